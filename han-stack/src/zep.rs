@@ -1,0 +1,1 @@
+//! ZEP v1/v2: filled in by its module owner.

@@ -1,0 +1,1 @@
+//! han-radio: building layouts, propagation per band, link budgets and coverage.

@@ -1,0 +1,4 @@
+//! The `han` command line.
+fn main() {
+    println!("han");
+}
