@@ -350,12 +350,24 @@ fn a_million_frames_stream() {
 
 fn drain(bytes: &[u8]) {
     if let Ok(r) = open(bytes) {
-        for f in r {
-            if let Ok(f) = f {
-                assert!(f.problem.is_none() || f.mpdu.is_empty());
-            }
+        for f in r.flatten() {
+            assert!(f.problem.is_none() || f.mpdu.is_empty());
         }
     }
+}
+
+/// A section header and one 802.15.4 interface, so that fuzzing reaches the packet blocks.
+fn pcapng_header() -> Vec<u8> {
+    use pcap_file::DataLink;
+    use pcap_file::pcapng::PcapNgWriter;
+    use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionBlock;
+    let mut w = PcapNgWriter::new(Vec::new()).unwrap();
+    w.write_pcapng_block(InterfaceDescriptionBlock::new(
+        DataLink::IEEE802_15_4_TAP,
+        0,
+    ))
+    .unwrap();
+    w.into_inner()
 }
 
 fn prefixes() -> impl Strategy<Value = Vec<u8>> {
@@ -367,6 +379,7 @@ fn prefixes() -> impl Strategy<Value = Vec<u8>> {
         Just(pcap_header(101, 96)),
         Just(vec![0xa1, 0xb2, 0x3c, 0x4d]),
         Just(vec![0x0a, 0x0d, 0x0d, 0x0a]),
+        Just(pcapng_header()),
         Just(b"#Format=4\n1 0.5 ".to_vec()),
     ]
 }
@@ -405,4 +418,64 @@ proptest! {
         }
         drain(&bytes);
     }
+}
+
+/// IPv4/UDP to port 17754 around `zep`.
+fn ipv4_udp(zep: &[u8]) -> Vec<u8> {
+    let total = (20 + 8 + zep.len()) as u16;
+    let mut p = vec![
+        0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+    ];
+    p[2..4].copy_from_slice(&total.to_be_bytes());
+    p.extend_from_slice(&17754u16.to_be_bytes());
+    p.extend_from_slice(&17754u16.to_be_bytes());
+    p.extend_from_slice(&((8 + zep.len()) as u16).to_be_bytes());
+    p.extend_from_slice(&[0, 0]);
+    p.extend_from_slice(zep);
+    p
+}
+
+#[test]
+fn zep_in_crc_mode_over_ethernet_and_raw_ip() {
+    use crate::wire::Wire;
+    use crate::zep::ZepPacket;
+    let mpdu = [0x03, 0x08, 0x42, 0xff, 0xff, 0xff, 0xff, 0x07];
+    let mut frame = mpdu.to_vec();
+    frame.extend_from_slice(&fcs16(&mpdu).to_le_bytes());
+    let v1 = ZepPacket::V1 {
+        channel: 20,
+        device_id: 7,
+        crc_mode: true,
+        lqi: 99,
+        reserved: [0; 7],
+        frame,
+    };
+    let ip = ipv4_udp(&v1.to_bytes());
+    let mut eth = vec![0xff; 12];
+    eth.extend_from_slice(&[0x08, 0x00]);
+    eth.extend_from_slice(&ip);
+    eth.extend_from_slice(&[0; 6]); // Ethernet padding after the UDP datagram
+    for (link, record) in [(1, eth), (101, ip)] {
+        let mut f = pcap_header(link, 0);
+        pcap_record(&mut f, &record);
+        let fs = frames(&f);
+        assert_eq!(fs[0].problem, None);
+        assert_eq!(fs[0].mpdu, mpdu);
+        assert_eq!(
+            fs[0].fcs,
+            FcsInfo::Present {
+                value: fcs16(&mpdu),
+                ok: true
+            }
+        );
+        assert_eq!((fs[0].channel, fs[0].lqi), (Some(20), Some(99)));
+        assert_eq!(fs[0].zep.unwrap().version, 1);
+    }
+    // A ZEP ack carries no frame.
+    let mut f = pcap_header(101, 0);
+    pcap_record(&mut f, &ipv4_udp(&ZepPacket::V2Ack { seq: 1 }.to_bytes()));
+    assert_eq!(
+        frames(&f)[0].problem.as_deref(),
+        Some("ZEP v2 Ack carries no 802.15.4 frame")
+    );
 }

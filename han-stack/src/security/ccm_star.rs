@@ -111,7 +111,7 @@ impl Params {
                 nonce.len()
             )));
         }
-        if !(mic_len == 0 || (4..=16).contains(&mic_len) && mic_len % 2 == 0) {
+        if !(mic_len == 0 || (4..=16).contains(&mic_len) && mic_len.is_multiple_of(2)) {
             return Err(Error::Security(format!(
                 "MIC length {mic_len}; CCM* allows 0, 4, 6, ..., 16"
             )));
