@@ -479,3 +479,35 @@ fn zep_in_crc_mode_over_ethernet_and_raw_ip() {
         Some("ZEP v2 Ack carries no 802.15.4 frame")
     );
 }
+
+#[test]
+fn tap_fcs_types_and_unknown_tlvs() {
+    let mpdu = [0x02, 0x00, 0x2a];
+    let tap = |fcs_type: u8, tail: &[u8]| {
+        // header, FCS type TLV, an unknown TLV 99 of 5 bytes (padded to 8), then the frame
+        let mut d = vec![
+            0, 0, 24, 0, 0, 0, 1, 0, fcs_type, 0, 0, 0, 99, 0, 5, 0, 1, 2, 3, 4, 5, 0, 0, 0,
+        ];
+        d.extend_from_slice(&mpdu);
+        d.extend_from_slice(tail);
+        let mut f = pcap_header(283, 0);
+        pcap_record(&mut f, &d);
+        frames(&f).remove(0)
+    };
+    let f = tap(0, &[]);
+    assert_eq!((f.mpdu.as_slice(), f.fcs), (&mpdu[..], FcsInfo::Absent));
+    assert_eq!(tap(2, &[1, 2, 3, 4]).mpdu, mpdu);
+    assert_eq!(
+        tap(1, &fcs16(&mpdu).to_le_bytes()).fcs,
+        FcsInfo::Present {
+            value: fcs16(&mpdu),
+            ok: true
+        }
+    );
+    let bad = tap(7, &[]);
+    assert_eq!(
+        bad.problem.as_deref(),
+        Some("TAP FCS type 7 is not 0, 1 or 2")
+    );
+    assert!(bad.mpdu.is_empty());
+}
