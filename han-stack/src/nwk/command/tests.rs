@@ -166,6 +166,60 @@ fn link_power_delta_and_unknown() {
 }
 
 #[test]
+fn other_captures() {
+    // zbtk_parse_vectors_zep.pcap (decrypted by tshark): route reply with both EUI-64s
+    let c = decode(
+        "0230016ba90000037db023feffa7db286c5948fefff52e3c",
+        "Route Reply",
+    );
+    let NwkCommand::RouteReply(rr) = c else {
+        panic!()
+    };
+    assert_eq!(
+        (rr.originator, rr.responder, rr.path_cost),
+        (0xa96b, 0x0000, 3)
+    );
+    assert_eq!(
+        rr.originator64.map(|a| a.to_string()).as_deref(),
+        Some("28:db:a7:ff:fe:23:b0:7d")
+    );
+    assert_eq!(
+        rr.responder64.map(|a| a.to_string()).as_deref(),
+        Some("3c:2e:f5:ff:fe:48:59:6c")
+    );
+    let c = decode("0306f00d", "Network Status");
+    let NwkCommand::NetworkStatus(s) = c else {
+        panic!()
+    };
+    assert_eq!(
+        (s.status.name(), s.dst),
+        ("Indirect Transaction Expiry", 0x0df0)
+    );
+    assert_eq!(
+        decode("0420", "Leave"),
+        NwkCommand::Leave(LeaveOptions::REJOIN)
+    );
+    // killerbee_control4-sample.pcap: empty route record, one-entry link status
+    assert_eq!(
+        decode("0500", "Route Record"),
+        NwkCommand::RouteRecord(RouteRecord { relays: vec![] })
+    );
+    let c = decode("0861c01811", "Link Status");
+    let NwkCommand::LinkStatus(ls) = c else {
+        panic!()
+    };
+    assert_eq!(ls.entries.len(), 1);
+    assert_eq!(
+        (
+            ls.entries[0].addr,
+            ls.entries[0].incoming_cost,
+            ls.entries[0].outgoing_cost
+        ),
+        (0x18c0, 1, 1)
+    );
+}
+
+#[test]
 fn truncated_commands_are_errors() {
     for s in [
         "",
