@@ -41,6 +41,9 @@ pub enum MacPayload {
     },
     /// Any other frame with security enabled: ciphertext and MIC, kept opaque.
     Secured(Vec<u8>),
+    /// A 2015 enhanced beacon: payload IEs and beacon payload, kept raw
+    /// (it has no superframe, GTS or pending address fields).
+    EnhancedBeacon(Vec<u8>),
     /// Everything after the frame control of a frame type without the general layout.
     Other(Vec<u8>),
 }
@@ -57,6 +60,7 @@ impl MacPayload {
             MacPayload::Data(p)
             | MacPayload::Ack(p)
             | MacPayload::Secured(p)
+            | MacPayload::EnhancedBeacon(p)
             | MacPayload::Other(p) => w.bytes(p),
         }
     }
@@ -161,20 +165,62 @@ impl MacFrame {
 }
 
 /// Read header IEs up to and including a termination IE, or to the end.
-fn parse_header_ies(r: &mut Reader<'_>) -> Result<Vec<u8>> {
+/// Returns the raw IEs and whether payload IEs follow (the list ended with HT1).
+fn parse_header_ies(r: &mut Reader<'_>) -> Result<(Vec<u8>, bool)> {
     let start = r.position();
     let all = r.peek_rest();
+    let mut payload_ies = false;
     while !r.is_empty() {
         let descriptor = r.u16("header IE descriptor")?;
         let len = usize::from(descriptor & 0x7f);
         let id = ((descriptor >> 7) & 0xff) as u8;
         r.bytes(len, "header IE content")?;
         if id == HEADER_TERMINATION_1 || id == HEADER_TERMINATION_2 {
+            payload_ies = id == HEADER_TERMINATION_1;
             break;
         }
     }
     let used = r.position() - start;
-    Ok(all.get(..used).unwrap_or_default().to_vec())
+    Ok((all.get(..used).unwrap_or_default().to_vec(), payload_ies))
+}
+
+/// How the bytes after the MAC header decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PayloadKind {
+    Beacon,
+    EnhancedBeacon,
+    Command,
+    SecuredCommand,
+    Secured,
+    Ack,
+    Data,
+    Opaque,
+}
+
+/// Choose the payload decoding for a general-layout frame.
+fn payload_kind(
+    frame_type: FrameType,
+    version: FrameVersion,
+    flags: FrameFlags,
+    payload_ies: bool,
+) -> PayloadKind {
+    let secured = flags.contains(FrameFlags::SECURITY);
+    match frame_type {
+        // The command identifier stays in clear (IEEE 802.15.4-2006 7.5.8.2.3),
+        // unless payload IEs come first.
+        FrameType::Command if secured && version != FrameVersion::V2003 && !payload_ies => {
+            PayloadKind::SecuredCommand
+        }
+        _ if secured => PayloadKind::Secured,
+        // IEEE 802.15.4-2015 7.3.1.1: no superframe, GTS or pending fields.
+        FrameType::Beacon if version == FrameVersion::V2015 => PayloadKind::EnhancedBeacon,
+        FrameType::Beacon => PayloadKind::Beacon,
+        // Payload IEs before the command identifier are not decoded.
+        FrameType::Command if payload_ies => PayloadKind::Opaque,
+        FrameType::Command => PayloadKind::Command,
+        FrameType::Ack => PayloadKind::Ack,
+        _ => PayloadKind::Data,
+    }
 }
 
 impl Wire for MacFrame {
@@ -240,25 +286,28 @@ impl Wire for MacFrame {
         } else {
             None
         };
-        let header_ies = if is_2015 && flags.contains(FrameFlags::IE_PRESENT) {
+        let (header_ies, payload_ies) = if is_2015 && flags.contains(FrameFlags::IE_PRESENT) {
             parse_header_ies(r)?
         } else {
-            Vec::new()
+            (Vec::new(), false)
         };
-        let payload = match frame_type {
-            FrameType::Command if aux_security.is_some() => MacPayload::SecuredCommand {
+        let rest = |r: &mut Reader<'_>| r.rest().to_vec();
+        let payload = match payload_kind(frame_type, version, flags, payload_ies) {
+            PayloadKind::SecuredCommand => MacPayload::SecuredCommand {
                 id: r.u8("command identifier")?,
-                payload: r.rest().to_vec(),
+                payload: rest(r),
             },
-            _ if secured => MacPayload::Secured(r.rest().to_vec()),
-            FrameType::Beacon => MacPayload::Beacon(Beacon::parse(r)?),
-            FrameType::Command => {
+            PayloadKind::Secured => MacPayload::Secured(rest(r)),
+            PayloadKind::EnhancedBeacon => MacPayload::EnhancedBeacon(rest(r)),
+            PayloadKind::Beacon => MacPayload::Beacon(Beacon::parse(r)?),
+            PayloadKind::Opaque => MacPayload::Other(rest(r)),
+            PayloadKind::Command => {
                 let c = MacCommand::parse(r)?;
                 r.finish("MAC command")?;
                 MacPayload::Command(c)
             }
-            FrameType::Ack => MacPayload::Ack(r.rest().to_vec()),
-            _ => MacPayload::Data(r.rest().to_vec()),
+            PayloadKind::Ack => MacPayload::Ack(rest(r)),
+            PayloadKind::Data => MacPayload::Data(rest(r)),
         };
         Ok(MacFrame {
             frame_type,
@@ -520,6 +569,22 @@ mod tests {
     }
 
     #[test]
+    fn enhanced_beacon_keeps_payload_ies_raw() {
+        // 2015 beacon, IE present, extended source with PAN; HT1 then an empty MLME payload IE
+        let bytes = hex("00e201cdab0102030405060708003f0088");
+        let f = MacFrame::from_bytes(&bytes).unwrap();
+        assert_eq!(f.src_pan, Some(0xabcd));
+        assert_eq!(f.header_ies, hex("003f"));
+        assert_eq!(f.payload, MacPayload::EnhancedBeacon(hex("0088")));
+        assert_eq!(f.to_bytes(), bytes);
+        // the same as a command frame: payload IEs precede the command identifier
+        let mut cmd = bytes.clone();
+        cmd[0] = 0x03;
+        let f = MacFrame::from_bytes(&cmd).unwrap();
+        assert_eq!(f.payload, MacPayload::Other(hex("0088")));
+    }
+
+    #[test]
     fn pan_id_table_2015() {
         use AddrMode::*;
         let v = FrameVersion::V2015;
@@ -547,8 +612,8 @@ mod tests {
         ]
     }
 
-    /// Header IEs: content IEs then a termination IE; without one the payload must be empty.
-    fn arb_header_ies() -> impl Strategy<Value = (Vec<u8>, bool)> {
+    /// Header IEs: content IEs then a termination IE (if any).
+    fn arb_header_ies() -> impl Strategy<Value = (Vec<u8>, Option<u8>)> {
         (
             proptest::collection::vec(
                 (0u8..0x7e, proptest::collection::vec(any::<u8>(), 0..6)),
@@ -567,7 +632,7 @@ mod tests {
                     v.extend_from_slice(&d.to_le_bytes());
                     v.extend_from_slice(content);
                 }
-                (v, term.is_some())
+                (v, term)
             })
     }
 
@@ -595,45 +660,45 @@ mod tests {
                     seq,
                     (dp, dst, sp, src),
                     sec,
-                    (ies, terminated),
+                    (ies, term),
                     (beacon, cmd, bytes),
                 )| {
-                    let frame_type = FrameType::from_bits(ft);
                     let version = FrameVersion::from_bits(ver);
+                    let mut frame_type = FrameType::from_bits(ft);
                     let mut flags = FrameFlags::from_bits_retain(flag_bits & FLAG_BITS);
                     let is_2015 = version == FrameVersion::V2015;
+                    let has_ies = is_2015 && flags.contains(FrameFlags::IE_PRESENT);
+                    if has_ies && term.is_none() {
+                        // An unterminated IE list runs to the end: only an empty payload is canonical.
+                        frame_type = FrameType::Data;
+                        flags.remove(FrameFlags::SECURITY);
+                    }
                     let (hdp, hsp) = pan_id_presence(
                         version,
                         dst.mode(),
                         src.mode(),
                         flags.contains(FrameFlags::PAN_ID_COMPRESSION),
                     );
-                    let secured = flags.contains(FrameFlags::SECURITY);
-                    let has_ies = is_2015 && flags.contains(FrameFlags::IE_PRESENT);
-                    let aux = (secured && version != FrameVersion::V2003).then_some(sec);
-                    let mut payload = match frame_type {
-                        FrameType::Command if aux.is_some() => MacPayload::SecuredCommand {
+                    let payload_ies = has_ies && term == Some(HEADER_TERMINATION_1);
+                    let payload = match payload_kind(frame_type, version, flags, payload_ies) {
+                        _ if has_ies && term.is_none() => MacPayload::Data(vec![]),
+                        PayloadKind::SecuredCommand => MacPayload::SecuredCommand {
                             id: seq,
                             payload: bytes,
                         },
-                        _ if secured => MacPayload::Secured(bytes),
-                        FrameType::Beacon => MacPayload::Beacon(beacon),
-                        FrameType::Command => MacPayload::Command(cmd),
-                        FrameType::Ack => MacPayload::Ack(bytes),
-                        _ => MacPayload::Data(bytes),
+                        PayloadKind::Secured => MacPayload::Secured(bytes),
+                        PayloadKind::EnhancedBeacon => MacPayload::EnhancedBeacon(bytes),
+                        PayloadKind::Beacon => MacPayload::Beacon(beacon),
+                        PayloadKind::Opaque => MacPayload::Other(bytes),
+                        PayloadKind::Command => MacPayload::Command(cmd),
+                        PayloadKind::Ack => MacPayload::Ack(bytes),
+                        PayloadKind::Data => MacPayload::Data(bytes),
                     };
-                    if has_ies && !terminated {
-                        // An unterminated IE list runs to the end: only an empty payload is canonical.
-                        payload = MacPayload::Data(vec![]);
-                        flags.remove(FrameFlags::SECURITY);
-                    }
-                    let secured = flags.contains(FrameFlags::SECURITY);
+                    let aux = (flags.contains(FrameFlags::SECURITY)
+                        && version != FrameVersion::V2003)
+                        .then_some(sec);
                     MacFrame {
-                        frame_type: if has_ies && !terminated {
-                            FrameType::Data
-                        } else {
-                            frame_type
-                        },
+                        frame_type,
                         flags,
                         version,
                         seq: (!(is_2015 && flags.contains(FrameFlags::SEQ_SUPPRESSION)))
@@ -642,7 +707,7 @@ mod tests {
                         dst,
                         src_pan: hsp.then_some(sp),
                         src,
-                        aux_security: if secured { aux } else { None },
+                        aux_security: aux,
                         header_ies: if has_ies { ies } else { vec![] },
                         payload,
                     }
