@@ -164,22 +164,26 @@ impl MacFrame {
     }
 }
 
-/// Read header IEs up to and including a termination IE, or to the end.
-/// Returns the raw IEs and whether payload IEs follow (the list ended with HT1).
-fn parse_header_ies(r: &mut Reader<'_>) -> Result<(Vec<u8>, bool)> {
-    let start = r.position();
-    let all = r.peek_rest();
-    let mut payload_ies = false;
+/// Step over header IEs up to and including a termination IE, or to the end.
+/// Returns whether payload IEs follow (the list ended with HT1).
+pub(crate) fn skip_header_ies(r: &mut Reader<'_>) -> Result<bool> {
     while !r.is_empty() {
         let descriptor = r.u16("header IE descriptor")?;
         let len = usize::from(descriptor & 0x7f);
         let id = ((descriptor >> 7) & 0xff) as u8;
         r.bytes(len, "header IE content")?;
         if id == HEADER_TERMINATION_1 || id == HEADER_TERMINATION_2 {
-            payload_ies = id == HEADER_TERMINATION_1;
-            break;
+            return Ok(id == HEADER_TERMINATION_1);
         }
     }
+    Ok(false)
+}
+
+/// Read header IEs: the raw IEs and whether payload IEs follow.
+fn parse_header_ies(r: &mut Reader<'_>) -> Result<(Vec<u8>, bool)> {
+    let all = r.peek_rest();
+    let start = r.position();
+    let payload_ies = skip_header_ies(r)?;
     let used = r.position() - start;
     Ok((all.get(..used).unwrap_or_default().to_vec(), payload_ies))
 }

@@ -8,6 +8,7 @@ pub mod control;
 pub mod fcs;
 pub mod frame;
 pub mod security;
+pub mod view;
 pub mod zigbee_beacon;
 
 pub use address::{AddrMode, Address};
