@@ -184,6 +184,22 @@ impl MacCommand {
             0x07 => "Beacon Request",
             0x08 => "Coordinator Realignment",
             0x09 => "GTS Request",
+            // IEEE 802.15.4-2015 commands this codec keeps as `Unknown`.
+            0x0a => "TRLE Management Request",
+            0x0b => "TRLE Management Response",
+            0x13 => "DSME Association Request",
+            0x14 => "DSME Association Response",
+            0x15 => "DSME GTS Request",
+            0x16 => "DSME GTS Response",
+            0x17 => "DSME GTS Notify",
+            0x18 => "DSME Information Request",
+            0x19 => "DSME Information Reponse", // sic: tshark spells it so
+            0x1a => "DSME Beacon Allocation Notification",
+            0x1b => "DSME Beacon Collision Notification",
+            0x1c => "DSME Link Report",
+            0x20 => "RIT Data Request",
+            0x21 => "DBS Request",
+            0x22 => "DBS Response",
             _ => "Unknown Command",
         }
     }

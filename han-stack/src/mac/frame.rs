@@ -130,6 +130,15 @@ impl MacFrame {
             | u16::from(self.src.mode().bits()) << 14
     }
 
+    /// The frame's name as tshark's Info column starts ("Enhanced Beacon" for 2015 beacons).
+    pub fn name(&self) -> &'static str {
+        if self.frame_type == FrameType::Beacon && self.version == FrameVersion::V2015 {
+            "Enhanced Beacon"
+        } else {
+            self.frame_type.name()
+        }
+    }
+
     /// Decode an MPDU whose last two bytes are the FCS: the frame, the FCS
     /// as received, and whether it matches the computed one.
     pub fn parse_with_fcs(bytes: &[u8]) -> Result<(MacFrame, u16, bool)> {
@@ -580,6 +589,7 @@ mod tests {
         assert_eq!(f.src_pan, Some(0xabcd));
         assert_eq!(f.header_ies, hex("003f"));
         assert_eq!(f.payload, MacPayload::EnhancedBeacon(hex("0088")));
+        assert_eq!(f.name(), "Enhanced Beacon");
         assert_eq!(f.to_bytes(), bytes);
         // the same as a command frame: payload IEs precede the command identifier
         let mut cmd = bytes.clone();
