@@ -421,6 +421,25 @@ mod tests {
     }
 
     #[test]
+    fn killerbee_vector_frame_carries_nwk() {
+        // shared/vectors.toml [[zigbee_frame_decrypt]] killerbee_kbdecrypt (no FCS)
+        let bytes = hex(
+            "6188e07c46000073c54822000073c51e0028eeee00008adc1afeff818e5800cf8cce3616e78c41298712842332d85f79e77e8dfbf8",
+        );
+        let f = MacFrame::from_bytes(&bytes).unwrap();
+        assert_eq!(
+            (f.dst_pan, f.dst, f.src),
+            (Some(0x467c), Address::Short(0x0000), Address::Short(0xc573))
+        );
+        let MacPayload::Data(nwk) = &f.payload else {
+            panic!()
+        };
+        let n = crate::nwk::NwkFrame::from_bytes(nwk).unwrap();
+        assert_eq!(n.header.src, 0xc573);
+        assert_eq!(f.to_bytes(), bytes);
+    }
+
+    #[test]
     fn zigator_association_request() {
         // zigator_02-mac-testing.pcap frame 2: extended source, 2003, dst PAN 0x99aa dst 0xd0d0, src PAN 0xffff
         let f = zigator("23c864aa99d0d0ffff8877665544332211018e2c1c");
