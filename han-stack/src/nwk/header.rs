@@ -190,6 +190,46 @@ pub struct NwkHeader {
 }
 
 impl NwkHeader {
+    /// A Zigbee PRO header (version 2, route discovery suppressed) with no optional fields.
+    pub fn pro(frame_type: NwkFrameType, dst: u16, src: u16, radius: u8, seq: u8) -> Self {
+        NwkHeader {
+            control: NwkFrameControl {
+                frame_type,
+                protocol_version: NwkFrameControl::VERSION_PRO,
+                discover_route: 0,
+                flags: NwkFlags::empty(),
+            },
+            dst,
+            src,
+            radius,
+            seq,
+            dst64: None,
+            src64: None,
+            multicast: None,
+            source_route: None,
+        }
+    }
+
+    /// Add the source EUI-64 (sets `EXT_SRC`).
+    pub fn with_src64(mut self, a: ExtAddr) -> Self {
+        self.control.flags |= NwkFlags::EXT_SRC;
+        self.src64 = Some(a);
+        self
+    }
+
+    /// Add the destination EUI-64 (sets `EXT_DST`).
+    pub fn with_dst64(mut self, a: ExtAddr) -> Self {
+        self.control.flags |= NwkFlags::EXT_DST;
+        self.dst64 = Some(a);
+        self
+    }
+
+    /// Mark the frame NWK-secured (sets `SECURITY`; the aux header goes in [`crate::nwk::NwkFrame`]).
+    pub fn secured(mut self) -> Self {
+        self.control.flags |= NwkFlags::SECURITY;
+        self
+    }
+
     /// The frame's flags.
     pub fn flags(&self) -> NwkFlags {
         self.control.flags
@@ -367,6 +407,22 @@ pub(crate) mod tests {
         assert_eq!(h.src64, Some(ExtAddr(0x000d6ffffe21ae85)));
         assert!(h.is_secured());
         assert_eq!(h.to_bytes(), bytes);
+    }
+
+    #[test]
+    fn builder_matches_psila_nwk_3() {
+        let h = NwkHeader::pro(NwkFrameType::Data, 0xfffd, 0xc07b, 30, 4)
+            .secured()
+            .with_src64(ExtAddr(0x000d6ffffe21ae85));
+        assert_eq!(h.to_bytes(), hex("0812fdff7bc01e0485ae21feff6f0d00"));
+        let h = NwkHeader::pro(NwkFrameType::Command, 0x1101, 0x1102, 0x1d, 0xa2)
+            .secured()
+            .with_dst64(ExtAddr(0x7777770000000002))
+            .with_src64(ExtAddr(0x7777770000000003));
+        assert_eq!(
+            h.to_bytes(),
+            hex("091a011102111da202000000007777770300000000777777")
+        );
     }
 
     #[test]
