@@ -186,7 +186,7 @@ impl MacFrame {
     /// Decode an MPDU whose last two bytes are the FCS: the frame, the FCS
     /// as received, and whether it matches the computed one.
     pub fn parse_with_fcs(bytes: &[u8]) -> Result<(MacFrame, u16, bool)> {
-        let Some(body_len) = bytes.len().checked_sub(2) else {
+        let Some((body, tail)) = bytes.split_last_chunk::<2>() else {
             return Err(Error::Truncated {
                 what: "MAC frame with FCS",
                 offset: 0,
@@ -194,8 +194,7 @@ impl MacFrame {
                 available: bytes.len(),
             });
         };
-        let (body, tail) = bytes.split_at(body_len);
-        let on_air = u16::from_le_bytes([tail[0], tail[1]]);
+        let on_air = u16::from_le_bytes(*tail);
         let frame = MacFrame::from_bytes(body)?;
         Ok((frame, on_air, fcs(body) == on_air))
     }

@@ -100,7 +100,8 @@ impl<T: AsRef<[u8]>> Frame<T> {
     fn u16_at(&self, at: usize) -> u16 {
         let b = self.buffer.as_ref();
         b.get(at..at + 2)
-            .map_or(0, |s| u16::from_le_bytes([s[0], s[1]]))
+            .and_then(|s| s.try_into().ok())
+            .map_or(0, u16::from_le_bytes)
     }
 
     fn addr_at(&self, (mode, at): (AddrMode, usize)) -> Address {
@@ -108,11 +109,10 @@ impl<T: AsRef<[u8]>> Frame<T> {
             AddrMode::Short => Address::Short(self.u16_at(at)),
             AddrMode::Extended => {
                 let b = self.buffer.as_ref();
-                let v = b.get(at..at + 8).map_or(0, |s| {
-                    let mut a = [0u8; 8];
-                    a.copy_from_slice(s);
-                    u64::from_le_bytes(a)
-                });
+                let v = b
+                    .get(at..at + 8)
+                    .and_then(|s| s.try_into().ok())
+                    .map_or(0, u64::from_le_bytes);
                 Address::Extended(ExtAddr(v))
             }
             AddrMode::None | AddrMode::Reserved => Address::None,
