@@ -1,1 +1,34 @@
-//! placeholder: filled in by its module owner.
+//! IEEE 802.15.4 MAC frames: frame control, addressing, auxiliary security
+//! header, beacons (with the Zigbee beacon payload), MAC commands, and the FCS.
+
+pub mod address;
+pub mod beacon;
+pub mod command;
+pub mod control;
+pub mod fcs;
+pub mod frame;
+pub mod security;
+pub mod view;
+pub mod zigbee_beacon;
+
+pub use address::{AddrMode, Address};
+pub use beacon::{Beacon, GtsDescriptor, GtsInfo, PendingAddresses, SuperframeSpec};
+pub use command::{
+    AssociationStatus, CapabilityInfo, CoordinatorRealignment, DisassociationReason, MacCommand,
+};
+pub use control::{FrameFlags, FrameType, FrameVersion};
+pub use fcs::fcs;
+pub use frame::{MacFrame, MacPayload, pan_id_presence};
+pub use security::{MacKeyId, MacSecurityHeader, mic_len};
+pub use zigbee_beacon::ZigbeeBeacon;
+
+#[cfg(test)]
+pub(crate) mod test_util {
+    /// Bytes from a hex string (test input only).
+    pub(crate) fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+}

@@ -1,1 +1,14 @@
-//! placeholder: filled in by its module owner.
+//! The Zigbee PRO network layer: the NWK header and frame, and NWK commands.
+
+pub mod command;
+pub mod frame;
+pub mod header;
+
+pub use command::NwkCommand;
+pub use frame::NwkFrame;
+pub use header::{
+    MulticastControl, NwkFlags, NwkFrameControl, NwkFrameType, NwkHeader, SourceRoute,
+};
+
+#[cfg(test)]
+pub(crate) use crate::mac::test_util;
