@@ -1,0 +1,14 @@
+//! The Zigbee Cluster Library and the Smart Energy clusters.
+//!
+//! [`frame`] is the ZCL header, [`types`] the data types, [`general`] the
+//! profile-wide commands, [`clusters`] the cluster-specific payloads,
+//! [`registry`] the names and attribute tables, [`display`] the units.
+
+pub mod field;
+pub mod frame;
+pub mod general;
+pub mod types;
+
+pub use frame::{Direction, FrameControl, FrameType, ZclFrame};
+pub use general::{GeneralCommand, Status};
+pub use types::{DataType, ZclValue};
