@@ -4,6 +4,7 @@ use crate::error::Result;
 #[cfg(test)]
 use crate::wire::Wire;
 use crate::wire::{Reader, Writer};
+use serde::{Serialize, Serializer};
 
 /// A field of a command payload: read and written in place, little-endian.
 pub trait Field: Sized {
@@ -27,25 +28,65 @@ macro_rules! int_field {
 }
 int_field!(u8 => 1, u16 => 2, u32 => 4, u64 => 8, i8 => 1, i16 => 2, i32 => 4);
 
-impl<const N: usize> Field for [u8; N] {
+/// Fixed-size opaque bytes (keys, MACs, signatures), shown as hex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fixed<const N: usize>(pub [u8; N]);
+
+impl<const N: usize> Default for Fixed<N> {
+    fn default() -> Self {
+        Fixed([0; N])
+    }
+}
+
+impl<const N: usize> Field for Fixed<N> {
     fn read(r: &mut Reader<'_>) -> Result<Self> {
-        r.array("bytes")
+        r.array("bytes").map(Fixed)
     }
     fn write(&self, w: &mut Writer) {
-        w.bytes(self);
+        w.bytes(&self.0);
+    }
+}
+
+impl<const N: usize> Serialize for Fixed<N> {
+    fn serialize<S: Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&hex(&self.0))
+    }
+}
+
+/// Lower-case hex of `b`.
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// An EUI-64 in a payload, shown as tshark prints it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Eui64(pub u64);
+
+impl Field for Eui64 {
+    fn read(r: &mut Reader<'_>) -> Result<Self> {
+        r.u64("EUI-64").map(Eui64)
+    }
+    fn write(&self, w: &mut Writer) {
+        w.u64(self.0);
+    }
+}
+
+impl Serialize for Eui64 {
+    fn serialize<S: Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::wire::ExtAddr(self.0).to_string())
     }
 }
 
 /// A 24-bit unsigned integer (kept in the low 24 bits).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct U24(pub u32);
 
 /// A 48-bit unsigned integer (kept in the low 48 bits).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct U48(pub u64);
 
 /// A 24-bit signed integer (sign-extended).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct I24(pub i32);
 
 impl Field for U24 {
@@ -95,6 +136,15 @@ impl OctetStr {
     }
 }
 
+impl Serialize for OctetStr {
+    fn serialize<S: Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        match &self.0 {
+            None => s.serialize_none(),
+            Some(_) => s.serialize_str(&self.text()),
+        }
+    }
+}
+
 impl Field for OctetStr {
     fn read(r: &mut Reader<'_>) -> Result<Self> {
         let n = r.u8("ZCL string length")?;
@@ -117,6 +167,12 @@ impl Field for OctetStr {
 /// Every remaining byte of the payload (opaque data such as a tunnelled APDU).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Rest(pub Vec<u8>);
+
+impl Serialize for Rest {
+    fn serialize<S: Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&hex(&self.0))
+    }
+}
 
 impl Field for Rest {
     fn read(r: &mut Reader<'_>) -> Result<Self> {
@@ -161,7 +217,7 @@ impl<T: Field> Field for Option<T> {
 macro_rules! payload {
     ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $f:ident : $t:ty),* $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
         pub struct $name { $($(#[$fm])* pub $f: $t),* }
         impl $crate::wire::Wire for $name {
             #[allow(unused_variables)]
@@ -200,7 +256,7 @@ macro_rules! wire_field {
 }
 pub(crate) use wire_field;
 
-wire_field!(crate::zcl::types::ZclValue, crate::wire::ExtAddr);
+wire_field!(crate::zcl::types::ZclValue);
 
 /// Test helper: payloads parsed from arbitrary bytes re-emit those bytes and parse back equal.
 #[cfg(test)]

@@ -4,9 +4,11 @@
 //! profile-wide commands, [`clusters`] the cluster-specific payloads,
 //! [`registry`] the names and attribute tables, [`display`] the units.
 
+pub mod clusters;
 pub mod field;
 pub mod frame;
 pub mod general;
+pub mod registry;
 pub mod types;
 
 pub use frame::{Direction, FrameControl, FrameType, ZclFrame};

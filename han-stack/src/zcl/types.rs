@@ -11,7 +11,7 @@ use crate::wire::{Reader, Wire, Writer};
 const MAX_DEPTH: usize = 8;
 
 /// A ZCL data type id (ZCL 2.6.2, table 2-10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct DataType(pub u8);
 
 /// How a value of a type is laid out on air.
@@ -420,6 +420,53 @@ impl ZclValue {
             ZclValue::Scalar(DataType::SINGLE, v) => Some(f32::from_bits(*v as u32) as f64),
             ZclValue::Scalar(DataType::DOUBLE, v) => Some(f64::from_bits(*v)),
             _ => None,
+        }
+    }
+}
+
+/// JSON form: numbers for numeric types, text for character strings, hex for
+/// octet strings and keys, tshark's colon form for IEEE addresses, lists for collections.
+impl serde::Serialize for ZclValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        match self {
+            ZclValue::Empty(_) => s.serialize_none(),
+            ZclValue::Scalar(DataType::BOOL, v) if *v <= 1 => s.serialize_bool(*v == 1),
+            ZclValue::Scalar(DataType::IEEE_ADDRESS, v) => {
+                s.serialize_str(&crate::wire::ExtAddr(*v).to_string())
+            }
+            ZclValue::Scalar(..) => {
+                if let Some(f) = self.as_f64() {
+                    if f.is_finite() {
+                        s.serialize_f64(f)
+                    } else {
+                        s.serialize_str(&f.to_string())
+                    }
+                } else if let Some(i) = self.as_i128() {
+                    s.serialize_i64(i as i64)
+                } else if let ZclValue::Scalar(_, v) = self {
+                    s.serialize_u64(*v)
+                } else {
+                    s.serialize_none()
+                }
+            }
+            ZclValue::Key(k) => s.serialize_str(&crate::zcl::field::hex(k)),
+            ZclValue::String(_, None) => s.serialize_none(),
+            ZclValue::String(t, Some(b)) => {
+                if matches!(t.0, 0x42 | 0x44) {
+                    s.serialize_str(&String::from_utf8_lossy(b))
+                } else {
+                    s.serialize_str(&crate::zcl::field::hex(b))
+                }
+            }
+            ZclValue::Sequence(_, _, None) | ZclValue::Structure(None) => s.serialize_none(),
+            ZclValue::Sequence(_, _, Some(v)) | ZclValue::Structure(Some(v)) => {
+                let mut seq = s.serialize_seq(Some(v.len()))?;
+                for e in v {
+                    seq.serialize_element(e)?;
+                }
+                seq.end()
+            }
         }
     }
 }

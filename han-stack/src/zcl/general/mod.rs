@@ -18,7 +18,8 @@ use crate::wire::{Reader, Wire, Writer};
 macro_rules! general_commands {
     ($($id:literal $variant:ident($t:ty) $name:literal,)*) => {
         /// A profile-wide command with its typed payload.
-        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+        #[serde(untagged)]
         pub enum GeneralCommand {
             $(
                 #[doc = $name]

@@ -12,7 +12,7 @@ payload! {
 }
 
 /// One record of a Read Attributes Response.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ReadAttributeStatus {
     /// Attribute id.
     pub id: u16,

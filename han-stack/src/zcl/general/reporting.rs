@@ -8,7 +8,7 @@ use crate::zcl::field::{Field, payload, wire_field};
 use crate::zcl::types::{DataType, ZclValue};
 
 /// What a reporting configuration says, by its direction byte.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum Reporting {
     /// Direction 0: how this device reports the attribute.
     Reported {
@@ -72,7 +72,7 @@ impl Reporting {
 }
 
 /// One attribute reporting configuration record (Configure Reporting).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ReportingConfig {
     /// Direction byte (0 = reported by the receiver, 1 = received by it).
     pub direction: u8,
@@ -107,7 +107,7 @@ payload! {
 }
 
 /// One Configure Reporting Response record; a lone SUCCESS carries nothing else.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ConfigureReportingStatus {
     /// Status.
     pub status: Status,
@@ -151,7 +151,7 @@ payload! {
 }
 
 /// One Read Reporting Configuration Response record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ReportingConfigStatus {
     /// Status.
     pub status: Status,

@@ -5,7 +5,7 @@ use crate::wire::{Reader, Writer};
 use crate::zcl::field::Field;
 
 /// A ZCL status code; every byte value is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 pub struct Status(pub u8);
 
 impl Status {

@@ -17,7 +17,7 @@ payload! {
 }
 
 /// One status record of a Write Attributes Response; a lone SUCCESS has no attribute id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct WriteAttributeStatus {
     /// Status.
     pub status: Status,
