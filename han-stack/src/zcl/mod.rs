@@ -5,6 +5,7 @@
 //! [`registry`] the names and attribute tables, [`display`] the units.
 
 pub mod clusters;
+pub mod display;
 pub mod field;
 pub mod frame;
 pub mod general;
