@@ -10,8 +10,11 @@ pub mod field;
 pub mod frame;
 pub mod general;
 pub mod registry;
+pub mod summary;
 pub mod types;
 
+pub use display::MeterFormatting;
 pub use frame::{Direction, FrameControl, FrameType, ZclFrame};
 pub use general::{GeneralCommand, Status};
+pub use summary::{ZclSummary, summarize, text};
 pub use types::{DataType, ZclValue};

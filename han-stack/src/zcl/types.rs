@@ -471,6 +471,50 @@ impl serde::Serialize for ZclValue {
     }
 }
 
+/// Text form for one-line summaries: decimal numbers, hex bitmaps, quoted character strings.
+impl core::fmt::Display for ZclValue {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ZclValue::Empty(_) => f.write_str("-"),
+            ZclValue::Scalar(DataType::BOOL, v) => match v {
+                0 => f.write_str("false"),
+                1 => f.write_str("true"),
+                _ => write!(f, "0x{v:02x}"),
+            },
+            ZclValue::Scalar(DataType::IEEE_ADDRESS, v) => {
+                write!(f, "{}", crate::wire::ExtAddr(*v))
+            }
+            ZclValue::Scalar(t, v) if matches!(t.0, 0x08..=0x1f) => write!(f, "0x{v:x}"),
+            ZclValue::Scalar(..) => match (self.as_f64(), self.as_i128()) {
+                (Some(x), _) => write!(f, "{x}"),
+                (_, Some(i)) => write!(f, "{i}"),
+                _ => match self {
+                    ZclValue::Scalar(_, v) => write!(f, "{v}"),
+                    _ => Ok(()),
+                },
+            },
+            ZclValue::Key(k) => f.write_str(&crate::zcl::field::hex(k)),
+            ZclValue::String(_, None)
+            | ZclValue::Sequence(_, _, None)
+            | ZclValue::Structure(None) => f.write_str("invalid"),
+            ZclValue::String(t, Some(b)) if matches!(t.0, 0x42 | 0x44) => {
+                write!(f, "{:?}", String::from_utf8_lossy(b))
+            }
+            ZclValue::String(_, Some(b)) => f.write_str(&crate::zcl::field::hex(b)),
+            ZclValue::Sequence(_, _, Some(v)) | ZclValue::Structure(Some(v)) => {
+                f.write_str("[")?;
+                for (i, e) in v.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{e}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
 /// IEEE 754 binary16 to f64.
 fn half_to_f64(h: u16) -> f64 {
     let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
