@@ -1,8 +1,6 @@
 //! Fixed-layout payload fields and the `payload!` macro that builds command structs from them.
 
 use crate::error::Result;
-#[cfg(test)]
-use crate::wire::Wire;
 use crate::wire::{Reader, Writer};
 use serde::{Serialize, Serializer};
 
@@ -257,18 +255,6 @@ macro_rules! wire_field {
 pub(crate) use wire_field;
 
 wire_field!(crate::zcl::types::ZclValue);
-
-/// Test helper: payloads parsed from arbitrary bytes re-emit those bytes and parse back equal.
-#[cfg(test)]
-pub(crate) fn check_round_trip<T: Wire + PartialEq + core::fmt::Debug>(bytes: &[u8]) {
-    let mut r = Reader::new(bytes);
-    if let Ok(v) = T::parse(&mut r) {
-        let used = r.position();
-        let out = v.to_bytes();
-        assert_eq!(&out[..], &bytes[..used]);
-        assert_eq!(T::from_bytes(&out).as_ref(), Ok(&v));
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -210,10 +210,11 @@ fn value_display(
     if let ZclValue::Scalar(DataType::UTC, t) = v {
         return Some(utc_iso8601(*t as u32));
     }
-    if cluster == METERING && server {
-        if let (Some(q), Some(raw)) = (metering_quantity(id), v.as_i128()) {
-            return Some(fmt.format(raw, q));
-        }
+    if cluster == METERING
+        && server
+        && let (Some(q), Some(raw)) = (metering_quantity(id), v.as_i128())
+    {
+        return Some(fmt.format(raw, q));
     }
     None
 }

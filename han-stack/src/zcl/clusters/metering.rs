@@ -240,7 +240,7 @@ static CLIENT: [Attribute; 5] = [
 
 fn pair(id: u16, base: u16, first: u16, what: &str, ty: u8) -> (String, u8) {
     let n = (id - base) / 2 + first;
-    let dir = if (id - base) % 2 == 0 {
+    let dir = if (id - base).is_multiple_of(2) {
         "Delivered"
     } else {
         "Received"
@@ -254,7 +254,11 @@ fn numbered(id: u16) -> Option<Attribute> {
     let (name, ty) = match id {
         0x0100..=0x015f => {
             let n = (id - 0x0100) / 2 + 1;
-            let dir = if id % 2 == 0 { "Delivered" } else { "Received" };
+            let dir = if id.is_multiple_of(2) {
+                "Delivered"
+            } else {
+                "Received"
+            };
             (format!("CurrentTier{n}Summation{dir}"), 0x25)
         }
         0x0420..=0x042d => pair(id, 0x0420, 2, "PreviousDay", 0x22),
