@@ -13,6 +13,9 @@ pub mod registry;
 pub mod summary;
 pub mod types;
 
+#[cfg(test)]
+mod tshark_tests;
+
 pub use display::MeterFormatting;
 pub use frame::{Direction, FrameControl, FrameType, ZclFrame};
 pub use general::{GeneralCommand, Status};
