@@ -6,7 +6,7 @@ use crate::zcl::clusters::ClusterCommand;
 use crate::zcl::display::{MeterFormatting, format_price, metering_quantity, utc_iso8601};
 use crate::zcl::field::hex;
 use crate::zcl::frame::{Direction, FrameType, ZclFrame};
-use crate::zcl::general::{self, GeneralCommand};
+use crate::zcl::general::{AttributeRef, GeneralCommand};
 use crate::zcl::registry;
 use crate::zcl::types::{DataType, ZclValue};
 use serde::Serialize;
@@ -119,15 +119,20 @@ pub fn summarize(
         FrameType::Global => {
             let cmd = GeneralCommand::from_payload(frame.command, &frame.payload, base)?;
             s.command_name = cmd.name();
-            let values = cmd.attribute_values();
-            if values.is_empty() && !matches!(cmd, GeneralCommand::Other { .. }) {
-                s.fields = Some(Fields::General(cmd));
-            } else if let GeneralCommand::Other { payload, .. } = &cmd {
-                s.payload = Some(hex(payload));
-            } else {
+            if let Some(refs) = cmd.attributes() {
                 let server = server_side(frame.command, dir);
                 let reg = reg.filter(|_| frame.manufacturer.is_none());
-                s.attributes = Some(attributes(&cmd, cluster, reg, server, context));
+                s.attributes = Some(attributes(&refs, cluster, reg, server, context));
+            }
+            match cmd {
+                GeneralCommand::Other { payload, .. } => s.payload = Some(hex(&payload)),
+                GeneralCommand::ReadAttributes(_)
+                | GeneralCommand::ReadAttributesResponse(_)
+                | GeneralCommand::WriteAttributes(_)
+                | GeneralCommand::WriteAttributesUndivided(_)
+                | GeneralCommand::WriteAttributesNoResponse(_)
+                | GeneralCommand::ReportAttributes(_) => {}
+                other => s.fields = Some(Fields::General(other)),
             }
         }
         _ if frame.manufacturer.is_some() => {
@@ -155,42 +160,33 @@ pub fn summarize(
 }
 
 fn attributes(
-    cmd: &GeneralCommand,
+    refs: &[AttributeRef<'_>],
     cluster: u16,
     reg: Option<&registry::Cluster>,
     server: bool,
     context: &MeterFormatting,
 ) -> Vec<AttributeSummary> {
-    let values = cmd.attribute_values();
     let mut fmt = *context;
     if cluster == METERING && server {
-        for (id, v) in &values {
-            if let Some(ZclValue::Scalar(_, raw)) = v {
-                fmt.observe(*id, *raw);
+        for a in refs {
+            if let Some(ZclValue::Scalar(_, raw)) = a.value {
+                fmt.observe(a.id, *raw);
             }
         }
     }
-    let statuses: Vec<Option<general::Status>> = match cmd {
-        GeneralCommand::ReadAttributesResponse(p) => {
-            p.records.iter().map(|r| Some(r.status)).collect()
-        }
-        _ => vec![None; values.len()],
-    };
-    values
-        .iter()
-        .zip(statuses)
-        .map(|((id, value), status)| {
-            let info = reg.and_then(|c| c.attribute(*id, server));
-            let data_type = value
-                .map(|v| v.data_type())
-                .or(info.as_ref().map(|a| DataType(a.data_type)));
+    refs.iter()
+        .map(|a| {
+            let info = reg.and_then(|c| c.attribute(a.id, server));
+            let data_type = a.data_type.or(info.as_ref().map(|i| DataType(i.data_type)));
             AttributeSummary {
-                id: format!("0x{id:04x}"),
-                name: info.as_ref().map(|a| a.name.to_string()),
+                id: format!("0x{:04x}", a.id),
+                name: info.as_ref().map(|i| i.name.to_string()),
                 data_type: data_type.map(|t| format!("0x{:02x}", t.0)),
-                value: value.cloned(),
-                display: value.and_then(|v| value_display(cluster, *id, server, v, &fmt)),
-                status: status.filter(|s| !s.is_success()).map(|s| s.name()),
+                value: a.value.cloned(),
+                display: a
+                    .value
+                    .and_then(|v| value_display(cluster, a.id, server, v, &fmt)),
+                status: a.status.filter(|s| !s.is_success()).map(|s| s.name()),
             }
         })
         .collect()

@@ -14,6 +14,7 @@ pub use write::*;
 
 use crate::error::Result;
 use crate::wire::{Reader, Wire, Writer};
+use crate::zcl::types::{DataType, ZclValue};
 
 macro_rules! general_commands {
     ($($id:literal $variant:ident($t:ty) $name:literal,)*) => {
@@ -116,24 +117,90 @@ impl GeneralCommand {
         w.into_vec()
     }
 
-    /// Attribute id/value pairs carried (report, write, read response).
-    pub fn attribute_values(&self) -> Vec<(u16, Option<&crate::zcl::types::ZclValue>)> {
-        match self {
-            GeneralCommand::ReadAttributesResponse(p) => {
-                p.records.iter().map(|r| (r.id, r.value.as_ref())).collect()
-            }
-            GeneralCommand::WriteAttributes(p)
-            | GeneralCommand::WriteAttributesUndivided(p)
-            | GeneralCommand::WriteAttributesNoResponse(p) => {
-                p.records.iter().map(|r| (r.id, Some(&r.value))).collect()
-            }
-            GeneralCommand::ReportAttributes(p) => {
-                p.records.iter().map(|r| (r.id, Some(&r.value))).collect()
-            }
-            GeneralCommand::ReadAttributes(p) => p.attributes.iter().map(|a| (*a, None)).collect(),
-            _ => Vec::new(),
-        }
+    /// The attributes the command names, with type, value and status where it carries them;
+    /// None for commands that name no attributes.
+    pub fn attributes(&self) -> Option<Vec<AttributeRef<'_>>> {
+        let r = |id, data_type, value, status| AttributeRef {
+            id,
+            data_type,
+            value,
+            status,
+        };
+        Some(match self {
+            GeneralCommand::ReadAttributes(p) => p
+                .attributes
+                .iter()
+                .map(|a| r(*a, None, None, None))
+                .collect(),
+            GeneralCommand::ReadAttributesResponse(p) => p
+                .records
+                .iter()
+                .map(|x| {
+                    let t = x.value.as_ref().map(ZclValue::data_type);
+                    r(x.id, t, x.value.as_ref(), Some(x.status))
+                })
+                .collect(),
+            GeneralCommand::WriteAttributes(WriteAttributes { records })
+            | GeneralCommand::WriteAttributesUndivided(WriteAttributes { records })
+            | GeneralCommand::WriteAttributesNoResponse(WriteAttributes { records })
+            | GeneralCommand::ReportAttributes(ReportAttributes { records }) => records
+                .iter()
+                .map(|x| r(x.id, Some(x.value.data_type()), Some(&x.value), None))
+                .collect(),
+            GeneralCommand::WriteAttributesResponse(p) => p
+                .records
+                .iter()
+                .filter_map(|x| Some(r(x.id?, None, None, Some(x.status))))
+                .collect(),
+            GeneralCommand::ConfigureReporting(p) => p
+                .records
+                .iter()
+                .map(|x| r(x.id, x.reporting.data_type(), None, None))
+                .collect(),
+            GeneralCommand::ConfigureReportingResponse(p) => p
+                .records
+                .iter()
+                .filter_map(|x| Some(r(x.attribute?.1, None, None, Some(x.status))))
+                .collect(),
+            GeneralCommand::ReadReportingConfiguration(p) => p
+                .records
+                .iter()
+                .map(|x| r(x.id, None, None, None))
+                .collect(),
+            GeneralCommand::ReadReportingConfigurationResponse(p) => p
+                .records
+                .iter()
+                .map(|x| {
+                    let t = x.reporting.as_ref().and_then(Reporting::data_type);
+                    r(x.id, t, None, Some(x.status))
+                })
+                .collect(),
+            GeneralCommand::DiscoverAttributesResponse(p) => p
+                .attributes
+                .iter()
+                .map(|x| r(x.id, Some(DataType(x.data_type)), None, None))
+                .collect(),
+            GeneralCommand::DiscoverAttributesExtendedResponse(p) => p
+                .attributes
+                .iter()
+                .map(|x| r(x.id, Some(DataType(x.data_type)), None, None))
+                .collect(),
+            _ => return None,
+        })
     }
+}
+
+/// An attribute a general command names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeRef<'a> {
+    /// Attribute id.
+    pub id: u16,
+    /// Its type, where the command carries one.
+    pub data_type: Option<DataType>,
+    /// Its value, where the command carries one.
+    pub value: Option<&'a ZclValue>,
+    /// The record's status, where the command carries one.
+    pub status: Option<Status>,
 }
 
 #[cfg(test)]

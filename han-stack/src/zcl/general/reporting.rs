@@ -29,6 +29,14 @@ pub enum Reporting {
 }
 
 impl Reporting {
+    /// The attribute type, for a reported configuration.
+    pub fn data_type(&self) -> Option<DataType> {
+        match self {
+            Reporting::Reported { data_type, .. } => Some(*data_type),
+            Reporting::Received { .. } => None,
+        }
+    }
+
     fn parse(direction: u8, r: &mut Reader<'_>) -> Result<Self> {
         if direction != 0 {
             return Ok(Reporting::Received {
