@@ -216,7 +216,13 @@ macro_rules! payload {
     ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $f:ident : $t:ty),* $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
-        pub struct $name { $($(#[$fm])* pub $f: $t),* }
+        pub struct $name {
+            $(
+                $(#[$fm])*
+                #[doc = concat!("`", stringify!($f), "`, as the specification names the field.")]
+                pub $f: $t
+            ),*
+        }
         impl $crate::wire::Wire for $name {
             #[allow(unused_variables)]
             fn parse(r: &mut $crate::wire::Reader<'_>) -> $crate::error::Result<Self> {

@@ -331,6 +331,30 @@ mod tests {
         assert_eq!(text(&s), "Time Report Attributes Time=2000-01-01T00:00:00Z");
     }
 
+    #[test]
+    fn serializes() {
+        let b = [0x18, 0x42, 0x0a, 0x00, 0x04, 0x2a, 0xd2, 0x04, 0x00];
+        let s = summarize(0x0702, 0x0109, &b, &demand_context()).unwrap();
+        let t = toml::to_string(&s).unwrap();
+        for want in [
+            "cluster = \"0x0702\"",
+            "command_name = \"Report Attributes\"",
+            "direction = \"server-to-client\"",
+            "id = \"0x0400\"",
+            "name = \"InstantaneousDemand\"",
+            "type = \"0x2a\"",
+            "value = 1234",
+            "display = \"1.234 kW\"",
+        ] {
+            assert!(t.contains(want), "{want} not in {t}");
+        }
+        let ke = [0x09, 0x03, 0x00, 0x01, 0x00, 0x0b, 0x10, 0xaa];
+        let s = summarize(0x0800, 0x0109, &ke, &MeterFormatting::default()).unwrap();
+        let t = toml::to_string(&s).unwrap();
+        assert!(t.contains("ephemeral_data_generate_time = 11"), "{t}");
+        assert!(t.contains("identity = \"aa\""), "{t}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(100_000))]
         #[test]
