@@ -5,6 +5,7 @@
 //! [`registry`] the names and attribute tables, [`display`] the units.
 
 pub mod clusters;
+pub mod command;
 pub mod display;
 pub mod field;
 pub mod frame;
@@ -16,6 +17,7 @@ pub mod types;
 #[cfg(test)]
 mod tshark_tests;
 
+pub use command::ZclCommand;
 pub use display::MeterFormatting;
 pub use frame::{Direction, FrameControl, FrameType, ZclFrame};
 pub use general::{GeneralCommand, Status};

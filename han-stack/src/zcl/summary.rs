@@ -3,6 +3,7 @@
 use crate::error::{Error, Result};
 use crate::wire::{Reader, Wire};
 use crate::zcl::clusters::ClusterCommand;
+use crate::zcl::command::ZclCommand;
 use crate::zcl::display::{MeterFormatting, format_price, metering_quantity, utc_iso8601};
 use crate::zcl::field::hex;
 use crate::zcl::frame::{Direction, FrameType, ZclFrame};
@@ -99,7 +100,6 @@ pub fn summarize(
         });
     }
     let frame = ZclFrame::parse(&mut Reader::new(bytes))?;
-    let base = frame.header_len();
     let dir = frame.control.direction();
     let reg = registry::cluster(cluster);
     let mut s = ZclSummary {
@@ -115,9 +115,8 @@ pub fn summarize(
         payload: None,
         display: None,
     };
-    match frame.control.frame_type() {
-        FrameType::Global => {
-            let cmd = GeneralCommand::from_payload(frame.command, &frame.payload, base)?;
+    match ZclCommand::decode(cluster, &frame)? {
+        ZclCommand::General(cmd) => {
             s.command_name = cmd.name();
             if let Some(refs) = cmd.attributes() {
                 let server = server_side(frame.command, dir);
@@ -135,25 +134,20 @@ pub fn summarize(
                 other => s.fields = Some(Fields::General(other)),
             }
         }
-        _ if frame.manufacturer.is_some() => {
-            s.command_name = "Manufacturer Specific";
-            s.payload = Some(hex(&frame.payload));
+        ZclCommand::Cluster(c) => {
+            s.command_name = c.name();
+            s.display = fields_display(&c);
+            s.fields = Some(Fields::Cluster(c));
         }
-        FrameType::ClusterSpecific => {
-            s.command_name = reg
-                .and_then(|c| c.command_name(frame.command, dir))
-                .unwrap_or("Unknown Command");
-            match ClusterCommand::from_payload(cluster, dir, frame.command, &frame.payload, base)? {
-                Some(c) => {
-                    s.display = fields_display(&c);
-                    s.fields = Some(Fields::Cluster(c));
-                }
-                None => s.payload = Some(hex(&frame.payload)),
-            }
-        }
-        FrameType::Reserved(_) => {
-            s.command_name = "Reserved Frame Type";
-            s.payload = Some(hex(&frame.payload));
+        ZclCommand::Raw { payload, command } => {
+            s.command_name = match frame.control.frame_type() {
+                FrameType::Reserved(_) => "Reserved Frame Type",
+                _ if frame.manufacturer.is_some() => "Manufacturer Specific",
+                _ => reg
+                    .and_then(|c| c.command_name(command, dir))
+                    .unwrap_or("Unknown Command"),
+            };
+            s.payload = Some(hex(&payload));
         }
     }
     Ok(s)
