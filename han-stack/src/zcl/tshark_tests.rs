@@ -548,3 +548,100 @@ fn real_captures_agree() {
         "{checked} real ZCL frames agree with tshark ({values} with attribute values compared)"
     );
 }
+
+/// tshark's field prefix for each registry cluster.
+const TSHARK_PREFIX: &[(u16, &str)] = &[
+    (0x0000, "zbee_zcl_general.basic"),
+    (0x0001, "zbee_zcl_general.power_config"),
+    (0x0003, "zbee_zcl_general.identify"),
+    (0x0009, "zbee_zcl_general.alarms"),
+    (0x000a, "zbee_zcl_general.time"),
+    (0x0019, "zbee_zcl_general.ota"),
+    (0x0700, "zbee_zcl_se.price"),
+    (0x0701, "zbee_zcl_se.drlc"),
+    (0x0702, "zbee_zcl_se.met"),
+    (0x0703, "zbee_zcl_se.msg"),
+    (0x0704, "zbee_zcl_se.tun"),
+    (0x0705, "zbee_zcl_se.pp"),
+    (0x0706, "zbee_zcl_se.energy_management"),
+    (0x0707, "zbee_zcl_se.calendar"),
+    (0x0708, "zbee_zcl_se.device_management"),
+    (0x0709, "zbee_zcl_se.events"),
+    (0x070a, "zbee_zcl_se.mdu_pairing"),
+    (0x0800, "zbee_zcl_se.ke"),
+];
+
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Attribute names (spelled without spaces) and command names (exactly) match tshark's
+/// value strings (`tshark -G values`) wherever both know the id.
+#[test]
+#[ignore]
+fn registry_names_agree_with_tshark() {
+    let out = Command::new("tshark")
+        .args(["-G", "values"])
+        .output()
+        .expect("tshark");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut values: std::collections::HashMap<&str, Vec<(u32, &str)>> = Default::default();
+    for l in text.lines() {
+        let f: Vec<&str> = l.split('\t').collect();
+        if let ["V", field, v, name] = f[..]
+            && let Ok(v) = v.parse()
+        {
+            values.entry(field).or_default().push((v, name));
+        }
+    }
+    let mut problems = Vec::new();
+    let mut missing = Vec::new();
+    for &(id, prefix) in TSHARK_PREFIX {
+        let c = registry::cluster(id).unwrap();
+        for (field, server) in [("attr_id", true), ("attr_client_id", false)] {
+            for &(a, name) in values
+                .get(format!("{prefix}.{field}").as_str())
+                .into_iter()
+                .flatten()
+            {
+                match c.attribute(a as u16, server) {
+                    // tshark names retired attributes "Deprecated"; han keeps the spec name.
+                    Some(_) if name == "Deprecated" => {}
+                    Some(ours) if squash(&ours.name) != squash(name) => problems.push(format!(
+                        "{} {field} 0x{a:04x}: {} vs tshark {name:?}",
+                        c.name, ours.name
+                    )),
+                    Some(_) => {}
+                    None => missing.push(format!("{} {field} 0x{a:04x} {name}", c.name)),
+                }
+            }
+        }
+        for (field, dir) in [
+            ("cmd.srv_rx.id", Direction::ClientToServer),
+            ("cmd.srv_tx.id", Direction::ServerToClient),
+        ] {
+            for &(cmd, name) in values
+                .get(format!("{prefix}.{field}").as_str())
+                .into_iter()
+                .flatten()
+            {
+                match c.command_name(cmd as u8, dir) {
+                    Some(ours) if ours != name => problems.push(format!(
+                        "{} {field} 0x{cmd:02x}: {ours:?} vs tshark {name:?}",
+                        c.name
+                    )),
+                    Some(_) => {}
+                    None => missing.push(format!("{} {field} 0x{cmd:02x} {name}", c.name)),
+                }
+            }
+        }
+    }
+    // Device Management's client event-configuration attributes (0x0000-0x0Cxx, one per
+    // event) decode generically; everything else tshark names, han names too.
+    missing.retain(|m| !m.starts_with("Device Management attr_client_id"));
+    problems.extend(missing.into_iter().map(|m| format!("missing: {m}")));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

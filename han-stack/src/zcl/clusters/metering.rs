@@ -222,7 +222,7 @@ static SERVER: [Attribute; 127] = [
     attr(0x0b00, "ProposedChangeSupplyImplementationTime", 0xe2, R),
     attr(0x0b01, "ProposedChangeSupplyStatus", 0x30, R),
     attr(0x0b10, "UncontrolledFlowThreshold", 0x21, R),
-    attr(0x0b11, "UncontrolledFlowThresholdUnitOfMeasure", 0x30, R),
+    attr(0x0b11, "UncontrolledFlowUnitOfMeasure", 0x30, R),
     attr(0x0b12, "UncontrolledFlowMultiplier", 0x21, R),
     attr(0x0b13, "UncontrolledFlowDivisor", 0x21, R),
     attr(0x0b14, "FlowStabilisationPeriod", 0x20, R),
@@ -238,48 +238,100 @@ static CLIENT: [Attribute; 5] = [
     attr(0x0004, "NotificationFlags5", 0x1b, R),
 ];
 
-fn pair(id: u16, base: u16, first: u16, what: &str, ty: u8) -> (String, u8) {
-    let n = (id - base) / 2 + first;
-    let dir = if (id - base).is_multiple_of(2) {
+/// "Delivered" for even offsets from `base`, "Received" for odd ones.
+pub(crate) fn direction(id: u16, base: u16) -> &'static str {
+    if (id - base).is_multiple_of(2) {
         "Delivered"
     } else {
         "Received"
-    };
-    (format!("{what}{n}Consumption{dir}"), ty)
+    }
 }
 
-/// Tier summations 0x0100-0x015F, day/week/month history 0x0420-0x045B,
-/// block summations 0x0700-0x07FF (SE 1.4 D.3.2.2.2, D.3.2.2.5, D.3.2.2.8).
+/// Day, week and month history at `id` (0x0420-0x045B), with `alt` ("Alternative" for
+/// the 0x0Cxx set) before "Consumption" (SE 1.4 D.3.2.2.5, D.3.2.2.13).
+pub(crate) fn history(id: u16, alt: &str) -> Option<(String, u8)> {
+    let (period, base, first, ty) = match id {
+        0x0420..=0x042d => ("PreviousDay", 0x0420, 2, 0x22),
+        0x0430..=0x0431 => ("CurrentWeek", 0x0430, 0, 0x22),
+        0x0432..=0x0433 => ("PreviousWeek", 0x0432, 0, 0x22),
+        0x0434..=0x043b => ("PreviousWeek", 0x0434, 2, 0x22),
+        0x0440..=0x0441 => ("CurrentMonth", 0x0440, 0, 0x23),
+        0x0442..=0x0443 => ("PreviousMonth", 0x0442, 0, 0x23),
+        0x0444..=0x045b => ("PreviousMonth", 0x0444, 2, 0x23),
+        _ => return None,
+    };
+    let n = if first == 0 {
+        String::new()
+    } else {
+        ((id - base) / 2 + first).to_string()
+    };
+    let dir = direction(id, base);
+    Some((format!("{period}{n}{alt}Consumption{dir}"), ty))
+}
+
+/// Alternative Historical Consumption set 0x0C00-0x0C10 (SE 1.4 D.3.2.2.13), in the
+/// order of the 0x0400 set it mirrors.
+static ALTERNATIVE: [(&str, u8); 17] = [
+    ("AlternativeInstantaneousDemand", 0x2a),
+    ("CurrentDayAlternativeConsumptionDelivered", 0x22),
+    ("CurrentDayAlternativeConsumptionReceived", 0x22),
+    ("PreviousDayAlternativeConsumptionDelivered", 0x22),
+    ("PreviousDayAlternativeConsumptionReceived", 0x22),
+    (
+        "CurrentAlternativePartialProfileIntervalStartTimeDelivered",
+        0xe2,
+    ),
+    (
+        "CurrentAlternativePartialProfileIntervalStartTimeReceived",
+        0xe2,
+    ),
+    (
+        "CurrentAlternativePartialProfileIntervalValueDelivered",
+        0x22,
+    ),
+    (
+        "CurrentAlternativePartialProfileIntervalValueReceived",
+        0x22,
+    ),
+    ("CurrentDayAlternativeMaxPressure", 0x25),
+    ("CurrentDayAlternativeMinPressure", 0x25),
+    ("PreviousDayAlternativeMaxPressure", 0x25),
+    ("PreviousDayAlternativeMinPressure", 0x25),
+    ("CurrentDayAlternativeMaxDemand", 0x2a),
+    ("PreviousDayAlternativeMaxDemand", 0x2a),
+    ("CurrentMonthAlternativeMaxDemand", 0x2a),
+    ("CurrentYearAlternativeMaxDemand", 0x2a),
+];
+
+/// Tier summations 0x0100-0x015F, day/week/month history 0x0420-0x045B, block
+/// summations delivered 0x0700-0x07FF and received 0x0900-0x09FF, alternative
+/// history 0x0C00-0x0C5B (SE 1.4 D.3.2.2.2, .5, .8, .10, .13).
 fn numbered(id: u16) -> Option<Attribute> {
     let (name, ty) = match id {
         0x0100..=0x015f => {
             let n = (id - 0x0100) / 2 + 1;
-            let dir = if id.is_multiple_of(2) {
-                "Delivered"
-            } else {
-                "Received"
-            };
-            (format!("CurrentTier{n}Summation{dir}"), 0x25)
+            (
+                format!("CurrentTier{n}Summation{}", direction(id, 0x0100)),
+                0x25,
+            )
         }
-        0x0420..=0x042d => pair(id, 0x0420, 2, "PreviousDay", 0x22),
-        0x0430 => ("CurrentWeekConsumptionDelivered".into(), 0x22),
-        0x0431 => ("CurrentWeekConsumptionReceived".into(), 0x22),
-        0x0432 => ("PreviousWeekConsumptionDelivered".into(), 0x22),
-        0x0433 => ("PreviousWeekConsumptionReceived".into(), 0x22),
-        0x0434..=0x043b => pair(id, 0x0434, 2, "PreviousWeek", 0x22),
-        0x0440 => ("CurrentMonthConsumptionDelivered".into(), 0x23),
-        0x0441 => ("CurrentMonthConsumptionReceived".into(), 0x23),
-        0x0442 => ("PreviousMonthConsumptionDelivered".into(), 0x23),
-        0x0443 => ("PreviousMonthConsumptionReceived".into(), 0x23),
-        0x0444..=0x045b => pair(id, 0x0444, 2, "PreviousMonth", 0x23),
-        0x0700..=0x07ff => {
+        0x0420..=0x045b => history(id, "")?,
+        0x0700..=0x07ff | 0x0900..=0x09ff => {
             let (t, b) = ((id >> 4) & 0xf, (id & 0xf) + 1);
-            if t == 0 {
-                (format!("CurrentNoTierBlock{b}SummationDelivered"), 0x25)
+            let tier = if t == 0 {
+                "NoTier".to_owned()
             } else {
-                (format!("CurrentTier{t}Block{b}SummationDelivered"), 0x25)
-            }
+                format!("Tier{t}")
+            };
+            let dir = if id < 0x0900 { "Delivered" } else { "Received" };
+            (format!("Current{tier}Block{b}Summation{dir}"), 0x25)
         }
+        0x0c00..=0x0c10 => {
+            let (n, t) = ALTERNATIVE.get((id - 0x0c00) as usize)?;
+            ((*n).to_owned(), *t)
+        }
+        0x0c20..=0x0c5b => history(id - 0x0800, "")
+            .map(|(n, t)| (n.replace("Consumption", "AlternativeConsumption"), t))?,
         _ => return None,
     };
     Some(Attribute {

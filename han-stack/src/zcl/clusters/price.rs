@@ -60,7 +60,7 @@ payload! {
     PriceAcknowledgement { provider_id: u32, issuer_event_id: u32, price_ack_time: u32, control: u8 }
 }
 
-static SERVER: [Attribute; 34] = [
+static SERVER: [Attribute; 49] = [
     attr(0x010f, "BlockThresholdCount", 0x20, R),
     attr(0x0200, "StartOfBlockPeriod", 0xe2, R),
     attr(0x0201, "BlockPeriodDuration", 0x22, R),
@@ -95,10 +95,48 @@ static SERVER: [Attribute; 34] = [
     attr(0x0802, "CreditPaymentOverDueAmount", 0x2b, R),
     attr(0x080a, "PaymentDiscount", 0x2b, R),
     attr(0x080b, "PaymentDiscountPeriod", 0x30, R),
+    attr(0x05fe, "CPP1Price", 0x23, R),
+    attr(0x05ff, "CPP2Price", 0x23, R),
+    // Received sets (SE 1.4 D.4.2.2.11-18) where they do not mirror the delivered ids.
+    attr(0x8610, "ReceivedTariffLabel", 0x41, R),
+    attr(0x8611, "ReceivedNumberOfTariffTiersInUse", 0x20, R),
+    attr(0x8612, "ReceivedNumberOfBlockThresholdsInUse", 0x20, R),
+    attr(0x8613, "ReceivedTierBlockMode", 0x30, R),
+    attr(0x8615, "ReceivedTariffResolutionPeriod", 0x30, R),
+    attr(0x8625, "ReceivedCO2", 0x23, R),
+    attr(0x8626, "ReceivedCO2Unit", 0x30, R),
+    attr(0x8627, "ReceivedCO2TrailingDigit", 0x18, R),
+    attr(0x8700, "ReceivedCurrentBillingPeriodStart", 0xe2, R),
+    attr(0x8701, "ReceivedCurrentBillingPeriodDuration", 0x22, R),
+    attr(0x8702, "ReceivedLastBillingPeriodStart", 0xe2, R),
+    attr(0x8703, "ReceivedLastBillingPeriodDuration", 0x22, R),
+    attr(0x8704, "ReceivedLastBillingPeriodConsolidatedBill", 0x23, R),
 ];
 
-/// Tier labels 0x0000-0x002F, block thresholds 0x01tb, block prices 0x04tb (SE 1.4 D.4.2.2).
+/// Tier labels 0x0000-0x002F, block thresholds 0x01tb, block prices 0x04tb, price tiers
+/// 16-48 0x050F-0x052F, credit payments 0x08n0-2, and the received sets at 0x8000 + the
+/// delivered id (SE 1.4 D.4.2.2).
 fn numbered(id: u16) -> Option<Attribute> {
+    if matches!(
+        id,
+        0x8000..=0x802f | 0x8100..=0x810e | 0x8200..=0x8203 | 0x8400..=0x84ff | 0x850f..=0x852f
+    ) {
+        let delivered = SERVER
+            .iter()
+            .find(|a| a.id == id & 0x7fff)
+            .cloned()
+            .or_else(|| numbered(id & 0x7fff))?;
+        let prefix = if id & 0xff00 == 0x8400 {
+            "Rx"
+        } else {
+            "Received"
+        };
+        return Some(Attribute {
+            id,
+            name: Cow::Owned(format!("{prefix}{}", delivered.name)),
+            ..delivered
+        });
+    }
     let (name, ty) = match id {
         0x0000..=0x002f => (format!("Tier{}PriceLabel", id + 1), 0x41),
         0x0100..=0x01ff if id & 0xf != 0xf => {
@@ -116,6 +154,15 @@ fn numbered(id: u16) -> Option<Attribute> {
                 (format!("NoTierBlock{b}Price"), 0x23)
             } else {
                 (format!("Tier{t}Block{b}Price"), 0x23)
+            }
+        }
+        0x050f..=0x052f => (format!("PriceTier{}", id - 0x050f + 16), 0x23),
+        0x0810..=0x085f if id & 0xf < 3 => {
+            let n = (id >> 4) & 0xf;
+            match id & 0xf {
+                0 => (format!("CreditPayment{n}"), 0x23),
+                1 => (format!("CreditPaymentDate{n}"), 0xe2),
+                _ => (format!("CreditPaymentRef{n}"), 0x41),
             }
         }
         _ => return None,
