@@ -56,7 +56,29 @@ fn sample_payload(c: u16, d: Direction, id: u8) -> Vec<u8> {
     while n < first + 12 && ok(n + 1) {
         n += 1;
     }
-    vec![0x01; n]
+    // Give every byte a distinct value where the layout stays the same, so that a field
+    // read from the wrong offset shows.
+    let mut b = vec![0x01u8; n];
+    for i in 0..n {
+        let mut t = b.clone();
+        t[i] = 0x10 + i as u8;
+        if matches!(ClusterCommand::from_payload(c, d, id, &t, 0), Ok(Some(_))) {
+            b = t;
+        }
+    }
+    b
+}
+
+/// Integer leaves of a typed payload, via its serde form.
+fn integer_fields(c: &ClusterCommand) -> Vec<(String, u64)> {
+    toml::to_string(c)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.split_once(" = ")?;
+            Some((k.to_owned(), v.parse::<i64>().ok()? as u64))
+        })
+        .collect()
 }
 
 /// Names tshark 4.0 does not know: the discovery commands 0x13-0x16 (global) and
@@ -259,6 +281,36 @@ fn tshark_agrees() {
             }
             assert_eq!(tf.bytes, *z, "#{i}: tshark's ZCL bytes");
         }
+        if z[0] & 0x03 == 1 && !tshark_lacks_name(z, *c, *id) {
+            let dir = ZclFrame::from_bytes(z).unwrap().control.direction();
+            let cmd = ClusterCommand::from_payload(*c, dir, *id, &z[3..], 3)
+                .unwrap()
+                .unwrap();
+            let tf = json.get(&(i as u32 + 1)).expect("frame in tshark JSON");
+            // Fields tshark 4.0 shows in another form: as a UNIX-epoch date, as bit fields
+            // only, as True/False, or (Cancel Load Control Event) under a bit-field label.
+            const OTHER_FORM: [&str; 4] = [
+                "fast_poll_mode_end_time",
+                "message_confirmation_control",
+                "flow_control_support",
+                "effective_time",
+            ];
+            for (k, v) in integer_fields(&cmd) {
+                if OTHER_FORM.contains(&k.as_str()) {
+                    continue;
+                }
+                let mut forms = vec![v.to_string(), format!("0x{v:x}")];
+                for w in [2, 4, 6, 8, 12] {
+                    forms.push(format!("0x{v:0w$x}"));
+                }
+                forms.push(tshark_time(&super::display::utc_iso8601(v as u32)));
+                if !tf.values.iter().any(|x| forms.contains(x)) {
+                    problems.push(format!(
+                        "#{i} {c:04x} {name}: {k} = {v} (0x{v:x}) not shown by tshark"
+                    ));
+                }
+            }
+        }
         if !mfr && !tshark_lacks_name(z, *c, *id) && !zcl.contains(&want) {
             let got = zcl
                 .lines()
@@ -297,6 +349,8 @@ fn tshark_with_keys(pcap: &std::path::Path, keys: &[String], extra: &[&str]) -> 
 struct TsharkFrame {
     bytes: Vec<u8>,
     attributes: Vec<(String, Vec<String>)>,
+    /// Every ZCL field value in the frame.
+    values: Vec<String>,
 }
 
 fn frames_from_json(json: &str) -> std::collections::HashMap<u32, TsharkFrame> {
@@ -311,6 +365,9 @@ fn frames_from_json(json: &str) -> std::collections::HashMap<u32, TsharkFrame> {
                 .trim_matches(['"', ','])
                 .to_owned()
         };
+        if l.starts_with("\"zbee_zcl") && l.contains("\": \"") {
+            map.entry(frame).or_default().values.push(value());
+        }
         if l.starts_with("\"frame.number\": ") {
             frame = value().parse().unwrap_or(0);
         } else if l.starts_with("\"zbee_zcl_raw\": [") {
