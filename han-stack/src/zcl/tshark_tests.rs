@@ -696,6 +696,24 @@ fn registry_names_agree_with_tshark() {
             }
         }
     }
+    // Data type, status and global command names print exactly as tshark's.
+    for (field, name_of) in [
+        (
+            "zbee_zcl.attr.data.type",
+            (|v| DataType(v).name()) as fn(u8) -> &'static str,
+        ),
+        ("zbee_zcl.attr.status", |v| super::general::Status(v).name()),
+        ("zbee_zcl.cmd.id", super::general::command_name),
+    ] {
+        for &(v, name) in values.get(field).into_iter().flatten() {
+            if name_of(v as u8) != name {
+                problems.push(format!(
+                    "{field} 0x{v:02x}: {:?} vs tshark {name:?}",
+                    name_of(v as u8)
+                ));
+            }
+        }
+    }
     // Device Management's client event-configuration attributes (0x0000-0x0Cxx, one per
     // event) decode generically; everything else tshark names, han names too.
     missing.retain(|m| !m.starts_with("Device Management attr_client_id"));
