@@ -154,7 +154,9 @@ impl Field for OctetStr {
     fn write(&self, w: &mut Writer) {
         match &self.0 {
             None => w.u8(0xff),
+            // Cut to 254 bytes: 0xff would say "invalid".
             Some(b) => {
+                let b = &b[..b.len().min(0xfe)];
                 w.u8(b.len() as u8);
                 w.bytes(b);
             }

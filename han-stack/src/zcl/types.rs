@@ -336,16 +336,20 @@ impl ZclValue {
                 w.bytes(&v.to_le_bytes()[..n]);
             }
             ZclValue::Key(k) => w.bytes(k),
+            // Longer content than the length field can carry is cut to the longest valid
+            // length (the all-ones length is the invalid marker), so output stays well formed.
             ZclValue::String(t, s) => {
                 let long = t.layout() == Some(Layout::Long);
                 match s {
                     None if long => w.u16(0xffff),
                     None => w.u8(0xff),
                     Some(b) if long => {
+                        let b = &b[..b.len().min(0xfffe)];
                         w.u16(b.len() as u16);
                         w.bytes(b);
                     }
                     Some(b) => {
+                        let b = &b[..b.len().min(0xfe)];
                         w.u8(b.len() as u8);
                         w.bytes(b);
                     }
@@ -356,6 +360,7 @@ impl ZclValue {
                 match elems {
                     None => w.u16(0xffff),
                     Some(v) => {
+                        let v = &v[..v.len().min(0xfffe)];
                         w.u16(v.len() as u16);
                         v.iter().for_each(|e| e.emit_value(w));
                     }
@@ -364,6 +369,7 @@ impl ZclValue {
             ZclValue::Structure(elems) => match elems {
                 None => w.u16(0xffff),
                 Some(v) => {
+                    let v = &v[..v.len().min(0xfffe)];
                     w.u16(v.len() as u16);
                     v.iter().for_each(|e| e.emit(w));
                 }
@@ -621,6 +627,14 @@ pub(crate) mod tests {
             ZclValue::from_bytes(&[0x38, 0x00, 0x3c]).unwrap().as_f64(),
             Some(1.0)
         );
+    }
+
+    #[test]
+    fn over_long_strings_are_cut_to_a_valid_length() {
+        let v = ZclValue::String(DataType::CHAR_STRING, Some(vec![b'a'; 300]));
+        let b = v.to_bytes();
+        assert_eq!((b[1], b.len()), (254, 256));
+        assert!(!ZclValue::from_bytes(&b).unwrap().is_invalid());
     }
 
     #[test]
