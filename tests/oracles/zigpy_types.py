@@ -3,6 +3,8 @@
 Modes:
   decode  read typed ZCL values as hex lines on stdin; print "ok <re-encoded hex> <rest hex or ->"
           or "err <exception>" per line.
+  general read "<command id hex> <payload hex>" lines; print "ok <re-encoded hex> <rest hex or ->"
+          or "err <exception>" using zigpy.zcl.foundation's schema for that general command.
   encode  print "<type id hex> <kind> <value> <hex>" for values zigpy builds and encodes itself;
           kind is int, float, text (value = utf-8 hex) or bytes (value = hex).
 """
@@ -22,6 +24,20 @@ def decode():
             tv, rest = f.TypeValue.deserialize(bytes.fromhex(h))
             print("ok", tv.serialize().hex(), rest.hex() or "-")
         except Exception as e:  # noqa: BLE001 - any failure is a disagreement to report
+            print("err", type(e).__name__)
+
+
+def general():
+    for line in sys.stdin:
+        parts = line.split()
+        if not parts:
+            continue
+        cmd, data = int(parts[0], 16), bytes.fromhex(parts[1] if len(parts) > 1 else "")
+        try:
+            schema = f.GENERAL_COMMANDS[f.GeneralCommand(cmd)].schema
+            obj, rest = schema.deserialize(data)
+            print("ok", obj.serialize().hex() or "-", rest.hex() or "-")
+        except Exception as e:  # noqa: BLE001
             print("err", type(e).__name__)
 
 
@@ -94,4 +110,4 @@ def encode():
 
 
 if __name__ == "__main__":
-    {"decode": decode, "encode": encode}[sys.argv[1]]()
+    {"decode": decode, "encode": encode, "general": general}[sys.argv[1]]()
