@@ -21,5 +21,5 @@ pub use command::ZclCommand;
 pub use display::MeterFormatting;
 pub use frame::{Direction, FrameControl, FrameType, ZclFrame};
 pub use general::{GeneralCommand, Status};
-pub use summary::{ZclSummary, summarize, text};
+pub use summary::{ZclSummary, learn_formatting, summarize, text};
 pub use types::{DataType, ZclValue};

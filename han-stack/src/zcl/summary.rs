@@ -228,6 +228,22 @@ fn fields_display(c: &ClusterCommand) -> Option<String> {
     }
 }
 
+/// Carry a meter's formatting attributes seen in `s` (a Metering server's report or read
+/// response) into `context`, so later frames from that meter show their units.
+pub fn learn_formatting(context: &mut MeterFormatting, s: &ZclSummary) {
+    if s.cluster != "0x0702" || s.direction != Direction::ServerToClient.name() {
+        return;
+    }
+    for a in s.attributes.iter().flatten() {
+        if let (Ok(id), Some(ZclValue::Scalar(_, raw))) = (
+            u16::from_str_radix(a.id.trim_start_matches("0x"), 16),
+            &a.value,
+        ) {
+            context.observe(id, *raw);
+        }
+    }
+}
+
 /// One line for the text output, e.g. `Metering Report Attributes InstantaneousDemand=1.234 kW`.
 pub fn text(s: &ZclSummary) -> String {
     let mut out = format!("{} {}", s.cluster_name, s.command_name);
@@ -323,6 +339,23 @@ mod tests {
         let b = [0x18, 0x01, 0x0a, 0x00, 0x00, 0xe2, 0x00, 0x00, 0x00, 0x00];
         let s = summarize(0x000a, 0x0109, &b, &MeterFormatting::default()).unwrap();
         assert_eq!(text(&s), "Time Report Attributes Time=2000-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn formatting_carries_to_later_frames() {
+        let mut ctx = MeterFormatting::default();
+        // Report: Divisor 1000, DemandFormatting 0xab.
+        let fmt = [
+            0x18, 0x01, 0x0a, 0x02, 0x03, 0x22, 0xe8, 0x03, 0x00, 0x04, 0x03, 0x18, 0xab,
+        ];
+        let first = summarize(0x0702, 0x0109, &fmt, &ctx).unwrap();
+        learn_formatting(&mut ctx, &first);
+        let b = [0x18, 0x02, 0x0a, 0x00, 0x04, 0x2a, 0xd2, 0x04, 0x00];
+        let s = summarize(0x0702, 0x0109, &b, &ctx).unwrap();
+        assert_eq!(
+            text(&s),
+            "Metering Report Attributes InstantaneousDemand=1.234 kW"
+        );
     }
 
     #[test]
