@@ -12,6 +12,7 @@ pub mod mac;
 pub mod nwk;
 pub mod security;
 pub mod wire;
+pub mod zcl;
 pub mod zdo;
 pub mod zep;
 
