@@ -7,9 +7,11 @@
 
 pub mod aps;
 pub mod capture;
+pub mod dissect;
 pub mod error;
 pub mod mac;
 pub mod nwk;
+pub mod samples;
 pub mod security;
 pub mod wire;
 pub mod zcl;

@@ -247,6 +247,11 @@ impl ApsHeader {
         self.frame_type as u8 | (self.delivery_mode as u8) << 2 | self.flags.bits()
     }
 
+    /// True when the auxiliary security header follows this header.
+    pub fn is_secured(&self) -> bool {
+        self.flags.contains(ApsFlags::SECURITY)
+    }
+
     fn layout(&self) -> Layout {
         Layout::of(self.frame_type, self.delivery_mode, self.flags)
     }

@@ -70,6 +70,14 @@ impl FcsInfo {
             FcsInfo::Cc24xx { crc_ok, .. } => crc_ok,
         }
     }
+
+    /// The check's result, or `None` when the record carried no FCS.
+    pub fn verdict(&self) -> Option<bool> {
+        match *self {
+            FcsInfo::Absent => None,
+            _ => Some(self.is_ok()),
+        }
+    }
 }
 
 /// The ZEP header fields of a frame that came in ZEP.
@@ -255,22 +263,7 @@ pub(crate) fn check_link_type(lt: u32, offset: u64) -> Result<(), CaptureError> 
     }
 }
 
-/// CRC-16/KERMIT, the IEEE 802.15.4 FCS (poly 0x1021 reflected, init 0).
-// TODO(unify): the MAC module will own the FCS; this copy serves the capture code until then.
-pub(crate) fn fcs16(data: &[u8]) -> u16 {
-    let mut crc = 0u16;
-    for &b in data {
-        crc ^= b as u16;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                crc >> 1 ^ 0x8408
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    crc
-}
+pub(crate) use crate::mac::fcs as fcs16;
 
 /// Split a frame ending in a 16-bit FCS into MPDU and checked FCS.
 pub(crate) fn split_fcs(frame: &[u8]) -> Option<(&[u8], FcsInfo)> {

@@ -3,19 +3,31 @@
 
 /// CRC-16/KERMIT of `bytes` (poly 0x1021 reflected, init 0, no xorout); sent little-endian.
 pub fn fcs(bytes: &[u8]) -> u16 {
-    let mut crc: u16 = 0;
-    for &b in bytes {
-        crc ^= u16::from(b);
-        for _ in 0..8 {
+    bytes.iter().fold(0u16, |crc, &b| {
+        (crc >> 8) ^ TABLE[usize::from((crc as u8) ^ b)]
+    })
+}
+
+/// The byte-at-a-time table of the reflected polynomial 0x8408.
+const TABLE: [u16; 256] = {
+    let mut table = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut crc = i as u16;
+        let mut bit = 0;
+        while bit < 8 {
             crc = if crc & 1 != 0 {
                 (crc >> 1) ^ 0x8408
             } else {
                 crc >> 1
             };
+            bit += 1;
         }
+        table[i] = crc;
+        i += 1;
     }
-    crc
-}
+    table
+};
 
 #[cfg(test)]
 mod tests {

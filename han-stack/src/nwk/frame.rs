@@ -2,8 +2,8 @@
 
 use crate::error::Result;
 use crate::nwk::header::NwkHeader;
-use crate::security::AuxHeader;
-use crate::wire::{Reader, Wire, Writer};
+use crate::security::{self, AuxHeader};
+use crate::wire::{ExtAddr, Reader, Wire, Writer};
 
 /// A NWK frame as on air.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -14,6 +14,36 @@ pub struct NwkFrame {
     pub aux: Option<AuxHeader>,
     /// The rest: APS frame or NWK command, or when secured the ciphertext and 4-byte MIC.
     pub payload: Vec<u8>,
+}
+
+impl NwkFrame {
+    /// Build a secured frame: sets the header's SECURITY flag and encrypts
+    /// `plaintext` with `key` at `level` (Zigbee PRO 4.3.1.1), the MIC appended.
+    /// The nonce source is `aux.source`, else the header's source EUI-64, else `source`.
+    pub fn seal(
+        header: NwkHeader,
+        aux: AuxHeader,
+        plaintext: &[u8],
+        key: &[u8; 16],
+        source: ExtAddr,
+        level: u8,
+    ) -> Self {
+        let header = header.secured();
+        let nonce_source = aux.source.or(header.src64).unwrap_or(source);
+        let payload = security::secure(
+            &header.to_bytes(),
+            &aux,
+            plaintext,
+            key,
+            nonce_source,
+            level,
+        );
+        NwkFrame {
+            header,
+            aux: Some(aux),
+            payload,
+        }
+    }
 }
 
 impl Wire for NwkFrame {
@@ -47,7 +77,6 @@ mod tests {
     use crate::nwk::header::tests::arb_header;
     use crate::nwk::test_util::hex;
     use crate::security::{KeyId, SecurityControl};
-    use crate::wire::ExtAddr;
     use proptest::prelude::*;
 
     #[test]

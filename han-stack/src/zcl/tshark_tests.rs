@@ -1,7 +1,7 @@
 //! Cross-check with tshark: every general command and every typed cluster command,
 //! wrapped in unsecured MAC/NWK/APS headers (profile 0x0109), decoded by tshark.
 //!
-//! Each test is skipped, with a message, when `tshark` is not on PATH. Set
+//! The tests fail when `tshark` is missing: scripts/test installs it. Set
 //! `HAN_KEEP_PCAP=1` to keep the generated capture for a look in Wireshark.
 
 use super::clusters::{ClusterCommand, TYPED_COMMANDS};
@@ -12,13 +12,11 @@ use super::types::{DataType, ZclValue};
 use crate::wire::Wire;
 use std::process::Command;
 
-/// False (with a message) when tshark cannot be run.
-fn have_tshark() -> bool {
-    let ok = Command::new("tshark").arg("-v").output().is_ok();
-    if !ok {
-        eprintln!("SKIPPED: tshark not found");
+/// Panics with what to do when tshark cannot be run.
+fn require_tshark() {
+    if let Err(e) = Command::new("tshark").arg("-v").output() {
+        panic!("tshark is needed for this test ({e}); scripts/test installs it with apt-get");
     }
-    ok
 }
 
 /// A ZCL frame in an unsecured 802.15.4 data frame (no FCS), NWK data frame and APS data frame.
@@ -174,9 +172,7 @@ fn value_samples() -> Vec<ZclValue> {
 
 #[test]
 fn tshark_agrees() {
-    if !have_tshark() {
-        return;
-    }
+    require_tshark();
     // (cluster, zcl bytes, expected command name, expected command id)
     let mut cases: Vec<(u16, Vec<u8>, &'static str, u8)> = Vec::new();
     let mut seq = 0u8;
@@ -489,9 +485,7 @@ fn tshark_shows(v: &ZclValue, shown: &[String]) -> bool {
 
 #[test]
 fn real_captures_agree() {
-    if !have_tshark() {
-        return;
-    }
+    require_tshark();
     use super::display::MeterFormatting;
     let dir = std::env::var_os("HAN_CAPTURES")
         .map(std::path::PathBuf::from)
@@ -501,10 +495,12 @@ fn real_captures_agree() {
     let mut checked = 0;
     let mut values = 0;
     let mut problems = Vec::new();
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("SKIPPED: no captures at {}", dir.display());
-        return;
-    };
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
+        panic!(
+            "{} must exist (shared/ lies beside the repository): {e}",
+            dir.display()
+        )
+    });
     for entry in entries {
         let path = entry.unwrap().path();
         if path.extension().and_then(|e| e.to_str()) != Some("pcap") {
@@ -657,9 +653,7 @@ fn squash(s: &str) -> String {
 /// value strings (`tshark -G values`) wherever both know the id.
 #[test]
 fn registry_names_agree_with_tshark() {
-    if !have_tshark() {
-        return;
-    }
+    require_tshark();
     let out = Command::new("tshark")
         .args(["-G", "values"])
         .output()

@@ -1,0 +1,12 @@
+//! Subcommand argument types and their thin glue to the library crates.
+
+pub mod bench;
+pub mod decode;
+pub mod decode_bench;
+
+/// Everything held.
+pub const EXIT_OK: u8 = 0;
+/// An expectation or check failed (e.g. some frames did not decode).
+pub const EXIT_CHECK_FAILED: u8 = 1;
+/// Bad input or usage.
+pub const EXIT_BAD_INPUT: u8 = 2;
