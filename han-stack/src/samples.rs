@@ -335,7 +335,7 @@ pub fn every_frame_kind(net: &SampleNetwork) -> Vec<Sample> {
     );
     b.mac_hex(
         "MAC Association Request",
-        &format!("23c8 SS {pan} 0000 ffff {meter} 8e"),
+        &format!("23c8 SS {pan} 0000 ffff {meter} 01 8e"),
     );
     b.mac_hex(
         "MAC Association Response",
@@ -365,7 +365,7 @@ pub fn every_frame_kind(net: &SampleNetwork) -> Vec<Sample> {
     );
     b.mac_hex(
         "MAC Coordinator Realignment",
-        &format!("43cc SS {pan} {meter} {hub} 08 {pan} 0000 0f {short}"),
+        &format!("23cc SS ffff {meter} {pan} {hub} 08 {pan} 0000 0f {short}"),
     );
 
     // The join: Transport Key from the trust centre, APS-secured with the key-transport key.
@@ -733,7 +733,7 @@ pub fn every_frame_kind(net: &SampleNetwork) -> Vec<Sample> {
         "ZCL Metering Report Attributes",
         From::Meter,
         0x0702,
-        "18 11 0a 0004 2a d20400 0000 00 25 15cd5b070000",
+        "18 11 0a 0004 2a d20400 0000 25 15cd5b070000",
     );
     b.zcl("ZCL Default Response", From::Hub, 0x0702, "18 11 0b 0a 00");
     b.zcl(
@@ -752,7 +752,7 @@ pub fn every_frame_kind(net: &SampleNetwork) -> Vec<Sample> {
         "ZCL Messaging Display Message",
         From::Hub,
         0x0703,
-        "09 14 00 01000000 00 00e1f518 0f00 0d 546f7020757020736f6f6e21",
+        "09 14 00 01000000 00 00e1f518 0f00 0c 546f7020757020736f6f6e21",
     );
     b.zcl(
         "ZCL Time Read Attributes",

@@ -111,16 +111,18 @@ pub fn compare(name: &str, han: &[Value], tshark: &[TsharkFrame]) -> (usize, Vec
             ours(h, &["mac", "dst_pan"]),
             t["wpan.dst_pan"].clone(),
         );
-        let dst = if t["wpan.dst64"].is_empty() {
-            &t["wpan.dst16"]
-        } else {
+        // tshark adds a derived EUI-64 beside a short address it has seen
+        // mapped; the address on air is the short one when both are present.
+        let dst = if t["wpan.dst16"].is_empty() {
             &t["wpan.dst64"]
+        } else {
+            &t["wpan.dst16"]
         };
         check("mac.dst", ours(h, &["mac", "dst"]), dst.clone());
-        let src = if t["wpan.src64"].is_empty() {
-            &t["wpan.src16"]
-        } else {
+        let src = if t["wpan.src16"].is_empty() {
             &t["wpan.src64"]
+        } else {
+            &t["wpan.src16"]
         };
         check("mac.src", ours(h, &["mac", "src"]), src.clone());
         let fcs = ours(h, &["mac", "fcs_ok"]);
@@ -201,11 +203,13 @@ pub fn compare(name: &str, han: &[Value], tshark: &[TsharkFrame]) -> (usize, Vec
             ours(h, &["aps", "src_ep"]),
             t["zbee_aps.src"].clone(),
         );
-        check(
-            "aps.cluster",
-            ours(h, &["aps", "cluster"]),
-            t["zbee_aps.cluster"].clone(),
-        );
+        // tshark files a ZDP cluster under zbee_aps.zdp_cluster instead.
+        let cluster = if t["zbee_aps.zdp_cluster"].is_empty() {
+            &t["zbee_aps.cluster"]
+        } else {
+            &t["zbee_aps.zdp_cluster"]
+        };
+        check("aps.cluster", ours(h, &["aps", "cluster"]), cluster.clone());
         check(
             "aps.profile",
             ours(h, &["aps", "profile"]),

@@ -15,7 +15,7 @@ pub use keyring::Keyring;
 pub use summary::{FrameSummary, text_line};
 pub use totals::Totals;
 
-use crate::aps::{ApsCommand, ApsHeader, FrameType as ApsFrameType};
+use crate::aps::{ApsCommand, ApsHeader, Fragmentation, FrameType as ApsFrameType};
 use crate::error::Error;
 use crate::mac::{FrameType, MacFrame, MacPayload, ZigbeeBeacon};
 use crate::nwk::{NwkCommand, NwkFrameType, NwkHeader};
@@ -271,6 +271,12 @@ impl Dissector {
                 }
                 Err(e) => Err(e.at(payload_base)),
             },
+            // A fragment carries part of a payload; like a sniffer without
+            // reassembly, keep it whole and undecoded (Zigbee PRO 2.2.8.4.5).
+            ApsFrameType::Data if is_fragment(&layer.header) => {
+                d.app_payload = Some(payload.to_vec());
+                Ok(())
+            }
             ApsFrameType::Data => {
                 if layer.header.profile == Some(ZDP_PROFILE)
                     && layer.header.dst_endpoint.unwrap_or(0) == 0
@@ -319,6 +325,13 @@ impl Dissector {
         d.zcl = Some(summary);
         Ok(())
     }
+}
+
+fn is_fragment(header: &ApsHeader) -> bool {
+    header
+        .extended
+        .as_ref()
+        .is_some_and(|e| e.fragmentation != Fragmentation::None)
 }
 
 /// Whether a MAC data payload looks like a Zigbee NWK frame (protocol version 1 or 2).
