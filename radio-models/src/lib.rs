@@ -1,1 +1,6 @@
 //! han-radio: building layouts, propagation per band, link budgets and coverage.
+pub mod device;
+pub mod geometry;
+pub mod material;
+pub mod propagation;
+pub mod units;
