@@ -1,4 +1,5 @@
 //! han-radio: building layouts, propagation per band, link budgets and coverage.
+pub mod building;
 pub mod device;
 pub mod geometry;
 pub mod material;
