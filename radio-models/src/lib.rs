@@ -4,4 +4,5 @@ pub mod device;
 pub mod geometry;
 pub mod material;
 pub mod propagation;
+pub mod trace;
 pub mod units;
