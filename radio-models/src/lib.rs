@@ -2,6 +2,7 @@
 pub mod building;
 pub mod device;
 pub mod geometry;
+pub mod link;
 pub mod material;
 pub mod propagation;
 pub mod trace;
