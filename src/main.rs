@@ -1,4 +1,27 @@
 //! The `han` command line.
-fn main() {
-    println!("han");
+mod cli;
+
+use clap::{Parser, Subcommand};
+
+/// GB smart-metering HAN emulator.
+#[derive(Parser)]
+#[command(name = "han", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Survey a building: HAN link budgets, coverage and a verdict per premises.
+    Survey(cli::survey::SurveyArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Some(Command::Survey(a)) => cli::survey::run(&a)?,
+        None => cli::survey::run(&cli::survey::SurveyArgs::default())?,
+    };
+    std::process::exit(code);
 }

@@ -1,9 +1,11 @@
 //! han-radio: building layouts, propagation per band, link budgets and coverage.
 pub mod building;
+pub mod bundled;
 pub mod device;
 pub mod geometry;
 pub mod link;
 pub mod material;
 pub mod propagation;
+pub mod survey;
 pub mod trace;
 pub mod units;

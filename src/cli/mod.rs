@@ -1,0 +1,2 @@
+//! Subcommand glue for the `han` binary.
+pub mod survey;

@@ -1,0 +1,87 @@
+//! `han survey` and `han bench survey`: glue between the command line and han-radio.
+use han_radio::building::Building;
+use han_radio::bundled;
+use std::path::PathBuf;
+
+/// Report format.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// Plain text for a terminal.
+    #[default]
+    Text,
+    /// JSON (schema in docs/radio-models.md).
+    Json,
+    /// Markdown tables.
+    Markdown,
+}
+
+/// Arguments of `han survey`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SurveyArgs {
+    /// Building file (TOML); the bundled 6-storey block of flats when omitted.
+    pub building: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write PNG and SVG coverage heat maps, one per floor and band, into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub heatmap: Option<PathBuf>,
+    /// Coverage grid spacing in metres.
+    #[arg(long, default_value_t = 0.5)]
+    pub grid_m: f64,
+}
+
+impl Default for SurveyArgs {
+    fn default() -> Self {
+        SurveyArgs {
+            building: None,
+            format: Format::Text,
+            heatmap: None,
+            grid_m: 0.5,
+        }
+    }
+}
+
+/// Loads the building named on the command line (or the bundled default); errors are printed
+/// as "file:line:col: message" with a hint, and give `Err(2)`.
+fn load(path: &Option<PathBuf>) -> Result<Building, i32> {
+    let (name, src) = match path {
+        None => (
+            bundled::DEFAULT.0.to_string(),
+            bundled::DEFAULT.1.to_string(),
+        ),
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(s) => (p.display().to_string(), s),
+            Err(e) => {
+                eprintln!("{}:1:1: cannot read building file: {e}", p.display());
+                eprintln!("  hint: check the path; omit it to survey the bundled default building");
+                return Err(2);
+            }
+        },
+    };
+    Building::from_toml(&name, &src).map_err(|e| {
+        eprintln!("{e}");
+        2
+    })
+}
+
+/// Runs `han survey`; returns the process exit code (0 ok, 2 bad input).
+pub fn run(args: &SurveyArgs) -> anyhow::Result<i32> {
+    let building = match load(&args.building) {
+        Ok(b) => b,
+        Err(code) => return Ok(code),
+    };
+    if !(args.grid_m > 0.0) {
+        eprintln!("--grid-m: {} is not a positive spacing", args.grid_m);
+        eprintln!("  hint: use e.g. --grid-m 0.5");
+        return Ok(2);
+    }
+    let report = building.survey();
+    let out = match args.format {
+        Format::Text => report.to_text(),
+        Format::Json => report.to_json() + "\n",
+        Format::Markdown => report.to_markdown(),
+    };
+    print!("{out}");
+    Ok(0)
+}
