@@ -69,8 +69,8 @@ channel_2g4 = 15
     for (x0, x1) in ((0, 10), (14, 24)):
         flat_walls(out, f, x0, x1, 0, 6, "north")
         flat_walls(out, f, x0, x1, 8, 14, "south")
-    # Wi-Fi: a router on UK channel 5 in a ground-floor flat, others on 1 and 11.
-    for lv, at, ch, duty in [(0, (6.0, 2.0), 5, 0.4), (2, (20.0, 12.0), 1, 0.3), (4, (4.0, 11.0), 11, 0.3)]:
+    # Wi-Fi: a router on UK channel 5 (on top of 802.15.4 channel 15) in flat 1d, others on 1 and 11.
+    for lv, at, ch, duty in [(1, (20.0, 12.0), 5, 0.3), (3, (20.0, 12.0), 1, 0.3), (4, (4.0, 11.0), 11, 0.3)]:
         out.append(f"[[wifi]]\nfloor = {lv}\nat = [{at[0]:.1f}, {at[1]:.1f}]\nchannel = {ch}\ntx_power_dbm = 20\nduty = {duty}\n")
     # Flats: (name, x range, y range); the IHD sits in the living room by the outer wall.
     flats = [("a", (0, 10), (0, 6)), ("b", (14, 24), (0, 6)), ("c", (0, 10), (8, 14)), ("d", (14, 24), (8, 14))]

@@ -82,6 +82,15 @@ pub fn run(args: &SurveyArgs) -> anyhow::Result<i32> {
         Format::Json => report.to_json() + "\n",
         Format::Markdown => report.to_markdown(),
     };
-    print!("{out}");
+    write_stdout(&out)?;
     Ok(0)
+}
+
+/// Writes to stdout; a closed pipe (e.g. `| head`) is not an error.
+fn write_stdout(s: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(s.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
 }
