@@ -1,6 +1,7 @@
 //! han-radio: building layouts, propagation per band, link budgets and coverage.
 pub mod building;
 pub mod bundled;
+pub mod coverage;
 pub mod device;
 pub mod geometry;
 pub mod link;
