@@ -4,6 +4,7 @@ pub mod bundled;
 pub mod coverage;
 pub mod device;
 pub mod geometry;
+pub mod heatmap;
 pub mod link;
 pub mod material;
 pub mod propagation;

@@ -1,7 +1,13 @@
 //! `han survey` and `han bench survey`: glue between the command line and han-radio.
 use han_radio::building::Building;
 use han_radio::bundled;
-use std::path::PathBuf;
+use han_radio::geometry::Search;
+use han_radio::heatmap;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+
+/// Coverage jobs above which a progress bar is shown.
+const PROGRESS_MIN_STEPS: u64 = 16;
 
 /// Report format.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -83,6 +89,9 @@ pub fn run(args: &SurveyArgs) -> anyhow::Result<i32> {
         Format::Markdown => report.to_markdown(),
     };
     write_stdout(&out)?;
+    if let Some(dir) = &args.heatmap {
+        return write_heatmaps(&building, dir, args.grid_m);
+    }
     Ok(0)
 }
 
@@ -92,5 +101,44 @@ fn write_stdout(s: &str) -> anyhow::Result<()> {
     match std::io::stdout().lock().write_all(s.as_bytes()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => Ok(r?),
+    }
+}
+
+/// A progress bar on stderr for `steps` steps, hidden for small jobs.
+fn progress(steps: u64, what: &str) -> ProgressBar {
+    if steps < PROGRESS_MIN_STEPS {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(steps);
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {elapsed}") {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    pb.set_message(what.to_string());
+    pb
+}
+
+/// Computes the coverage grids and writes the heat maps; exit code 0, or 2 if the directory
+/// cannot be written.
+fn write_heatmaps(building: &Building, dir: &Path, grid_m: f64) -> anyhow::Result<i32> {
+    let text = heatmap::load_font();
+    if !text {
+        eprintln!(
+            "warning: {} not found; heat maps are drawn without labels",
+            heatmap::FONT_PATH
+        );
+    }
+    let pb = progress(building.coverage_steps(), "coverage");
+    let (maps, _) = building.coverage_maps(grid_m, Search::Indexed, Some(&pb));
+    pb.finish_and_clear();
+    match heatmap::write_heatmaps(building, &maps, dir, text) {
+        Ok(files) => {
+            eprintln!("wrote {} heat maps to {}", files.len(), dir.display());
+            Ok(0)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("  hint: choose a writable directory for --heatmap");
+            Ok(2)
+        }
     }
 }
