@@ -11,8 +11,8 @@ use toml::Spanned;
 
 /// Default antenna height above the floor, metres.
 pub const DEFAULT_HEIGHT_M: f64 = 1.5;
-/// Spatial-index cell size, metres.
-const INDEX_CELL_M: f64 = 2.0;
+/// Spatial-index cell size, metres (about a room; see the benchmark for the trade-off).
+pub const INDEX_CELL_M: f64 = 2.0;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,4 +1,5 @@
 //! han-radio: building layouts, propagation per band, link budgets and coverage.
+pub mod bench;
 pub mod building;
 pub mod bundled;
 pub mod coverage;

@@ -142,3 +142,107 @@ fn write_heatmaps(building: &Building, dir: &Path, grid_m: f64) -> anyhow::Resul
         }
     }
 }
+
+/// Arguments of `han bench survey`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct BenchSurveyArgs {
+    /// Building file (TOML); the bundled 20-storey tower when omitted.
+    pub building: Option<PathBuf>,
+    /// Coverage grid spacing in metres.
+    #[arg(long, default_value_t = 0.5)]
+    pub grid_m: f64,
+    /// Floor multipliers for the scaling table.
+    #[arg(long, value_delimiter = ',', default_values_t = [2usize, 4])]
+    pub scale: Vec<usize>,
+}
+
+impl Default for BenchSurveyArgs {
+    fn default() -> Self {
+        BenchSurveyArgs {
+            building: None,
+            grid_m: 0.5,
+            scale: vec![2, 4],
+        }
+    }
+}
+
+/// Runs `han bench survey`: link tables plus coverage grids for every premises' floors and
+/// both bands, indexed and brute force in the same run, then the scaling table.
+pub fn run_bench(args: &BenchSurveyArgs) -> anyhow::Result<i32> {
+    use han_radio::bench;
+    let path = args.building.clone();
+    let building = match load_again(&path) {
+        Ok(b) => b,
+        Err(code) => return Ok(code),
+    };
+    if !(args.grid_m > 0.0) || args.scale.contains(&0) {
+        eprintln!("--grid-m must be positive and --scale multipliers at least 1");
+        eprintln!("  hint: e.g. --grid-m 0.5 --scale 2,4");
+        return Ok(2);
+    }
+    let mut out = format!(
+        "bench survey: {} ({} floors, {} premises, {} walls), grid {} m, both bands, {} threads\n\n",
+        building.name,
+        building.floors.len(),
+        building.premises.len(),
+        building.walls.walls().len(),
+        args.grid_m,
+        rayon::current_num_threads()
+    );
+    let line = |name: &str, r: &bench::BenchRun| {
+        format!(
+            "{:<12} {:>6} {:>8} {:>10.3} {:>10} {:>12.0} {:>10.2}\n",
+            name,
+            r.floors,
+            r.premises,
+            r.wall.as_secs_f64(),
+            r.stats.cells,
+            r.cells_per_s(),
+            r.walls_per_cell()
+        )
+    };
+    out += &format!(
+        "{:<12} {:>6} {:>8} {:>10} {:>10} {:>12} {:>10}\n",
+        "search", "floors", "premises", "wall s", "cells", "cells/s", "walls/cell"
+    );
+    let indexed = bench::run(&building, args.grid_m, Search::Indexed);
+    let brute = bench::run(&building, args.grid_m, Search::BruteForce);
+    out += &line("indexed", &indexed);
+    out += &line("brute-force", &brute);
+    out += &format!(
+        "\nspeed-up {:.2}x wall time, {:.2}x fewer walls tested per cell\n",
+        brute.wall.as_secs_f64() / indexed.wall.as_secs_f64().max(1e-9),
+        brute.walls_per_cell() / indexed.walls_per_cell().max(1e-9)
+    );
+    out += &format!(
+        "\nscaling (indexed)\n{:<12} {:>6} {:>8} {:>10} {:>10} {:>12} {:>10}\n",
+        "floors", "floors", "premises", "wall s", "cells", "cells/s", "walls/cell"
+    );
+    out += &line("x1", &indexed);
+    for &k in &args.scale {
+        let scaled = match load_again(&path) {
+            Ok(b) => b.repeat_floors(k),
+            Err(code) => return Ok(code),
+        };
+        let r = bench::run(&scaled, args.grid_m, Search::Indexed);
+        out += &line(&format!("x{k}"), &r);
+        out += &format!(
+            "{:<12} time ratio {:.2} for {k}x the floors\n",
+            "",
+            r.wall.as_secs_f64() / indexed.wall.as_secs_f64().max(1e-9)
+        );
+    }
+    write_stdout(&out)?;
+    Ok(0)
+}
+
+/// Parses the benchmark building again (buildings are not `Clone`).
+fn load_again(path: &Option<PathBuf>) -> Result<Building, i32> {
+    match path {
+        None => Building::from_toml(bundled::TOWER.0, bundled::TOWER.1).map_err(|e| {
+            eprintln!("{e}");
+            2
+        }),
+        Some(_) => load(path),
+    }
+}
