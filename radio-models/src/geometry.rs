@@ -113,6 +113,11 @@ fn intersect(p: P2, q: P2, a: P2, b: P2) -> Option<Hit> {
     }
 }
 
+thread_local! {
+    /// Per-thread (query number, last query that tested each wall) for de-duplicating candidates.
+    static STAMPS: std::cell::RefCell<(u32, Vec<u32>)> = const { std::cell::RefCell::new((0, Vec::new())) };
+}
+
 /// Uniform-grid index of the walls of one floor.
 #[derive(Debug, Clone)]
 struct FloorGrid {
@@ -332,28 +337,38 @@ impl WallIndex {
         let Some(g) = self.floors.get(floor) else {
             return;
         };
-        let mut cands: Vec<u32> = match search {
-            Search::BruteForce => g.all.clone(),
-            Search::Indexed => {
-                let mut v = Vec::new();
-                g.traverse(p, q, |c| v.extend_from_slice(&g.cells[c]));
-                v.sort_unstable();
-                v.dedup();
-                v
-            }
-        };
-        out.tested += cands.len();
         let mut interior: Vec<(usize, P2)> = Vec::new();
         let mut ends: Vec<(usize, P2)> = Vec::new();
-        for &i in &cands {
-            let w = &self.walls[i as usize];
-            match intersect(p, q, w.a, w.b) {
+        let mut test =
+            |i: u32| match intersect(p, q, self.walls[i as usize].a, self.walls[i as usize].b) {
                 Some(Hit::Interior(at)) => interior.push((i as usize, at)),
                 Some(Hit::End(at)) => ends.push((i as usize, at)),
                 None => {}
+            };
+        match search {
+            Search::BruteForce => {
+                g.all.iter().for_each(|&i| test(i));
+                out.tested += g.all.len();
             }
+            Search::Indexed => STAMPS.with_borrow_mut(|(query, stamps)| {
+                // A wall spans several cells: test it once per query (stamp = query number).
+                *query = query.wrapping_add(1);
+                if *query == 0 || stamps.len() < self.walls.len() {
+                    stamps.clear();
+                    stamps.resize(self.walls.len(), 0);
+                    *query = 1;
+                }
+                g.traverse(p, q, |c| {
+                    for &i in &g.cells[c] {
+                        if stamps[i as usize] != *query {
+                            stamps[i as usize] = *query;
+                            out.tested += 1;
+                            test(i);
+                        }
+                    }
+                });
+            }),
         }
-        cands.clear();
         ends.sort_by(|a, b| rank(b.0).total_cmp(&rank(a.0)).then(a.0.cmp(&b.0)));
         let near = |a: P2, b: P2| (a.x - b.x).abs() < 1e-4 && (a.y - b.y).abs() < 1e-4;
         let mut kept = interior;

@@ -134,9 +134,26 @@ impl Building {
         let encl = rx
             .enclosure
             .map_or(Db(0.0), |m| self.materials.get(m).loss(band));
+        // Interferers whose best case lands 30 dB under the noise floor change SINR by < 0.005 dB.
+        let floor = noise_floor(bandwidth(band), self.noise_figure) - Db(30.0);
+        let shadow = self.shadowing.map_or(Db(0.0), |s| Db(6.0 * s.sigma.0));
         let mw: f64 = self
             .wifi
             .iter()
+            .filter(|ap| {
+                // Walls only add loss, so the path without walls bounds the loss from below.
+                let (lo, hi) = (ap.floor.min(rx.floor), ap.floor.max(rx.floor));
+                let bare = Trace {
+                    distance: crate::units::Metres(ap.pos.distance(rx.pos)),
+                    walls: Vec::new(),
+                    slabs: (lo..hi).map(|f| self.floors[f].slab).collect(),
+                    tested: 0,
+                };
+                let best =
+                    ap.tx_power + r.antenna_gain - encl + wifi_rejection(f, ap.channel) + shadow
+                        - self.model.path_loss(&self.profile(&bare, band));
+                best >= floor
+            })
             .map(|ap| {
                 let t = self.trace(ap.pos, ap.floor, rx.pos, rx.floor, search);
                 let p =

@@ -4,6 +4,7 @@ use crate::device::DeviceKind;
 use crate::geometry::Search;
 use crate::link::Budget;
 use crate::units::Band;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -278,7 +279,7 @@ impl Building {
             fade_margin_db: self.fade_margin.0,
             premises: self
                 .premises
-                .iter()
+                .par_iter()
                 .map(|p| self.survey_premises(p))
                 .collect(),
         }
