@@ -246,3 +246,61 @@ fn load_again(path: &Option<PathBuf>) -> Result<Building, i32> {
         Some(_) => load(path),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn survey_file(name: &str, src: &str) -> i32 {
+        let dir = std::env::temp_dir().join(format!("han-survey-cli-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, src).unwrap();
+        let args = SurveyArgs {
+            building: Some(p),
+            format: Format::Json,
+            ..SurveyArgs::default()
+        };
+        run(&args).unwrap()
+    }
+
+    #[test]
+    fn bad_files_exit_2() {
+        let ok = bundled::ALL[0].1;
+        assert_eq!(survey_file("ok.toml", ok), 0);
+        for (name, bad) in [
+            ("key.toml", ok.replace("[radio]", "[radio]\nspeed = 1")),
+            (
+                "mat.toml",
+                ok.replace("\"timber-cupboard\"", "\"cardboard\""),
+            ),
+            (
+                "chan.toml",
+                ok.replace("channel_2g4 = 20", "channel_2g4 = 10"),
+            ),
+            ("dup.toml", ok.replace("id = \"esme\"", "id = \"ch\"")),
+        ] {
+            assert_eq!(survey_file(name, &bad), 2, "{name}");
+        }
+        assert_eq!(
+            run(&SurveyArgs {
+                building: Some("/nonexistent/x.toml".into()),
+                ..SurveyArgs::default()
+            })
+            .unwrap(),
+            2
+        );
+    }
+
+    #[test]
+    fn default_building_surveys() {
+        assert_eq!(
+            run(&SurveyArgs {
+                format: Format::Markdown,
+                ..SurveyArgs::default()
+            })
+            .unwrap(),
+            0
+        );
+    }
+}
