@@ -123,6 +123,15 @@ impl Budget {
     }
 }
 
+/// Two devices this close with the same enclosure material share one box or cupboard.
+pub const SAME_ENCLOSURE_M: f64 = 1.0;
+
+/// Both devices sit in the same enclosure (e.g. the hub on its meter in one cabinet), so a
+/// link between them crosses neither wall of it.
+pub fn shared_enclosure(a: &Device, b: &Device) -> bool {
+    a.enclosure.is_some() && a.enclosure == b.enclosure && a.pos.distance(b.pos) < SAME_ENCLOSURE_M
+}
+
 impl Building {
     /// Mean Wi-Fi interference power at a receiver, in `band` (2.4 GHz only).
     pub fn interference_at(&self, rx: &Device, band: Band, search: Search) -> Option<Dbm> {
@@ -172,7 +181,11 @@ impl Building {
             d.enclosure
                 .map_or(Db(0.0), |m| self.materials.get(m).loss(band))
         };
-        let enclosure_loss = encl(tx) + encl(rx);
+        let enclosure_loss = if shared_enclosure(tx, rx) {
+            Db(0.0)
+        } else {
+            encl(tx) + encl(rx)
+        };
         let path_loss = self.path_loss(tx.pos, rx.pos, t, band);
         let rx_p = pt.tx_power + pt.antenna_gain + pr.antenna_gain - enclosure_loss - path_loss;
         let noise = noise_floor(bandwidth(band), self.noise_figure);
@@ -250,5 +263,36 @@ mod tests {
         assert_eq!(lqi(Db(-10.0)), 0);
         assert_eq!(lqi(Db(30.0)), 255);
         assert_eq!(lqi(Db(7.5)), 128);
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use crate::building::Building;
+    use crate::bundled;
+    use crate::geometry::Search;
+    use crate::units::Band;
+
+    #[test]
+    fn hub_and_meter_in_one_box_pay_no_enclosure_loss() {
+        let b = Building::from_toml(bundled::ALL[2].0, bundled::ALL[2].1).unwrap();
+        let d = &b.premises[0].devices;
+        let (ch, esme, ihd) = (&d[0], &d[1], &d[2]);
+        let t = b.trace(ch.pos, ch.floor, esme.pos, esme.floor, Search::Indexed);
+        assert_eq!(
+            b.budget(ch, esme, &t, Band::Ghz2_4)
+                .unwrap()
+                .enclosure_loss
+                .0,
+            0.0
+        );
+        let t = b.trace(ch.pos, ch.floor, ihd.pos, ihd.floor, Search::Indexed);
+        assert_eq!(
+            b.budget(ch, ihd, &t, Band::Ghz2_4)
+                .unwrap()
+                .enclosure_loss
+                .0,
+            20.0
+        );
     }
 }
