@@ -263,7 +263,11 @@ impl Ctx<'_> {
         hint: impl Into<String>,
     ) -> BuildingError {
         let start = span.start.min(self.src.len());
-        let before = &self.src[..self.src.floor_char_boundary(start)];
+        let mut start = start;
+        while !self.src.is_char_boundary(start) {
+            start -= 1;
+        }
+        let before = &self.src[..start];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         BuildingError {
@@ -502,7 +506,7 @@ impl Building {
         let height = |h: &Option<Spanned<f64>>, f: usize| -> Result<f64, BuildingError> {
             let v = h.as_ref().map_or(DEFAULT_HEIGHT_M, |s| *s.get_ref());
             if let Some(s) = h {
-                if !(v >= 0.0) {
+                if v.is_nan() || v < 0.0 {
                     return Err(ctx.err(
                         s.span(),
                         format!("negative height {v} m"),
@@ -522,14 +526,17 @@ impl Building {
         let inside = |at: &Spanned<[f64; 2]>, f: usize, what: &str| -> Result<P2, BuildingError> {
             let [x, y] = *at.get_ref();
             let p = P2 { x, y };
-            if let Some([lo, hi]) = floors[f].extent {
-                if p.x < lo.x || p.x > hi.x || p.y < lo.y || p.y > hi.y {
-                    return Err(ctx.err(
-                        at.span(),
-                        format!("{what} at [{x}, {y}] is outside floor {} (extent [{}, {}]..[{}, {}])", floors[f].level, lo.x, lo.y, hi.x, hi.y),
-                        "move it inside the floor's extent, put it on another floor, or widen extent",
-                    ));
-                }
+            if let Some([lo, hi]) = floors[f].extent
+                && (p.x < lo.x || p.x > hi.x || p.y < lo.y || p.y > hi.y)
+            {
+                return Err(ctx.err(
+                    at.span(),
+                    format!(
+                        "{what} at [{x}, {y}] is outside floor {} (extent [{}, {}]..[{}, {}])",
+                        floors[f].level, lo.x, lo.y, hi.x, hi.y
+                    ),
+                    "move it inside the floor's extent, put it on another floor, or widen extent",
+                ));
             }
             Ok(p)
         };

@@ -1,4 +1,5 @@
 //! han-radio: building layouts, propagation per band, link budgets and coverage.
+#![warn(missing_docs)]
 pub mod bench;
 pub mod building;
 pub mod bundled;

@@ -259,13 +259,13 @@ impl Building {
         if l.enclosure_db > 0.0 {
             parts.push(format!("enclosure {:.0} dB", l.enclosure_db));
         }
-        if let Some(i) = l.interference_dbm {
-            if l.margin_db >= self.fade_margin.0 {
-                parts.push(format!(
-                    "Wi-Fi at {i:.0} dBm leaves SINR {:.1} dB",
-                    l.sinr_db
-                ));
-            }
+        if let Some(i) = l.interference_dbm
+            && l.margin_db >= self.fade_margin.0
+        {
+            parts.push(format!(
+                "Wi-Fi at {i:.0} dBm leaves SINR {:.1} dB",
+                l.sinr_db
+            ));
         }
         parts.join(", ")
     }

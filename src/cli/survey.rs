@@ -6,6 +6,16 @@ use han_radio::heatmap;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 
+/// Finest grid spacing accepted, metres (finer grids only cost memory and time).
+const MIN_GRID_M: f64 = 0.05;
+/// Coarsest grid spacing accepted, metres.
+const MAX_GRID_M: f64 = 10.0;
+
+/// The grid spacing is a sensible number of metres.
+fn grid_ok(g: f64) -> bool {
+    (MIN_GRID_M..=MAX_GRID_M).contains(&g)
+}
+
 /// Coverage jobs above which a progress bar is shown.
 const PROGRESS_MIN_STEPS: u64 = 16;
 
@@ -77,8 +87,11 @@ pub fn run(args: &SurveyArgs) -> anyhow::Result<i32> {
         Ok(b) => b,
         Err(code) => return Ok(code),
     };
-    if !(args.grid_m > 0.0) {
-        eprintln!("--grid-m: {} is not a positive spacing", args.grid_m);
+    if !grid_ok(args.grid_m) {
+        eprintln!(
+            "--grid-m: {} is outside {MIN_GRID_M}..{MAX_GRID_M} m",
+            args.grid_m
+        );
         eprintln!("  hint: use e.g. --grid-m 0.5");
         return Ok(2);
     }
@@ -175,8 +188,10 @@ pub fn run_bench(args: &BenchSurveyArgs) -> anyhow::Result<i32> {
         Ok(b) => b,
         Err(code) => return Ok(code),
     };
-    if !(args.grid_m > 0.0) || args.scale.contains(&0) {
-        eprintln!("--grid-m must be positive and --scale multipliers at least 1");
+    if !grid_ok(args.grid_m) || args.scale.contains(&0) {
+        eprintln!(
+            "--grid-m must be within {MIN_GRID_M}..{MAX_GRID_M} m and --scale multipliers at least 1"
+        );
         eprintln!("  hint: e.g. --grid-m 0.5 --scale 2,4");
         return Ok(2);
     }
