@@ -4,7 +4,7 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 /// han: a Home Area Network emulator and Alt HAN gateway for GB smart metering.
 #[derive(Parser)]
@@ -16,6 +16,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Survey a building: HAN link budgets, coverage and a verdict per premises.
+    Survey(cli::survey::SurveyArgs),
     /// Decode a capture (pcap, pcapng, Daintree .dcf; 802.15.4, TAP or ZEP) frame by frame.
     Decode(cli::decode::DecodeArgs),
     /// Benchmarks that print han's figure beside a peer's.
@@ -26,12 +28,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Some(Command::Survey(args)) => cli::survey::run(&args).map(exit_code),
         Some(Command::Decode(args)) => cli::decode::run(&args),
         Some(Command::Bench(cmd)) => cli::bench::run(&cmd),
-        None => Cli::command()
-            .print_help()
-            .map(|_| cli::EXIT_OK)
-            .map_err(Into::into),
+        None => cli::survey::run(&cli::survey::SurveyArgs::default()).map(exit_code),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -40,4 +40,9 @@ fn main() -> ExitCode {
             ExitCode::from(cli::EXIT_BAD_INPUT)
         }
     }
+}
+
+/// The survey glue reports its exit code as an `i32`; anything out of range is a usage error.
+fn exit_code(code: i32) -> u8 {
+    u8::try_from(code).unwrap_or(cli::EXIT_BAD_INPUT)
 }

@@ -8,11 +8,14 @@ use clap::Subcommand;
 pub enum BenchCommand {
     /// Write a capture of realistic frames for the decode benchmark.
     DecodeCapture(super::decode_bench::CaptureArgs),
+    /// Survey benchmark on the 20-storey tower, indexed against brute force.
+    Survey(super::survey::BenchSurveyArgs),
 }
 
 /// Run a benchmark.
 pub fn run(cmd: &BenchCommand) -> Result<u8> {
     match cmd {
         BenchCommand::DecodeCapture(a) => super::decode_bench::write_capture(a),
+        BenchCommand::Survey(a) => super::survey::run_bench(a).map(crate::exit_code),
     }
 }

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod decode;
 pub mod decode_bench;
+pub mod survey;
 
 /// Everything held.
 pub const EXIT_OK: u8 = 0;

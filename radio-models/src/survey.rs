@@ -1,0 +1,392 @@
+//! The HAN survey: required GB HAN links per premises, per band, and a verdict per premises.
+use crate::building::{Building, Premises};
+use crate::device::DeviceKind;
+use crate::geometry::Search;
+use crate::link::Budget;
+use crate::units::Band;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Verdict for one premises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verdict {
+    /// Every link closes at 2.4 GHz.
+    #[serde(rename = "ok-2.4GHz")]
+    Ok2g4,
+    /// Some link needs the 868 MHz band of a dual-band hub, and every link closes on some band.
+    #[serde(rename = "ok-868MHz")]
+    Ok868,
+    /// At least one link closes on no band: an Alt HAN solution is needed.
+    #[serde(rename = "needs-alt-han")]
+    NeedsAltHan,
+}
+
+impl Verdict {
+    /// Label as in the JSON.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Ok2g4 => "ok-2.4GHz",
+            Verdict::Ok868 => "ok-868MHz",
+            Verdict::NeedsAltHan => "needs-alt-han",
+        }
+    }
+}
+
+/// One link in one band (the weaker direction of the two).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkReport {
+    /// Transmitting device id (of the weaker direction).
+    pub from: String,
+    /// Receiving device id.
+    pub to: String,
+    /// Band.
+    pub band: Band,
+    /// 3-D distance, m.
+    pub distance_m: f64,
+    /// Walls crossed by material.
+    pub walls: BTreeMap<String, u32>,
+    /// Floors (slabs) crossed.
+    pub floors: u32,
+    /// Enclosure losses of both ends, dB.
+    pub enclosure_db: f64,
+    /// Path loss, dB.
+    pub path_loss_db: f64,
+    /// Received power, dBm.
+    pub rx_dbm: f64,
+    /// Mean Wi-Fi interference at the receiver, dBm.
+    pub interference_dbm: Option<f64>,
+    /// SINR, dB.
+    pub sinr_db: f64,
+    /// Margin over sensitivity, dB.
+    pub margin_db: f64,
+    /// Packet error rate.
+    pub per: f64,
+    /// RSSI the receiver reports, dBm.
+    pub rssi_dbm: i32,
+    /// LQI the receiver reports.
+    pub lqi: u8,
+    /// The link closes (margin ≥ fade margin, PER ≤ 1 % after the fade).
+    pub ok: bool,
+}
+
+/// Survey result of one premises.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PremisesReport {
+    /// Premises id.
+    pub id: String,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// Why, in one sentence.
+    pub reason: String,
+    /// Links, pair by pair, 2.4 GHz before 868 MHz.
+    pub links: Vec<LinkReport>,
+}
+
+/// Survey of a whole building.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveyReport {
+    /// Building name.
+    pub building: String,
+    /// Propagation model.
+    pub model: String,
+    /// 802.15.4 channel.
+    pub channel_2g4: u8,
+    /// Fade margin required, dB.
+    pub fade_margin_db: f64,
+    /// Premises in file order.
+    pub premises: Vec<PremisesReport>,
+}
+
+fn r2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// The device pairs a GB HAN needs in a premises: CHF with every meter/IHD/PPMID/HCALCS, and each
+/// IHD/PPMID with each ESME (they read electricity data directly; gas comes from the GPF mirror).
+pub fn required_pairs(p: &Premises) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    let Some(ch) = p.devices.iter().position(|d| d.kind == DeviceKind::Chf) else {
+        return pairs;
+    };
+    use DeviceKind::*;
+    for (i, d) in p.devices.iter().enumerate() {
+        if matches!(d.kind, Esme | Gsme | Ihd | Ppmid | Hcalcs) {
+            pairs.push((ch, i));
+        }
+    }
+    for (i, d) in p.devices.iter().enumerate() {
+        if matches!(d.kind, Ihd | Ppmid) {
+            for (e, m) in p.devices.iter().enumerate() {
+                if m.kind == Esme {
+                    pairs.push((i, e));
+                }
+            }
+        }
+    }
+    pairs
+}
+
+impl Building {
+    fn link_report(&self, p: &Premises, a: usize, b: usize, band: Band) -> Option<LinkReport> {
+        let (da, db) = (&p.devices[a], &p.devices[b]);
+        let t = self.trace(da.pos, da.floor, db.pos, db.floor, Search::Indexed);
+        let ab = self.budget(da, db, &t, band)?;
+        let ba = self.budget(db, da, &t, band)?;
+        let fade = self.fade_margin;
+        let worse_ba = (ba.ok(fade), ba.margin.0) < (ab.ok(fade), ab.margin.0);
+        let (from, to, x): (_, _, &Budget) = if worse_ba {
+            (db, da, &ba)
+        } else {
+            (da, db, &ab)
+        };
+        Some(LinkReport {
+            from: from.id.clone(),
+            to: to.id.clone(),
+            band,
+            distance_m: r2(t.distance.0),
+            walls: self.walls_by_material(&t),
+            floors: t.slabs.len() as u32,
+            enclosure_db: r2(x.enclosure_loss.0),
+            path_loss_db: r2(x.path_loss.0),
+            rx_dbm: r2(x.rx.0),
+            interference_dbm: x.interference.map(|i| r2(i.0)),
+            sinr_db: r2(x.sinr.0),
+            margin_db: r2(x.margin.0),
+            per: x.per,
+            rssi_dbm: x.rssi,
+            lqi: x.lqi,
+            ok: x.ok(fade),
+        })
+    }
+
+    /// Surveys one premises.
+    pub fn survey_premises(&self, p: &Premises) -> PremisesReport {
+        let pairs = required_pairs(p);
+        let mut links = Vec::new();
+        // Per pair: which bands close.
+        let mut closes: Vec<[bool; 2]> = Vec::new();
+        for &(a, b) in &pairs {
+            let mut c = [false; 2];
+            for band in Band::ALL {
+                if let Some(l) = self.link_report(p, a, b, band) {
+                    c[band.index()] = l.ok;
+                    links.push(l);
+                }
+            }
+            closes.push(c);
+        }
+        let name = |(a, b): (usize, usize)| format!("{}-{}", p.devices[a].id, p.devices[b].id);
+        let why = |a: usize, b: usize, band: Band| -> String {
+            links
+                .iter()
+                .find(|l| {
+                    l.band == band
+                        && ((l.from == p.devices[a].id && l.to == p.devices[b].id)
+                            || (l.from == p.devices[b].id && l.to == p.devices[a].id))
+                })
+                .map_or_else(
+                    || format!("{} unsupported", band.label()),
+                    |l| self.explain(l),
+                )
+        };
+        let (verdict, reason) = if pairs.is_empty() {
+            (
+                Verdict::NeedsAltHan,
+                "no comms hub (chf) or no device to reach in this premises".to_string(),
+            )
+        } else if closes.iter().all(|c| c[0]) {
+            let min = links
+                .iter()
+                .filter(|l| l.band == Band::Ghz2_4)
+                .map(|l| l.margin_db)
+                .fold(f64::INFINITY, f64::min);
+            (
+                Verdict::Ok2g4,
+                format!(
+                    "all {} links close at 2.4 GHz (worst margin {min:.1} dB)",
+                    pairs.len()
+                ),
+            )
+        } else if closes.iter().all(|c| c[0] || c[1]) {
+            let need: Vec<String> = pairs
+                .iter()
+                .zip(&closes)
+                .filter(|(_, c)| !c[0])
+                .map(|(&(a, b), _)| format!("{} ({})", name((a, b)), why(a, b, Band::Ghz2_4)))
+                .collect();
+            (
+                Verdict::Ok868,
+                format!("2.4 GHz fails on {}; 868 MHz closes", need.join("; ")),
+            )
+        } else {
+            let fail: Vec<String> = pairs
+                .iter()
+                .zip(&closes)
+                .filter(|(_, c)| !c[0] && !c[1])
+                .map(|(&(a, b), _)| format!("{} ({})", name((a, b)), why(a, b, Band::Mhz868)))
+                .collect();
+            (
+                Verdict::NeedsAltHan,
+                format!("no band closes {}", fail.join("; ")),
+            )
+        };
+        PremisesReport {
+            id: p.id.clone(),
+            verdict,
+            reason,
+            links,
+        }
+    }
+
+    /// Short cause of a link's result: margin, then distance, floors, walls, enclosure, Wi-Fi.
+    fn explain(&self, l: &LinkReport) -> String {
+        let mut parts = vec![
+            format!("margin {:.1} dB", l.margin_db),
+            format!("{:.0} m", l.distance_m),
+        ];
+        if l.floors > 0 {
+            parts.push(format!(
+                "{} floor{}",
+                l.floors,
+                if l.floors == 1 { "" } else { "s" }
+            ));
+        }
+        if !l.walls.is_empty() {
+            let w: Vec<String> = l.walls.iter().map(|(m, n)| format!("{n}x {m}")).collect();
+            parts.push(w.join(" + "));
+        }
+        if l.enclosure_db > 0.0 {
+            parts.push(format!("enclosure {:.0} dB", l.enclosure_db));
+        }
+        if let Some(i) = l.interference_dbm
+            && l.margin_db >= self.fade_margin.0
+        {
+            parts.push(format!(
+                "Wi-Fi at {i:.0} dBm leaves SINR {:.1} dB",
+                l.sinr_db
+            ));
+        }
+        parts.join(", ")
+    }
+
+    /// Surveys every premises, in file order.
+    pub fn survey(&self) -> SurveyReport {
+        SurveyReport {
+            building: self.name.clone(),
+            model: self.model.name().to_string(),
+            channel_2g4: self.channel_2g4,
+            fade_margin_db: self.fade_margin.0,
+            premises: self
+                .premises
+                .par_iter()
+                .map(|p| self.survey_premises(p))
+                .collect(),
+        }
+    }
+}
+
+impl SurveyReport {
+    /// Count of premises per verdict, in verdict order.
+    pub fn counts(&self) -> [(Verdict, usize); 3] {
+        [Verdict::Ok2g4, Verdict::Ok868, Verdict::NeedsAltHan]
+            .map(|v| (v, self.premises.iter().filter(|p| p.verdict == v).count()))
+    }
+
+    fn summary(&self) -> String {
+        self.counts()
+            .iter()
+            .map(|(v, n)| format!("{n} {}", v.label()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Plain-text report.
+    pub fn to_text(&self) -> String {
+        let mut s = format!(
+            "HAN survey: {} (model {}, 802.15.4 channel {}, fade margin {} dB)\n{} premises: {}\n",
+            self.building,
+            self.model,
+            self.channel_2g4,
+            self.fade_margin_db,
+            self.premises.len(),
+            self.summary()
+        );
+        for p in &self.premises {
+            s += &format!("\n{}  {}\n  {}\n", p.id, p.verdict.label(), p.reason);
+            s += &format!(
+                "  {:<26} {:<6} {:>6} {:>5} {:>3} {:>6} {:>7} {:>6} {:>6} {:>8}  ok\n",
+                "link", "band", "dist", "walls", "fl", "loss", "rx", "sinr", "margin", "PER"
+            );
+            for l in &p.links {
+                let walls: u32 = l.walls.values().sum();
+                s += &format!(
+                    "  {:<26} {:<6} {:>6.1} {:>5} {:>3} {:>6.1} {:>7.1} {:>6.1} {:>6.1} {:>8.1e}  {}\n",
+                    format!("{} -> {}", l.from, l.to),
+                    l.band.label(),
+                    l.distance_m,
+                    walls,
+                    l.floors,
+                    l.path_loss_db,
+                    l.rx_dbm,
+                    l.sinr_db,
+                    l.margin_db,
+                    l.per,
+                    if l.ok { "yes" } else { "NO" }
+                );
+            }
+        }
+        s
+    }
+
+    /// Markdown report.
+    pub fn to_markdown(&self) -> String {
+        let mut s = format!(
+            "# HAN survey: {}\n\nModel `{}`, 802.15.4 channel {}, fade margin {} dB. {} premises: {}.\n\n| premises | verdict | reason |\n|---|---|---|\n",
+            self.building,
+            self.model,
+            self.channel_2g4,
+            self.fade_margin_db,
+            self.premises.len(),
+            self.summary()
+        );
+        for p in &self.premises {
+            s += &format!("| {} | `{}` | {} |\n", p.id, p.verdict.label(), p.reason);
+        }
+        for p in &self.premises {
+            s += &format!(
+                "\n## {} — `{}`\n\n| from | to | band | distance m | walls | floors | path loss dB | rx dBm | SINR dB | margin dB | PER | ok |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+                p.id,
+                p.verdict.label()
+            );
+            for l in &p.links {
+                let walls: Vec<String> = l.walls.iter().map(|(m, n)| format!("{n}× {m}")).collect();
+                s += &format!(
+                    "| {} | {} | {} | {:.1} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1e} | {} |\n",
+                    l.from,
+                    l.to,
+                    l.band.label(),
+                    l.distance_m,
+                    if walls.is_empty() {
+                        "—".to_string()
+                    } else {
+                        walls.join(", ")
+                    },
+                    l.floors,
+                    l.path_loss_db,
+                    l.rx_dbm,
+                    l.sinr_db,
+                    l.margin_db,
+                    l.per,
+                    if l.ok { "✓" } else { "✗" }
+                );
+            }
+        }
+        s
+    }
+
+    /// JSON report (pretty).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
