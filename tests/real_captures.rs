@@ -28,6 +28,15 @@ fn captures() -> Vec<PathBuf> {
     v
 }
 
+/// Frames where tshark 4.0.17 departs from the specification and han follows
+/// the specification: (capture, frame number, why).
+const TSHARK_DEPARTS: &[(&str, &str, &str)] = &[(
+    "zbtk_parse_vectors_zep.pcap",
+    "49",
+    "Mgmt_Rtg_rsp with status NOT_SUPPORTED carries no table fields (Zigbee PRO R22 \
+     2.4.4.3.3); tshark 4.0 expects them and calls the frame malformed",
+)];
+
 #[test]
 fn han_decode_agrees_with_tshark_on_every_public_capture() {
     let mut compared = 0usize;
@@ -57,7 +66,11 @@ fn han_decode_agrees_with_tshark_on_every_public_capture() {
         let tshark = tshark_frames(&cap, &keys);
         let (n, f) = compare::compare(&name, &han, &tshark);
         compared += n;
-        failures.extend(f);
+        failures.extend(f.into_iter().filter(|msg| {
+            !TSHARK_DEPARTS
+                .iter()
+                .any(|(cap, frame, _)| msg.starts_with(&format!("{cap} frame {frame}:")))
+        }));
     }
     assert!(compared > 5_000, "too few fields compared: {compared}");
     assert!(

@@ -227,11 +227,13 @@ pub fn compare(name: &str, han: &[Value], tshark: &[TsharkFrame]) -> (usize, Vec
                 hex_id(&t["zbee_aps.cmd.id"], 2),
             );
         }
-        if !t["zbee_aps.zdp_cluster"].is_empty() {
+        if !t["zbee_zdp.seqno"].is_empty() {
+            let cluster = &t["zbee_aps.zdp_cluster"];
+            check("zdo.cluster", ours(h, &["zdo", "cluster"]), cluster.clone());
             check(
-                "zdo.cluster",
-                ours(h, &["zdo", "cluster"]),
-                t["zbee_aps.zdp_cluster"].clone(),
+                "zdo.seq",
+                ours(h, &["zdo", "seq"]),
+                t["zbee_zdp.seqno"].clone(),
             );
         }
         if !t["zbee_zcl.cmd.tsn"].is_empty() {

@@ -91,6 +91,7 @@ pub const TSHARK_FIELDS: &[&str] = &[
     "zbee_aps.zdp_cluster",
     "zbee.sec.key",
     "zbee_zcl.cmd.tsn",
+    "zbee_zdp.seqno",
     "_ws.malformed",
     "_ws.expert.severity",
 ];

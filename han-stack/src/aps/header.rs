@@ -205,7 +205,7 @@ pub struct ApsHeader {
     pub profile: Option<u16>,
     /// Source endpoint (data and data-ack frames).
     pub src_endpoint: Option<u8>,
-    /// APS counter; inter-PAN frames carry none and keep 0 here.
+    /// APS counter; inter-PAN and legacy indirect frames carry none and keep 0 here.
     pub counter: u8,
     /// Extended header, present exactly when the EXTENDED_HEADER flag is set.
     pub extended: Option<ExtendedHeader>,
@@ -218,6 +218,7 @@ struct Layout {
     cluster_profile: bool,
     src_endpoint: bool,
     counter: bool,
+    extended: bool,
 }
 
 impl Layout {
@@ -230,6 +231,20 @@ impl Layout {
             FrameType::Command | FrameType::InterPan => false,
         };
         let inter_pan = frame_type == FrameType::InterPan;
+        // Indirect delivery (0b01) was dropped in Zigbee 2007; its old field
+        // layout is not interpreted, as Wireshark does not: the rest is payload.
+        if delivery == DeliveryMode::Indirect
+            && matches!(frame_type, FrameType::Data | FrameType::Ack)
+        {
+            return Layout {
+                dst_endpoint: false,
+                group: false,
+                cluster_profile: false,
+                src_endpoint: false,
+                counter: false,
+                extended: false,
+            };
+        }
         Layout {
             dst_endpoint: addressed
                 && matches!(delivery, DeliveryMode::Unicast | DeliveryMode::Broadcast),
@@ -237,6 +252,7 @@ impl Layout {
             cluster_profile: addressed || inter_pan,
             src_endpoint: addressed,
             counter: !inter_pan,
+            extended: flags.contains(ApsFlags::EXTENDED_HEADER),
         }
     }
 }
@@ -250,6 +266,11 @@ impl ApsHeader {
     /// True when the auxiliary security header follows this header.
     pub fn is_secured(&self) -> bool {
         self.flags.contains(ApsFlags::SECURITY)
+    }
+
+    /// Whether the frame carries an APS counter (not inter-PAN or legacy indirect frames).
+    pub fn has_counter(&self) -> bool {
+        self.layout().counter
     }
 
     fn layout(&self) -> Layout {
@@ -289,7 +310,7 @@ impl Wire for ApsHeader {
         } else {
             0
         };
-        let extended = if flags.contains(ApsFlags::EXTENDED_HEADER) {
+        let extended = if layout.extended {
             Some(ExtendedHeader::parse(r, frame_type)?)
         } else {
             None
@@ -329,7 +350,7 @@ impl Wire for ApsHeader {
         if layout.counter {
             w.u8(self.counter);
         }
-        if self.flags.contains(ApsFlags::EXTENDED_HEADER) {
+        if self.layout().extended {
             self.extended
                 .unwrap_or(ExtendedHeader {
                     fragmentation: Fragmentation::None,
@@ -387,7 +408,7 @@ pub(crate) mod tests {
                     extended: None,
                 };
                 arb_extended(frame_type).prop_map(move |ext| ApsHeader {
-                    extended: flags.contains(ApsFlags::EXTENDED_HEADER).then_some(ext),
+                    extended: l.extended.then_some(ext),
                     ..base.clone()
                 })
             })

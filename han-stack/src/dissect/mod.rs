@@ -17,7 +17,7 @@ pub use totals::Totals;
 
 use crate::aps::{ApsCommand, ApsHeader, Fragmentation, FrameType as ApsFrameType};
 use crate::error::Error;
-use crate::mac::{FrameType, MacFrame, MacPayload, ZigbeeBeacon};
+use crate::mac::{FrameType, FrameVersion, MacFrame, MacPayload, ZigbeeBeacon};
 use crate::nwk::{NwkCommand, NwkFrameType, NwkHeader};
 use crate::security::{self, AuxHeader, KeyId};
 use crate::wire::{ExtAddr, Reader, Wire};
@@ -115,7 +115,15 @@ impl Dissector {
                 return d;
             }
         };
-        if fcs_ok != Some(false) {
+        if mac.version == FrameVersion::Reserved {
+            // IEEE 802.15.4-2015 7.2.2.10: version 3 is reserved, so nothing
+            // after the frame control can be trusted to follow any layout.
+            d.error = Some(Error::Malformed {
+                what: "MAC frame version",
+                offset: 1,
+                reason: "frame version 3 is reserved".into(),
+            });
+        } else if fcs_ok != Some(false) {
             match (&mac.frame_type, &mac.payload) {
                 (FrameType::Beacon, MacPayload::Beacon(b)) => {
                     if let Ok(zb) = ZigbeeBeacon::parse_payload(&b.payload) {
@@ -277,11 +285,10 @@ impl Dissector {
                 d.app_payload = Some(payload.to_vec());
                 Ok(())
             }
-            ApsFrameType::Data => {
-                if layer.header.profile == Some(ZDP_PROFILE)
-                    && layer.header.dst_endpoint.unwrap_or(0) == 0
+            ApsFrameType::Data => match (layer.header.cluster, layer.header.profile) {
+                (Some(cluster), Some(ZDP_PROFILE))
+                    if layer.header.dst_endpoint.unwrap_or(0) == 0 =>
                 {
-                    let cluster = layer.header.cluster.unwrap_or(0);
                     match ZdpFrame::parse_cluster(cluster, payload) {
                         Ok(z) => {
                             self.keys.learn_from_zdp(&z);
@@ -290,14 +297,18 @@ impl Dissector {
                         }
                         Err(e) => Err(e.at(payload_base)),
                     }
-                } else {
-                    let cluster = layer.header.cluster.unwrap_or(0);
-                    let profile = layer.header.profile.unwrap_or(0);
+                }
+                (Some(cluster), Some(profile)) => {
                     let zcl = self.dissect_zcl(cluster, profile, nwk_src, payload, d);
                     d.app_payload = Some(payload.to_vec());
                     zcl.map_err(|e| e.at(payload_base))
                 }
-            }
+                // No cluster or profile to interpret the payload by (legacy indirect delivery).
+                _ => {
+                    d.app_payload = Some(payload.to_vec());
+                    Ok(())
+                }
+            },
             _ => Ok(()),
         };
         d.aps = Some(layer);

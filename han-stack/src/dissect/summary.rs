@@ -107,8 +107,8 @@ pub struct ApsSummary {
     pub cluster: Option<String>,
     /// Profile id (`0x0109`).
     pub profile: Option<String>,
-    /// APS counter.
-    pub counter: u8,
+    /// APS counter (absent in inter-PAN frames).
+    pub counter: Option<u8>,
     /// APS security bit.
     pub security: bool,
     /// Decryption result for APS-secured frames.
@@ -175,7 +175,7 @@ impl FrameSummary {
             src_ep: a.header.src_endpoint,
             cluster: a.header.cluster.map(short),
             profile: a.header.profile.map(short),
-            counter: a.header.counter,
+            counter: a.header.has_counter().then_some(a.header.counter),
             security: a.header.is_secured(),
             decrypted: a.decrypted,
             command: a.command.as_ref().map(|c| format!("0x{:02x}", c.id())),
