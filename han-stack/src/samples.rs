@@ -763,12 +763,14 @@ pub fn every_frame_kind(net: &SampleNetwork) -> Vec<Sample> {
     b.out
 }
 
-/// A stream of `count` frames for benchmarks: the catalogue's frames in a
-/// fixed interleaving where four frames in five are NWK-secured (ZCL, ZDP,
-/// NWK commands) and the fifth is MAC-only or unsecured, as in a busy HAN.
+/// A stream of `count` frames for benchmarks, in a fixed interleaving shaped
+/// like a busy Smart Energy HAN: four frames in five NWK-secured, half of
+/// those ZCL (meter reports, reads, prices), the rest NWK commands, ZDP and
+/// APS commands; the fifth MAC-only or unsecured (acks, polls, beacons).
 pub fn traffic(net: &SampleNetwork, count: usize) -> impl Iterator<Item = Vec<u8>> {
     let samples = every_frame_kind(net);
-    let secured = |s: &Sample| {
+    let is = |s: &Sample, prefix: &str| s.description.starts_with(prefix);
+    let nwk_secured = |s: &Sample| {
         crate::mac::MacFrame::from_bytes(&s.mpdu)
             .ok()
             .and_then(|m| match m.payload {
@@ -781,13 +783,22 @@ pub fn traffic(net: &SampleNetwork, count: usize) -> impl Iterator<Item = Vec<u8
             })
             .unwrap_or(false)
     };
-    let (sec, plain): (Vec<Sample>, Vec<Sample>) = samples.into_iter().partition(|s| secured(s));
+    let pick = |f: &dyn Fn(&Sample) -> bool| -> Vec<Vec<u8>> {
+        samples
+            .iter()
+            .filter(|s| f(s))
+            .map(|s| s.mpdu.clone())
+            .collect()
+    };
+    let zcl = pick(&|s| is(s, "ZCL") && nwk_secured(s));
+    let other = pick(&|s| !is(s, "ZCL") && nwk_secured(s));
+    let plain = pick(&|s| !nwk_secured(s));
     (0..count).map(move |i| {
         let round = i / 5;
-        if i % 5 == 4 {
-            plain[round % plain.len()].mpdu.clone()
-        } else {
-            sec[(round * 4 + i % 5) % sec.len()].mpdu.clone()
+        match i % 5 {
+            0 | 2 => zcl[(2 * round + i % 5 / 2) % zcl.len()].clone(),
+            1 | 3 => other[(2 * round + i % 5 / 2) % other.len()].clone(),
+            _ => plain[round % plain.len()].clone(),
         }
     })
 }

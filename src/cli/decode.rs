@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use han_stack::capture;
-use han_stack::dissect::{Dissection, Dissector, FrameSummary, Keyring, Totals, text_line};
+use han_stack::dissect::{self, Dissector, FrameSummary, Keyring, Totals, text_line};
 use han_stack::security::InstallCode;
 
 use super::{EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK};
@@ -95,6 +95,35 @@ fn add_keys_text(ring: &mut Keyring, text: &str, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Print each frame as text or JSON lines; returns the totals and any capture error.
+fn print_frames(
+    dissector: &mut Dissector,
+    reader: capture::CaptureReader<'_>,
+    format: Format,
+    out: &mut impl Write,
+) -> std::io::Result<(Totals, Option<capture::CaptureError>)> {
+    let mut totals = Totals::default();
+    for item in reader {
+        let frame = match item {
+            Ok(f) => f,
+            Err(e) => return Ok((totals, Some(e))),
+        };
+        let d = dissector.dissect_record(&frame);
+        totals.add(&d);
+        let mut summary = FrameSummary::new(frame.number, frame.time, frame.mpdu.len(), &d);
+        summary.channel = frame.channel;
+        summary.rssi_dbm = frame.rssi_dbm;
+        summary.lqi = frame.lqi;
+        if format == Format::Jsonl {
+            serde_json::to_writer(&mut *out, &summary)?;
+            writeln!(out)?;
+        } else {
+            writeln!(out, "{}", text_line(&summary))?;
+        }
+    }
+    Ok((totals, None))
+}
+
 /// Run `han decode`.
 pub fn run(args: &DecodeArgs) -> Result<u8> {
     let ring = match keyring(args) {
@@ -128,55 +157,22 @@ fn decode_bytes(name: &str, bytes: &[u8], ring: Keyring, format: Format) -> Resu
         }
     };
     let mut dissector = Dissector::new(ring);
-    dissector.summarize_zcl = format != Format::Count;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let mut totals = Totals::default();
-    let mut file_error = None;
-    for item in reader {
-        let frame = match item {
-            Ok(f) => f,
-            Err(e) => {
-                file_error = Some(e);
-                break;
-            }
-        };
-        let d = match &frame.problem {
-            Some(p) => Dissection {
-                error: Some(han_stack::Error::Malformed {
-                    what: "capture record",
-                    offset: 0,
-                    reason: p.clone(),
-                }),
-                ..Default::default()
-            },
-            None => dissector.dissect(&frame.mpdu, frame.fcs.verdict()),
-        };
-        totals.add(&d);
-        if format == Format::Count {
-            continue;
-        }
-        let mut summary = FrameSummary::new(frame.number, frame.time, frame.mpdu.len(), &d);
-        summary.channel = frame.channel;
-        summary.rssi_dbm = frame.rssi_dbm;
-        summary.lqi = frame.lqi;
-        let written = match format {
-            Format::Jsonl => serde_json::to_writer(&mut out, &summary)
-                .map_err(std::io::Error::from)
-                .and_then(|_| writeln!(out)),
-            _ => writeln!(out, "{}", text_line(&summary)),
-        };
-        if let Err(e) = written {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return Ok(EXIT_OK);
-            }
-            return Err(e.into());
-        }
-    }
-    if format == Format::Count {
+    let (totals, file_error) = if format == Format::Count {
+        dissector.summarize_zcl = false;
+        let threads = std::thread::available_parallelism().unwrap_or(std::num::NonZeroUsize::MIN);
+        let (totals, error) = dissect::count(&mut dissector, reader, threads);
         serde_json::to_writer_pretty(&mut out, &totals)?;
         writeln!(out)?;
-    }
+        (totals, error)
+    } else {
+        match print_frames(&mut dissector, reader, format, &mut out) {
+            Ok(done) => done,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(EXIT_OK),
+            Err(e) => return Err(e.into()),
+        }
+    };
     out.flush()?;
     if let Some(e) = file_error {
         eprintln!(

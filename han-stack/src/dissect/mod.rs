@@ -8,18 +8,21 @@
 //! used for the frames that follow.
 
 mod keyring;
+mod parallel;
 mod summary;
 mod totals;
 
-pub use keyring::Keyring;
+pub use keyring::{Keyring, Learned};
+pub use parallel::count;
 pub use summary::{FrameSummary, text_line};
 pub use totals::Totals;
 
 use crate::aps::{ApsCommand, ApsHeader, Fragmentation, FrameType as ApsFrameType};
+use crate::capture::CaptureFrame;
 use crate::error::Error;
 use crate::mac::{FrameType, FrameVersion, MacFrame, MacPayload, ZigbeeBeacon};
 use crate::nwk::{NwkCommand, NwkFrameType, NwkHeader};
-use crate::security::{self, AuxHeader, KeyId};
+use crate::security::{self, AuxHeader, KeyId, PreparedKey};
 use crate::wire::{ExtAddr, Reader, Wire};
 use crate::zcl::{self, MeterFormatting, ZclCommand, ZclFrame, ZclSummary};
 use crate::zdo::ZdpFrame;
@@ -52,6 +55,12 @@ pub struct Dissection {
     pub zcl: Option<ZclSummary>,
     /// The first thing that failed, with its byte offset in the MPDU.
     pub error: Option<Error>,
+    /// What this frame taught the dissector, in order.
+    pub learned: Vec<Learned>,
+    /// Whether the outcome depended on what earlier frames taught: a failed
+    /// decryption (a later-learnt key might open it) or a nonce source looked
+    /// up from the address map. Frames without it dissect the same in any state.
+    pub state_sensitive: bool,
 }
 
 /// The NWK layer of a frame.
@@ -150,7 +159,13 @@ impl Dissector {
         let header = NwkHeader::parse(&mut r)?;
         let header_end = r.position();
         if let Some(src64) = header.src64 {
-            self.keys.learn_address(header.src, src64);
+            self.learn(
+                Learned::Address {
+                    short: header.src,
+                    ext: src64,
+                },
+                d,
+            );
         }
         let mut layer = NwkLayer {
             header,
@@ -163,25 +178,25 @@ impl Dissector {
             let aux = AuxHeader::parse(&mut r)?;
             let aux_end = r.position();
             let secured = r.rest();
-            let source = aux
-                .source
-                .or(layer.header.src64)
-                .or_else(|| self.keys.address_of(layer.header.src));
+            let source = match aux.source.or(layer.header.src64) {
+                Some(s) => Some(s),
+                None => {
+                    d.state_sensitive = true;
+                    self.keys.address_of(layer.header.src)
+                }
+            };
             layer.aux = Some(aux.clone());
             let plain = source.and_then(|src| {
-                self.keys.network_keys().find_map(|key| {
-                    security::unsecure(
-                        &bytes[..header_end],
-                        &aux,
-                        secured,
-                        &key,
-                        src,
-                        NWK_SECURITY_LEVEL,
-                    )
-                    .ok()
-                })
+                try_keys(
+                    self.keys.network_keys(),
+                    &bytes[..header_end],
+                    &aux,
+                    secured,
+                    src,
+                )
             });
             layer.decrypted = Some(plain.is_some());
+            d.state_sensitive |= plain.is_none();
             match plain {
                 Some(p) => {
                     plaintext_storage = p;
@@ -234,29 +249,21 @@ impl Dissector {
             let aux = AuxHeader::parse(&mut r)?;
             let aux_end = r.position();
             let secured = r.rest();
-            let source = aux
-                .source
-                .or(nwk_src64)
-                .or_else(|| self.keys.address_of(nwk_src));
-            layer.aux = Some(aux.clone());
-            let candidates: Vec<[u8; 16]> = match aux.control.key_id() {
-                KeyId::Network => self.keys.network_keys().collect(),
-                _ => self.keys.link_keys().collect(),
+            let source = match aux.source.or(nwk_src64) {
+                Some(s) => Some(s),
+                None => {
+                    d.state_sensitive = true;
+                    self.keys.address_of(nwk_src)
+                }
             };
-            let plain = source.and_then(|src| {
-                candidates.iter().find_map(|key| {
-                    security::unsecure(
-                        &bytes[..header_end],
-                        &aux,
-                        secured,
-                        key,
-                        src,
-                        NWK_SECURITY_LEVEL,
-                    )
-                    .ok()
-                })
+            layer.aux = Some(aux.clone());
+            let header = &bytes[..header_end];
+            let plain = source.and_then(|src| match aux.control.key_id() {
+                KeyId::Network => try_keys(self.keys.network_keys(), header, &aux, secured, src),
+                _ => try_keys(self.keys.link_keys(), header, &aux, secured, src),
             });
             layer.decrypted = Some(plain.is_some());
+            d.state_sensitive |= plain.is_none();
             match plain {
                 Some(p) => {
                     plaintext_storage = p;
@@ -273,7 +280,9 @@ impl Dissector {
         let result = match layer.header.frame_type {
             ApsFrameType::Command => match ApsCommand::from_bytes(payload) {
                 Ok(cmd) => {
-                    self.keys.learn_from_command(&cmd);
+                    if let Some(l) = Learned::from_command(&cmd) {
+                        self.learn(l, d);
+                    }
                     layer.command = Some(cmd);
                     Ok(())
                 }
@@ -291,7 +300,9 @@ impl Dissector {
                 {
                     match ZdpFrame::parse_cluster(cluster, payload) {
                         Ok(z) => {
-                            self.keys.learn_from_zdp(&z);
+                            if let Some(l) = Learned::from_zdp(&z) {
+                                self.learn(l, d);
+                            }
                             d.zdp = Some(z);
                             Ok(())
                         }
@@ -317,6 +328,27 @@ impl Dissector {
 }
 
 impl Dissector {
+    fn learn(&mut self, learned: Learned, d: &mut Dissection) {
+        self.keys.apply(&learned);
+        d.learned.push(learned);
+    }
+
+    /// Dissect a frame as a capture reader yields it: a record that held no
+    /// 802.15.4 frame becomes an error naming why.
+    pub fn dissect_record(&mut self, frame: &CaptureFrame) -> Dissection {
+        match &frame.problem {
+            Some(p) => Dissection {
+                error: Some(Error::Malformed {
+                    what: "capture record",
+                    offset: 0,
+                    reason: p.clone(),
+                }),
+                ..Default::default()
+            },
+            None => self.dissect(&frame.mpdu, frame.fcs.verdict()),
+        }
+    }
+
     fn dissect_zcl(
         &mut self,
         cluster: u16,
@@ -336,6 +368,19 @@ impl Dissector {
         d.zcl = Some(summary);
         Ok(())
     }
+}
+
+/// The plaintext under the first key whose MIC checks.
+fn try_keys<'k>(
+    mut keys: impl Iterator<Item = &'k PreparedKey>,
+    header: &[u8],
+    aux: &AuxHeader,
+    secured: &[u8],
+    source: ExtAddr,
+) -> Option<Vec<u8>> {
+    keys.find_map(|key| {
+        security::unsecure_prepared(header, aux, secured, key, source, NWK_SECURITY_LEVEL).ok()
+    })
 }
 
 fn is_fragment(header: &ApsHeader) -> bool {

@@ -32,6 +32,21 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// Add another tally to this one.
+    pub fn merge(&mut self, other: &Totals) {
+        self.frames += other.frames;
+        self.decoded += other.decoded;
+        self.errors += other.errors;
+        self.bad_fcs += other.bad_fcs;
+        self.nwk += other.nwk;
+        self.nwk_secured += other.nwk_secured;
+        self.nwk_decrypted += other.nwk_decrypted;
+        self.aps += other.aps;
+        self.aps_decrypted += other.aps_decrypted;
+        self.zdp += other.zdp;
+        self.zcl += other.zcl;
+    }
+
     /// Count one dissected frame.
     pub fn add(&mut self, d: &Dissection) {
         self.frames += 1;

@@ -3,31 +3,12 @@
 
 /// CRC-16/KERMIT of `bytes` (poly 0x1021 reflected, init 0, no xorout); sent little-endian.
 pub fn fcs(bytes: &[u8]) -> u16 {
-    bytes.iter().fold(0u16, |crc, &b| {
-        (crc >> 8) ^ TABLE[usize::from((crc as u8) ^ b)]
-    })
+    KERMIT.checksum(bytes)
 }
 
-/// The byte-at-a-time table of the reflected polynomial 0x8408.
-const TABLE: [u16; 256] = {
-    let mut table = [0u16; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut crc = i as u16;
-        let mut bit = 0;
-        while bit < 8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0x8408
-            } else {
-                crc >> 1
-            };
-            bit += 1;
-        }
-        table[i] = crc;
-        i += 1;
-    }
-    table
-};
+/// The FCS algorithm, table-driven (16 bytes per step) by the `crc` crate.
+const KERMIT: crc::Crc<u16, crc::Table<16>> =
+    crc::Crc::<u16, crc::Table<16>>::new(&crc::CRC_16_KERMIT);
 
 #[cfg(test)]
 mod tests {

@@ -47,21 +47,46 @@ pub(crate) fn seal(
     plaintext: &[u8],
     mic_len: usize,
 ) -> Result<Vec<u8>> {
+    seal_with(&Aes::new(key), nonce, aad, plaintext, mic_len)
+}
+
+/// CCM* encryption with an expanded key.
+pub(crate) fn seal_with(
+    aes: &Aes,
+    nonce: &[u8],
+    aad: &[u8],
+    plaintext: &[u8],
+    mic_len: usize,
+) -> Result<Vec<u8>> {
     let p = Params::new(nonce, plaintext.len(), mic_len)?;
-    let aes = Aes::new(key);
     let mut out = plaintext.to_vec();
-    p.ctr(&aes, nonce, &mut out);
-    if mic_len > 0 {
-        let tag = p.mac(&aes, nonce, aad, plaintext);
-        let s0 = aes.encrypt(&p.counter_block(nonce, 0));
-        out.extend(tag.iter().zip(&s0).take(mic_len).map(|(t, s)| t ^ s));
-    }
+    aes.session(|enc| {
+        p.ctr(enc, nonce, &mut out);
+        if mic_len > 0 {
+            let mut tag = p.mac(enc, nonce, aad, plaintext);
+            let mut s0 = p.counter_block(nonce, 0);
+            enc(&mut s0);
+            xor_into(&mut tag, &s0);
+            out.extend_from_slice(&tag[..mic_len]);
+        }
+    });
     Ok(out)
 }
 
 /// CCM* decryption with any nonce length 7–13.
 pub(crate) fn open(
     key: &[u8; 16],
+    nonce: &[u8],
+    aad: &[u8],
+    ciphertext_and_mic: &[u8],
+    mic_len: usize,
+) -> Result<Vec<u8>> {
+    open_with(&Aes::new(key), nonce, aad, ciphertext_and_mic, mic_len)
+}
+
+/// CCM* decryption with an expanded key.
+pub(crate) fn open_with(
+    aes: &Aes,
     nonce: &[u8],
     aad: &[u8],
     ciphertext_and_mic: &[u8],
@@ -75,12 +100,16 @@ pub(crate) fn open(
     };
     let (ct, mic) = ciphertext_and_mic.split_at(ct_len);
     let p = Params::new(nonce, ct_len, mic_len)?;
-    let aes = Aes::new(key);
     let mut out = ct.to_vec();
-    p.ctr(&aes, nonce, &mut out);
+    let tag_and_s0 = aes.session(|enc| {
+        p.ctr(enc, nonce, &mut out);
+        let tag = p.mac(enc, nonce, aad, &out);
+        let mut s0 = p.counter_block(nonce, 0);
+        enc(&mut s0);
+        (tag, s0)
+    });
     if mic_len > 0 {
-        let tag = p.mac(&aes, nonce, aad, &out);
-        let s0 = aes.encrypt(&p.counter_block(nonce, 0));
+        let (tag, s0) = tag_and_s0;
         let diff = tag
             .iter()
             .zip(&s0)
@@ -139,9 +168,10 @@ impl Params {
     }
 
     /// XOR the key stream S_1, S_2, ... into `data`.
-    fn ctr(&self, aes: &Aes, nonce: &[u8], data: &mut [u8]) {
+    fn ctr(&self, enc: &dyn Fn(&mut Block), nonce: &[u8], data: &mut [u8]) {
         for (i, chunk) in data.chunks_mut(16).enumerate() {
-            let s = aes.encrypt(&self.counter_block(nonce, i as u64 + 1));
+            let mut s = self.counter_block(nonce, i as u64 + 1);
+            enc(&mut s);
             for (d, k) in chunk.iter_mut().zip(&s) {
                 *d ^= k;
             }
@@ -149,20 +179,21 @@ impl Params {
     }
 
     /// The CBC-MAC T over B_0, the encoded AAD and the plaintext (full 16 bytes).
-    fn mac(&self, aes: &Aes, nonce: &[u8], aad: &[u8], plaintext: &[u8]) -> Block {
+    fn mac(&self, enc: &dyn Fn(&mut Block), nonce: &[u8], aad: &[u8], plaintext: &[u8]) -> Block {
         let mut b0 = [0u8; 16];
         b0[0] = (if aad.is_empty() { 0 } else { 0x40 })
             | ((((self.mic_len.max(2) - 2) / 2) as u8) << 3)
             | (self.l - 1) as u8;
         b0[1..1 + nonce.len()].copy_from_slice(nonce);
         put_len(&mut b0[16 - self.l..], self.msg_len as u64);
-        let mut x = aes.encrypt(&b0);
+        let mut x = b0;
+        enc(&mut x);
         let mut absorb = |data: &[u8]| {
             for chunk in data.chunks(16) {
                 let mut b = [0u8; 16];
                 b[..chunk.len()].copy_from_slice(chunk);
                 xor_into(&mut x, &b);
-                x = aes.encrypt(&x);
+                enc(&mut x);
             }
         };
         if !aad.is_empty() {

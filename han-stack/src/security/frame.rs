@@ -2,10 +2,11 @@
 //! and the IEEE 802.15.4 MAC nonce for contrast (IEEE 802.15.4-2015 9.3.2.2).
 
 use super::aux::{AuxHeader, SecurityControl};
+use super::block::Aes;
 use super::ccm_star;
-use super::keys::ccm_key_for;
+use super::keys::{PreparedKey, ccm_key_for};
 use crate::error::Result;
-use crate::wire::{ExtAddr, Wire};
+use crate::wire::{ExtAddr, Wire, Writer};
 
 /// The Zigbee CCM* nonce: source EUI-64 as on air (little-endian) ‖ frame
 /// counter (little-endian) ‖ `control` (pass it with the real level patched in).
@@ -41,22 +42,15 @@ pub fn encrypts(level: u8) -> bool {
     level & 4 != 0
 }
 
-/// Nonce, AAD and CCM key for a frame, all with the real level patched in.
-fn context(
-    header: &[u8],
-    aux: &AuxHeader,
-    key: &[u8; 16],
-    source: ExtAddr,
-    level: u8,
-) -> ([u8; 13], Vec<u8>, [u8; 16]) {
+/// Nonce and AAD for a frame, with the real level patched in.
+fn context(header: &[u8], aux: &AuxHeader, source: ExtAddr, level: u8) -> ([u8; 13], Vec<u8>) {
     let control = aux.control.with_level(level);
     let mut patched = aux.clone();
     patched.control = control;
-    let mut aad = Vec::with_capacity(header.len() + patched.buffer_len());
-    aad.extend_from_slice(header);
-    aad.extend_from_slice(&patched.to_bytes());
-    let n = nonce(source, aux.frame_counter, control);
-    (n, aad, ccm_key_for(aux.control.key_id(), key))
+    let mut aad = Writer::with_capacity(header.len() + patched.buffer_len() + 16);
+    aad.bytes(header);
+    patched.emit(&mut aad);
+    (nonce(source, aux.frame_counter, control), aad.into_vec())
 }
 
 /// Secure a NWK or APS payload: returns the bytes that follow the auxiliary
@@ -69,16 +63,20 @@ pub fn secure(
     source: ExtAddr,
     level: u8,
 ) -> Vec<u8> {
-    let (n, mut aad, k) = context(header, aux, key, source, level);
+    let aes = Aes::new(&ccm_key_for(aux.control.key_id(), key));
+    let (n, mut aad) = context(header, aux, source, level);
     let m = mic_len(level);
-    if encrypts(level) {
-        ccm_star::encrypt(&k, &n, &aad, plaintext, m)
+    let sealed = if encrypts(level) {
+        ccm_star::seal_with(&aes, &n, &aad, plaintext, m)
     } else {
         // Authentication only: the payload joins the AAD and the message is empty.
         aad.extend_from_slice(plaintext);
-        let mut out = plaintext.to_vec();
-        out.extend(ccm_star::encrypt(&k, &n, &aad, &[], m));
-        out
+        ccm_star::seal_with(&aes, &n, &aad, &[], m).map(|mic| [plaintext, &mic].concat())
+    };
+    match sealed {
+        Ok(v) => v,
+        // Only a payload over 65535 bytes fails, which no 802.15.4 frame carries.
+        Err(e) => panic!("securing a frame: {e}"),
     }
 }
 
@@ -94,17 +92,49 @@ pub fn unsecure(
     source: ExtAddr,
     level: u8,
 ) -> Result<Vec<u8>> {
-    let (n, mut aad, k) = context(header, aux, key, source, level);
+    let aes = Aes::new(&ccm_key_for(aux.control.key_id(), key));
+    unsecure_with(&aes, header, aux, secured, source, level)
+}
+
+/// [`unsecure`] with a key whose derivations and AES schedules are ready,
+/// for a sniffer trying the same keys on every frame.
+pub fn unsecure_prepared(
+    header: &[u8],
+    aux: &AuxHeader,
+    secured: &[u8],
+    key: &PreparedKey,
+    source: ExtAddr,
+    level: u8,
+) -> Result<Vec<u8>> {
+    unsecure_with(
+        key.schedule(aux.control.key_id()),
+        header,
+        aux,
+        secured,
+        source,
+        level,
+    )
+}
+
+fn unsecure_with(
+    aes: &Aes,
+    header: &[u8],
+    aux: &AuxHeader,
+    secured: &[u8],
+    source: ExtAddr,
+    level: u8,
+) -> Result<Vec<u8>> {
+    let (n, mut aad) = context(header, aux, source, level);
     let m = mic_len(level);
     if encrypts(level) {
-        ccm_star::decrypt(&k, &n, &aad, secured, m)
+        ccm_star::open_with(aes, &n, &aad, secured, m)
     } else {
         let Some(split) = secured.len().checked_sub(m) else {
-            return ccm_star::decrypt(&k, &n, &aad, secured, m);
+            return ccm_star::open_with(aes, &n, &aad, secured, m);
         };
         let (payload, mic) = secured.split_at(split);
         aad.extend_from_slice(payload);
-        ccm_star::decrypt(&k, &n, &aad, mic, m)?;
+        ccm_star::open_with(aes, &n, &aad, mic, m)?;
         Ok(payload.to_vec())
     }
 }

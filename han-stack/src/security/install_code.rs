@@ -109,20 +109,10 @@ impl InstallCode {
     }
 }
 
-/// CRC-16/X-25: poly 0x1021 reflected (0x8408), init 0xFFFF, xorout 0xFFFF.
+/// CRC-16/X-25 (poly 0x1021 reflected, init and xorout 0xFFFF), which the
+/// `crc` catalogue names CRC-16/IBM-SDLC.
 fn crc16_x25(data: &[u8]) -> u16 {
-    let mut crc = 0xffffu16;
-    for &b in data {
-        crc ^= b as u16;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                crc >> 1 ^ 0x8408
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
+    crc::Crc::<u16>::new(&crc::CRC_16_IBM_SDLC).checksum(data)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Keys derived from a link key (Zigbee PRO 4.5.3, spec B.1.4 keyed hash).
 
 use super::aux::KeyId;
+use super::block::Aes;
 use super::hmac::hmac_mmo;
 
 /// The key-transport key: HMAC(link key, 0x00), used for key id 2.
@@ -24,6 +25,41 @@ pub fn ccm_key_for(key_id: KeyId, key: &[u8; 16]) -> [u8; 16] {
         KeyId::Link | KeyId::Network => *key,
         KeyId::KeyTransport => key_transport_key(key),
         KeyId::KeyLoad => key_load_key(key),
+    }
+}
+
+/// A raw key with the AES schedule of each key id's CCM key expanded once.
+#[derive(Debug, Clone)]
+pub struct PreparedKey {
+    raw: [u8; 16],
+    raw_schedule: Aes,
+    transport: Aes,
+    load: Aes,
+}
+
+impl PreparedKey {
+    /// Derive and expand everything a frame secured under `raw` may need.
+    pub fn new(raw: [u8; 16]) -> Self {
+        PreparedKey {
+            raw,
+            raw_schedule: Aes::new(&raw),
+            transport: Aes::new(&key_transport_key(&raw)),
+            load: Aes::new(&key_load_key(&raw)),
+        }
+    }
+
+    /// The raw key.
+    pub fn raw(&self) -> &[u8; 16] {
+        &self.raw
+    }
+
+    /// The expanded CCM key for a key id (see [`ccm_key_for`]).
+    pub(crate) fn schedule(&self, key_id: KeyId) -> &Aes {
+        match key_id {
+            KeyId::Link | KeyId::Network => &self.raw_schedule,
+            KeyId::KeyTransport => &self.transport,
+            KeyId::KeyLoad => &self.load,
+        }
     }
 }
 

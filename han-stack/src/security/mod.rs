@@ -11,10 +11,10 @@ pub mod keys;
 pub mod mmo;
 
 pub use aux::{AuxHeader, KeyId, SecurityControl};
-pub use frame::{mac_nonce, nonce, secure, unsecure};
+pub use frame::{mac_nonce, nonce, secure, unsecure, unsecure_prepared};
 pub use hmac::hmac_mmo;
 pub use install_code::{InstallCode, InstallCodeError};
-pub use keys::{ccm_key_for, key_load_key, key_transport_key, verify_key_hash};
+pub use keys::{PreparedKey, ccm_key_for, key_load_key, key_transport_key, verify_key_hash};
 
 /// Loading /work/shared/vectors.toml for the tests.
 #[cfg(test)]
