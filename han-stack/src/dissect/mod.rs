@@ -458,6 +458,37 @@ mod tests {
         assert_eq!(x.nwk.unwrap().decrypted, Some(false));
     }
 
+    #[test]
+    fn a_zcl_string_longer_than_the_frame_is_reported_at_its_offset() {
+        use crate::mac::{Address, MacFrame};
+        use crate::nwk::{NwkFrame, NwkFrameType, NwkHeader};
+        // Messaging Display Message whose message string claims 40 bytes but carries 3.
+        let zcl = [
+            0x09, 0x01, 0x00, 1, 0, 0, 0, 0x00, 0, 0, 0, 0, 0x0f, 0x00, 40, b'a', b'b', b'c',
+        ];
+        let mut aps = vec![0x00, 0x01, 0x03, 0x07, 0x09, 0x01, 0x01, 0x07];
+        aps.extend_from_slice(&zcl);
+        let nwk = NwkFrame {
+            header: NwkHeader::pro(NwkFrameType::Data, 0x796f, 0x0000, 30, 1),
+            aux: None,
+            payload: aps,
+        };
+        let mpdu = MacFrame::data(
+            1,
+            0x1a62,
+            Address::Short(0x796f),
+            Address::Short(0),
+            nwk.to_bytes(),
+        )
+        .to_bytes();
+        let d = dissector().dissect(&mpdu, None);
+        let e = d.error.expect("the short string is an error");
+        // MAC header 9 + NWK header 8 + APS header 8 + ZCL header 3 + fields 11
+        // + the length byte: where the string's missing bytes should start.
+        assert_eq!(e.offset(), Some(9 + 8 + 8 + 3 + 11 + 1), "{e}");
+        assert!(d.aps.is_some(), "the layers below are still reported");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(100_000))]
         #[test]

@@ -19,16 +19,38 @@ fn require_tshark() {
     }
 }
 
-/// A ZCL frame in an unsecured 802.15.4 data frame (no FCS), NWK data frame and APS data frame.
+/// The network key the wrapped frames are secured with.
+const NETWORK_KEY: [u8; 16] = *b"han-zcl-test-key";
+
+fn network_key_hex() -> String {
+    NETWORK_KEY.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A ZCL frame in an APS data frame (profile 0x0109, endpoints 1), in a
+/// NWK data frame secured with [`NETWORK_KEY`] as on a real HAN, in an
+/// 802.15.4 data frame (no FCS).
 fn wrap(cluster: u16, zcl: &[u8], seq: u8) -> Vec<u8> {
-    let mut f = vec![0x41, 0x88, seq, 0x34, 0x12, 0x00, 0x00, 0x01, 0x00];
-    f.extend_from_slice(&[0x08, 0x00, 0x00, 0x00, 0x01, 0x00, 0x1e, seq]);
-    f.extend_from_slice(&[0x00, 0x01]);
-    f.extend_from_slice(&cluster.to_le_bytes());
-    f.extend_from_slice(&0x0109u16.to_le_bytes());
-    f.extend_from_slice(&[0x01, seq]);
-    f.extend_from_slice(zcl);
-    f
+    use crate::mac::{Address, MacFrame};
+    use crate::nwk::{NwkFrame, NwkFrameType, NwkHeader};
+    use crate::security::AuxHeader;
+    use crate::wire::ExtAddr;
+    let mut aps = vec![0x00, 0x01];
+    aps.extend_from_slice(&cluster.to_le_bytes());
+    aps.extend_from_slice(&0x0109u16.to_le_bytes());
+    aps.extend_from_slice(&[0x01, seq]);
+    aps.extend_from_slice(zcl);
+    let source = ExtAddr(0x0022a30000002002);
+    let header = NwkHeader::pro(NwkFrameType::Data, 0x0000, 0x0001, 30, seq);
+    let aux = AuxHeader::network(u32::from(seq) + 1, source, 0);
+    let nwk = NwkFrame::seal(header, aux, &aps, &NETWORK_KEY, source, 5);
+    MacFrame::data(
+        seq,
+        0x1234,
+        Address::Short(0x0000),
+        Address::Short(0x0001),
+        nwk.to_bytes(),
+    )
+    .to_bytes()
 }
 
 /// A pcap file with link type 230 (IEEE 802.15.4 without FCS).
@@ -234,11 +256,20 @@ fn tshark_agrees() {
             "-V",
             "-o",
             "gui.column.format:\"No\",\"%m\"",
+            "-o",
+            &format!(
+                "uat:zigbee_pc_keys:\"{}\",\"Normal\",\"test\"",
+                network_key_hex()
+            ),
         ])
         .output()
         .expect("tshark");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let json = frames_from_json(&tshark_with_keys(&path, &[], &["-T", "json", "-x"]));
+    let json = frames_from_json(&tshark_with_keys(
+        &path,
+        &[network_key_hex()],
+        &["-T", "json", "-x"],
+    ));
     if std::env::var_os("HAN_KEEP_PCAP").is_none() {
         let _ = std::fs::remove_file(&path);
     } else {
