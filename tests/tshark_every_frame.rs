@@ -1,5 +1,5 @@
 //! tshark agrees with every frame kind han emits: written with link types 283
-//! (TAP) and 195 (with FCS), dissected with the network and link keys, zero
+//! (TAP), 195 (with FCS) and as ZEP v2 over UDP in Ethernet, dissected with the network and link keys, zero
 //! malformed, zero expert errors, every secured frame decrypted, and every
 //! compared field equal to what `han decode` prints.
 

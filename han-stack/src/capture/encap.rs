@@ -2,11 +2,48 @@
 
 use super::{LINKTYPE_ETHERNET, LINKTYPE_RAW};
 use crate::zep::ZEP_PORT;
-use pnet_packet::ethernet::{EtherTypes, EthernetPacket};
+use std::net::Ipv4Addr;
+
+use pnet_packet::ethernet::{EtherTypes, EthernetPacket, MutableEthernetPacket};
 use pnet_packet::ip::{IpNextHeaderProtocol, IpNextHeaderProtocols};
-use pnet_packet::ipv4::Ipv4Packet;
+use pnet_packet::ipv4::{self, Ipv4Packet, MutableIpv4Packet};
 use pnet_packet::ipv6::Ipv6Packet;
-use pnet_packet::udp::UdpPacket;
+use pnet_packet::udp::{self, MutableUdpPacket, UdpPacket};
+
+/// A ZEP datagram as an Ethernet frame: IPv4 127.0.0.1 → 127.0.0.1, UDP
+/// 17754 → 17754, checksums filled in — how a capture on loopback shows a
+/// ZEP sender such as `han run --zep`.
+pub fn zep_in_ethernet(zep: &[u8]) -> Vec<u8> {
+    const ETH: usize = 14;
+    const IP: usize = 20;
+    const UDP: usize = 8;
+    let mut frame = vec![0u8; ETH + IP + UDP + zep.len()];
+    let loopback = Ipv4Addr::LOCALHOST;
+    if let Some(mut eth) = MutableEthernetPacket::new(&mut frame) {
+        eth.set_ethertype(EtherTypes::Ipv4);
+    }
+    let ip_len = (IP + UDP + zep.len()) as u16;
+    if let Some(mut ip) = MutableIpv4Packet::new(&mut frame[ETH..]) {
+        ip.set_version(4);
+        ip.set_header_length(5);
+        ip.set_total_length(ip_len);
+        ip.set_ttl(64);
+        ip.set_next_level_protocol(IpNextHeaderProtocols::Udp);
+        ip.set_source(loopback);
+        ip.set_destination(loopback);
+        let sum = ipv4::checksum(&ip.to_immutable());
+        ip.set_checksum(sum);
+    }
+    if let Some(mut udp) = MutableUdpPacket::new(&mut frame[ETH + IP..]) {
+        udp.set_source(ZEP_PORT);
+        udp.set_destination(ZEP_PORT);
+        udp.set_length((UDP + zep.len()) as u16);
+        udp.set_payload(zep);
+        let sum = udp::ipv4_checksum(&udp.to_immutable(), &loopback, &loopback);
+        udp.set_checksum(sum);
+    }
+    frame
+}
 
 /// The UDP payload of a ZEP datagram in the record, or why there is none.
 pub fn zep_payload(link_type: u32, data: &[u8]) -> Result<&[u8], String> {

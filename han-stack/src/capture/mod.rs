@@ -205,6 +205,9 @@ pub enum LinkType {
     NoFcs,
     /// 802.15.4 TAP with FCS, RSS, channel and LQI TLVs (283).
     Tap,
+    /// ZEP v2 (with FCS) in UDP to port 17754 on loopback, in Ethernet (1):
+    /// what a capture of a ZEP sender looks like.
+    ZepEthernet,
 }
 
 impl LinkType {
@@ -214,6 +217,7 @@ impl LinkType {
             LinkType::WithFcs => LINKTYPE_IEEE802_15_4_WITHFCS,
             LinkType::NoFcs => LINKTYPE_IEEE802_15_4_NOFCS,
             LinkType::Tap => LINKTYPE_IEEE802_15_4_TAP,
+            LinkType::ZepEthernet => LINKTYPE_ETHERNET,
         }
     }
 }

@@ -1,7 +1,11 @@
 //! The classic pcap format (both byte orders, microsecond and nanosecond
 //! magic): a 24-byte file header, then records of a 16-byte header and data.
 
-use super::{CaptureError, CaptureFrame, LinkType, RadioMeta, Record, decode_record, fcs16, tap};
+use super::{
+    CaptureError, CaptureFrame, LinkType, RadioMeta, Record, decode_record, encap, fcs16, tap,
+};
+use crate::wire::Wire;
+use crate::zep::{ZepPacket, unix_to_ntp};
 use std::io::{self, Write};
 
 const MAGIC_US: u32 = 0xa1b2_c3d4;
@@ -136,6 +140,7 @@ impl Iterator for Records<'_> {
 pub struct PcapWriter<W: Write> {
     out: W,
     link: LinkType,
+    zep_seq: u32,
 }
 
 impl<W: Write> PcapWriter<W> {
@@ -150,7 +155,11 @@ impl<W: Write> PcapWriter<W> {
         h.extend_from_slice(&WRITE_SNAPLEN.to_le_bytes());
         h.extend_from_slice(&link.number().to_le_bytes());
         out.write_all(&h)?;
-        Ok(PcapWriter { out, link })
+        Ok(PcapWriter {
+            out,
+            link,
+            zep_seq: 0,
+        })
     }
 
     /// Append one frame at `time_ns` (Unix nanoseconds); the FCS is computed
@@ -168,6 +177,23 @@ impl<W: Write> PcapWriter<W> {
         data.extend_from_slice(mpdu_without_fcs);
         if self.link != LinkType::NoFcs {
             data.extend_from_slice(&fcs16(mpdu_without_fcs).to_le_bytes());
+        }
+        if self.link == LinkType::ZepEthernet {
+            self.zep_seq = self.zep_seq.wrapping_add(1);
+            let zep = ZepPacket::V2Data {
+                channel: meta.channel,
+                device_id: 0,
+                crc_mode: true,
+                lqi: meta.lqi,
+                timestamp: unix_to_ntp(
+                    (time_ns / 1_000_000_000) as i64,
+                    (time_ns % 1_000_000_000) as u32,
+                ),
+                seq: self.zep_seq,
+                reserved: [0; 10],
+                frame: data,
+            };
+            data = encap::zep_in_ethernet(&zep.to_bytes());
         }
         let len = u32::try_from(data.len())
             .ok()

@@ -325,3 +325,43 @@ mod tests {
         }
     }
 }
+
+/// The RustCrypto `ccm` crate agrees with our CCM* on every authenticated level.
+#[cfg(test)]
+mod ccm_crate_oracle {
+    use super::*;
+    use aes::Aes128;
+    use ccm::Ccm;
+    use ccm::aead::array::Array;
+    use ccm::aead::{Aead, KeyInit, Payload};
+    use ccm::consts::{U4, U8, U13, U16};
+    use proptest::prelude::*;
+
+    fn theirs(mic_len: usize, key: &[u8; 16], nonce: &[u8; 13], aad: &[u8], msg: &[u8]) -> Vec<u8> {
+        let payload = Payload { msg, aad };
+        let nonce = Array::from(*nonce);
+        let key = Array::from(*key);
+        match mic_len {
+            4 => Ccm::<Aes128, U4, U13>::new(&key).encrypt(&nonce, payload),
+            8 => Ccm::<Aes128, U8, U13>::new(&key).encrypt(&nonce, payload),
+            _ => Ccm::<Aes128, U16, U13>::new(&key).encrypt(&nonce, payload),
+        }
+        .expect("ccm crate encrypts")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(10_000))]
+        #[test]
+        fn same_bytes_as_the_ccm_crate(
+            key in any::<[u8; 16]>(),
+            nonce in any::<[u8; 13]>(),
+            aad in proptest::collection::vec(any::<u8>(), 0..40),
+            msg in proptest::collection::vec(any::<u8>(), 0..100),
+            m in prop::sample::select(vec![4usize, 8, 16]),
+        ) {
+            let ours = encrypt(&key, &nonce, &aad, &msg, m);
+            prop_assert_eq!(&ours, &theirs(m, &key, &nonce, &aad, &msg));
+            prop_assert_eq!(decrypt(&key, &nonce, &aad, &ours, m).unwrap(), msg);
+        }
+    }
+}
