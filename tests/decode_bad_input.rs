@@ -15,7 +15,7 @@ fn temp(name: &str, bytes: &[u8]) -> PathBuf {
     p
 }
 
-fn decode(path: &PathBuf) -> (i32, String, String) {
+fn decode(path: &std::path::Path) -> (i32, String, String) {
     let out = han(&["decode", path.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(!stderr.contains("panicked"), "han panicked: {stderr}");
