@@ -727,7 +727,7 @@ pub fn every_frame_kind(net: &SampleNetwork) -> Vec<Sample> {
         "ZCL Metering Read Attributes Response",
         From::Meter,
         0x0702,
-        "18 10 01 0000 00 25 4e61bc000000 0004 00 2a e80300 0003 00 30 00 0203 00 18 2b",
+        "18 10 01 0000 00 25 4e61bc000000 0004 00 2a e80300 0003 00 30 00 0103 00 22 010000 0203 00 22 e80300 0303 00 18 2b",
     );
     b.zcl(
         "ZCL Metering Report Attributes",
@@ -746,7 +746,7 @@ pub fn every_frame_kind(net: &SampleNetwork) -> Vec<Sample> {
         "ZCL Price Publish Price",
         From::Hub,
         0x0700,
-        "09 13 00 00000000 0653 5550504c59 01000000 00e1f518 00 3a02 00 0000 52 43 0000 b80b0000 00 ffffffff ffffffff ff ffffffff ff ffffffff ff",
+        "09 13 00 00000000 06 535550504c59 01000000 00e1f518 00 3a03 41 11 00000000 ffff b80b0000 ff ffffffff ff ffffffff ff ff ff 00",
     );
     b.zcl(
         "ZCL Messaging Display Message",
