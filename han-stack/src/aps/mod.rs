@@ -14,52 +14,6 @@ use crate::error::Result;
 use crate::security::AuxHeader;
 use crate::wire::{Reader, Wire, Writer};
 
-/// Declares a fieldless wire enum with explicit values, an `Unknown` arm and
-/// tshark names, so every value round-trips.
-macro_rules! byte_enum {
-    (
-        $(#[$meta:meta])*
-        $vis:vis enum $name:ident : $ty:ty {
-            $( $(#[$vmeta:meta])* $variant:ident = $value:literal => $label:literal, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        $vis enum $name {
-            $( $(#[$vmeta])* $variant, )*
-            /// A value without a name here, kept as is.
-            Unknown($ty),
-        }
-
-        impl $name {
-            /// The enum for a wire value.
-            pub fn from_value(v: $ty) -> Self {
-                match v {
-                    $( $value => $name::$variant, )*
-                    other => $name::Unknown(other),
-                }
-            }
-
-            /// The wire value.
-            pub fn value(self) -> $ty {
-                match self {
-                    $( $name::$variant => $value, )*
-                    $name::Unknown(v) => v,
-                }
-            }
-
-            /// The name tshark prints.
-            pub fn name(self) -> &'static str {
-                match self {
-                    $( $name::$variant => $label, )*
-                    $name::Unknown(_) => "Unknown",
-                }
-            }
-        }
-    };
-}
-pub(crate) use byte_enum;
-
 /// An APS frame: header, auxiliary security header when secured, then payload.
 ///
 /// For a secured frame the payload is the ciphertext followed by the MIC.

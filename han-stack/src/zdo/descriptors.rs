@@ -5,8 +5,8 @@ use bitflags::bitflags;
 
 use super::addressing::Capability;
 use super::{ZdpStatus, emit_u16_list, optional, parse_u16_list};
-use crate::aps::byte_enum;
 use crate::error::Result;
+use crate::wire::wire_enum;
 use crate::wire::{Reader, Wire, Writer};
 
 /// A request naming only a network address of interest (Node_Desc_req,
@@ -29,7 +29,7 @@ impl Wire for AddrOfInterest {
     }
 }
 
-byte_enum! {
+wire_enum! {
     /// Zigbee logical device type (node descriptor bits 0–2; neighbour table device type).
     pub enum LogicalType: u8 {
         /// Coordinator.
@@ -199,7 +199,7 @@ impl Wire for NodeDescRsp {
     }
 }
 
-byte_enum! {
+wire_enum! {
     /// Current power mode (power descriptor bits 0–3).
     pub enum PowerMode: u8 {
         /// Receiver synchronised with the receiver-on-when-idle setting.
@@ -211,7 +211,7 @@ byte_enum! {
     }
 }
 
-byte_enum! {
+wire_enum! {
     /// Current power source level (power descriptor bits 12–15).
     pub enum PowerLevel: u8 {
         /// Critical.

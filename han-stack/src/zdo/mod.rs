@@ -23,8 +23,8 @@ pub use management::{
     PermitJoiningReq, Relationship, Route, RouteFlags, RouteStatus, TableReq, TableRsp, TableSlice,
 };
 
-use crate::aps::byte_enum;
 use crate::error::Result;
+use crate::wire::wire_enum;
 use crate::wire::{Reader, Wire, Writer};
 
 /// The ZDP profile identifier.
@@ -68,7 +68,7 @@ pub mod cluster {
     pub const MGMT_NWK_UPDATE: u16 = 0x0038;
 }
 
-byte_enum! {
+wire_enum! {
     /// ZDP status (Zigbee PRO R22 table 2-138).
     pub enum ZdpStatus: u8 {
         /// Success.
