@@ -54,7 +54,8 @@ impl Wire for ApsFrame {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::security::{KeyId, SecurityControl};
+    use crate::security::KeyId;
+    use crate::security::aux::tests::arb_aux;
     use crate::wire::ExtAddr;
     use proptest::prelude::*;
 
@@ -64,18 +65,6 @@ pub(crate) mod tests {
             .step_by(2)
             .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
             .collect()
-    }
-
-    pub(crate) fn arb_aux() -> impl Strategy<Value = AuxHeader> {
-        (any::<u8>(), any::<u32>(), any::<u64>(), any::<u8>()).prop_map(|(c, fc, src, ks)| {
-            let control = SecurityControl(c);
-            AuxHeader {
-                control,
-                frame_counter: fc,
-                source: control.extended_nonce().then_some(ExtAddr(src)),
-                key_seq: (control.key_id() == KeyId::Network).then_some(ks),
-            }
-        })
     }
 
     pub(crate) fn arb_frame() -> impl Strategy<Value = ApsFrame> {

@@ -162,11 +162,13 @@ impl Wire for AuxHeader {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn arb_aux() -> impl Strategy<Value = AuxHeader> {
+    /// Canonical auxiliary headers: source and key sequence present exactly
+    /// when the control field says so; any level and reserved bits.
+    pub(crate) fn arb_aux() -> impl Strategy<Value = AuxHeader> {
         (any::<u8>(), any::<u32>(), any::<u64>(), any::<u8>()).prop_map(|(c, fc, src, ks)| {
             let control = SecurityControl(c);
             AuxHeader {
