@@ -333,7 +333,7 @@ impl Wire for ApsHeader {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::aps::tests::hex;
+    use crate::test_util::hex;
     use proptest::prelude::*;
 
     fn arb_extended(frame_type: FrameType) -> impl Strategy<Value = ExtendedHeader> {

@@ -56,16 +56,9 @@ pub(crate) mod tests {
     use super::*;
     use crate::security::KeyId;
     use crate::security::aux::tests::arb_aux;
+    use crate::test_util::hex;
     use crate::wire::ExtAddr;
     use proptest::prelude::*;
-
-    /// Decode a hex string from a test vector.
-    pub(crate) fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
 
     pub(crate) fn arb_frame() -> impl Strategy<Value = ApsFrame> {
         (

@@ -425,7 +425,7 @@ mod tests {
     use crate::mac::command::tests::arb_command;
     use crate::mac::command::{AssociationStatus, CapabilityInfo};
     use crate::mac::security::tests::arb_security;
-    use crate::mac::test_util::hex;
+    use crate::test_util::hex;
     use crate::wire::ExtAddr;
     use proptest::prelude::*;
 

@@ -337,7 +337,7 @@ impl Wire for NwkHeader {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::nwk::test_util::hex;
+    use crate::test_util::hex;
     use proptest::prelude::*;
 
     /// Canonical NWK headers.

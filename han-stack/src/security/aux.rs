@@ -164,6 +164,7 @@ impl Wire for AuxHeader {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::test_util::hex;
     use proptest::prelude::*;
 
     /// Canonical auxiliary headers: source and key sequence present exactly
@@ -189,13 +190,6 @@ pub(crate) mod tests {
         assert_eq!(aux.source, Some(ExtAddr(0x000d6ffffe21ae85)));
         assert_eq!(aux.key_seq, Some(0));
         assert_eq!(aux.to_bytes(), bytes);
-    }
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
     }
 
     proptest! {
