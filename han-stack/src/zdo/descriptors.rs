@@ -165,23 +165,24 @@ impl Wire for NodeDescriptor {
     }
 }
 
-/// Node_Desc_rsp. Fields after the status are read while bytes remain.
+/// Node_Desc_rsp and Power_Desc_rsp (same layout): status, then the
+/// network address and the descriptor, each read while bytes remain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct NodeDescRsp {
+pub struct DescriptorRsp<D> {
     /// Outcome.
     pub status: ZdpStatus,
     /// The device described.
     pub nwk: Option<u16>,
-    /// Its node descriptor (only with `nwk`).
-    pub descriptor: Option<NodeDescriptor>,
+    /// Its descriptor (only with `nwk`).
+    pub descriptor: Option<D>,
 }
 
-impl Wire for NodeDescRsp {
+impl<D: Wire> Wire for DescriptorRsp<D> {
     fn parse(r: &mut Reader<'_>) -> Result<Self> {
         let status = ZdpStatus::from_value(r.u8("ZDP status")?);
         let nwk = optional(r, |r| r.u16("network address of interest"))?;
-        let descriptor = optional(r, NodeDescriptor::parse)?;
-        Ok(NodeDescRsp {
+        let descriptor = optional(r, D::parse)?;
+        Ok(DescriptorRsp {
             status,
             nwk,
             descriptor,
@@ -198,6 +199,9 @@ impl Wire for NodeDescRsp {
         }
     }
 }
+
+/// Node_Desc_rsp.
+pub type NodeDescRsp = DescriptorRsp<NodeDescriptor>;
 
 wire_enum! {
     /// Current power mode (power descriptor bits 0–3).
@@ -269,39 +273,8 @@ impl Wire for PowerDescriptor {
     }
 }
 
-/// Power_Desc_rsp. Fields after the status are read while bytes remain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PowerDescRsp {
-    /// Outcome.
-    pub status: ZdpStatus,
-    /// The device described.
-    pub nwk: Option<u16>,
-    /// Its power descriptor (only with `nwk`).
-    pub descriptor: Option<PowerDescriptor>,
-}
-
-impl Wire for PowerDescRsp {
-    fn parse(r: &mut Reader<'_>) -> Result<Self> {
-        let status = ZdpStatus::from_value(r.u8("ZDP status")?);
-        let nwk = optional(r, |r| r.u16("network address of interest"))?;
-        let descriptor = optional(r, PowerDescriptor::parse)?;
-        Ok(PowerDescRsp {
-            status,
-            nwk,
-            descriptor,
-        })
-    }
-
-    fn emit(&self, w: &mut Writer) {
-        w.u8(self.status.value());
-        if let Some(nwk) = self.nwk {
-            w.u16(nwk);
-        }
-        if let Some(d) = &self.descriptor {
-            d.emit(w);
-        }
-    }
-}
+/// Power_Desc_rsp.
+pub type PowerDescRsp = DescriptorRsp<PowerDescriptor>;
 
 /// Simple_Desc_req: the simple descriptor of one endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -14,9 +14,10 @@ pub use addressing::{
 };
 pub use binding::{BindDestination, BindReq};
 pub use descriptors::{
-    AddrOfInterest, DescriptorCapability, EndpointListRsp, FrequencyBands, LogicalType,
-    MatchDescReq, NodeDescRsp, NodeDescriptor, PowerDescRsp, PowerDescriptor, PowerLevel,
-    PowerMode, PowerSources, ServerMask, SimpleDescReq, SimpleDescRsp, SimpleDescriptor,
+    AddrOfInterest, DescriptorCapability, DescriptorRsp, EndpointListRsp, FrequencyBands,
+    LogicalType, MatchDescReq, NodeDescRsp, NodeDescriptor, PowerDescRsp, PowerDescriptor,
+    PowerLevel, PowerMode, PowerSources, ServerMask, SimpleDescReq, SimpleDescRsp,
+    SimpleDescriptor,
 };
 pub use management::{
     EnergyReport, LeaveFlags, LeaveReq, Neighbor, NwkUpdateAction, NwkUpdateNotify, NwkUpdateReq,
