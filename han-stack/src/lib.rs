@@ -18,5 +18,8 @@ pub mod zcl;
 pub mod zdo;
 pub mod zep;
 
+#[cfg(test)]
+mod test_util;
+
 pub use error::{Error, Result};
 pub use wire::{Reader, Wire, Writer};

@@ -6,6 +6,9 @@
 
 use crate::error::{Error, Result};
 
+mod enums;
+pub(crate) use enums::wire_enum;
+
 /// A wire format: an owned representation that parses from and emits to bytes.
 ///
 /// `parse(emit(x)) == x` holds for every value a format can represent.

@@ -238,14 +238,8 @@ pub fn ntp_to_seconds(ts: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::hex;
     use proptest::prelude::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
 
     #[test]
     fn v2_data_from_zbtk_trace() {

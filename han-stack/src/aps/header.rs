@@ -7,7 +7,7 @@
 use bitflags::bitflags;
 
 use crate::error::Result;
-use crate::wire::{Reader, Wire, Writer};
+use crate::wire::{Reader, Wire, Writer, wire_enum};
 
 /// APS frame type (frame control bits 0–1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -94,48 +94,15 @@ bitflags! {
     }
 }
 
-/// Fragmentation sub-field of the extended frame control (bits 0–1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Fragmentation {
-    /// Not fragmented.
-    None,
-    /// First block of a fragmented message.
-    First,
-    /// A later block.
-    Middle,
-    /// The reserved value 3, kept.
-    Unknown(u8),
-}
-
-impl Fragmentation {
-    /// From the two-bit field (only the low two bits are looked at).
-    pub fn from_bits(v: u8) -> Self {
-        match v & 3 {
-            0 => Fragmentation::None,
-            1 => Fragmentation::First,
-            2 => Fragmentation::Middle,
-            other => Fragmentation::Unknown(other),
-        }
-    }
-
-    /// The two-bit field value.
-    pub fn bits(self) -> u8 {
-        match self {
-            Fragmentation::None => 0,
-            Fragmentation::First => 1,
-            Fragmentation::Middle => 2,
-            Fragmentation::Unknown(v) => v & 3,
-        }
-    }
-
-    /// The name tshark prints.
-    pub fn name(self) -> &'static str {
-        match self {
-            Fragmentation::None => "None",
-            Fragmentation::First => "First Block",
-            Fragmentation::Middle => "Middle Block",
-            Fragmentation::Unknown(_) => "Unknown",
-        }
+wire_enum! {
+    /// Fragmentation sub-field of the extended frame control (bits 0–1).
+    pub enum Fragmentation: u8 as from_bits / bits & 0x03 {
+        /// Not fragmented.
+        None = 0 => "None",
+        /// First block of a fragmented message.
+        First = 1 => "First Block",
+        /// A later block.
+        Middle = 2 => "Middle Block",
     }
 }
 
@@ -366,7 +333,7 @@ impl Wire for ApsHeader {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::aps::tests::hex;
+    use crate::test_util::hex;
     use proptest::prelude::*;
 
     fn arb_extended(frame_type: FrameType) -> impl Strategy<Value = ExtendedHeader> {

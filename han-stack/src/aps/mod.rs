@@ -14,52 +14,6 @@ use crate::error::Result;
 use crate::security::AuxHeader;
 use crate::wire::{Reader, Wire, Writer};
 
-/// Declares a fieldless wire enum with explicit values, an `Unknown` arm and
-/// tshark names, so every value round-trips.
-macro_rules! byte_enum {
-    (
-        $(#[$meta:meta])*
-        $vis:vis enum $name:ident : $ty:ty {
-            $( $(#[$vmeta:meta])* $variant:ident = $value:literal => $label:literal, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        $vis enum $name {
-            $( $(#[$vmeta])* $variant, )*
-            /// A value without a name here, kept as is.
-            Unknown($ty),
-        }
-
-        impl $name {
-            /// The enum for a wire value.
-            pub fn from_value(v: $ty) -> Self {
-                match v {
-                    $( $value => $name::$variant, )*
-                    other => $name::Unknown(other),
-                }
-            }
-
-            /// The wire value.
-            pub fn value(self) -> $ty {
-                match self {
-                    $( $name::$variant => $value, )*
-                    $name::Unknown(v) => v,
-                }
-            }
-
-            /// The name tshark prints.
-            pub fn name(self) -> &'static str {
-                match self {
-                    $( $name::$variant => $label, )*
-                    $name::Unknown(_) => "Unknown",
-                }
-            }
-        }
-    };
-}
-pub(crate) use byte_enum;
-
 /// An APS frame: header, auxiliary security header when secured, then payload.
 ///
 /// For a secured frame the payload is the ciphertext followed by the MIC.
@@ -100,29 +54,11 @@ impl Wire for ApsFrame {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::security::{KeyId, SecurityControl};
+    use crate::security::KeyId;
+    use crate::security::aux::tests::arb_aux;
+    use crate::test_util::hex;
     use crate::wire::ExtAddr;
     use proptest::prelude::*;
-
-    /// Decode a hex string from a test vector.
-    pub(crate) fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
-
-    pub(crate) fn arb_aux() -> impl Strategy<Value = AuxHeader> {
-        (any::<u8>(), any::<u32>(), any::<u64>(), any::<u8>()).prop_map(|(c, fc, src, ks)| {
-            let control = SecurityControl(c);
-            AuxHeader {
-                control,
-                frame_counter: fc,
-                source: control.extended_nonce().then_some(ExtAddr(src)),
-                key_seq: (control.key_id() == KeyId::Network).then_some(ks),
-            }
-        })
-    }
 
     pub(crate) fn arb_frame() -> impl Strategy<Value = ApsFrame> {
         (

@@ -1,6 +1,7 @@
 //! Tests over the real captures in shared/captures and synthetic files.
 
 use super::*;
+use crate::test_util::hex;
 use proptest::prelude::*;
 
 fn capture(name: &str) -> Vec<u8> {
@@ -13,13 +14,6 @@ fn capture(name: &str) -> Vec<u8> {
 
 fn frames(bytes: &[u8]) -> Vec<CaptureFrame> {
     open(bytes).unwrap().collect::<Result<Vec<_>, _>>().unwrap()
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
 }
 
 /// (file, frames, bad FCS) from captures/SOURCES.md. zigator_02 has 2 frames whose

@@ -175,28 +175,15 @@ impl Dissector {
         };
         let plaintext_storage;
         let (payload, payload_base): (&[u8], usize) = if layer.header.is_secured() {
-            let aux = AuxHeader::parse(&mut r)?;
-            let aux_end = r.position();
-            let secured = r.rest();
-            let source = match aux.source.or(layer.header.src64) {
-                Some(s) => Some(s),
-                None => {
-                    d.state_sensitive = true;
-                    self.keys.address_of(layer.header.src)
-                }
-            };
-            layer.aux = Some(aux.clone());
-            let plain = source.and_then(|src| {
-                try_keys(
-                    self.keys.network_keys(),
-                    &bytes[..header_end],
-                    &aux,
-                    secured,
-                    src,
-                )
-            });
+            let (aux, aux_end, plain) = self.open_secured(
+                &mut r,
+                &bytes[..header_end],
+                (layer.header.src, layer.header.src64),
+                false,
+                d,
+            )?;
+            layer.aux = Some(aux);
             layer.decrypted = Some(plain.is_some());
-            d.state_sensitive |= plain.is_none();
             match plain {
                 Some(p) => {
                     plaintext_storage = p;
@@ -228,6 +215,41 @@ impl Dissector {
         result
     }
 
+    /// Reads the auxiliary header after a NWK or APS header and tries the keys
+    /// on the rest: network keys, or for APS (`link_keys`) the link keys unless
+    /// the key id names the network key. Returns the auxiliary header, the
+    /// offset after it, and the plaintext when a key opened the frame. The
+    /// nonce source is the auxiliary header's, else `src.1`, else the address
+    /// learnt for the short address `src.0`.
+    fn open_secured(
+        &self,
+        r: &mut Reader<'_>,
+        header: &[u8],
+        src: (u16, Option<ExtAddr>),
+        link_keys: bool,
+        d: &mut Dissection,
+    ) -> Result<(AuxHeader, usize, Option<Vec<u8>>), Error> {
+        let aux = AuxHeader::parse(r)?;
+        let aux_end = r.position();
+        let secured = r.rest();
+        let source = match aux.source.or(src.1) {
+            Some(s) => Some(s),
+            None => {
+                d.state_sensitive = true;
+                self.keys.address_of(src.0)
+            }
+        };
+        let plain = source.and_then(|s| {
+            if link_keys && aux.control.key_id() != KeyId::Network {
+                try_keys(self.keys.link_keys(), header, &aux, secured, s)
+            } else {
+                try_keys(self.keys.network_keys(), header, &aux, secured, s)
+            }
+        });
+        d.state_sensitive |= plain.is_none();
+        Ok((aux, aux_end, plain))
+    }
+
     fn dissect_aps(
         &mut self,
         bytes: &[u8],
@@ -246,24 +268,10 @@ impl Dissector {
         };
         let plaintext_storage;
         let (payload, payload_base): (&[u8], usize) = if layer.header.is_secured() {
-            let aux = AuxHeader::parse(&mut r)?;
-            let aux_end = r.position();
-            let secured = r.rest();
-            let source = match aux.source.or(nwk_src64) {
-                Some(s) => Some(s),
-                None => {
-                    d.state_sensitive = true;
-                    self.keys.address_of(nwk_src)
-                }
-            };
-            layer.aux = Some(aux.clone());
-            let header = &bytes[..header_end];
-            let plain = source.and_then(|src| match aux.control.key_id() {
-                KeyId::Network => try_keys(self.keys.network_keys(), header, &aux, secured, src),
-                _ => try_keys(self.keys.link_keys(), header, &aux, secured, src),
-            });
+            let (aux, aux_end, plain) =
+                self.open_secured(&mut r, &bytes[..header_end], (nwk_src, nwk_src64), true, d)?;
+            layer.aux = Some(aux);
             layer.decrypted = Some(plain.is_some());
-            d.state_sensitive |= plain.is_none();
             match plain {
                 Some(p) => {
                     plaintext_storage = p;

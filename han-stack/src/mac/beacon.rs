@@ -192,7 +192,7 @@ impl Wire for Beacon {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::mac::test_util::hex;
+    use crate::test_util::hex;
     use proptest::prelude::*;
 
     /// Canonical beacons.

@@ -4,7 +4,7 @@
 use bitflags::bitflags;
 
 use crate::error::Result;
-use crate::wire::{Reader, Wire, Writer};
+use crate::wire::{Reader, Wire, Writer, wire_enum};
 
 bitflags! {
     /// Capability information (IEEE 802.15.4-2006 7.3.1.2), also the Zigbee
@@ -26,77 +26,29 @@ bitflags! {
     }
 }
 
-/// Association status (IEEE 802.15.4-2015 Table 7-50), also the NWK rejoin response status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AssociationStatus {
-    /// Association successful.
-    Success,
-    /// PAN at capacity.
-    PanAtCapacity,
-    /// PAN access denied.
-    PanAccessDenied,
-    /// Hopping sequence offset duplication (2015).
-    HoppingSequenceOffsetDuplication,
-    /// Fast association successful (2015).
-    FastAssociationSuccessful,
-    /// Any other value.
-    Unknown(u8),
-}
-
-impl AssociationStatus {
-    /// From the byte value.
-    pub fn from_u8(v: u8) -> Self {
-        match v {
-            0x00 => Self::Success,
-            0x01 => Self::PanAtCapacity,
-            0x02 => Self::PanAccessDenied,
-            0x03 => Self::HoppingSequenceOffsetDuplication,
-            0x80 => Self::FastAssociationSuccessful,
-            v => Self::Unknown(v),
-        }
-    }
-
-    /// The byte value.
-    pub fn to_u8(self) -> u8 {
-        match self {
-            Self::Success => 0x00,
-            Self::PanAtCapacity => 0x01,
-            Self::PanAccessDenied => 0x02,
-            Self::HoppingSequenceOffsetDuplication => 0x03,
-            Self::FastAssociationSuccessful => 0x80,
-            Self::Unknown(v) => v,
-        }
+wire_enum! {
+    /// Association status (IEEE 802.15.4-2015 Table 7-50), also the NWK rejoin response status.
+    pub enum AssociationStatus: u8 as from_u8 / to_u8 {
+        /// Association successful.
+        Success = 0x00,
+        /// PAN at capacity.
+        PanAtCapacity = 0x01,
+        /// PAN access denied.
+        PanAccessDenied = 0x02,
+        /// Hopping sequence offset duplication (2015).
+        HoppingSequenceOffsetDuplication = 0x03,
+        /// Fast association successful (2015).
+        FastAssociationSuccessful = 0x80,
     }
 }
 
-/// Disassociation reason (IEEE 802.15.4-2006 7.3.3.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DisassociationReason {
-    /// The coordinator wishes the device to leave the PAN.
-    CoordinatorWishesDeviceToLeave,
-    /// The device wishes to leave the PAN.
-    DeviceWishesToLeave,
-    /// Any other value.
-    Unknown(u8),
-}
-
-impl DisassociationReason {
-    /// From the byte value.
-    pub fn from_u8(v: u8) -> Self {
-        match v {
-            0x01 => Self::CoordinatorWishesDeviceToLeave,
-            0x02 => Self::DeviceWishesToLeave,
-            v => Self::Unknown(v),
-        }
-    }
-
-    /// The byte value.
-    pub fn to_u8(self) -> u8 {
-        match self {
-            Self::CoordinatorWishesDeviceToLeave => 0x01,
-            Self::DeviceWishesToLeave => 0x02,
-            Self::Unknown(v) => v,
-        }
+wire_enum! {
+    /// Disassociation reason (IEEE 802.15.4-2006 7.3.3.2).
+    pub enum DisassociationReason: u8 as from_u8 / to_u8 {
+        /// The coordinator wishes the device to leave the PAN.
+        CoordinatorWishesDeviceToLeave = 0x01,
+        /// The device wishes to leave the PAN.
+        DeviceWishesToLeave = 0x02,
     }
 }
 

@@ -13,7 +13,7 @@ const KERMIT: crc::Crc<u16, crc::Table<16>> =
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mac::test_util::hex;
+    use crate::test_util::hex;
 
     #[test]
     fn real_frame_vector() {

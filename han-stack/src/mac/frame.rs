@@ -155,22 +155,41 @@ impl MacFrame {
 
     /// An immediate acknowledgment (2003, frame control 0x0002 or 0x0012 with frame pending).
     pub fn ack(seq: u8, frame_pending: bool) -> Self {
+        let flags = if frame_pending {
+            FrameFlags::FRAME_PENDING
+        } else {
+            FrameFlags::empty()
+        };
+        MacFrame::unaddressed(
+            FrameType::Ack,
+            flags,
+            FrameVersion::V2003,
+            Some(seq),
+            MacPayload::Ack(Vec::new()),
+        )
+    }
+
+    /// A frame without addressing, security or IEs: an acknowledgment, or a
+    /// frame type this codec keeps opaque.
+    fn unaddressed(
+        frame_type: FrameType,
+        flags: FrameFlags,
+        version: FrameVersion,
+        seq: Option<u8>,
+        payload: MacPayload,
+    ) -> Self {
         MacFrame {
-            frame_type: FrameType::Ack,
-            flags: if frame_pending {
-                FrameFlags::FRAME_PENDING
-            } else {
-                FrameFlags::empty()
-            },
-            version: FrameVersion::V2003,
-            seq: Some(seq),
+            frame_type,
+            flags,
+            version,
+            seq,
             dst_pan: None,
             dst: Address::None,
             src_pan: None,
             src: Address::None,
             aux_security: None,
             header_ies: Vec::new(),
-            payload: MacPayload::Ack(Vec::new()),
+            payload,
         }
     }
 
@@ -286,19 +305,13 @@ impl Wire for MacFrame {
         let frame_type = FrameType::from_bits((fcf & 7) as u8);
         let version = FrameVersion::from_bits(((fcf >> 12) & 3) as u8);
         if !frame_type.has_general_layout() {
-            return Ok(MacFrame {
+            return Ok(MacFrame::unaddressed(
                 frame_type,
-                flags: FrameFlags::from_bits_retain(fcf & !TYPE_VERSION_BITS),
+                FrameFlags::from_bits_retain(fcf & !TYPE_VERSION_BITS),
                 version,
-                seq: None,
-                dst_pan: None,
-                dst: Address::None,
-                src_pan: None,
-                src: Address::None,
-                aux_security: None,
-                header_ies: Vec::new(),
-                payload: MacPayload::Other(r.rest().to_vec()),
-            });
+                None,
+                MacPayload::Other(r.rest().to_vec()),
+            ));
         }
         let flags = FrameFlags::from_bits_retain(fcf & FLAG_BITS);
         let dst_mode = AddrMode::from_bits(((fcf >> 10) & 3) as u8);
@@ -425,7 +438,7 @@ mod tests {
     use crate::mac::command::tests::arb_command;
     use crate::mac::command::{AssociationStatus, CapabilityInfo};
     use crate::mac::security::tests::arb_security;
-    use crate::mac::test_util::hex;
+    use crate::test_util::hex;
     use crate::wire::ExtAddr;
     use proptest::prelude::*;
 
@@ -812,18 +825,14 @@ mod tests {
             0u8..4,
             proptest::collection::vec(any::<u8>(), 0..24),
         )
-            .prop_map(|(ft, bits, ver, rest)| MacFrame {
-                frame_type: FrameType::from_bits(ft),
-                flags: FrameFlags::from_bits_retain(bits & !TYPE_VERSION_BITS),
-                version: FrameVersion::from_bits(ver),
-                seq: None,
-                dst_pan: None,
-                dst: Address::None,
-                src_pan: None,
-                src: Address::None,
-                aux_security: None,
-                header_ies: vec![],
-                payload: MacPayload::Other(rest),
+            .prop_map(|(ft, bits, ver, rest)| {
+                MacFrame::unaddressed(
+                    FrameType::from_bits(ft),
+                    FrameFlags::from_bits_retain(bits & !TYPE_VERSION_BITS),
+                    FrameVersion::from_bits(ver),
+                    None,
+                    MacPayload::Other(rest),
+                )
             });
         prop_oneof![4 => general, 1 => other]
     }

@@ -21,14 +21,3 @@ pub use fcs::fcs;
 pub use frame::{MacFrame, MacPayload, pan_id_presence};
 pub use security::{MacKeyId, MacSecurityHeader, mic_len};
 pub use zigbee_beacon::ZigbeeBeacon;
-
-#[cfg(test)]
-pub(crate) mod test_util {
-    /// Bytes from a hex string (test input only).
-    pub(crate) fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
-}

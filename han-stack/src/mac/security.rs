@@ -6,15 +6,9 @@
 use crate::error::Result;
 use crate::wire::{Reader, Wire, Writer};
 
-/// MIC length in bytes for a security level (0/4/8/16 for levels x0/x1/x2/x3).
-pub fn mic_len(level: u8) -> usize {
-    match level & 3 {
-        0 => 0,
-        1 => 4,
-        2 => 8,
-        _ => 16,
-    }
-}
+/// MIC length in bytes for a security level: IEEE 802.15.4-2015 Table 9-6
+/// maps levels to MIC lengths exactly as Zigbee CCM* does.
+pub use crate::security::frame::mic_len;
 
 /// How the key is identified (key identifier mode, security control bits 3–4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

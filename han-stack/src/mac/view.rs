@@ -196,7 +196,7 @@ fn addr_len(mode: AddrMode) -> usize {
 mod tests {
     use super::*;
     use crate::mac::MacFrame;
-    use crate::mac::test_util::hex;
+    use crate::test_util::hex;
     use proptest::prelude::*;
 
     #[test]

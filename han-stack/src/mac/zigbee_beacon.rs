@@ -90,7 +90,7 @@ impl Wire for ZigbeeBeacon {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mac::test_util::hex;
+    use crate::test_util::hex;
     use proptest::prelude::*;
 
     #[test]

@@ -75,8 +75,8 @@ impl Wire for NwkFrame {
 mod tests {
     use super::*;
     use crate::nwk::header::tests::arb_header;
-    use crate::nwk::test_util::hex;
     use crate::security::{KeyId, SecurityControl};
+    use crate::test_util::hex;
     use proptest::prelude::*;
 
     #[test]

@@ -190,23 +190,35 @@ pub struct NwkHeader {
 }
 
 impl NwkHeader {
-    /// A Zigbee PRO header (version 2, route discovery suppressed) with no optional fields.
-    pub fn pro(frame_type: NwkFrameType, dst: u16, src: u16, radius: u8, seq: u8) -> Self {
+    /// A header of only the frame control: the inter-PAN stub (Smart Energy),
+    /// and the base the other constructors fill in.
+    fn bare(control: NwkFrameControl) -> Self {
         NwkHeader {
-            control: NwkFrameControl {
-                frame_type,
-                protocol_version: NwkFrameControl::VERSION_PRO,
-                discover_route: 0,
-                flags: NwkFlags::empty(),
-            },
-            dst,
-            src,
-            radius,
-            seq,
+            control,
+            dst: 0,
+            src: 0,
+            radius: 0,
+            seq: 0,
             dst64: None,
             src64: None,
             multicast: None,
             source_route: None,
+        }
+    }
+
+    /// A Zigbee PRO header (version 2, route discovery suppressed) with no optional fields.
+    pub fn pro(frame_type: NwkFrameType, dst: u16, src: u16, radius: u8, seq: u8) -> Self {
+        NwkHeader {
+            dst,
+            src,
+            radius,
+            seq,
+            ..NwkHeader::bare(NwkFrameControl {
+                frame_type,
+                protocol_version: NwkFrameControl::VERSION_PRO,
+                discover_route: 0,
+                flags: NwkFlags::empty(),
+            })
         }
     }
 
@@ -258,17 +270,7 @@ impl Wire for NwkHeader {
             });
         }
         if control.frame_type == NwkFrameType::InterPan {
-            return Ok(NwkHeader {
-                control,
-                dst: 0,
-                src: 0,
-                radius: 0,
-                seq: 0,
-                dst64: None,
-                src64: None,
-                multicast: None,
-                source_route: None,
-            });
+            return Ok(NwkHeader::bare(control));
         }
         let flags = control.flags;
         let dst = r.u16("NWK destination")?;
@@ -337,7 +339,7 @@ impl Wire for NwkHeader {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::nwk::test_util::hex;
+    use crate::test_util::hex;
     use proptest::prelude::*;
 
     /// Canonical NWK headers.
@@ -362,17 +364,7 @@ pub(crate) mod tests {
                         flags: NwkFlags::from_bits_retain(u16::from(fl) << 8),
                     };
                     if control.frame_type == NwkFrameType::InterPan {
-                        return NwkHeader {
-                            control,
-                            dst: 0,
-                            src: 0,
-                            radius: 0,
-                            seq: 0,
-                            dst64: None,
-                            src64: None,
-                            multicast: None,
-                            source_route: None,
-                        };
+                        return NwkHeader::bare(control);
                     }
                     let f = control.flags;
                     NwkHeader {

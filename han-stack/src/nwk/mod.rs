@@ -9,6 +9,3 @@ pub use frame::NwkFrame;
 pub use header::{
     MulticastControl, NwkFlags, NwkFrameControl, NwkFrameType, NwkHeader, SourceRoute,
 };
-
-#[cfg(test)]
-pub(crate) use crate::mac::test_util;

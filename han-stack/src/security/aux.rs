@@ -162,11 +162,14 @@ impl Wire for AuxHeader {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::test_util::hex;
     use proptest::prelude::*;
 
-    fn arb_aux() -> impl Strategy<Value = AuxHeader> {
+    /// Canonical auxiliary headers: source and key sequence present exactly
+    /// when the control field says so; any level and reserved bits.
+    pub(crate) fn arb_aux() -> impl Strategy<Value = AuxHeader> {
         (any::<u8>(), any::<u32>(), any::<u64>(), any::<u8>()).prop_map(|(c, fc, src, ks)| {
             let control = SecurityControl(c);
             AuxHeader {
@@ -187,13 +190,6 @@ mod tests {
         assert_eq!(aux.source, Some(ExtAddr(0x000d6ffffe21ae85)));
         assert_eq!(aux.key_seq, Some(0));
         assert_eq!(aux.to_bytes(), bytes);
-    }
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
     }
 
     proptest! {

@@ -27,7 +27,8 @@ pub fn mac_nonce(src: ExtAddr, frame_counter: u32, level: u8) -> [u8; 13] {
     n
 }
 
-/// MIC length in bytes for a security level (level 5, ENC-MIC-32, gives 4).
+/// MIC length in bytes for a security level, 0/4/8/16 for levels x0/x1/x2/x3
+/// (level 5, ENC-MIC-32, gives 4); the same for Zigbee and IEEE 802.15.4.
 pub fn mic_len(level: u8) -> usize {
     match level & 3 {
         0 => 0,

@@ -26,13 +26,7 @@ pub(crate) mod test_vectors {
         toml::from_str(&text).unwrap()
     }
 
-    /// Hex text to bytes.
-    pub fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    pub(crate) use crate::test_util::hex;
 
     /// A 16-byte key from a hex TOML string.
     pub fn key16(v: &toml::Value) -> [u8; 16] {

@@ -51,6 +51,16 @@ pub const fn attr(id: u16, name: &'static str, data_type: u8, access: Access) ->
     }
 }
 
+/// A read-only attribute of a numbered family, with a generated name.
+pub fn numbered_attr(id: u16, name: String, data_type: u8) -> Attribute {
+    Attribute {
+        id,
+        name: Cow::Owned(name),
+        data_type,
+        access: R,
+    }
+}
+
 /// Everything the registry knows about one cluster.
 #[derive(Debug)]
 pub struct Cluster {

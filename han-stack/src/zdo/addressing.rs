@@ -4,11 +4,11 @@
 use bitflags::bitflags;
 
 use super::{ZdpStatus, optional};
-use crate::aps::byte_enum;
 use crate::error::Result;
+use crate::wire::wire_enum;
 use crate::wire::{ExtAddr, Reader, Wire, Writer};
 
-byte_enum! {
+wire_enum! {
     /// Whether an address request wants the associated-device list too.
     pub enum RequestType: u8 {
         /// Just the device.

@@ -5,8 +5,8 @@ use bitflags::bitflags;
 
 use super::addressing::Capability;
 use super::{ZdpStatus, emit_u16_list, optional, parse_u16_list};
-use crate::aps::byte_enum;
 use crate::error::Result;
+use crate::wire::wire_enum;
 use crate::wire::{Reader, Wire, Writer};
 
 /// A request naming only a network address of interest (Node_Desc_req,
@@ -29,7 +29,7 @@ impl Wire for AddrOfInterest {
     }
 }
 
-byte_enum! {
+wire_enum! {
     /// Zigbee logical device type (node descriptor bits 0–2; neighbour table device type).
     pub enum LogicalType: u8 {
         /// Coordinator.
@@ -165,23 +165,24 @@ impl Wire for NodeDescriptor {
     }
 }
 
-/// Node_Desc_rsp. Fields after the status are read while bytes remain.
+/// Node_Desc_rsp and Power_Desc_rsp (same layout): status, then the
+/// network address and the descriptor, each read while bytes remain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct NodeDescRsp {
+pub struct DescriptorRsp<D> {
     /// Outcome.
     pub status: ZdpStatus,
     /// The device described.
     pub nwk: Option<u16>,
-    /// Its node descriptor (only with `nwk`).
-    pub descriptor: Option<NodeDescriptor>,
+    /// Its descriptor (only with `nwk`).
+    pub descriptor: Option<D>,
 }
 
-impl Wire for NodeDescRsp {
+impl<D: Wire> Wire for DescriptorRsp<D> {
     fn parse(r: &mut Reader<'_>) -> Result<Self> {
         let status = ZdpStatus::from_value(r.u8("ZDP status")?);
         let nwk = optional(r, |r| r.u16("network address of interest"))?;
-        let descriptor = optional(r, NodeDescriptor::parse)?;
-        Ok(NodeDescRsp {
+        let descriptor = optional(r, D::parse)?;
+        Ok(DescriptorRsp {
             status,
             nwk,
             descriptor,
@@ -199,7 +200,10 @@ impl Wire for NodeDescRsp {
     }
 }
 
-byte_enum! {
+/// Node_Desc_rsp.
+pub type NodeDescRsp = DescriptorRsp<NodeDescriptor>;
+
+wire_enum! {
     /// Current power mode (power descriptor bits 0–3).
     pub enum PowerMode: u8 {
         /// Receiver synchronised with the receiver-on-when-idle setting.
@@ -211,7 +215,7 @@ byte_enum! {
     }
 }
 
-byte_enum! {
+wire_enum! {
     /// Current power source level (power descriptor bits 12–15).
     pub enum PowerLevel: u8 {
         /// Critical.
@@ -269,39 +273,8 @@ impl Wire for PowerDescriptor {
     }
 }
 
-/// Power_Desc_rsp. Fields after the status are read while bytes remain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PowerDescRsp {
-    /// Outcome.
-    pub status: ZdpStatus,
-    /// The device described.
-    pub nwk: Option<u16>,
-    /// Its power descriptor (only with `nwk`).
-    pub descriptor: Option<PowerDescriptor>,
-}
-
-impl Wire for PowerDescRsp {
-    fn parse(r: &mut Reader<'_>) -> Result<Self> {
-        let status = ZdpStatus::from_value(r.u8("ZDP status")?);
-        let nwk = optional(r, |r| r.u16("network address of interest"))?;
-        let descriptor = optional(r, PowerDescriptor::parse)?;
-        Ok(PowerDescRsp {
-            status,
-            nwk,
-            descriptor,
-        })
-    }
-
-    fn emit(&self, w: &mut Writer) {
-        w.u8(self.status.value());
-        if let Some(nwk) = self.nwk {
-            w.u16(nwk);
-        }
-        if let Some(d) = &self.descriptor {
-            d.emit(w);
-        }
-    }
-}
+/// Power_Desc_rsp.
+pub type PowerDescRsp = DescriptorRsp<PowerDescriptor>;
 
 /// Simple_Desc_req: the simple descriptor of one endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

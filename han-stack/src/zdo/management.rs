@@ -5,8 +5,8 @@ use bitflags::bitflags;
 
 use super::descriptors::LogicalType;
 use super::{ZdpStatus, optional};
-use crate::aps::byte_enum;
 use crate::error::Result;
+use crate::wire::wire_enum;
 use crate::wire::{ExtAddr, Reader, Wire, Writer};
 
 /// A table read request (Mgmt_Lqi_req, Mgmt_Rtg_req): the first entry wanted.
@@ -78,7 +78,7 @@ impl<T: Wire> Wire for TableRsp<T> {
     }
 }
 
-byte_enum! {
+wire_enum! {
     /// A neighbour's relationship to the responder (3 bits).
     pub enum Relationship: u8 {
         /// The neighbour is the parent.
@@ -153,7 +153,7 @@ impl Wire for Neighbor {
     }
 }
 
-byte_enum! {
+wire_enum! {
     /// Route status (routing table entry bits 0–2).
     pub enum RouteStatus: u8 {
         /// Active.

@@ -14,17 +14,18 @@ pub use addressing::{
 };
 pub use binding::{BindDestination, BindReq};
 pub use descriptors::{
-    AddrOfInterest, DescriptorCapability, EndpointListRsp, FrequencyBands, LogicalType,
-    MatchDescReq, NodeDescRsp, NodeDescriptor, PowerDescRsp, PowerDescriptor, PowerLevel,
-    PowerMode, PowerSources, ServerMask, SimpleDescReq, SimpleDescRsp, SimpleDescriptor,
+    AddrOfInterest, DescriptorCapability, DescriptorRsp, EndpointListRsp, FrequencyBands,
+    LogicalType, MatchDescReq, NodeDescRsp, NodeDescriptor, PowerDescRsp, PowerDescriptor,
+    PowerLevel, PowerMode, PowerSources, ServerMask, SimpleDescReq, SimpleDescRsp,
+    SimpleDescriptor,
 };
 pub use management::{
     EnergyReport, LeaveFlags, LeaveReq, Neighbor, NwkUpdateAction, NwkUpdateNotify, NwkUpdateReq,
     PermitJoiningReq, Relationship, Route, RouteFlags, RouteStatus, TableReq, TableRsp, TableSlice,
 };
 
-use crate::aps::byte_enum;
 use crate::error::Result;
+use crate::wire::wire_enum;
 use crate::wire::{Reader, Wire, Writer};
 
 /// The ZDP profile identifier.
@@ -68,7 +69,7 @@ pub mod cluster {
     pub const MGMT_NWK_UPDATE: u16 = 0x0038;
 }
 
-byte_enum! {
+wire_enum! {
     /// ZDP status (Zigbee PRO R22 table 2-138).
     pub enum ZdpStatus: u8 {
         /// Success.

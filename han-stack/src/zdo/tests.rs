@@ -1,8 +1,8 @@
 //! ZDP tests: real frames from shared captures and vectors, then proptests.
 
 use super::*;
-use crate::aps::tests::hex;
 use crate::aps::{ApsFrame, ApsHeader};
+use crate::test_util::hex;
 use crate::wire::ExtAddr;
 use proptest::prelude::*;
 

@@ -1,9 +1,9 @@
 //! Key types and APS status values shared by several APS commands
 //! (Zigbee PRO R22 4.4.10, Wireshark `zbee_aps.cmd.key_type` / `zbee_aps.cmd.status`).
 
-use crate::aps::byte_enum;
+use crate::wire::wire_enum;
 
-byte_enum! {
+wire_enum! {
     /// The key type carried by Transport Key, Request Key, Verify Key and Confirm Key.
     pub enum KeyType: u8 {
         /// Trust Center master key (Zigbee 2006 high security).
@@ -21,7 +21,7 @@ byte_enum! {
     }
 }
 
-byte_enum! {
+wire_enum! {
     /// APS status codes (Zigbee PRO R22 table 2-27), as in Confirm Key.
     pub enum ApsStatus: u8 {
         /// Success.

@@ -206,9 +206,10 @@ impl Wire for ApsCommand {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aps::tests::{arb_frame, hex};
+    use crate::aps::tests::arb_frame;
     use crate::aps::{ApsFrame, FrameType};
     use crate::security::KeyId;
+    use crate::test_util::hex;
     use crate::wire::ExtAddr;
     use proptest::prelude::*;
 

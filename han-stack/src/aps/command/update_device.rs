@@ -1,10 +1,10 @@
 //! APS Update Device (Zigbee PRO R22 4.4.10.2): device EUI-64, short address, status.
 
-use crate::aps::byte_enum;
 use crate::error::Result;
+use crate::wire::wire_enum;
 use crate::wire::{ExtAddr, Reader, Wire, Writer};
 
-byte_enum! {
+wire_enum! {
     /// What happened to the device (Update Device status).
     pub enum UpdateDeviceStatus: u8 {
         /// Standard security, secured rejoin.

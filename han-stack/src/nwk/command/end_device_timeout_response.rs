@@ -5,36 +5,15 @@
 use bitflags::bitflags;
 
 use crate::error::Result;
-use crate::wire::{Reader, Wire, Writer};
+use crate::wire::{Reader, Wire, Writer, wire_enum};
 
-/// End device timeout response status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EndDeviceTimeoutStatus {
-    /// 0: success.
-    Success,
-    /// 1: the requested timeout value is not valid.
-    IncorrectValue,
-    /// Any other value.
-    Unknown(u8),
-}
-
-impl EndDeviceTimeoutStatus {
-    /// From the byte value.
-    pub fn from_u8(v: u8) -> Self {
-        match v {
-            0 => Self::Success,
-            1 => Self::IncorrectValue,
-            v => Self::Unknown(v),
-        }
-    }
-
-    /// The byte value.
-    pub fn to_u8(self) -> u8 {
-        match self {
-            Self::Success => 0,
-            Self::IncorrectValue => 1,
-            Self::Unknown(v) => v,
-        }
+wire_enum! {
+    /// End device timeout response status.
+    pub enum EndDeviceTimeoutStatus: u8 as from_u8 / to_u8 {
+        /// 0: success.
+        Success = 0,
+        /// 1: the requested timeout value is not valid.
+        IncorrectValue = 1,
     }
 }
 

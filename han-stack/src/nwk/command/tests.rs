@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::mac::AssociationStatus;
-use crate::nwk::test_util::hex;
+use crate::test_util::hex;
 use crate::wire::ExtAddr;
 use proptest::prelude::*;
 

@@ -1,8 +1,7 @@
 //! Metering cluster 0x0702 (SE 1.4 D.3): attribute sets and the commands the GPF and meters use.
 
 use crate::zcl::field::{Rest, U24, payload};
-use crate::zcl::registry::{Attribute, Cluster, R, RP, RW, attr};
-use std::borrow::Cow;
+use crate::zcl::registry::{Attribute, Cluster, R, RP, RW, attr, numbered_attr};
 
 payload! {
     /// Get Profile (client-to-server 0x00).
@@ -334,12 +333,7 @@ fn numbered(id: u16) -> Option<Attribute> {
             .map(|(n, t)| (n.replace("Consumption", "AlternativeConsumption"), t))?,
         _ => return None,
     };
-    Some(Attribute {
-        id,
-        name: Cow::Owned(name),
-        data_type: ty,
-        access: R,
-    })
+    Some(numbered_attr(id, name, ty))
 }
 
 /// Registry entry.

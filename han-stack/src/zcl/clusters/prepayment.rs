@@ -1,8 +1,7 @@
 //! Prepayment cluster 0x0705 (SE 1.4 D.7).
 
 use crate::zcl::field::{OctetStr, payload};
-use crate::zcl::registry::{Attribute, Cluster, R, RW, attr};
-use std::borrow::Cow;
+use crate::zcl::registry::{Attribute, Cluster, R, RW, attr, numbered_attr};
 
 payload! {
     /// Select Available Emergency Credit (client-to-server 0x00).
@@ -117,12 +116,7 @@ fn numbered(id: u16) -> Option<Attribute> {
         0x055c => ("HistoricalFreezeTime".to_owned(), 0x21),
         _ => return None,
     };
-    Some(Attribute {
-        id,
-        name: Cow::Owned(name),
-        data_type: ty,
-        access: R,
-    })
+    Some(numbered_attr(id, name, ty))
 }
 
 /// Registry entry.

@@ -1,7 +1,7 @@
 //! Price cluster 0x0700 (SE 1.4 D.4).
 
 use crate::zcl::field::{OctetStr, U24, payload};
-use crate::zcl::registry::{Attribute, Cluster, R, attr};
+use crate::zcl::registry::{Attribute, Cluster, R, attr, numbered_attr};
 use std::borrow::Cow;
 
 payload! {
@@ -167,12 +167,7 @@ fn numbered(id: u16) -> Option<Attribute> {
         }
         _ => return None,
     };
-    Some(Attribute {
-        id,
-        name: Cow::Owned(name),
-        data_type: ty,
-        access: R,
-    })
+    Some(numbered_attr(id, name, ty))
 }
 
 /// Registry entry.
