@@ -5,6 +5,8 @@
 //! Every length is checked, nothing panics on any input, and unknown values
 //! are kept as `Unknown(_)` variants so that `emit(parse(bytes)) == bytes`.
 
+#![warn(missing_docs)]
+
 pub mod aps;
 pub mod capture;
 pub mod dissect;
