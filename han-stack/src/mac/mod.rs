@@ -5,6 +5,8 @@ pub mod address;
 pub mod beacon;
 pub mod command;
 pub mod control;
+pub mod csma;
+pub mod engine;
 pub mod fcs;
 pub mod frame;
 pub mod security;
