@@ -1,0 +1,658 @@
+//! The virtual air: nodes, their radios and MACs, the medium, and the event loop.
+//!
+//! Reception is decided by SINR over the whole frame: the interference at a receiver is
+//! the sum of every overlapping transmission it hears plus the noise floor, and each
+//! stretch of constant SINR contributes its share of the frame's bits to the survival
+//! probability (as ns-3's lr-wpan does per chunk). A receiver locks on the first frame
+//! above its sensitivity while idle and stays on it (no capture by a later, stronger
+//! frame). Interference and locks use the transmitter's clock; propagation delay is
+//! applied to the timestamps of received frames and to the start of ACKs.
+
+use crate::medium::LinkTable;
+use crate::phy::{OQPSK_2G4, Phy, ln_bit_ok};
+use crate::queue::EventQueue;
+use crate::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, Received, TxOptions};
+use crate::rng::{Purpose, Stream};
+use crate::stats::{LinkStats, Stats};
+use crate::time::{Duration, SimTime};
+use han_radio::link::lqi;
+use han_radio::units::Db;
+use han_stack::capture::{LinkType, PcapWriter, RadioMeta};
+use han_stack::mac::engine::{DuplicateFilter, HeaderPeek, MacOutput, Transmitter, TxStatus};
+use han_stack::mac::{Address, FrameType, MacFrame};
+use han_stack::wire::Wire;
+use std::collections::{HashMap, VecDeque};
+
+/// Receiver and channel parameters of the air.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AirConfig {
+    /// PHY timing.
+    pub phy: Phy,
+    /// Receiver sensitivity: frames weaker than this are not locked on (dBm).
+    pub sensitivity_dbm: f64,
+    /// Noise floor in the receiver bandwidth (dBm).
+    pub noise_dbm: f64,
+    /// Energy-detect CCA threshold (dBm): busy at or above it.
+    pub cca_threshold_dbm: f64,
+    /// Unix time of simulated time zero, for capture timestamps (ns).
+    pub epoch_unix_ns: u64,
+}
+
+impl Default for AirConfig {
+    /// ns-3 lr-wpan's defaults: sensitivity −106.58 dBm, noise floor −106.99 dBm (thermal in
+    /// 2 MHz + 4 dB), CCA threshold at the sensitivity; epoch 2026-01-01T00:00:00Z.
+    fn default() -> Self {
+        AirConfig {
+            phy: OQPSK_2G4,
+            sensitivity_dbm: -106.58,
+            noise_dbm: han_radio::link::noise_floor(han_radio::units::Hz(2.0e6), Db(4.0)).0,
+            cca_threshold_dbm: -106.58,
+            epoch_unix_ns: 1_767_225_600_000_000_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    Start(u32),
+    NodeTimer(u32, u32),
+    MacTimer(u32, u32),
+    CcaEnd(u32),
+    TxStart(u32),
+    AckStart(u32),
+    TxEnd(u32),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Listen,
+    Turnaround,
+    Transmit,
+    Sleep,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Lock {
+    tx: u32,
+    signal_mw: f64,
+    since: SimTime,
+    ln_ok: f64,
+    relevant: bool,
+}
+
+struct RadioState {
+    config: RadioConfig,
+    mode: Mode,
+    sensed_mw: f64,
+    active: u32,
+    lock: Option<Lock>,
+    cca_busy: Option<bool>,
+    ack: Option<(u8, u32)>,
+    mode_since: SimTime,
+}
+
+struct Pending {
+    handle: u32,
+    psdu: Vec<u8>,
+    dst: Option<u32>,
+}
+
+struct MacSlot {
+    engine: Transmitter,
+    timer_gen: u32,
+    current: Option<Pending>,
+    queue: VecDeque<(u32, Vec<u8>, TxOptions)>,
+    duplicates: DuplicateFilter,
+    mac_rng: Stream,
+    phy_rng: Stream,
+    app_rng: Stream,
+}
+
+struct OnAir {
+    src: u32,
+    start: SimTime,
+    end: SimTime,
+    psdu: Vec<u8>,
+    peek: Option<HeaderPeek>,
+    ack_to: Option<u32>,
+}
+
+/// The virtual air with its nodes.
+pub struct World<N: Node> {
+    cfg: AirConfig,
+    noise_mw: f64,
+    sensitivity_mw: f64,
+    cca_mw: f64,
+    links: LinkTable,
+    nodes: Vec<N>,
+    radios: Vec<RadioState>,
+    macs: Vec<MacSlot>,
+    by_short: HashMap<u16, u32>,
+    on_air: Vec<Option<OnAir>>,
+    free: Vec<u32>,
+    queue: EventQueue<Event>,
+    now: SimTime,
+    stats: Stats,
+    capture: Option<PcapWriter<Vec<u8>>>,
+    actions: Vec<Action>,
+    deliveries: Vec<(u32, u32, bool)>,
+}
+
+fn mw(dbm: f64) -> f64 {
+    10f64.powf(dbm / 10.0)
+}
+
+fn dbm(mw: f64) -> f64 {
+    10.0 * mw.log10()
+}
+
+impl<N: Node> World<N> {
+    /// A world of `nodes` over `links` (one entry per node, same order), seeded by `seed`.
+    pub fn new(cfg: AirConfig, links: LinkTable, nodes: Vec<N>, seed: u64) -> Self {
+        let radios: Vec<RadioState> = nodes
+            .iter()
+            .map(|n| RadioState {
+                config: n.radio_config(),
+                mode: Mode::Listen,
+                sensed_mw: 0.0,
+                active: 0,
+                lock: None,
+                cca_busy: None,
+                ack: None,
+                mode_since: SimTime::ZERO,
+            })
+            .collect();
+        let macs = (0..nodes.len() as u32)
+            .map(|i| MacSlot {
+                engine: Transmitter::new(cfg.phy.symbol_ns, ack_wait_symbols(&cfg.phy)),
+                timer_gen: 0,
+                current: None,
+                queue: VecDeque::new(),
+                duplicates: DuplicateFilter::default(),
+                mac_rng: Stream::new(seed, i, Purpose::Mac),
+                phy_rng: Stream::new(seed, i, Purpose::Phy),
+                app_rng: Stream::new(seed, i, Purpose::App),
+            })
+            .collect();
+        let by_short = radios
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.config.short_addr, i as u32))
+            .collect();
+        let mut queue = EventQueue::default();
+        for i in 0..nodes.len() as u32 {
+            queue.push(SimTime::ZERO, Event::Start(i));
+        }
+        let stats = Stats {
+            nodes: vec![Default::default(); nodes.len()],
+            ..Default::default()
+        };
+        World {
+            noise_mw: mw(cfg.noise_dbm),
+            sensitivity_mw: mw(cfg.sensitivity_dbm),
+            cca_mw: mw(cfg.cca_threshold_dbm),
+            cfg,
+            links,
+            nodes,
+            radios,
+            macs,
+            by_short,
+            on_air: Vec::new(),
+            free: Vec::new(),
+            queue,
+            now: SimTime::ZERO,
+            stats,
+            capture: None,
+            actions: Vec::new(),
+            deliveries: Vec::new(),
+        }
+    }
+
+    /// Record every transmission on the air into a pcap (LINKTYPE_IEEE802_15_4_TAP) with
+    /// the channel, and the RSS and LQI at the addressed receiver (at the sender for none).
+    pub fn capture_air(&mut self) {
+        self.capture = PcapWriter::new(Vec::new(), LinkType::Tap).ok();
+    }
+
+    /// The capture so far (None unless [`World::capture_air`] was called).
+    pub fn take_capture(&mut self) -> Option<Vec<u8>> {
+        self.capture.take().and_then(|w| w.into_inner().ok())
+    }
+
+    /// Current virtual time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// The nodes.
+    pub fn nodes(&self) -> &[N] {
+        &self.nodes
+    }
+
+    /// The link table.
+    pub fn links(&self) -> &LinkTable {
+        &self.links
+    }
+
+    /// Events pending.
+    pub fn pending_events(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Statistics so far (node radio times closed at `now`).
+    pub fn stats(&self) -> Stats {
+        let mut s = self.stats.clone();
+        s.duration_ns = self.now.0;
+        for (n, r) in s.nodes.iter_mut().zip(&self.radios) {
+            if r.mode == Mode::Sleep {
+                n.sleep_ns += (self.now - r.mode_since).0;
+            }
+        }
+        s
+    }
+
+    /// Run every event before `until`, then stand at `until`.
+    pub fn run_until(&mut self, until: SimTime) {
+        while let Some(t) = self.queue.peek_time() {
+            if t >= until {
+                break;
+            }
+            let Some((t, ev)) = self.queue.pop() else {
+                break;
+            };
+            self.now = t;
+            self.dispatch(ev);
+        }
+        self.now = self.now.max(until);
+    }
+
+    fn dispatch(&mut self, ev: Event) {
+        match ev {
+            Event::Start(n) => self.node_input(n, NodeInput::Start),
+            Event::NodeTimer(n, id) => self.node_input(n, NodeInput::Timer(id)),
+            Event::MacTimer(n, generation) => {
+                let m = &mut self.macs[n as usize];
+                if m.timer_gen == generation {
+                    let out = m.engine.timer_fired(self.now.0, &mut m.mac_rng);
+                    self.mac_output(n, out);
+                }
+            }
+            Event::CcaEnd(n) => self.cca_end(n),
+            Event::TxStart(n) => {
+                let Some(psdu) = self.macs[n as usize]
+                    .current
+                    .as_ref()
+                    .map(|p| p.psdu.clone())
+                else {
+                    return;
+                };
+                self.start_tx(n, psdu, None);
+            }
+            Event::AckStart(n) => {
+                if let Some((seq, to)) = self.radios[n as usize].ack.take() {
+                    let pending = self.radios[n as usize].config.frame_pending;
+                    self.start_tx(n, MacFrame::ack(seq, pending).emit_with_fcs(), Some(to));
+                }
+            }
+            Event::TxEnd(id) => self.end_tx(id),
+        }
+    }
+
+    fn node_input(&mut self, n: u32, input: NodeInput<'_>) {
+        let mut actions = std::mem::take(&mut self.actions);
+        let mut ctx = NodeCtx {
+            now: self.now,
+            rng: &mut self.macs[n as usize].app_rng,
+            actions: &mut actions,
+        };
+        self.nodes[n as usize].handle(input, &mut ctx);
+        for a in actions.drain(..) {
+            self.action(n, a);
+        }
+        self.actions = actions;
+    }
+
+    fn action(&mut self, n: u32, a: Action) {
+        match a {
+            Action::Transmit {
+                handle,
+                psdu,
+                options,
+            } => {
+                self.macs[n as usize]
+                    .queue
+                    .push_back((handle, psdu, options));
+                self.next_request(n);
+            }
+            Action::SetTimer { id, at } => {
+                self.queue.push(at.max(self.now), Event::NodeTimer(n, id))
+            }
+            Action::Configure(c) => self.radios[n as usize].config = c,
+            Action::EnergyDetect => {
+                let e = dbm(self.radios[n as usize].sensed_mw + self.noise_mw);
+                self.node_input(n, NodeInput::Energy(e));
+            }
+            Action::Sleep => self.set_mode(n, Mode::Sleep),
+            Action::Wake => {
+                if self.radios[n as usize].mode == Mode::Sleep {
+                    self.set_mode(n, Mode::Listen);
+                }
+            }
+        }
+    }
+
+    fn set_mode(&mut self, n: u32, mode: Mode) {
+        let r = &mut self.radios[n as usize];
+        if r.mode == Mode::Sleep && mode != Mode::Sleep {
+            self.stats.nodes[n as usize].sleep_ns += (self.now - r.mode_since).0;
+        }
+        if r.mode != mode {
+            r.mode_since = self.now;
+        }
+        r.mode = mode;
+        if mode != Mode::Listen {
+            r.lock = None;
+        }
+    }
+
+    fn next_request(&mut self, n: u32) {
+        let m = &mut self.macs[n as usize];
+        if m.engine.busy() || m.current.is_some() {
+            return;
+        }
+        let Some((handle, psdu, options)) = m.queue.pop_front() else {
+            return;
+        };
+        let peek = HeaderPeek::read(&psdu);
+        let dst = match peek.map(|p| p.dst) {
+            Some(Address::Short(s)) if s != 0xffff => self.by_short.get(&s).copied(),
+            _ => None,
+        };
+        let seq = peek.and_then(|p| p.seq).unwrap_or(0);
+        let ack = peek.is_some_and(|p| p.ack_request);
+        if let Some(d) = dst {
+            self.stats.links.entry((n, d)).or_default().requests += 1;
+        }
+        m.current = Some(Pending { handle, psdu, dst });
+        let out = m
+            .engine
+            .request(self.now.0, seq, ack, options.csma, &mut m.mac_rng);
+        self.mac_output(n, out);
+    }
+
+    fn mac_output(&mut self, n: u32, out: MacOutput) {
+        match out {
+            MacOutput::SetTimer(t) => {
+                let m = &mut self.macs[n as usize];
+                m.timer_gen = m.timer_gen.wrapping_add(1);
+                self.queue.push(SimTime(t), Event::MacTimer(n, m.timer_gen));
+            }
+            MacOutput::Cca => {
+                let busy = self.channel_busy(n);
+                self.radios[n as usize].cca_busy = Some(busy);
+                self.queue
+                    .push(self.now + self.cfg.phy.cca(), Event::CcaEnd(n));
+            }
+            MacOutput::Transmit => {
+                self.set_mode(n, Mode::Turnaround);
+                self.queue
+                    .push(self.now + self.cfg.phy.turnaround(), Event::TxStart(n));
+            }
+            MacOutput::Confirm {
+                status, attempts, ..
+            } => {
+                let m = &mut self.macs[n as usize];
+                m.timer_gen = m.timer_gen.wrapping_add(1);
+                let Some(p) = m.current.take() else { return };
+                let c = &mut self.stats.confirms;
+                match status {
+                    TxStatus::Success { .. } => c.success += 1,
+                    TxStatus::NoAck => c.no_ack += 1,
+                    TxStatus::ChannelAccessFailure => c.channel_access_failure += 1,
+                }
+                if let Some(d) = p.dst {
+                    let l = self.stats.links.entry((n, d)).or_default();
+                    match status {
+                        TxStatus::Success { .. } => l.delivered += 1,
+                        TxStatus::NoAck => l.no_ack += 1,
+                        TxStatus::ChannelAccessFailure => l.cca_failed += 1,
+                    }
+                    l.retries += u64::from(attempts.saturating_sub(1));
+                }
+                self.node_input(
+                    n,
+                    NodeInput::TransmitDone {
+                        handle: p.handle,
+                        result: status,
+                    },
+                );
+                self.next_request(n);
+            }
+            MacOutput::Idle => {}
+        }
+    }
+
+    fn channel_busy(&self, n: u32) -> bool {
+        let r = &self.radios[n as usize];
+        r.mode != Mode::Listen || r.lock.is_some() || r.sensed_mw >= self.cca_mw
+    }
+
+    fn cca_end(&mut self, n: u32) {
+        let busy = self.radios[n as usize].cca_busy.take().unwrap_or(true) || self.channel_busy(n);
+        let m = &mut self.macs[n as usize];
+        let out = m.engine.cca_done(self.now.0, !busy, &mut m.mac_rng);
+        self.mac_output(n, out);
+    }
+
+    /// Fold the SINR since the lock's last change into its survival log-probability.
+    fn advance_lock(
+        lock: &mut Lock,
+        sensed_mw: f64,
+        noise_mw: f64,
+        now: SimTime,
+        bits_per_ns: f64,
+    ) {
+        if lock.relevant && now > lock.since {
+            let sinr = lock.signal_mw / (noise_mw + (sensed_mw - lock.signal_mw).max(0.0));
+            lock.ln_ok += ln_bit_ok(sinr) * (now - lock.since).0 as f64 * bits_per_ns;
+        }
+        lock.since = now;
+    }
+
+    fn start_tx(&mut self, n: u32, psdu: Vec<u8>, ack_to: Option<u32>) {
+        self.set_mode(n, Mode::Transmit);
+        let end = self.now + self.cfg.phy.airtime(psdu.len());
+        let peek = HeaderPeek::read(&psdu);
+        let id = self.free.pop().unwrap_or_else(|| {
+            self.on_air.push(None);
+            (self.on_air.len() - 1) as u32
+        });
+        let bits_per_ns = 8.0 / self.cfg.phy.octet_ns as f64;
+        for l in self.links.receivers(n) {
+            let r = &mut self.radios[l.rx as usize];
+            let p = f64::from(l.mw);
+            if let Some(lock) = r.lock.as_mut() {
+                Self::advance_lock(lock, r.sensed_mw, self.noise_mw, self.now, bits_per_ns);
+            }
+            r.sensed_mw += p;
+            r.active += 1;
+            if let Some(c) = r.cca_busy.as_mut() {
+                *c |= r.sensed_mw >= self.cca_mw;
+            }
+            if r.mode == Mode::Listen && r.lock.is_none() && p >= self.sensitivity_mw {
+                let relevant = match ack_to {
+                    Some(to) => to == l.rx,
+                    None => peek.is_some_and(|h| accepts(&r.config, &h)),
+                };
+                r.lock = Some(Lock {
+                    tx: id,
+                    signal_mw: p,
+                    since: self.now,
+                    ln_ok: 0.0,
+                    relevant,
+                });
+            }
+        }
+        let s = &mut self.stats;
+        s.ppdus += 1;
+        s.acks += u64::from(ack_to.is_some());
+        s.airtime_ns += (end - self.now).0;
+        s.nodes[n as usize].ppdus += 1;
+        s.nodes[n as usize].tx_ns += (end - self.now).0;
+        self.write_capture(n, &psdu, peek, ack_to);
+        self.on_air[id as usize] = Some(OnAir {
+            src: n,
+            start: self.now,
+            end,
+            psdu,
+            peek,
+            ack_to,
+        });
+        self.queue.push(end, Event::TxEnd(id));
+    }
+
+    fn write_capture(
+        &mut self,
+        n: u32,
+        psdu: &[u8],
+        peek: Option<HeaderPeek>,
+        ack_to: Option<u32>,
+    ) {
+        let Some(w) = self.capture.as_mut() else {
+            return;
+        };
+        let to = ack_to.or(match peek.map(|p| p.dst) {
+            Some(Address::Short(s)) => self.by_short.get(&s).copied(),
+            _ => None,
+        });
+        let p = to.and_then(|t| self.links.power_mw(n, t));
+        let (rssi, q) = match p {
+            Some(p) => (dbm(p), lqi(Db(dbm(p) - self.cfg.noise_dbm))),
+            None => (self.radios[n as usize].config.tx_power_dbm, 255),
+        };
+        let meta = RadioMeta {
+            channel: self.radios[n as usize].config.channel,
+            rssi_dbm: rssi as f32,
+            lqi: q,
+        };
+        let body = psdu.get(..psdu.len().saturating_sub(2)).unwrap_or_default();
+        if w.write_frame(self.cfg.epoch_unix_ns + self.now.0, body, &meta)
+            .is_err()
+        {
+            self.capture = None;
+        }
+    }
+
+    fn end_tx(&mut self, id: u32) {
+        let Some(air) = self.on_air[id as usize].take() else {
+            return;
+        };
+        self.free.push(id);
+        let bits_per_ns = 8.0 / self.cfg.phy.octet_ns as f64;
+        let mut deliveries = std::mem::take(&mut self.deliveries);
+        for l in self.links.receivers(air.src) {
+            let r = &mut self.radios[l.rx as usize];
+            if let Some(lock) = r.lock.as_mut() {
+                Self::advance_lock(lock, r.sensed_mw, self.noise_mw, self.now, bits_per_ns);
+                if lock.tx == id {
+                    let lock = *lock;
+                    r.lock = None;
+                    self.stats.nodes[l.rx as usize].rx_ns += (air.end - air.start).0;
+                    if lock.relevant {
+                        let ok = self.macs[l.rx as usize].phy_rng.unit() < lock.ln_ok.exp();
+                        deliveries.push((l.rx, l.mw.to_bits(), ok));
+                    }
+                }
+            }
+            r.active -= 1;
+            r.sensed_mw = if r.active == 0 {
+                0.0
+            } else {
+                (r.sensed_mw - f64::from(l.mw)).max(0.0)
+            };
+        }
+        self.set_mode(air.src, Mode::Listen);
+        if air.ack_to.is_none() {
+            let out = self.macs[air.src as usize].engine.transmit_done(self.now.0);
+            self.mac_output(air.src, out);
+        }
+        for (rx, p, ok) in deliveries.drain(..) {
+            if ok {
+                self.deliver(rx, &air, f64::from(f32::from_bits(p)));
+            }
+        }
+        self.deliveries = deliveries;
+    }
+
+    fn deliver(&mut self, rx: u32, air: &OnAir, p_mw: f64) {
+        let Some(h) = air.peek else { return };
+        if h.frame_type == FrameType::Ack {
+            let out = self.macs[rx as usize]
+                .engine
+                .ack_received(h.seq.unwrap_or(0), h.frame_pending);
+            self.mac_output(rx, out);
+            return;
+        }
+        let delay = Duration(crate::phy::propagation_ns(self.links.distance(air.src, rx)));
+        if h.ack_request
+            && h.dst != Address::BROADCAST
+            && self.radios[rx as usize].mode == Mode::Listen
+        {
+            self.set_mode(rx, Mode::Turnaround);
+            self.radios[rx as usize].ack = Some((h.seq.unwrap_or(0), air.src));
+            self.queue.push(
+                self.now + delay + self.cfg.phy.turnaround(),
+                Event::AckStart(rx),
+            );
+        }
+        let src = src_address(&air.psdu);
+        let dup = self.macs[rx as usize]
+            .duplicates
+            .is_duplicate(src, h.seq.unwrap_or(0));
+        let l: &mut LinkStats = self.stats.links.entry((air.src, rx)).or_default();
+        if dup {
+            l.duplicates += 1;
+            return;
+        }
+        l.received += 1;
+        let rssi = dbm(p_mw);
+        let input = NodeInput::Received(Received {
+            psdu: &air.psdu,
+            channel: self.radios[rx as usize].config.channel,
+            rssi_dbm: rssi,
+            lqi: lqi(Db(rssi - self.cfg.noise_dbm)),
+            timestamp: air.start + delay,
+        });
+        self.node_input(rx, input);
+    }
+}
+
+/// macAckWaitDuration in symbols for a PHY: aUnitBackoffPeriod + aTurnaroundTime +
+/// phySHRDuration + ⌈6·phySymbolsPerOctet⌉ (IEEE 802.15.4-2015 8.4.3.1).
+fn ack_wait_symbols(phy: &Phy) -> u32 {
+    let sym_per_octet = phy.octet_ns.div_ceil(phy.symbol_ns) as u32;
+    let shr = (phy.overhead_octets as u32 - 1) * sym_per_octet;
+    han_stack::mac::csma::UNIT_BACKOFF_SYMBOLS
+        + han_stack::mac::csma::TURNAROUND_SYMBOLS
+        + shr
+        + 6 * sym_per_octet
+}
+
+/// The hardware address filter (IEEE 802.15.4-2015 6.7.2, third-level filtering, simplified
+/// to data/command frames with a destination).
+fn accepts(c: &RadioConfig, h: &HeaderPeek) -> bool {
+    let pan_ok = h.dst_pan.is_none_or(|p| p == c.pan_id || p == 0xffff);
+    let addr_ok = match h.dst {
+        Address::Short(s) => s == c.short_addr || s == 0xffff,
+        Address::Extended(e) => e == c.ext_addr,
+        Address::None => false,
+    };
+    pan_ok && addr_ok && h.frame_type != FrameType::Ack
+}
+
+/// The source address of an MPDU, for duplicate rejection (None if it does not parse).
+fn src_address(psdu: &[u8]) -> Address {
+    psdu.get(..psdu.len().saturating_sub(2))
+        .and_then(|b| MacFrame::from_bytes(b).ok())
+        .map_or(Address::None, |f| f.src)
+}
