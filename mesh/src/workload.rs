@@ -101,7 +101,7 @@ impl Node for GridNode {
         RadioConfig {
             pan_id: PAN_ID,
             short_addr: short_addr(self.index as usize),
-            ext_addr: ExtAddr(0x00124b00_0000_0000 | u64::from(self.index)),
+            ext_addr: ExtAddr(0x0012_4b00_0000_0000 | u64::from(self.index)),
             ..RadioConfig::default()
         }
     }

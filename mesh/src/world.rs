@@ -219,6 +219,11 @@ impl<N: Node> World<N> {
         self.capture.take().and_then(|w| w.into_inner().ok())
     }
 
+    /// The air's parameters.
+    pub fn config(&self) -> &AirConfig {
+        &self.cfg
+    }
+
     /// Current virtual time.
     pub fn now(&self) -> SimTime {
         self.now
