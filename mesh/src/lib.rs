@@ -8,6 +8,7 @@ pub mod phy;
 pub mod queue;
 pub mod radio;
 pub mod rng;
+pub mod sim;
 pub mod stats;
 pub mod time;
 pub mod workload;

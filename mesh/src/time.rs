@@ -47,6 +47,25 @@ impl Duration {
     pub const fn secs(n: u64) -> Self {
         Duration(n * 1_000_000_000)
     }
+    /// Parse "90", "90s", "15m", "24h" or "7d".
+    pub fn parse(s: &str) -> Option<Self> {
+        let (num, unit) = match s.trim().char_indices().last()? {
+            (i, c) if c.is_ascii_alphabetic() => (s.trim().get(..i)?, c),
+            _ => (s.trim(), 's'),
+        };
+        let n: u64 = num.parse().ok()?;
+        let mult = match unit {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return None,
+        };
+        n.checked_mul(mult)?
+            .checked_mul(1_000_000_000)
+            .map(Duration)
+    }
+
     /// Fractional seconds.
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / 1e9
@@ -86,5 +105,21 @@ impl Add for Duration {
     type Output = Duration;
     fn add(self, o: Duration) -> Duration {
         Duration(self.0.saturating_add(o.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_durations() {
+        assert_eq!(Duration::parse("24h"), Some(Duration::secs(86_400)));
+        assert_eq!(Duration::parse("90"), Some(Duration::secs(90)));
+        assert_eq!(Duration::parse("15m"), Some(Duration::secs(900)));
+        assert_eq!(Duration::parse("2d"), Some(Duration::secs(172_800)));
+        assert_eq!(Duration::parse("h"), None);
+        assert_eq!(Duration::parse("5x"), None);
+        assert_eq!(Duration::parse(""), None);
     }
 }

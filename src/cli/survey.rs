@@ -60,7 +60,7 @@ impl Default for SurveyArgs {
 
 /// Loads the building named on the command line (or the bundled default); errors are printed
 /// as "file:line:col: message" with a hint, and give `Err(2)`.
-fn load(path: &Option<PathBuf>) -> Result<Building, i32> {
+pub(crate) fn load(path: &Option<PathBuf>) -> Result<Building, i32> {
     let (name, src) = match path {
         None => (
             bundled::DEFAULT.0.to_string(),

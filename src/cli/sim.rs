@@ -1,0 +1,78 @@
+//! `han sim`: a building's HAN on the virtual air; glue to `han_mesh::sim`.
+
+use anyhow::{Context, Result};
+use han_mesh::sim::{SimConfig, build, summarise};
+use han_mesh::time::{Duration, SimTime};
+use std::path::PathBuf;
+
+/// Arguments of `han sim`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SimArgs {
+    /// Building file (TOML); the bundled flat block if omitted.
+    pub building: Option<PathBuf>,
+    /// Simulated time: seconds, or with a unit s/m/h/d (e.g. 24h).
+    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    pub duration: Duration,
+    /// Seed of all random streams.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Time between each device's frames to its comms hub.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub interval: Duration,
+    /// Write a pcap of the whole air (LINKTYPE_IEEE802_15_4_TAP with channel, RSS, LQI).
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
+    /// Write the statistics (per link, per node) as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    Duration::parse(s).ok_or_else(|| format!("{s:?} is not a duration (e.g. 90, 15m, 24h, 7d)"))
+}
+
+/// Run the simulation and print its summary.
+pub fn run(a: &SimArgs) -> Result<u8> {
+    let building = match super::survey::load(&a.building) {
+        Ok(b) => b,
+        Err(_) => return Ok(super::EXIT_BAD_INPUT),
+    };
+    let cfg = SimConfig {
+        duration: a.duration,
+        seed: a.seed,
+        interval: a.interval,
+        ..SimConfig::default()
+    };
+    let mut world = build(&building, &cfg);
+    if a.pcap.is_some() {
+        world.capture_air();
+    }
+    world.run_until(SimTime::ZERO + cfg.duration);
+    let stats = world.stats();
+    if let Some(p) = &a.pcap {
+        let bytes = world.take_capture().unwrap_or_default();
+        std::fs::write(p, bytes).with_context(|| format!("writing {}", p.display()))?;
+    }
+    if let Some(p) = &a.stats {
+        std::fs::write(p, stats.to_json()).with_context(|| format!("writing {}", p.display()))?;
+    }
+    let s = summarise(&world, &stats);
+    println!(
+        "{}: {} devices, {:.0} s simulated, {} PPDUs, delivery {:.4}, channel load {:.5}",
+        building.name, s.devices, s.simulated_s, s.ppdus, s.delivery_ratio, s.channel_load
+    );
+    println!("worst links:");
+    for l in &s.worst_links {
+        println!(
+            "  {:>14} -> {:<14} delivered {}/{} (retries {}, no ack {}, CCA failed {})",
+            l.from,
+            l.to,
+            l.stats.delivered,
+            l.stats.requests,
+            l.stats.retries,
+            l.stats.no_ack,
+            l.stats.cca_failed
+        );
+    }
+    Ok(super::EXIT_OK)
+}
