@@ -14,6 +14,8 @@ pub mod time;
 pub mod workload;
 pub mod world;
 
-pub use radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, Received, TxOptions, TxResult};
+pub use radio::{
+    Action, Node, NodeCtx, NodeInput, Radio, RadioConfig, Received, TxOptions, TxResult,
+};
 pub use time::{Duration, SimTime};
 pub use world::{AirConfig, World};

@@ -108,7 +108,7 @@ mod tests {
     fn only_pairs_above_the_floor_are_kept() {
         let pos: Vec<[f64; 3]> = (0..4).map(|i| [f64::from(i) * 50.0, 0.0, 0.0]).collect();
         let t = LinkTable::build(pos.clone(), -100.0, |a, b| {
-            let d = ((pos[a][0] - pos[b][0]) as f64).abs();
+            let d = (pos[a][0] - pos[b][0]).abs();
             Some(-log_distance(46.6777, 3.0, d))
         });
         // 50 m: −97.65 dBm (kept); 100 m: −106.68 dBm (dropped).

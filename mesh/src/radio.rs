@@ -127,6 +127,54 @@ pub struct NodeCtx<'a> {
     pub actions: &'a mut Vec<Action>,
 }
 
+/// The radio as a node's stack sees it. Requests are answered later through
+/// [`NodeInput`]: a transmission by [`NodeInput::TransmitDone`], an energy detection by
+/// [`NodeInput::Energy`], and frames arrive as [`NodeInput::Received`]. The virtual air
+/// takes the requests as [`Action`]s through [`NodeCtx`]; other backends implement it
+/// over their own transport.
+pub trait Radio {
+    /// Send a PSDU (MPDU with FCS) with CSMA-CA and, if its AR bit is set, ACK wait and
+    /// retries.
+    fn transmit(&mut self, handle: u32, psdu: Vec<u8>, options: TxOptions);
+    /// Set channel, power and the addresses the radio filters and acknowledges.
+    fn configure(&mut self, config: RadioConfig);
+    /// Measure the energy on the current channel.
+    fn energy_detect(&mut self);
+    /// Turn the receiver off.
+    fn sleep(&mut self);
+    /// Turn the receiver on.
+    fn wake(&mut self);
+}
+
+impl Radio for NodeCtx<'_> {
+    fn transmit(&mut self, handle: u32, psdu: Vec<u8>, options: TxOptions) {
+        self.actions.push(Action::Transmit {
+            handle,
+            psdu,
+            options,
+        });
+    }
+    fn configure(&mut self, config: RadioConfig) {
+        self.actions.push(Action::Configure(config));
+    }
+    fn energy_detect(&mut self) {
+        self.actions.push(Action::EnergyDetect);
+    }
+    fn sleep(&mut self) {
+        self.actions.push(Action::Sleep);
+    }
+    fn wake(&mut self) {
+        self.actions.push(Action::Wake);
+    }
+}
+
+impl NodeCtx<'_> {
+    /// Ask for [`NodeInput::Timer`] with `id` at `at`.
+    pub fn set_timer(&mut self, id: u32, at: SimTime) {
+        self.actions.push(Action::SetTimer { id, at });
+    }
+}
+
 /// A sans-IO node behind the radio seam.
 pub trait Node {
     /// The radio configuration at start.

@@ -149,7 +149,14 @@ pub fn build(b: &Building, cfg: &SimConfig) -> World<DeviceNode> {
             seq: 0,
         })
         .collect();
-    World::new(air, links, nodes, cfg.seed)
+    let mut world = World::new(air, links, nodes, cfg.seed);
+    // Wi-Fi access points as their duty-weighted mean power in each receiver's band.
+    for (i, (_, d)) in devices.iter().enumerate() {
+        if let Some(p) = b.interference_at(d, band, Search::Indexed) {
+            world.add_noise(i as u32, p.0);
+        }
+    }
+    world
 }
 
 /// One link in the summary.

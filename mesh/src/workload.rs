@@ -4,7 +4,7 @@
 //! 10 s ± 0.5 s, for 3600 s.
 
 use crate::medium::{LinkTable, log_distance};
-use crate::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, TxOptions};
+use crate::radio::{Node, NodeCtx, NodeInput, Radio, RadioConfig, TxOptions};
 use crate::stats::Stats;
 use crate::time::{Duration, SimTime};
 use crate::world::{AirConfig, World};
@@ -122,11 +122,7 @@ impl Node for GridNode {
                         payload(self.seq),
                     );
                     self.seq = self.seq.wrapping_add(1);
-                    ctx.actions.push(Action::Transmit {
-                        handle: u32::from(self.seq),
-                        psdu: f.emit_with_fcs(),
-                        options: TxOptions::default(),
-                    });
+                    ctx.transmit(u32::from(self.seq), f.emit_with_fcs(), TxOptions::default());
                 }
                 ctx.now
                     + Duration(
@@ -137,7 +133,7 @@ impl Node for GridNode {
             _ => return,
         };
         if next < self.end {
-            ctx.actions.push(Action::SetTimer { id: SEND, at: next });
+            ctx.set_timer(SEND, next);
         }
     }
 }

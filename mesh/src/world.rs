@@ -110,6 +110,7 @@ struct MacSlot {
 
 struct OnAir {
     src: u32,
+    channel: u8,
     start: SimTime,
     end: SimTime,
     psdu: Vec<u8>,
@@ -120,7 +121,7 @@ struct OnAir {
 /// The virtual air with its nodes.
 pub struct World<N: Node> {
     cfg: AirConfig,
-    noise_mw: f64,
+    noise_mw: Vec<f64>,
     sensitivity_mw: f64,
     cca_mw: f64,
     links: LinkTable,
@@ -188,7 +189,7 @@ impl<N: Node> World<N> {
             ..Default::default()
         };
         World {
-            noise_mw: mw(cfg.noise_dbm),
+            noise_mw: vec![mw(cfg.noise_dbm); nodes.len()],
             sensitivity_mw: mw(cfg.sensitivity_dbm),
             cca_mw: mw(cfg.cca_threshold_dbm),
             cfg,
@@ -217,6 +218,18 @@ impl<N: Node> World<N> {
     /// The capture so far (None unless [`World::capture_air`] was called).
     pub fn take_capture(&mut self) -> Option<Vec<u8>> {
         self.capture.take().and_then(|w| w.into_inner().ok())
+    }
+
+    /// Add a steady interferer's mean power (e.g. duty-weighted Wi-Fi) to `node`'s noise.
+    pub fn add_noise(&mut self, node: u32, dbm: f64) {
+        if let Some(n) = self.noise_mw.get_mut(node as usize) {
+            *n += mw(dbm);
+        }
+    }
+
+    /// Noise plus steady interference at `node`, in dBm.
+    pub fn noise_dbm(&self, node: u32) -> f64 {
+        dbm(self.noise_mw[node as usize])
     }
 
     /// The air's parameters.
@@ -332,9 +345,9 @@ impl<N: Node> World<N> {
             Action::SetTimer { id, at } => {
                 self.queue.push(at.max(self.now), Event::NodeTimer(n, id))
             }
-            Action::Configure(c) => self.radios[n as usize].config = c,
+            Action::Configure(c) => self.configure(n, c),
             Action::EnergyDetect => {
-                let e = dbm(self.radios[n as usize].sensed_mw + self.noise_mw);
+                let e = dbm(self.radios[n as usize].sensed_mw + self.noise_mw[n as usize]);
                 self.node_input(n, NodeInput::Energy(e));
             }
             Action::Sleep => self.set_mode(n, Mode::Sleep),
@@ -344,6 +357,28 @@ impl<N: Node> World<N> {
                 }
             }
         }
+    }
+
+    fn configure(&mut self, n: u32, c: RadioConfig) {
+        let old = self.radios[n as usize].config.channel;
+        self.radios[n as usize].config = c;
+        if c.channel == old {
+            return;
+        }
+        // Retune: drop any reception and sum what is on the air on the new channel.
+        let (mut sensed, mut active) = (0.0, 0);
+        for a in self.on_air.iter().flatten() {
+            if a.channel == c.channel
+                && let Some(p) = self.links.power_mw(a.src, n)
+            {
+                sensed += p;
+                active += 1;
+            }
+        }
+        let r = &mut self.radios[n as usize];
+        r.lock = None;
+        r.sensed_mw = sensed;
+        r.active = active;
     }
 
     fn set_mode(&mut self, n: u32, mode: Mode) {
@@ -473,11 +508,16 @@ impl<N: Node> World<N> {
             (self.on_air.len() - 1) as u32
         });
         let bits_per_ns = 8.0 / self.cfg.phy.octet_ns as f64;
+        let channel = self.radios[n as usize].config.channel;
         for l in self.links.receivers(n) {
             let r = &mut self.radios[l.rx as usize];
+            if r.config.channel != channel {
+                continue;
+            }
             let p = f64::from(l.mw);
             if let Some(lock) = r.lock.as_mut() {
-                Self::advance_lock(lock, r.sensed_mw, self.noise_mw, self.now, bits_per_ns);
+                let noise = self.noise_mw[l.rx as usize];
+                Self::advance_lock(lock, r.sensed_mw, noise, self.now, bits_per_ns);
             }
             r.sensed_mw += p;
             r.active += 1;
@@ -507,6 +547,7 @@ impl<N: Node> World<N> {
         self.write_capture(n, &psdu, peek, ack_to);
         self.on_air[id as usize] = Some(OnAir {
             src: n,
+            channel,
             start: self.now,
             end,
             psdu,
@@ -523,16 +564,16 @@ impl<N: Node> World<N> {
         peek: Option<HeaderPeek>,
         ack_to: Option<u32>,
     ) {
-        let Some(w) = self.capture.as_mut() else {
+        if self.capture.is_none() {
             return;
-        };
+        }
         let to = ack_to.or(match peek.map(|p| p.dst) {
             Some(Address::Short(s)) => self.by_short.get(&s).copied(),
             _ => None,
         });
         let p = to.and_then(|t| self.links.power_mw(n, t));
         let (rssi, q) = match p {
-            Some(p) => (dbm(p), lqi(Db(dbm(p) - self.cfg.noise_dbm))),
+            Some(p) => (dbm(p), lqi(Db(dbm(p) - self.noise_dbm(to.unwrap_or(n))))),
             None => (self.radios[n as usize].config.tx_power_dbm, 255),
         };
         let meta = RadioMeta {
@@ -541,6 +582,9 @@ impl<N: Node> World<N> {
             lqi: q,
         };
         let body = psdu.get(..psdu.len().saturating_sub(2)).unwrap_or_default();
+        let Some(w) = self.capture.as_mut() else {
+            return;
+        };
         if w.write_frame(self.cfg.epoch_unix_ns + self.now.0, body, &meta)
             .is_err()
         {
@@ -557,8 +601,12 @@ impl<N: Node> World<N> {
         let mut deliveries = std::mem::take(&mut self.deliveries);
         for l in self.links.receivers(air.src) {
             let r = &mut self.radios[l.rx as usize];
+            if r.config.channel != air.channel {
+                continue;
+            }
             if let Some(lock) = r.lock.as_mut() {
-                Self::advance_lock(lock, r.sensed_mw, self.noise_mw, self.now, bits_per_ns);
+                let noise = self.noise_mw[l.rx as usize];
+                Self::advance_lock(lock, r.sensed_mw, noise, self.now, bits_per_ns);
                 if lock.tx == id {
                     let lock = *lock;
                     r.lock = None;
@@ -625,7 +673,7 @@ impl<N: Node> World<N> {
             psdu: &air.psdu,
             channel: self.radios[rx as usize].config.channel,
             rssi_dbm: rssi,
-            lqi: lqi(Db(rssi - self.cfg.noise_dbm)),
+            lqi: lqi(Db(rssi - self.noise_dbm(rx))),
             timestamp: air.start + delay,
         });
         self.node_input(rx, input);

@@ -17,6 +17,7 @@ struct Station {
     gap: Duration,
     poisson: bool,
     seq: u8,
+    channel: u8,
     confirms: Vec<TxResult>,
     received: u64,
 }
@@ -29,6 +30,7 @@ impl Station {
             gap,
             poisson,
             seq: 0,
+            channel: 11,
             confirms: Vec::new(),
             received: 0,
         }
@@ -40,6 +42,7 @@ impl Node for Station {
         RadioConfig {
             pan_id: PAN,
             short_addr: self.me,
+            channel: self.channel,
             ..RadioConfig::default()
         }
     }
@@ -149,4 +152,29 @@ fn hidden_nodes_collide_as_aloha_predicts() {
         (measured - expected).abs() < 0.01,
         "measured {measured:.4}, ALOHA {expected:.4}"
     );
+}
+
+/// Two hidden-node pairs as above, but C on another channel: A's frames no longer collide.
+#[test]
+fn other_channels_do_not_interfere() {
+    let gap = Duration(50_000_000);
+    let mut c = Station::new(3, Some(0xffff), gap, true);
+    c.channel = 15;
+    let nodes = vec![
+        Station::new(1, Some(0xffff), gap, true),
+        Station::new(2, None, gap, true),
+        c,
+    ];
+    let power = |a: usize, b: usize| match (a.min(b), a.max(b)) {
+        (0, 1) => Some(-80.0),
+        (1, 2) => Some(-74.0),
+        _ => None,
+    };
+    let mut w = world(nodes, power, 11);
+    w.run_until(SimTime::ZERO + Duration::secs(300));
+    let stats = w.stats();
+    let sent = w.nodes()[0].confirms.len() as u64;
+    assert!(sent > 5_000);
+    assert_eq!(stats.links[&(0, 1)].received, sent);
+    assert!(!stats.links.contains_key(&(2, 1)));
 }
