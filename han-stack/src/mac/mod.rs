@@ -9,6 +9,7 @@ pub mod csma;
 pub mod engine;
 pub mod fcs;
 pub mod frame;
+pub mod indirect;
 pub mod security;
 pub mod view;
 pub mod zigbee_beacon;
