@@ -8,6 +8,7 @@
 //! same types.
 
 use crate::time::SimTime;
+use han_stack::mac::Address;
 use han_stack::mac::csma::CsmaParams;
 use han_stack::mac::engine::TxStatus;
 use han_stack::wire::ExtAddr;
@@ -110,7 +111,15 @@ pub enum Action {
     Configure(RadioConfig),
     /// Measure the energy on the channel now; answered by [`NodeInput::Energy`].
     EnergyDetect,
-    /// Turn the receiver off.
+    /// Set or clear the frame-pending bit the radio puts in ACKs to frames from `addr`
+    /// (the source-address match table of indirect transmission).
+    SetPending {
+        /// Source address.
+        addr: Address,
+        /// Data is waiting for it.
+        pending: bool,
+    },
+    /// Turn the receiver off (a transmission request turns it back on).
     Sleep,
     /// Turn the receiver on.
     Wake,
@@ -140,6 +149,8 @@ pub trait Radio {
     fn configure(&mut self, config: RadioConfig);
     /// Measure the energy on the current channel.
     fn energy_detect(&mut self);
+    /// Set the frame-pending bit for ACKs to `addr`.
+    fn set_pending(&mut self, addr: Address, pending: bool);
     /// Turn the receiver off.
     fn sleep(&mut self);
     /// Turn the receiver on.
@@ -159,6 +170,9 @@ impl Radio for NodeCtx<'_> {
     }
     fn energy_detect(&mut self) {
         self.actions.push(Action::EnergyDetect);
+    }
+    fn set_pending(&mut self, addr: Address, pending: bool) {
+        self.actions.push(Action::SetPending { addr, pending });
     }
     fn sleep(&mut self) {
         self.actions.push(Action::Sleep);

@@ -87,7 +87,8 @@ struct RadioState {
     active: u32,
     lock: Option<Lock>,
     cca_busy: Option<bool>,
-    ack: Option<(u8, u32)>,
+    ack: Option<(u8, u32, bool)>,
+    pending_for: Vec<Address>,
     mode_since: SimTime,
 }
 
@@ -160,6 +161,7 @@ impl<N: Node> World<N> {
                 lock: None,
                 cca_busy: None,
                 ack: None,
+                pending_for: Vec::new(),
                 mode_since: SimTime::ZERO,
             })
             .collect();
@@ -307,8 +309,7 @@ impl<N: Node> World<N> {
                 self.start_tx(n, psdu, None);
             }
             Event::AckStart(n) => {
-                if let Some((seq, to)) = self.radios[n as usize].ack.take() {
-                    let pending = self.radios[n as usize].config.frame_pending;
+                if let Some((seq, to, pending)) = self.radios[n as usize].ack.take() {
                     self.start_tx(n, MacFrame::ack(seq, pending).emit_with_fcs(), Some(to));
                 }
             }
@@ -349,6 +350,13 @@ impl<N: Node> World<N> {
             Action::EnergyDetect => {
                 let e = dbm(self.radios[n as usize].sensed_mw + self.noise_mw[n as usize]);
                 self.node_input(n, NodeInput::Energy(e));
+            }
+            Action::SetPending { addr, pending } => {
+                let t = &mut self.radios[n as usize].pending_for;
+                t.retain(|&a| a != addr);
+                if pending {
+                    t.push(addr);
+                }
             }
             Action::Sleep => self.set_mode(n, Mode::Sleep),
             Action::Wake => {
@@ -403,6 +411,10 @@ impl<N: Node> World<N> {
         let Some((handle, psdu, options)) = m.queue.pop_front() else {
             return;
         };
+        if self.radios[n as usize].mode == Mode::Sleep {
+            self.set_mode(n, Mode::Listen);
+        }
+        let m = &mut self.macs[n as usize];
         let peek = HeaderPeek::read(&psdu);
         let dst = match peek.map(|p| p.dst) {
             Some(Address::Short(s)) if s != 0xffff => self.by_short.get(&s).copied(),
@@ -647,18 +659,20 @@ impl<N: Node> World<N> {
             return;
         }
         let delay = Duration(crate::phy::propagation_ns(self.links.distance(air.src, rx)));
+        let src = src_address(&air.psdu);
         if h.ack_request
             && h.dst != Address::BROADCAST
             && self.radios[rx as usize].mode == Mode::Listen
         {
             self.set_mode(rx, Mode::Turnaround);
-            self.radios[rx as usize].ack = Some((h.seq.unwrap_or(0), air.src));
+            let r = &mut self.radios[rx as usize];
+            let pending = r.config.frame_pending || r.pending_for.contains(&src);
+            r.ack = Some((h.seq.unwrap_or(0), air.src, pending));
             self.queue.push(
                 self.now + delay + self.cfg.phy.turnaround(),
                 Event::AckStart(rx),
             );
         }
-        let src = src_address(&air.psdu);
         let dup = self.macs[rx as usize]
             .duplicates
             .is_duplicate(src, h.seq.unwrap_or(0));
