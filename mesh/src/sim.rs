@@ -1,8 +1,11 @@
 //! `han sim`: a building's devices on the virtual air with a simple traffic generator —
 //! every device sends one acknowledged data frame to its premises' comms hub per interval.
+//! Sleepy devices (the gas meter) sleep between sends and poll right after each one; the
+//! hub answers every frame of a sleepy device with one held for it (indirect
+//! transmission), as the GSME "give me my next queued message" exchange does (domain.md 1.3).
 
 use crate::medium::LinkTable;
-use crate::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, TxOptions};
+use crate::radio::{Node, NodeCtx, NodeInput, Radio, RadioConfig, TxOptions};
 use crate::stats::{LinkStats, Stats};
 use crate::time::{Duration, SimTime};
 use crate::world::{AirConfig, World};
@@ -11,7 +14,11 @@ use han_radio::device::DeviceKind;
 use han_radio::geometry::Search;
 use han_radio::link::{bandwidth, noise_floor};
 use han_radio::units::Band;
-use han_stack::mac::{Address, MacFrame};
+use han_stack::mac::engine::TxStatus;
+use han_stack::mac::indirect::{
+    DEFAULT_PERSISTENCE_UNITS, PendingTransactions, data_request, persistence_ns,
+};
+use han_stack::mac::{Address, FrameType, MacFrame};
 use han_stack::wire::ExtAddr;
 use serde::Serialize;
 
@@ -54,9 +61,26 @@ pub struct DeviceNode {
     interval: Duration,
     payload: usize,
     seq: u8,
+    /// Sleeps between sends and polls its hub.
+    pub sleepy: bool,
+    /// Sleepy devices this hub holds frames for (hubs only).
+    sleepy_children: Vec<u16>,
+    pending: PendingTransactions,
 }
 
+/// Timer: send the next frame.
 const SEND: u32 = 0;
+/// Timer: the earliest held frame expires.
+const EXPIRY: u32 = 1;
+/// Timer: stop waiting for a frame the hub said was pending.
+const NAP: u32 = 2;
+/// Transmit handles.
+const DATA: u32 = 0;
+const POLL: u32 = 1;
+const REPLY: u32 = 2;
+/// How long a sleepy device listens after an ACK with frame pending
+/// (macMaxFrameTotalWaitTime-like, ms).
+const WAIT_FOR_FRAME_MS: u64 = 100;
 
 fn short_addr(i: u32) -> u16 {
     (i + 1) as u16
@@ -73,31 +97,122 @@ impl Node for DeviceNode {
     }
 
     fn handle(&mut self, input: NodeInput<'_>, ctx: &mut NodeCtx<'_>) {
-        let Some(hub) = self.hub else { return };
-        let next = match input {
-            NodeInput::Start => SimTime(ctx.rng.range_u64(0, self.interval.0.max(1))),
-            NodeInput::Timer(SEND) => {
-                let f = MacFrame::data(
-                    self.seq,
-                    PAN_ID,
-                    Address::Short(hub),
-                    Address::Short(short_addr(self.index)),
-                    // 0x3f: "not a LoWPAN frame", so captures dissect as plain data.
-                    std::iter::once(0x3f)
-                        .chain((1..self.payload).map(|i| i as u8))
-                        .collect(),
-                );
-                self.seq = self.seq.wrapping_add(1);
-                ctx.actions.push(Action::Transmit {
-                    handle: u32::from(self.seq),
-                    psdu: f.emit_with_fcs(),
-                    options: TxOptions::default(),
-                });
-                ctx.now + self.interval
+        match input {
+            NodeInput::Start => {
+                if self.sleepy {
+                    ctx.sleep();
+                }
+                if self.hub.is_some() {
+                    let first = SimTime(ctx.rng.range_u64(0, self.interval.0.max(1)));
+                    ctx.set_timer(SEND, first);
+                }
             }
-            _ => return,
+            NodeInput::Timer(SEND) => {
+                if let Some(hub) = self.hub {
+                    let f = self.frame(Address::Short(hub));
+                    ctx.transmit(DATA, f.emit_with_fcs(), TxOptions::default());
+                    ctx.set_timer(SEND, ctx.now + self.interval);
+                }
+            }
+            NodeInput::Timer(EXPIRY) => {
+                for t in self.pending.expire(ctx.now.0) {
+                    ctx.set_pending(t.dst, self.pending.has_pending(t.dst));
+                }
+                self.arm_expiry(ctx);
+            }
+            NodeInput::Timer(NAP) => ctx.sleep(),
+            NodeInput::TransmitDone { handle, result } => {
+                if !self.sleepy {
+                    return;
+                }
+                match (handle, result, self.hub) {
+                    (DATA, _, Some(hub)) => {
+                        let seq = self.next_seq();
+                        let f = data_request(
+                            seq,
+                            PAN_ID,
+                            Address::Short(hub),
+                            Address::Short(short_addr(self.index)),
+                        );
+                        ctx.transmit(POLL, f.emit_with_fcs(), TxOptions::default());
+                    }
+                    (
+                        POLL,
+                        TxStatus::Success {
+                            frame_pending: true,
+                        },
+                        _,
+                    ) => {
+                        ctx.set_timer(NAP, ctx.now + Duration::millis(WAIT_FOR_FRAME_MS));
+                    }
+                    _ => ctx.sleep(),
+                }
+            }
+            NodeInput::Received(r) => {
+                if self.sleepy {
+                    ctx.sleep();
+                }
+                self.hub_received(r.psdu, ctx);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl DeviceNode {
+    fn next_seq(&mut self) -> u8 {
+        self.seq = self.seq.wrapping_add(1);
+        self.seq
+    }
+
+    fn frame(&mut self, dst: Address) -> MacFrame {
+        let seq = self.next_seq();
+        MacFrame::data(
+            seq,
+            PAN_ID,
+            dst,
+            Address::Short(short_addr(self.index)),
+            // 0x3f: "not a LoWPAN frame", so captures dissect as plain data.
+            std::iter::once(0x3f)
+                .chain((1..self.payload).map(|i| i as u8))
+                .collect(),
+        )
+    }
+
+    fn arm_expiry(&self, ctx: &mut NodeCtx<'_>) {
+        if let Some(t) = self.pending.next_expiry() {
+            ctx.set_timer(EXPIRY, SimTime(t));
+        }
+    }
+
+    /// A hub holds a reply for each frame from a sleepy child and hands it over when the
+    /// child polls.
+    fn hub_received(&mut self, psdu: &[u8], ctx: &mut NodeCtx<'_>) {
+        if self.sleepy_children.is_empty() {
+            return;
+        }
+        let Some((f, _, true)) = MacFrame::parse_with_fcs(psdu).ok() else {
+            return;
         };
-        ctx.actions.push(Action::SetTimer { id: SEND, at: next });
+        let Address::Short(src) = f.src else { return };
+        if !self.sleepy_children.contains(&src) {
+            return;
+        }
+        match f.frame_type {
+            FrameType::Data => {
+                let reply = self.frame(f.src).emit_with_fcs();
+                self.pending.push(ctx.now.0, f.src, REPLY, reply);
+                ctx.set_pending(f.src, true);
+                self.arm_expiry(ctx);
+            }
+            FrameType::Command => {
+                if let Some(t) = self.pending.take(f.src) {
+                    ctx.transmit(t.handle, t.psdu, TxOptions::default());
+                    ctx.set_pending(f.src, self.pending.has_pending(f.src));
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -136,6 +251,15 @@ pub fn build(b: &Building, cfg: &SimConfig) -> World<DeviceNode> {
         let t = b.trace(da.pos, da.floor, dc.pos, dc.floor, Search::Indexed);
         b.budget(da, dc, &t, band).map(|bu| bu.rx.0)
     });
+    let persistence = persistence_ns(DEFAULT_PERSISTENCE_UNITS, air.phy.symbol_ns);
+    let sleepy_in = |p: usize| -> Vec<u16> {
+        devices
+            .iter()
+            .enumerate()
+            .filter(|(_, (q, d))| *q == p && d.kind == DeviceKind::Gsme)
+            .map(|(i, _)| short_addr(i as u32))
+            .collect()
+    };
     let nodes = devices
         .iter()
         .enumerate()
@@ -147,6 +271,13 @@ pub fn build(b: &Building, cfg: &SimConfig) -> World<DeviceNode> {
             interval: cfg.interval,
             payload: cfg.payload.clamp(1, 100),
             seq: 0,
+            sleepy: d.kind == DeviceKind::Gsme,
+            sleepy_children: if d.kind == DeviceKind::Chf {
+                sleepy_in(*p)
+            } else {
+                Vec::new()
+            },
+            pending: PendingTransactions::new(persistence),
         })
         .collect();
     let mut world = World::new(air, links, nodes, cfg.seed);
@@ -246,5 +377,15 @@ mod tests {
         assert!(!sum.links.is_empty());
         assert!(sum.ppdus > 0);
         assert!(sum.links.iter().all(|l| l.stats.requests >= 9));
+        // The gas meter slept most of the time and got its replies from the hub.
+        let gsme = w.nodes().iter().position(|n| n.sleepy).unwrap();
+        assert!(s.nodes[gsme].sleep_ns > cfg.duration.0 * 9 / 10);
+        let hub_to_gsme = s
+            .links
+            .iter()
+            .find(|((_, d), _)| *d == gsme as u32)
+            .map(|(_, l)| *l)
+            .unwrap();
+        assert!(hub_to_gsme.delivered >= 9, "{hub_to_gsme:?}");
     }
 }

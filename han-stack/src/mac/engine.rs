@@ -314,7 +314,7 @@ mod tests {
         let mut r = rng();
         let mut m = Transmitter::oqpsk_2g4();
         let t = expect_timer(m.request(0, 9, true, CsmaParams::default(), &mut r));
-        assert!(t <= 7 * 320_000 && t % 320_000 == 0);
+        assert!(t <= 7 * 320_000 && t.is_multiple_of(320_000));
         assert_eq!(m.timer_fired(t, &mut r), MacOutput::Cca);
         assert_eq!(m.cca_done(t + 128_000, true, &mut r), MacOutput::Transmit);
         let end = 2_000_000;
