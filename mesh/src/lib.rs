@@ -3,6 +3,7 @@
 //! seam ([`radio`]). Virtual time only: nothing here reads the wall clock.
 #![warn(missing_docs)]
 
+pub mod driver;
 pub mod medium;
 pub mod phy;
 pub mod queue;

@@ -25,6 +25,10 @@ pub struct SimArgs {
     /// Write the statistics (per link, per node) as JSON.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
+    /// Pace the run: simulated seconds per wall second (1 = real time); as fast as
+    /// possible if omitted.
+    #[arg(long)]
+    pub speed: Option<f64>,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -47,7 +51,20 @@ pub fn run(a: &SimArgs) -> Result<u8> {
     if a.pcap.is_some() {
         world.capture_air();
     }
-    world.run_until(SimTime::ZERO + cfg.duration);
+    let until = SimTime::ZERO + cfg.duration;
+    let step = match a.speed {
+        Some(_) => Duration::millis(10),
+        None => Duration((cfg.duration.0 / 200).max(1)),
+    };
+    let bar = indicatif::ProgressBar::new(cfg.duration.0 / 1_000_000_000);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} s") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let p = han_mesh::driver::run(&mut world, until, step, a.speed, |p| {
+        bar.set_position(p.simulated.0 / 1_000_000_000);
+        bar.set_message(format!("sim {:.0}× real time", p.speedup));
+    });
+    bar.finish_and_clear();
     let stats = world.stats();
     if let Some(p) = &a.pcap {
         let bytes = world.take_capture().unwrap_or_default();
@@ -61,6 +78,7 @@ pub fn run(a: &SimArgs) -> Result<u8> {
         "{}: {} devices, {:.0} s simulated, {} PPDUs, delivery {:.4}, channel load {:.5}",
         building.name, s.devices, s.simulated_s, s.ppdus, s.delivery_ratio, s.channel_load
     );
+    println!("{:.2} wall s, {:.0}× real time", p.wall_s, p.speedup);
     println!("worst links:");
     for l in &s.worst_links {
         println!(
