@@ -1,31 +1,80 @@
 //! PHY timing and the frame error model.
 
 use crate::time::Duration;
-use han_radio::link::{oqpsk_ber, per};
+use han_radio::link::{fsk_ber, oqpsk_ber, per};
 
-/// Timing of one PHY.
+/// The modulation, which picks the bit-error model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Modulation {
+    /// 2.4 GHz O-QPSK DSSS (IEEE 802.15.4-2006 Annex E error model).
+    Oqpsk,
+    /// Sub-GHz 2-FSK (non-coherent textbook model, domain.md 2.3).
+    Fsk,
+}
+
+/// Timing and modulation of one PHY.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Phy {
     /// Symbol period in ns.
     pub symbol_ns: u64,
     /// Time per octet in ns.
     pub octet_ns: u64,
-    /// Synchronisation header plus PHR, in octets.
-    pub overhead_octets: u64,
+    /// Synchronisation header (preamble + SFD), in octets.
+    pub shr_octets: u64,
+    /// PHY header, in octets.
+    pub phr_octets: u64,
+    /// Modulation.
+    pub modulation: Modulation,
 }
 
 /// IEEE 802.15.4 2.4 GHz O-QPSK (IEEE 802.15.4-2015 12): 16 µs symbols, 250 kbit/s
-/// (32 µs per octet), 4-octet preamble + SFD + PHR.
+/// (32 µs per octet), 4-octet preamble + SFD, 1-octet PHR.
 pub const OQPSK_2G4: Phy = Phy {
     symbol_ns: 16_000,
     octet_ns: 32_000,
-    overhead_octets: 6,
+    shr_octets: 5,
+    phr_octets: 1,
+    modulation: Modulation::Oqpsk,
+};
+
+/// GB868 SUN-FSK as far as domain.md 2.4 knows it: 100 kbit/s 2-FSK (10 µs symbols, 80 µs
+/// per octet), 4-octet preamble + 2-octet SFD, 2-octet PHR (rate and preamble length
+/// unconfirmed).
+pub const FSK_GB868: Phy = Phy {
+    symbol_ns: 10_000,
+    octet_ns: 80_000,
+    shr_octets: 6,
+    phr_octets: 2,
+    modulation: Modulation::Fsk,
 };
 
 impl Phy {
     /// On-air time of a PPDU carrying a PSDU of `psdu_len` octets.
     pub fn airtime(&self, psdu_len: usize) -> Duration {
-        Duration((self.overhead_octets + psdu_len as u64) * self.octet_ns)
+        Duration((self.shr_octets + self.phr_octets + psdu_len as u64) * self.octet_ns)
+    }
+
+    /// ln(1 − BER) at a linear SINR under this PHY's error model.
+    pub fn ln_bit_ok(&self, sinr_linear: f64) -> f64 {
+        match self.modulation {
+            Modulation::Oqpsk => ln_bit_ok(sinr_linear),
+            Modulation::Fsk => (-fsk_ber(sinr_linear)).ln_1p(),
+        }
+    }
+
+    /// Symbols per octet.
+    pub fn symbols_per_octet(&self) -> u64 {
+        self.octet_ns.div_ceil(self.symbol_ns)
+    }
+
+    /// macAckWaitDuration in symbols: aUnitBackoffPeriod + aTurnaroundTime +
+    /// phySHRDuration + ⌈6·phySymbolsPerOctet⌉ (IEEE 802.15.4-2015 8.4.3.1).
+    pub fn ack_wait_symbols(&self) -> u32 {
+        let spo = self.symbols_per_octet();
+        (u64::from(han_stack::mac::csma::UNIT_BACKOFF_SYMBOLS)
+            + u64::from(han_stack::mac::csma::TURNAROUND_SYMBOLS)
+            + self.shr_octets * spo
+            + 6 * spo) as u32
     }
 
     /// aTurnaroundTime (12 symbols).
@@ -64,6 +113,17 @@ mod tests {
         assert_eq!(OQPSK_2G4.airtime(5), Duration::micros(352));
         assert_eq!(OQPSK_2G4.turnaround(), Duration::micros(192));
         assert_eq!(OQPSK_2G4.cca(), Duration::micros(128));
+        assert_eq!(OQPSK_2G4.ack_wait_symbols(), 54);
+    }
+
+    #[test]
+    fn gb868_timing() {
+        // 61-octet PSDU + 8 octets of SHR/PHR at 80 µs per octet.
+        assert_eq!(FSK_GB868.airtime(61), Duration::micros(5520));
+        assert_eq!(FSK_GB868.turnaround(), Duration::micros(120));
+        assert_eq!(FSK_GB868.symbols_per_octet(), 8);
+        // At 10 dB SNR the FSK model loses a little, O-QPSK nothing.
+        assert!(FSK_GB868.ln_bit_ok(10.0) < OQPSK_2G4.ln_bit_ok(10.0));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! applied to the timestamps of received frames and to the start of ACKs.
 
 use crate::medium::LinkTable;
-use crate::phy::{OQPSK_2G4, Phy, ln_bit_ok};
+use crate::phy::{OQPSK_2G4, Phy};
 use crate::queue::EventQueue;
 use crate::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, Received, TxOptions};
 use crate::rng::{Purpose, Stream};
@@ -167,7 +167,7 @@ impl<N: Node> World<N> {
             .collect();
         let macs = (0..nodes.len() as u32)
             .map(|i| MacSlot {
-                engine: Transmitter::new(cfg.phy.symbol_ns, ack_wait_symbols(&cfg.phy)),
+                engine: Transmitter::new(cfg.phy.symbol_ns, cfg.phy.ack_wait_symbols()),
                 timer_gen: 0,
                 current: None,
                 queue: VecDeque::new(),
@@ -497,16 +497,11 @@ impl<N: Node> World<N> {
     }
 
     /// Fold the SINR since the lock's last change into its survival log-probability.
-    fn advance_lock(
-        lock: &mut Lock,
-        sensed_mw: f64,
-        noise_mw: f64,
-        now: SimTime,
-        bits_per_ns: f64,
-    ) {
+    fn advance_lock(lock: &mut Lock, sensed_mw: f64, noise_mw: f64, now: SimTime, phy: &Phy) {
         if lock.relevant && now > lock.since {
             let sinr = lock.signal_mw / (noise_mw + (sensed_mw - lock.signal_mw).max(0.0));
-            lock.ln_ok += ln_bit_ok(sinr) * (now - lock.since).0 as f64 * bits_per_ns;
+            let bits = (now - lock.since).0 as f64 * 8.0 / phy.octet_ns as f64;
+            lock.ln_ok += phy.ln_bit_ok(sinr) * bits;
         }
         lock.since = now;
     }
@@ -519,7 +514,7 @@ impl<N: Node> World<N> {
             self.on_air.push(None);
             (self.on_air.len() - 1) as u32
         });
-        let bits_per_ns = 8.0 / self.cfg.phy.octet_ns as f64;
+        let phy = self.cfg.phy;
         let channel = self.radios[n as usize].config.channel;
         for l in self.links.receivers(n) {
             let r = &mut self.radios[l.rx as usize];
@@ -529,7 +524,7 @@ impl<N: Node> World<N> {
             let p = f64::from(l.mw);
             if let Some(lock) = r.lock.as_mut() {
                 let noise = self.noise_mw[l.rx as usize];
-                Self::advance_lock(lock, r.sensed_mw, noise, self.now, bits_per_ns);
+                Self::advance_lock(lock, r.sensed_mw, noise, self.now, &phy);
             }
             r.sensed_mw += p;
             r.active += 1;
@@ -609,7 +604,7 @@ impl<N: Node> World<N> {
             return;
         };
         self.free.push(id);
-        let bits_per_ns = 8.0 / self.cfg.phy.octet_ns as f64;
+        let phy = self.cfg.phy;
         let mut deliveries = std::mem::take(&mut self.deliveries);
         for l in self.links.receivers(air.src) {
             let r = &mut self.radios[l.rx as usize];
@@ -618,7 +613,7 @@ impl<N: Node> World<N> {
             }
             if let Some(lock) = r.lock.as_mut() {
                 let noise = self.noise_mw[l.rx as usize];
-                Self::advance_lock(lock, r.sensed_mw, noise, self.now, bits_per_ns);
+                Self::advance_lock(lock, r.sensed_mw, noise, self.now, &phy);
                 if lock.tx == id {
                     let lock = *lock;
                     r.lock = None;
@@ -692,17 +687,6 @@ impl<N: Node> World<N> {
         });
         self.node_input(rx, input);
     }
-}
-
-/// macAckWaitDuration in symbols for a PHY: aUnitBackoffPeriod + aTurnaroundTime +
-/// phySHRDuration + ⌈6·phySymbolsPerOctet⌉ (IEEE 802.15.4-2015 8.4.3.1).
-fn ack_wait_symbols(phy: &Phy) -> u32 {
-    let sym_per_octet = phy.octet_ns.div_ceil(phy.symbol_ns) as u32;
-    let shr = (phy.overhead_octets as u32 - 1) * sym_per_octet;
-    han_stack::mac::csma::UNIT_BACKOFF_SYMBOLS
-        + han_stack::mac::csma::TURNAROUND_SYMBOLS
-        + shr
-        + 6 * sym_per_octet
 }
 
 /// The hardware address filter (IEEE 802.15.4-2015 6.7.2, third-level filtering, simplified
