@@ -14,6 +14,8 @@ pub struct LinkStats {
     pub no_ack: u64,
     /// Requests that ended in channel access failure.
     pub cca_failed: u64,
+    /// Requests refused by the duty-cycle limit.
+    pub duty_cycle_suspended: u64,
     /// Retransmissions (transmissions beyond the first).
     pub retries: u64,
     /// Frames the destination took in (duplicates excluded).
@@ -55,6 +57,8 @@ pub struct Confirms {
     pub no_ack: u64,
     /// Channel access failure.
     pub channel_access_failure: u64,
+    /// Refused by the duty-cycle limit.
+    pub duty_cycle_suspended: u64,
 }
 
 /// One row of the per-link table.

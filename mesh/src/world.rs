@@ -18,6 +18,7 @@ use crate::time::{Duration, SimTime};
 use han_radio::link::lqi;
 use han_radio::units::Db;
 use han_stack::capture::{LinkType, PcapWriter, RadioMeta};
+use han_stack::mac::duty_cycle::{DutyCycle, DutyCycleLimits, DutyCycleState};
 use han_stack::mac::engine::{DuplicateFilter, HeaderPeek, MacOutput, Transmitter, TxStatus};
 use han_stack::mac::{Address, FrameType, MacFrame};
 use han_stack::wire::Wire;
@@ -36,6 +37,8 @@ pub struct AirConfig {
     pub cca_threshold_dbm: f64,
     /// Unix time of simulated time zero, for capture timestamps (ns).
     pub epoch_unix_ns: u64,
+    /// Per-device duty-cycle limits (sub-GHz); None: unlimited.
+    pub duty_cycle: Option<DutyCycleLimits>,
 }
 
 impl Default for AirConfig {
@@ -48,6 +51,23 @@ impl Default for AirConfig {
             noise_dbm: han_radio::link::noise_floor(han_radio::units::Hz(2.0e6), Db(4.0)).0,
             cca_threshold_dbm: -106.58,
             epoch_unix_ns: 1_767_225_600_000_000_000,
+            duty_cycle: None,
+        }
+    }
+}
+
+impl AirConfig {
+    /// GB868 sub-GHz: 2-FSK timing and error model, noise in 200 kHz with a 4 dB noise figure,
+    /// sensitivity −105 dBm (typical 100 kbit/s 2-GFSK, unconfirmed), CCA threshold 10 dB
+    /// above it, and the 1 % / 1.8 % / 2.5 % duty-cycle limits (domain.md 2.3, 2.4).
+    pub fn gb868() -> Self {
+        AirConfig {
+            phy: crate::phy::FSK_GB868,
+            sensitivity_dbm: -105.0,
+            noise_dbm: han_radio::link::noise_floor(han_radio::units::Hz(200.0e3), Db(4.0)).0,
+            cca_threshold_dbm: -95.0,
+            duty_cycle: Some(DutyCycleLimits::default()),
+            ..AirConfig::default()
         }
     }
 }
@@ -104,6 +124,7 @@ struct MacSlot {
     current: Option<Pending>,
     queue: VecDeque<(u32, Vec<u8>, TxOptions)>,
     duplicates: DuplicateFilter,
+    duty: DutyCycle,
     mac_rng: Stream,
     phy_rng: Stream,
     app_rng: Stream,
@@ -172,6 +193,7 @@ impl<N: Node> World<N> {
                 current: None,
                 queue: VecDeque::new(),
                 duplicates: DuplicateFilter::default(),
+                duty: DutyCycle::default(),
                 mac_rng: Stream::new(seed, i, Purpose::Mac),
                 phy_rng: Stream::new(seed, i, Purpose::Phy),
                 app_rng: Stream::new(seed, i, Purpose::App),
@@ -426,6 +448,17 @@ impl<N: Node> World<N> {
             self.stats.links.entry((n, d)).or_default().requests += 1;
         }
         m.current = Some(Pending { handle, psdu, dst });
+        if let Some(limits) = self.cfg.duty_cycle
+            && m.duty.state(self.now.0, &limits) == DutyCycleState::Suspended
+        {
+            let out = MacOutput::Confirm {
+                status: TxStatus::DutyCycleSuspended,
+                attempts: 0,
+                busy_ccas: 0,
+            };
+            self.mac_output(n, out);
+            return;
+        }
         let out = m
             .engine
             .request(self.now.0, seq, ack, options.csma, &mut m.mac_rng);
@@ -461,6 +494,7 @@ impl<N: Node> World<N> {
                     TxStatus::Success { .. } => c.success += 1,
                     TxStatus::NoAck => c.no_ack += 1,
                     TxStatus::ChannelAccessFailure => c.channel_access_failure += 1,
+                    TxStatus::DutyCycleSuspended => c.duty_cycle_suspended += 1,
                 }
                 if let Some(d) = p.dst {
                     let l = self.stats.links.entry((n, d)).or_default();
@@ -468,6 +502,7 @@ impl<N: Node> World<N> {
                         TxStatus::Success { .. } => l.delivered += 1,
                         TxStatus::NoAck => l.no_ack += 1,
                         TxStatus::ChannelAccessFailure => l.cca_failed += 1,
+                        TxStatus::DutyCycleSuspended => l.duty_cycle_suspended += 1,
                     }
                     l.retries += u64::from(attempts.saturating_sub(1));
                 }
@@ -551,6 +586,11 @@ impl<N: Node> World<N> {
         s.airtime_ns += (end - self.now).0;
         s.nodes[n as usize].ppdus += 1;
         s.nodes[n as usize].tx_ns += (end - self.now).0;
+        if self.cfg.duty_cycle.is_some() {
+            self.macs[n as usize]
+                .duty
+                .record(self.now.0, (end - self.now).0);
+        }
         self.write_capture(n, &psdu, peek, ack_to);
         self.on_air[id as usize] = Some(OnAir {
             src: n,

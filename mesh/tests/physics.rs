@@ -178,3 +178,39 @@ fn other_channels_do_not_interfere() {
     assert_eq!(stats.links[&(0, 1)].received, sent);
     assert!(!stats.links.contains_key(&(2, 1)));
 }
+
+/// On GB868 a device sending far above 2.5 % of the hour is refused once it reaches the
+/// Suspended threshold, and its transmit time stays at about 2.5 %.
+#[test]
+fn gb868_duty_cycle_suspends_a_chatty_device() {
+    let air = AirConfig::gb868();
+    let nodes = vec![
+        Station::new(1, Some(2), Duration::millis(100), false),
+        Station::new(2, None, Duration::secs(1), false),
+    ];
+    let links = LinkTable::build(
+        vec![[0.0; 3], [5.0, 0.0, 0.0]],
+        air.noise_dbm - 10.0,
+        |_, _| Some(-70.0),
+    );
+    let mut w = World::new(air, links, nodes, 3);
+    w.run_until(SimTime::ZERO + Duration::secs(3000));
+    let s = w.stats();
+    // 61-octet PSDU: (8 + 61) · 80 µs = 5.52 ms on air; 2.5 % of an hour is 90 s, room for
+    // 16,304 frames of the 30,000 asked for in 3000 s.
+    assert!(
+        (16_250..=16_310).contains(&s.confirms.success),
+        "{:?}",
+        s.confirms
+    );
+    assert_eq!(
+        s.confirms.success + s.confirms.duty_cycle_suspended,
+        30_000 - 1
+    );
+    let used = s.nodes[0].tx_ns as f64 / Duration::secs(3600).0 as f64;
+    assert!((0.025..0.0252).contains(&used), "{used}");
+    assert_eq!(
+        s.links[&(0, 1)].duty_cycle_suspended,
+        s.confirms.duty_cycle_suspended
+    );
+}

@@ -22,6 +22,8 @@ pub enum TxStatus {
     NoAck,
     /// More than macMaxCSMABackoffs busy CCAs (CHANNEL_ACCESS_FAILURE).
     ChannelAccessFailure,
+    /// Not sent: the sub-GHz duty-cycle budget is used up (the Suspended state).
+    DutyCycleSuspended,
 }
 
 /// What the driver must do next.

@@ -6,6 +6,7 @@ pub mod beacon;
 pub mod command;
 pub mod control;
 pub mod csma;
+pub mod duty_cycle;
 pub mod engine;
 pub mod fcs;
 pub mod frame;
