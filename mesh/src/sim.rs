@@ -36,6 +36,8 @@ pub struct SimConfig {
     pub interval: Duration,
     /// Octets of application payload per frame.
     pub payload: usize,
+    /// The band every device uses (each device needs a radio in it).
+    pub band: Band,
 }
 
 impl Default for SimConfig {
@@ -45,6 +47,7 @@ impl Default for SimConfig {
             seed: 1,
             interval: Duration::secs(60),
             payload: 40,
+            band: Band::Ghz2_4,
         }
     }
 }
@@ -216,10 +219,10 @@ impl DeviceNode {
     }
 }
 
-/// Build the world for a building: one node per device with a 2.4 GHz radio, the link
+/// Build the world for a building: one node per device with a radio in the band, the link
 /// table from han-radio's link budgets (path loss, walls, floors, enclosures, antenna gains).
 pub fn build(b: &Building, cfg: &SimConfig) -> World<DeviceNode> {
-    let band = Band::Ghz2_4;
+    let band = cfg.band;
     let devices: Vec<(usize, &han_radio::building::Device)> = b
         .premises
         .iter()
@@ -236,11 +239,15 @@ pub fn build(b: &Building, cfg: &SimConfig) -> World<DeviceNode> {
         .iter()
         .filter_map(|(_, d)| d.radio(band).map(|r| r.sensitivity.0))
         .fold(f64::NEG_INFINITY, f64::max);
+    let base = match band {
+        Band::Ghz2_4 => AirConfig::default(),
+        Band::Mhz868 => AirConfig::gb868(),
+    };
     let air = AirConfig {
         sensitivity_dbm: sensitivity,
-        cca_threshold_dbm: sensitivity,
+        cca_threshold_dbm: sensitivity + (base.cca_threshold_dbm - base.sensitivity_dbm),
         noise_dbm: noise_floor(bandwidth(band), b.noise_figure).0,
-        ..AirConfig::default()
+        ..base
     };
     let positions = devices
         .iter()
@@ -360,6 +367,25 @@ pub fn summarise(world: &World<DeviceNode>, stats: &Stats) -> Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gb868_reaches_further_than_2g4() {
+        let (name, src) = han_radio::bundled::DEFAULT;
+        let b = Building::from_toml(name, src).unwrap();
+        let ratio = |band| {
+            let cfg = SimConfig {
+                duration: Duration::secs(1200),
+                band,
+                ..SimConfig::default()
+            };
+            let mut w = build(&b, &cfg);
+            w.run_until(SimTime::ZERO + cfg.duration);
+            let s = w.stats();
+            summarise(&w, &s).delivery_ratio
+        };
+        let (g24, g868) = (ratio(Band::Ghz2_4), ratio(Band::Mhz868));
+        assert!(g868 > g24, "868 MHz {g868} vs 2.4 GHz {g24}");
+    }
 
     #[test]
     fn terraced_house_delivers() {

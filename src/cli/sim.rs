@@ -25,10 +25,21 @@ pub struct SimArgs {
     /// Write the statistics (per link, per node) as JSON.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
+    /// Band: 2.4 (O-QPSK) or 868 (GB868 2-FSK with the duty-cycle limit).
+    #[arg(long, default_value = "2.4", value_parser = parse_band)]
+    pub band: han_radio::units::Band,
     /// Pace the run: simulated seconds per wall second (1 = real time); as fast as
     /// possible if omitted.
     #[arg(long)]
     pub speed: Option<f64>,
+}
+
+fn parse_band(s: &str) -> Result<han_radio::units::Band, String> {
+    match s {
+        "2.4" | "2.4GHz" | "2400" => Ok(han_radio::units::Band::Ghz2_4),
+        "868" | "868MHz" => Ok(han_radio::units::Band::Mhz868),
+        _ => Err(format!("{s:?} is not a band (2.4 or 868)")),
+    }
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -45,6 +56,7 @@ pub fn run(a: &SimArgs) -> Result<u8> {
         duration: a.duration,
         seed: a.seed,
         interval: a.interval,
+        band: a.band,
         ..SimConfig::default()
     };
     let mut world = build(&building, &cfg);
