@@ -22,6 +22,7 @@ use han_stack::mac::duty_cycle::{DutyCycle, DutyCycleLimits, DutyCycleState};
 use han_stack::mac::engine::{DuplicateFilter, HeaderPeek, MacOutput, Transmitter, TxStatus};
 use han_stack::mac::{Address, FrameType, MacFrame};
 use han_stack::wire::Wire;
+use han_stack::zep::{ZepPacket, unix_to_ntp};
 use std::collections::{HashMap, VecDeque};
 
 /// Receiver and channel parameters of the air.
@@ -140,6 +141,15 @@ struct OnAir {
     ack_to: Option<u32>,
 }
 
+/// One transmission as a ZEP v2 datagram (UDP payload for port 17754), with its time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZepDatagram {
+    /// When the frame went on the air.
+    pub at: SimTime,
+    /// The ZEP packet bytes.
+    pub bytes: Vec<u8>,
+}
+
 /// The virtual air with its nodes.
 pub struct World<N: Node> {
     cfg: AirConfig,
@@ -157,6 +167,7 @@ pub struct World<N: Node> {
     now: SimTime,
     stats: Stats,
     capture: Option<PcapWriter<Vec<u8>>>,
+    zep: Option<Vec<ZepDatagram>>,
     actions: Vec<Action>,
     deliveries: Vec<(u32, u32, bool)>,
 }
@@ -228,6 +239,7 @@ impl<N: Node> World<N> {
             now: SimTime::ZERO,
             stats,
             capture: None,
+            zep: None,
             actions: Vec::new(),
             deliveries: Vec::new(),
         }
@@ -237,6 +249,16 @@ impl<N: Node> World<N> {
     /// the channel, and the RSS and LQI at the addressed receiver (at the sender for none).
     pub fn capture_air(&mut self) {
         self.capture = PcapWriter::new(Vec::new(), LinkType::Tap).ok();
+    }
+
+    /// Also record every transmission as a ZEP v2 datagram (device id = sending node).
+    pub fn tap_zep(&mut self) {
+        self.zep = Some(Vec::new());
+    }
+
+    /// The ZEP datagrams so far, emptied (None unless [`World::tap_zep`] was called).
+    pub fn take_zep(&mut self) -> Option<Vec<ZepDatagram>> {
+        self.zep.as_mut().map(std::mem::take)
     }
 
     /// The capture so far (None unless [`World::capture_air`] was called).
@@ -611,7 +633,7 @@ impl<N: Node> World<N> {
         peek: Option<HeaderPeek>,
         ack_to: Option<u32>,
     ) {
-        if self.capture.is_none() {
+        if self.capture.is_none() && self.zep.is_none() {
             return;
         }
         let to = ack_to.or(match peek.map(|p| p.dst) {
@@ -628,6 +650,26 @@ impl<N: Node> World<N> {
             rssi_dbm: rssi as f32,
             lqi: q,
         };
+        let unix_ns = self.cfg.epoch_unix_ns + self.now.0;
+        if let Some(z) = self.zep.as_mut() {
+            let packet = ZepPacket::V2Data {
+                channel: meta.channel,
+                device_id: n as u16,
+                crc_mode: true,
+                lqi: meta.lqi,
+                timestamp: unix_to_ntp(
+                    (unix_ns / 1_000_000_000) as i64,
+                    (unix_ns % 1_000_000_000) as u32,
+                ),
+                seq: z.len() as u32 + 1,
+                reserved: [0; 10],
+                frame: psdu.to_vec(),
+            };
+            z.push(ZepDatagram {
+                at: self.now,
+                bytes: packet.to_bytes(),
+            });
+        }
         let body = psdu.get(..psdu.len().saturating_sub(2)).unwrap_or_default();
         let Some(w) = self.capture.as_mut() else {
             return;

@@ -103,3 +103,33 @@ fn node_radio_times_add_up() {
     assert_eq!(tx, s.airtime_ns);
     assert!(s.nodes.iter().all(|n| n.rx_ns > 0 && n.tx_ns > 0));
 }
+
+#[test]
+fn zep_tap_sends_every_transmission() {
+    use han_stack::wire::Wire;
+    use han_stack::zep::ZepPacket;
+    let w = GridWorkload {
+        duration: Duration::secs(30),
+        ..GridWorkload::new(9, 2)
+    };
+    let mut world = build(&w);
+    world.tap_zep();
+    world.run_until(SimTime::ZERO + w.duration);
+    let z = world.take_zep().unwrap();
+    assert_eq!(z.len() as u64, world.stats().ppdus);
+    assert!(z.windows(2).all(|p| p[0].at <= p[1].at));
+    for (i, d) in z.iter().enumerate() {
+        let ZepPacket::V2Data {
+            channel,
+            seq,
+            frame,
+            ..
+        } = ZepPacket::from_bytes(&d.bytes).unwrap()
+        else {
+            panic!("not a ZEP v2 data packet")
+        };
+        assert_eq!((channel, seq), (11, i as u32 + 1));
+        assert!(han_stack::mac::MacFrame::parse_with_fcs(&frame).unwrap().2);
+    }
+    assert_eq!(world.take_zep(), Some(Vec::new()));
+}
