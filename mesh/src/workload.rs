@@ -190,6 +190,12 @@ mod tests {
     }
 
     #[test]
+    fn a_node_costs_under_4_kib() {
+        let n = World::<GridNode>::bytes_per_node() + 8 * std::mem::size_of::<u32>();
+        assert!(n < 4096, "{n} bytes per node");
+    }
+
+    #[test]
     fn ten_nodes_for_ten_minutes() {
         let w = GridWorkload {
             duration: Duration::secs(600),

@@ -283,6 +283,16 @@ impl<N: Node> World<N> {
         &self.cfg
     }
 
+    /// Bytes the air keeps per node besides the node itself and the link table (radio, MAC
+    /// with its three random streams, statistics, noise), not counting queued frames.
+    pub fn bytes_per_node() -> usize {
+        std::mem::size_of::<RadioState>()
+            + std::mem::size_of::<MacSlot>()
+            + std::mem::size_of::<crate::stats::NodeStats>()
+            + std::mem::size_of::<f64>()
+            + std::mem::size_of::<N>()
+    }
+
     /// Current virtual time.
     pub fn now(&self) -> SimTime {
         self.now
