@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod driver;
+pub mod energy;
 pub mod medium;
 pub mod phy;
 pub mod queue;

@@ -4,6 +4,7 @@
 //! hub answers every frame of a sleepy device with one held for it (indirect
 //! transmission), as the GSME "give me my next queued message" exchange does (domain.md 1.3).
 
+use crate::energy::{Currents, Energy, battery_life_days, node_energy};
 use crate::medium::LinkTable;
 use crate::radio::{Node, NodeCtx, NodeInput, Radio, RadioConfig, TxOptions};
 use crate::stats::{LinkStats, Stats};
@@ -38,6 +39,9 @@ pub struct SimConfig {
     pub payload: usize,
     /// The band every device uses (each device needs a radio in it).
     pub band: Band,
+    /// Battery capacity of battery devices for the life estimate, mAh (an assumption: one
+    /// 3.6 V lithium AA cell is about 2,600 mAh; no GB meter figure is in domain.md).
+    pub battery_mah: f64,
 }
 
 impl Default for SimConfig {
@@ -48,6 +52,7 @@ impl Default for SimConfig {
             interval: Duration::secs(60),
             payload: 40,
             band: Band::Ghz2_4,
+            battery_mah: 2600.0,
         }
     }
 }
@@ -310,6 +315,17 @@ pub struct LinkSummary {
     pub stats: LinkStats,
 }
 
+/// Radio energy of one battery device.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatteryRow {
+    /// Device id.
+    pub device: String,
+    /// Average radio current and charge per day.
+    pub energy: Energy,
+    /// Days the battery lasts at that rate.
+    pub life_days: f64,
+}
+
 /// What `han sim` prints.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
@@ -327,10 +343,12 @@ pub struct Summary {
     pub links: Vec<LinkSummary>,
     /// The five links with the lowest delivery ratio.
     pub worst_links: Vec<LinkSummary>,
+    /// Battery devices' radio energy and battery life.
+    pub batteries: Vec<BatteryRow>,
 }
 
-/// Summarise a finished run.
-pub fn summarise(world: &World<DeviceNode>, stats: &Stats) -> Summary {
+/// Summarise a finished run; battery life at `battery_mah`.
+pub fn summarise(world: &World<DeviceNode>, stats: &Stats, battery_mah: f64) -> Summary {
     let name = |i: u32| world.nodes()[i as usize].id.clone();
     let row = |src: u32, dst: u32, s: &LinkStats| LinkSummary {
         from: name(src),
@@ -361,6 +379,20 @@ pub fn summarise(world: &World<DeviceNode>, stats: &Stats) -> Summary {
             .iter()
             .map(|r| row(r.src, r.dst, &r.stats))
             .collect(),
+        batteries: world
+            .nodes()
+            .iter()
+            .zip(&stats.nodes)
+            .filter(|(n, _)| n.sleepy)
+            .map(|(n, s)| {
+                let energy = node_energy(s, stats.duration_ns, &Currents::default());
+                BatteryRow {
+                    device: n.id.clone(),
+                    life_days: battery_life_days(energy.average_ua, battery_mah),
+                    energy,
+                }
+            })
+            .collect(),
     }
 }
 
@@ -381,7 +413,7 @@ mod tests {
             let mut w = build(&b, &cfg);
             w.run_until(SimTime::ZERO + cfg.duration);
             let s = w.stats();
-            summarise(&w, &s).delivery_ratio
+            summarise(&w, &s, 2600.0).delivery_ratio
         };
         let (g24, g868) = (ratio(Band::Ghz2_4), ratio(Band::Mhz868));
         assert!(g868 > g24, "868 MHz {g868} vs 2.4 GHz {g24}");
@@ -398,7 +430,15 @@ mod tests {
         let mut w = build(&b, &cfg);
         w.run_until(SimTime::ZERO + cfg.duration);
         let s = w.stats();
-        let sum = summarise(&w, &s);
+        let sum = summarise(&w, &s, cfg.battery_mah);
+        assert_eq!(sum.batteries.len(), 1);
+        // Asleep nearly all the time: tens of µA at most, years of battery.
+        assert!(
+            sum.batteries[0].energy.average_ua < 50.0,
+            "{:?}",
+            sum.batteries
+        );
+        assert!(sum.batteries[0].life_days > 365.0);
         assert!(sum.devices >= 2);
         assert!(!sum.links.is_empty());
         assert!(sum.ppdus > 0);

@@ -85,12 +85,22 @@ pub fn run(a: &SimArgs) -> Result<u8> {
     if let Some(p) = &a.stats {
         std::fs::write(p, stats.to_json()).with_context(|| format!("writing {}", p.display()))?;
     }
-    let s = summarise(&world, &stats);
+    let s = summarise(&world, &stats, cfg.battery_mah);
     println!(
         "{}: {} devices, {:.0} s simulated, {} PPDUs, delivery {:.4}, channel load {:.5}",
         building.name, s.devices, s.simulated_s, s.ppdus, s.delivery_ratio, s.channel_load
     );
     println!("{:.2} wall s, {:.0}× real time", p.wall_s, p.speedup);
+    for b in &s.batteries {
+        println!(
+            "  {}: radio {:.1} µA average, {:.3} mAh/day, ≈ {:.1} years on {:.0} mAh",
+            b.device,
+            b.energy.average_ua,
+            b.energy.mah_per_day,
+            b.life_days / 365.25,
+            cfg.battery_mah
+        );
+    }
     println!("worst links:");
     for l in &s.worst_links {
         println!(
