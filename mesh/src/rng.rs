@@ -15,6 +15,8 @@ pub enum Purpose {
     Phy = 2,
     /// The node's own behaviour (traffic, choices).
     App = 3,
+    /// A noise source's bursts (the "node" is the interferer's index).
+    Interferer = 4,
 }
 
 /// A random stream.

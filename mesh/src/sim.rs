@@ -9,7 +9,7 @@ use crate::medium::LinkTable;
 use crate::radio::{Node, NodeCtx, NodeInput, Radio, RadioConfig, TxOptions};
 use crate::stats::{LinkStats, Stats};
 use crate::time::{Duration, SimTime};
-use crate::world::{AirConfig, World};
+use crate::world::{AirConfig, Interferer, World};
 use han_radio::building::Building;
 use han_radio::device::DeviceKind;
 use han_radio::geometry::Search;
@@ -22,6 +22,9 @@ use han_stack::mac::indirect::{
 use han_stack::mac::{Address, FrameType, MacFrame};
 use han_stack::wire::ExtAddr;
 use serde::Serialize;
+
+/// Length of one Wi-Fi burst (a typical aggregated frame plus its ACK; an assumption).
+pub const WIFI_BURST_US: u64 = 1_500;
 
 /// The PAN every premises uses (one channel, one PAN for the whole building for now).
 pub const PAN_ID: u16 = 0x4841;
@@ -293,10 +296,22 @@ pub fn build(b: &Building, cfg: &SimConfig) -> World<DeviceNode> {
         })
         .collect();
     let mut world = World::new(air, links, nodes, cfg.seed);
-    // Wi-Fi access points as their duty-weighted mean power in each receiver's band.
-    for (i, (_, d)) in devices.iter().enumerate() {
-        if let Some(p) = b.interference_at(d, band, Search::Indexed) {
-            world.add_noise(i as u32, p.0);
+    // Wi-Fi access points as duty-cycled bursts at every device they reach.
+    for ap in &b.wifi {
+        let powers: Vec<(u32, f64)> = devices
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, d))| {
+                let p = b.wifi_power_at(ap, d, band, Search::Indexed)?.0;
+                (p >= air.noise_dbm - 30.0).then_some((i as u32, p))
+            })
+            .collect();
+        if !powers.is_empty() && ap.duty > 0.0 {
+            world.add_interferer(Interferer {
+                powers,
+                duty: ap.duty,
+                burst: Duration::micros(WIFI_BURST_US),
+            });
         }
     }
     world

@@ -82,6 +82,7 @@ enum Event {
     TxStart(u32),
     AckStart(u32),
     TxEnd(u32),
+    Interferer(u32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +112,49 @@ struct RadioState {
     ack: Option<(u8, u32, bool)>,
     pending_for: Vec<Address>,
     mode_since: SimTime,
+}
+
+impl InterfererState {
+    /// An exponential gap with the mean that gives the duty cycle.
+    fn gap(&mut self) -> Duration {
+        Duration((-(1.0 - self.rng.unit()).ln() * self.mean_gap_ns) as u64)
+    }
+}
+
+impl RadioState {
+    /// Fold the SINR since the lock's last change into its survival log-probability: each
+    /// stretch of constant SINR contributes its share of the frame's bits.
+    fn settle(&mut self, noise_mw: f64, now: SimTime, phy: &Phy) {
+        if let Some(lock) = self.lock.as_mut() {
+            if lock.relevant && now > lock.since {
+                let i = (self.sensed_mw - lock.signal_mw).max(0.0);
+                let sinr = lock.signal_mw / (noise_mw + i);
+                let bits = (now - lock.since).0 as f64 * 8.0 / phy.octet_ns as f64;
+                lock.ln_ok += phy.ln_bit_ok(sinr) * bits;
+            }
+            lock.since = now;
+        }
+    }
+
+    /// A signal of `mw` starts.
+    fn raise(&mut self, mw: f64, noise_mw: f64, now: SimTime, phy: &Phy, cca_mw: f64) {
+        self.settle(noise_mw, now, phy);
+        self.sensed_mw += mw;
+        self.active += 1;
+        if let Some(c) = self.cca_busy.as_mut() {
+            *c |= self.sensed_mw >= cca_mw;
+        }
+    }
+
+    /// A signal of `mw` ends (after [`RadioState::settle`]).
+    fn lower(&mut self, mw: f64) {
+        self.active = self.active.saturating_sub(1);
+        self.sensed_mw = if self.active == 0 {
+            0.0
+        } else {
+            (self.sensed_mw - mw).max(0.0)
+        };
+    }
 }
 
 struct Pending {
@@ -150,6 +194,27 @@ pub struct ZepDatagram {
     pub bytes: Vec<u8>,
 }
 
+/// A duty-cycled noise source such as a Wi-Fi access point: bursts of `burst` separated by
+/// exponential gaps, on for `duty` of the time on average; not a frame, so nothing locks on
+/// it, but it counts in every SINR and energy-detect CCA while on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interferer {
+    /// Power at each node it reaches while on: (node, dBm).
+    pub powers: Vec<(u32, f64)>,
+    /// Fraction of time on, in (0, 1).
+    pub duty: f64,
+    /// Length of one burst.
+    pub burst: Duration,
+}
+
+struct InterfererState {
+    powers_mw: Vec<(u32, f64)>,
+    mean_gap_ns: f64,
+    burst: Duration,
+    on: bool,
+    rng: Stream,
+}
+
 /// The virtual air with its nodes.
 pub struct World<N: Node> {
     cfg: AirConfig,
@@ -169,6 +234,8 @@ pub struct World<N: Node> {
     capture: Option<PcapWriter<Vec<u8>>>,
     zep: Option<Vec<ZepDatagram>>,
     actions: Vec<Action>,
+    seed: u64,
+    interferers: Vec<InterfererState>,
     deliveries: Vec<(u32, u32, bool)>,
 }
 
@@ -241,6 +308,8 @@ impl<N: Node> World<N> {
             capture: None,
             zep: None,
             actions: Vec::new(),
+            seed,
+            interferers: Vec::new(),
             deliveries: Vec::new(),
         }
     }
@@ -264,6 +333,41 @@ impl<N: Node> World<N> {
     /// The capture so far (None unless [`World::capture_air`] was called).
     pub fn take_capture(&mut self) -> Option<Vec<u8>> {
         self.capture.take().and_then(|w| w.into_inner().ok())
+    }
+
+    /// Add a duty-cycled noise source; its first burst comes after a random gap.
+    pub fn add_interferer(&mut self, i: Interferer) {
+        let idx = self.interferers.len() as u32;
+        let duty = i.duty.clamp(1e-6, 1.0 - 1e-6);
+        let mut s = InterfererState {
+            powers_mw: i.powers.iter().map(|&(n, p)| (n, mw(p))).collect(),
+            mean_gap_ns: i.burst.0 as f64 * (1.0 - duty) / duty,
+            burst: i.burst,
+            on: false,
+            rng: Stream::new(self.seed, idx, Purpose::Interferer),
+        };
+        let gap = s.gap();
+        self.interferers.push(s);
+        self.queue.push(self.now + gap, Event::Interferer(idx));
+    }
+
+    fn toggle_interferer(&mut self, idx: u32) {
+        let phy = self.cfg.phy;
+        let Some(s) = self.interferers.get_mut(idx as usize) else {
+            return;
+        };
+        s.on = !s.on;
+        for &(n, p) in &s.powers_mw {
+            let (r, noise) = (&mut self.radios[n as usize], self.noise_mw[n as usize]);
+            if s.on {
+                r.raise(p, noise, self.now, &phy, self.cca_mw);
+            } else {
+                r.settle(noise, self.now, &phy);
+                r.lower(p);
+            }
+        }
+        let next = if s.on { s.burst } else { s.gap() };
+        self.queue.push(self.now + next, Event::Interferer(idx));
     }
 
     /// Add a steady interferer's mean power (e.g. duty-weighted Wi-Fi) to `node`'s noise.
@@ -368,6 +472,7 @@ impl<N: Node> World<N> {
                 }
             }
             Event::TxEnd(id) => self.end_tx(id),
+            Event::Interferer(i) => self.toggle_interferer(i),
         }
     }
 
@@ -563,16 +668,6 @@ impl<N: Node> World<N> {
         self.mac_output(n, out);
     }
 
-    /// Fold the SINR since the lock's last change into its survival log-probability.
-    fn advance_lock(lock: &mut Lock, sensed_mw: f64, noise_mw: f64, now: SimTime, phy: &Phy) {
-        if lock.relevant && now > lock.since {
-            let sinr = lock.signal_mw / (noise_mw + (sensed_mw - lock.signal_mw).max(0.0));
-            let bits = (now - lock.since).0 as f64 * 8.0 / phy.octet_ns as f64;
-            lock.ln_ok += phy.ln_bit_ok(sinr) * bits;
-        }
-        lock.since = now;
-    }
-
     fn start_tx(&mut self, n: u32, psdu: Vec<u8>, ack_to: Option<u32>) {
         self.set_mode(n, Mode::Transmit);
         let end = self.now + self.cfg.phy.airtime(psdu.len());
@@ -589,15 +684,7 @@ impl<N: Node> World<N> {
                 continue;
             }
             let p = f64::from(l.mw);
-            if let Some(lock) = r.lock.as_mut() {
-                let noise = self.noise_mw[l.rx as usize];
-                Self::advance_lock(lock, r.sensed_mw, noise, self.now, &phy);
-            }
-            r.sensed_mw += p;
-            r.active += 1;
-            if let Some(c) = r.cca_busy.as_mut() {
-                *c |= r.sensed_mw >= self.cca_mw;
-            }
+            r.raise(p, self.noise_mw[l.rx as usize], self.now, &phy, self.cca_mw);
             if r.mode == Mode::Listen && r.lock.is_none() && p >= self.sensitivity_mw {
                 let relevant = match ack_to {
                     Some(to) => to == l.rx,
@@ -703,9 +790,8 @@ impl<N: Node> World<N> {
             if r.config.channel != air.channel {
                 continue;
             }
+            r.settle(self.noise_mw[l.rx as usize], self.now, &phy);
             if let Some(lock) = r.lock.as_mut() {
-                let noise = self.noise_mw[l.rx as usize];
-                Self::advance_lock(lock, r.sensed_mw, noise, self.now, &phy);
                 if lock.tx == id {
                     let lock = *lock;
                     r.lock = None;
@@ -716,12 +802,7 @@ impl<N: Node> World<N> {
                     }
                 }
             }
-            r.active -= 1;
-            r.sensed_mw = if r.active == 0 {
-                0.0
-            } else {
-                (r.sensed_mw - f64::from(l.mw)).max(0.0)
-            };
+            r.lower(f64::from(l.mw));
         }
         self.set_mode(air.src, Mode::Listen);
         if air.ack_to.is_none() {

@@ -214,3 +214,35 @@ fn gb868_duty_cycle_suspends_a_chatty_device() {
         s.confirms.duty_cycle_suspended
     );
 }
+
+/// A hidden duty-cycled interferer 10 dB above the wanted signal at the receiver: a frame
+/// survives when the interferer is off at its start and no burst starts during it,
+/// P = (1 − duty)·exp(−T / mean gap).
+#[test]
+fn duty_cycled_interferer_destroys_frames_it_overlaps() {
+    use han_mesh::world::Interferer;
+    let nodes = vec![
+        Station::new(1, Some(0xffff), Duration::millis(50), true),
+        Station::new(2, None, Duration::secs(1), false),
+    ];
+    let mut w = world(nodes, |_, _| Some(-80.0), 9);
+    let (duty, burst) = (0.3, Duration::millis(2));
+    w.add_interferer(Interferer {
+        powers: vec![(1, -70.0)],
+        duty,
+        burst,
+    });
+    w.run_until(SimTime::ZERO + Duration::secs(600));
+    let stats = w.stats();
+    let sent = w.nodes()[0].confirms.len() as f64;
+    let got = stats.links.get(&(0, 1)).map_or(0, |l| l.received) as f64;
+    let t = han_mesh::phy::OQPSK_2G4.airtime(61).as_secs_f64();
+    let mean_gap = burst.as_secs_f64() * (1.0 - duty) / duty;
+    let expected = (1.0 - duty) * (-t / mean_gap).exp();
+    assert!(sent > 10_000.0);
+    assert!(
+        (got / sent - expected).abs() < 0.02,
+        "{} vs {expected}",
+        got / sent
+    );
+}
