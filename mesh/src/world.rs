@@ -82,7 +82,7 @@ enum Event {
     TxStart(u32),
     AckStart(u32),
     TxEnd(u32),
-    Interferer(u32),
+    Interferer(u32, u32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,12 +112,46 @@ struct RadioState {
     ack: Option<(u8, u32, bool)>,
     pending_for: Vec<Address>,
     mode_since: SimTime,
+    /// Power of the interferers that are on, kept only while `watching` > 0.
+    wifi_mw: f64,
+    /// Reasons to follow interferers: a relevant reception, a CCA.
+    watching: u8,
 }
 
 impl InterfererState {
     /// An exponential gap with the mean that gives the duty cycle.
     fn gap(&mut self) -> Duration {
         Duration((-(1.0 - self.rng.unit()).ln() * self.mean_gap_ns) as u64)
+    }
+
+    /// Carry the on/off state forward to `now`.
+    fn catch_up(&mut self, now: SimTime) {
+        if now > self.next_toggle + Duration::secs(1) {
+            // Long unwatched: draw from the stationary process (on with probability duty,
+            // a uniform residual of the fixed burst, or a memoryless gap).
+            self.on = self.rng.unit() < self.duty;
+            let rest = if self.on {
+                Duration((self.burst.0 as f64 * self.rng.unit()) as u64)
+            } else {
+                self.gap()
+            };
+            self.next_toggle = now + rest + Duration(1);
+            return;
+        }
+        while self.next_toggle <= now {
+            self.on = !self.on;
+            let d = if self.on { self.burst } else { self.gap() };
+            self.next_toggle += d;
+        }
+    }
+
+    /// Schedule the next toggle as an event if anyone watches; otherwise go quiet.
+    fn schedule(&mut self, queue: &mut EventQueue<Event>, idx: u32) {
+        self.generation = self.generation.wrapping_add(1);
+        self.scheduled = !self.watchers.is_empty();
+        if self.scheduled {
+            queue.push(self.next_toggle, Event::Interferer(idx, self.generation));
+        }
     }
 }
 
@@ -127,7 +161,7 @@ impl RadioState {
     fn settle(&mut self, noise_mw: f64, now: SimTime, phy: &Phy) {
         if let Some(lock) = self.lock.as_mut() {
             if lock.relevant && now > lock.since {
-                let i = (self.sensed_mw - lock.signal_mw).max(0.0);
+                let i = (self.sensed_mw - lock.signal_mw).max(0.0) + self.wifi_mw;
                 let sinr = lock.signal_mw / (noise_mw + i);
                 let bits = (now - lock.since).0 as f64 * 8.0 / phy.octet_ns as f64;
                 lock.ln_ok += phy.ln_bit_ok(sinr) * bits;
@@ -142,7 +176,7 @@ impl RadioState {
         self.sensed_mw += mw;
         self.active += 1;
         if let Some(c) = self.cca_busy.as_mut() {
-            *c |= self.sensed_mw >= cca_mw;
+            *c |= self.sensed_mw + self.wifi_mw >= cca_mw;
         }
     }
 
@@ -207,9 +241,16 @@ pub struct Interferer {
     pub burst: Duration,
 }
 
+/// An interferer runs lazily: its bursts are only scheduled as events while some node
+/// watches it; in between, its state is carried forward when next looked at (bursts drawn
+/// in order, or after a long unwatched stretch sampled from the stationary on/off process).
 struct InterfererState {
-    powers_mw: Vec<(u32, f64)>,
     mean_gap_ns: f64,
+    duty: f64,
+    watchers: Vec<u32>,
+    next_toggle: SimTime,
+    generation: u32,
+    scheduled: bool,
     burst: Duration,
     on: bool,
     rng: Stream,
@@ -236,6 +277,7 @@ pub struct World<N: Node> {
     actions: Vec<Action>,
     seed: u64,
     interferers: Vec<InterfererState>,
+    node_ifs: Vec<Vec<(u32, f64)>>,
     deliveries: Vec<(u32, u32, bool)>,
 }
 
@@ -250,6 +292,7 @@ fn dbm(mw: f64) -> f64 {
 impl<N: Node> World<N> {
     /// A world of `nodes` over `links` (one entry per node, same order), seeded by `seed`.
     pub fn new(cfg: AirConfig, links: LinkTable, nodes: Vec<N>, seed: u64) -> Self {
+        let radios_len = nodes.len();
         let radios: Vec<RadioState> = nodes
             .iter()
             .map(|n| RadioState {
@@ -261,6 +304,8 @@ impl<N: Node> World<N> {
                 cca_busy: None,
                 ack: None,
                 pending_for: Vec::new(),
+                wifi_mw: 0.0,
+                watching: 0,
                 mode_since: SimTime::ZERO,
             })
             .collect();
@@ -310,6 +355,7 @@ impl<N: Node> World<N> {
             actions: Vec::new(),
             seed,
             interferers: Vec::new(),
+            node_ifs: vec![Vec::new(); radios_len],
             deliveries: Vec::new(),
         }
     }
@@ -340,34 +386,87 @@ impl<N: Node> World<N> {
         let idx = self.interferers.len() as u32;
         let duty = i.duty.clamp(1e-6, 1.0 - 1e-6);
         let mut s = InterfererState {
-            powers_mw: i.powers.iter().map(|&(n, p)| (n, mw(p))).collect(),
+            watchers: Vec::new(),
+            duty,
+            next_toggle: SimTime::ZERO,
+            generation: 0,
+            scheduled: false,
             mean_gap_ns: i.burst.0 as f64 * (1.0 - duty) / duty,
             burst: i.burst,
             on: false,
             rng: Stream::new(self.seed, idx, Purpose::Interferer),
         };
-        let gap = s.gap();
+        for &(n, p) in &i.powers {
+            if let Some(v) = self.node_ifs.get_mut(n as usize) {
+                v.push((idx, mw(p)));
+            }
+        }
+        s.next_toggle = self.now + s.gap();
         self.interferers.push(s);
-        self.queue.push(self.now + gap, Event::Interferer(idx));
     }
 
-    fn toggle_interferer(&mut self, idx: u32) {
+    fn toggle_interferer(&mut self, idx: u32, generation: u32) {
         let phy = self.cfg.phy;
         let Some(s) = self.interferers.get_mut(idx as usize) else {
             return;
         };
-        s.on = !s.on;
-        for &(n, p) in &s.powers_mw {
-            let (r, noise) = (&mut self.radios[n as usize], self.noise_mw[n as usize]);
+        if !s.scheduled || s.generation != generation {
+            return;
+        }
+        let was = s.on;
+        s.catch_up(self.now);
+        if s.on == was {
+            s.schedule(&mut self.queue, idx);
+            return;
+        }
+        // Only nodes receiving a frame for them or doing a CCA follow the interferer.
+        for &n in &s.watchers {
+            let Some(&(_, p)) = self.node_ifs[n as usize].iter().find(|(i, _)| *i == idx) else {
+                continue;
+            };
+            let r = &mut self.radios[n as usize];
+            r.settle(self.noise_mw[n as usize], self.now, &phy);
             if s.on {
-                r.raise(p, noise, self.now, &phy, self.cca_mw);
+                r.wifi_mw += p;
+                if let Some(c) = r.cca_busy.as_mut() {
+                    *c |= r.sensed_mw + r.wifi_mw >= self.cca_mw;
+                }
             } else {
-                r.settle(noise, self.now, &phy);
-                r.lower(p);
+                r.wifi_mw = (r.wifi_mw - p).max(0.0);
             }
         }
-        let next = if s.on { s.burst } else { s.gap() };
-        self.queue.push(self.now + next, Event::Interferer(idx));
+        s.schedule(&mut self.queue, idx);
+    }
+
+    /// Start following the interferers that reach `n`.
+    fn watch(&mut self, n: u32) {
+        watch(
+            &mut self.radios[n as usize],
+            n,
+            &self.node_ifs[n as usize],
+            &mut self.interferers,
+            &mut self.queue,
+            self.now,
+        );
+    }
+
+    /// Stop following them (when the last reason ends).
+    fn unwatch(&mut self, n: u32) {
+        unwatch(
+            &mut self.radios[n as usize],
+            n,
+            &self.node_ifs[n as usize],
+            &mut self.interferers,
+        );
+    }
+
+    /// Drop `n`'s reception, if any.
+    fn clear_lock(&mut self, n: u32) {
+        if let Some(lock) = self.radios[n as usize].lock.take()
+            && lock.relevant
+        {
+            self.unwatch(n);
+        }
     }
 
     /// Add a steady interferer's mean power (e.g. duty-weighted Wi-Fi) to `node`'s noise.
@@ -472,7 +571,7 @@ impl<N: Node> World<N> {
                 }
             }
             Event::TxEnd(id) => self.end_tx(id),
-            Event::Interferer(i) => self.toggle_interferer(i),
+            Event::Interferer(i, g) => self.toggle_interferer(i, g),
         }
     }
 
@@ -507,7 +606,12 @@ impl<N: Node> World<N> {
             }
             Action::Configure(c) => self.configure(n, c),
             Action::EnergyDetect => {
-                let e = dbm(self.radios[n as usize].sensed_mw + self.noise_mw[n as usize]);
+                let wifi: f64 = self.node_ifs[n as usize]
+                    .iter()
+                    .filter(|(i, _)| self.interferers[*i as usize].on)
+                    .map(|(_, p)| p)
+                    .sum();
+                let e = dbm(self.radios[n as usize].sensed_mw + wifi + self.noise_mw[n as usize]);
                 self.node_input(n, NodeInput::Energy(e));
             }
             Action::SetPending { addr, pending } => {
@@ -542,8 +646,8 @@ impl<N: Node> World<N> {
                 active += 1;
             }
         }
+        self.clear_lock(n);
         let r = &mut self.radios[n as usize];
-        r.lock = None;
         r.sensed_mw = sensed;
         r.active = active;
     }
@@ -558,7 +662,7 @@ impl<N: Node> World<N> {
         }
         r.mode = mode;
         if mode != Mode::Listen {
-            r.lock = None;
+            self.clear_lock(n);
         }
     }
 
@@ -610,6 +714,7 @@ impl<N: Node> World<N> {
                 self.queue.push(SimTime(t), Event::MacTimer(n, m.timer_gen));
             }
             MacOutput::Cca => {
+                self.watch(n);
                 let busy = self.channel_busy(n);
                 self.radios[n as usize].cca_busy = Some(busy);
                 self.queue
@@ -658,11 +763,12 @@ impl<N: Node> World<N> {
 
     fn channel_busy(&self, n: u32) -> bool {
         let r = &self.radios[n as usize];
-        r.mode != Mode::Listen || r.lock.is_some() || r.sensed_mw >= self.cca_mw
+        r.mode != Mode::Listen || r.lock.is_some() || r.sensed_mw + r.wifi_mw >= self.cca_mw
     }
 
     fn cca_end(&mut self, n: u32) {
         let busy = self.radios[n as usize].cca_busy.take().unwrap_or(true) || self.channel_busy(n);
+        self.unwatch(n);
         let m = &mut self.macs[n as usize];
         let out = m.engine.cca_done(self.now.0, !busy, &mut m.mac_rng);
         self.mac_output(n, out);
@@ -697,6 +803,17 @@ impl<N: Node> World<N> {
                     ln_ok: 0.0,
                     relevant,
                 });
+                if relevant {
+                    let ifs = &self.node_ifs[l.rx as usize];
+                    watch(
+                        r,
+                        l.rx,
+                        ifs,
+                        &mut self.interferers,
+                        &mut self.queue,
+                        self.now,
+                    );
+                }
             }
         }
         let s = &mut self.stats;
@@ -791,15 +908,20 @@ impl<N: Node> World<N> {
                 continue;
             }
             r.settle(self.noise_mw[l.rx as usize], self.now, &phy);
-            if let Some(lock) = r.lock.as_mut() {
-                if lock.tx == id {
-                    let lock = *lock;
-                    r.lock = None;
-                    self.stats.nodes[l.rx as usize].rx_ns += (air.end - air.start).0;
-                    if lock.relevant {
-                        let ok = self.macs[l.rx as usize].phy_rng.unit() < lock.ln_ok.exp();
-                        deliveries.push((l.rx, l.mw.to_bits(), ok));
-                    }
+            if let Some(lock) = r.lock.filter(|k| k.tx == id) {
+                r.lock = None;
+                if lock.relevant {
+                    unwatch(
+                        r,
+                        l.rx,
+                        &self.node_ifs[l.rx as usize],
+                        &mut self.interferers,
+                    );
+                }
+                self.stats.nodes[l.rx as usize].rx_ns += (air.end - air.start).0;
+                if lock.relevant {
+                    let ok = self.macs[l.rx as usize].phy_rng.unit() < lock.ln_ok.exp();
+                    deliveries.push((l.rx, l.mw.to_bits(), ok));
                 }
             }
             r.lower(f64::from(l.mw));
@@ -859,6 +981,47 @@ impl<N: Node> World<N> {
             timestamp: air.start + delay,
         });
         self.node_input(rx, input);
+    }
+}
+
+/// Count a reason for `n` to follow its interferers; on the first, sum those that are on
+/// and join their watch lists.
+fn watch(
+    r: &mut RadioState,
+    n: u32,
+    ifs: &[(u32, f64)],
+    all: &mut [InterfererState],
+    queue: &mut EventQueue<Event>,
+    now: SimTime,
+) {
+    if r.watching == 0 {
+        r.wifi_mw = 0.0;
+        for &(i, p) in ifs {
+            let s = &mut all[i as usize];
+            s.catch_up(now);
+            s.watchers.push(n);
+            if !s.scheduled {
+                s.schedule(queue, i);
+            }
+            if s.on {
+                r.wifi_mw += p;
+            }
+        }
+    }
+    r.watching += 1;
+}
+
+/// Drop a reason; on the last, leave the watch lists.
+fn unwatch(r: &mut RadioState, n: u32, ifs: &[(u32, f64)], all: &mut [InterfererState]) {
+    r.watching = r.watching.saturating_sub(1);
+    if r.watching == 0 {
+        r.wifi_mw = 0.0;
+        for &(i, _) in ifs {
+            let w = &mut all[i as usize].watchers;
+            if let Some(k) = w.iter().position(|&x| x == n) {
+                w.swap_remove(k);
+            }
+        }
     }
 }
 

@@ -86,14 +86,15 @@ pub fn run(a: &SimArgs) -> Result<u8> {
         std::fs::write(p, stats.to_json()).with_context(|| format!("writing {}", p.display()))?;
     }
     let s = summarise(&world, &stats, cfg.battery_mah);
-    println!(
-        "{}: {} devices, {:.0} s simulated, {} PPDUs, delivery {:.4}, channel load {:.5}",
+    let mut out = String::new();
+    out += &format!(
+        "{}: {} devices, {:.0} s simulated, {} PPDUs, delivery {:.4}, channel load {:.5}\n",
         building.name, s.devices, s.simulated_s, s.ppdus, s.delivery_ratio, s.channel_load
     );
-    println!("{:.2} wall s, {:.0}× real time", p.wall_s, p.speedup);
+    out += &format!("{:.2} wall s, {:.0}× real time\n", p.wall_s, p.speedup);
     for b in &s.batteries {
-        println!(
-            "  {}: radio {:.1} µA average, {:.3} mAh/day, ≈ {:.1} years on {:.0} mAh",
+        out += &format!(
+            "  {}: radio {:.1} µA average, {:.3} mAh/day, ≈ {:.1} years on {:.0} mAh\n",
             b.device,
             b.energy.average_ua,
             b.energy.mah_per_day,
@@ -101,10 +102,10 @@ pub fn run(a: &SimArgs) -> Result<u8> {
             cfg.battery_mah
         );
     }
-    println!("worst links:");
+    out += "worst links:\n";
     for l in &s.worst_links {
-        println!(
-            "  {:>14} -> {:<14} delivered {}/{} (retries {}, no ack {}, CCA failed {})",
+        out += &format!(
+            "  {:>14} -> {:<14} delivered {}/{} (retries {}, no ack {}, CCA failed {})\n",
             l.from,
             l.to,
             l.stats.delivered,
@@ -114,5 +115,6 @@ pub fn run(a: &SimArgs) -> Result<u8> {
             l.stats.cca_failed
         );
     }
+    super::survey::write_stdout(&out)?;
     Ok(super::EXIT_OK)
 }

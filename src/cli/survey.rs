@@ -109,7 +109,7 @@ pub fn run(args: &SurveyArgs) -> anyhow::Result<i32> {
 }
 
 /// Writes to stdout; a closed pipe (e.g. `| head`) is not an error.
-fn write_stdout(s: &str) -> anyhow::Result<()> {
+pub(crate) fn write_stdout(s: &str) -> anyhow::Result<()> {
     use std::io::Write;
     match std::io::stdout().lock().write_all(s.as_bytes()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
