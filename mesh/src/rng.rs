@@ -17,6 +17,8 @@ pub enum Purpose {
     App = 3,
     /// A noise source's bursts (the "node" is the interferer's index).
     Interferer = 4,
+    /// Error draws of a point-of-view capture for frames not addressed to the node.
+    Sniff = 5,
 }
 
 /// A random stream.

@@ -84,6 +84,8 @@ pub struct Stats {
     pub acks: u64,
     /// Sum of all PPDUs' on-air time in ns (channel load = this / duration).
     pub airtime_ns: u64,
+    /// On-air time per channel in ns (utilisation = this / duration).
+    pub channel_airtime_ns: BTreeMap<u8, u64>,
     /// Data confirmations.
     pub confirms: Confirms,
     /// Per link, in (src, dst) order.

@@ -23,7 +23,7 @@ use han_stack::mac::engine::{DuplicateFilter, HeaderPeek, MacOutput, Transmitter
 use han_stack::mac::{Address, FrameType, MacFrame};
 use han_stack::wire::Wire;
 use han_stack::zep::{ZepPacket, unix_to_ntp};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// Receiver and channel parameters of the air.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -99,7 +99,10 @@ struct Lock {
     signal_mw: f64,
     since: SimTime,
     ln_ok: f64,
+    /// Worth an error draw: addressed to the node, or the node sniffs.
     relevant: bool,
+    /// Addressed to the node (an ACK it waits for, or a frame its filter accepts).
+    addressed: bool,
 }
 
 struct RadioState {
@@ -116,6 +119,9 @@ struct RadioState {
     wifi_mw: f64,
     /// Reasons to follow interferers: a relevant reception, a CCA.
     watching: u8,
+    /// Decodes every frame for a point-of-view capture, drawing errors for frames not
+    /// addressed to it from its own stream.
+    sniffer: Option<Stream>,
 }
 
 impl InterfererState {
@@ -273,6 +279,7 @@ pub struct World<N: Node> {
     now: SimTime,
     stats: Stats,
     capture: Option<PcapWriter<Vec<u8>>>,
+    node_captures: BTreeMap<u32, PcapWriter<Vec<u8>>>,
     zep: Option<Vec<ZepDatagram>>,
     actions: Vec<Action>,
     seed: u64,
@@ -306,6 +313,7 @@ impl<N: Node> World<N> {
                 pending_for: Vec::new(),
                 wifi_mw: 0.0,
                 watching: 0,
+                sniffer: None,
                 mode_since: SimTime::ZERO,
             })
             .collect();
@@ -351,6 +359,7 @@ impl<N: Node> World<N> {
             now: SimTime::ZERO,
             stats,
             capture: None,
+            node_captures: BTreeMap::new(),
             zep: None,
             actions: Vec::new(),
             seed,
@@ -364,6 +373,27 @@ impl<N: Node> World<N> {
     /// the channel, and the RSS and LQI at the addressed receiver (at the sender for none).
     pub fn capture_air(&mut self) {
         self.capture = PcapWriter::new(Vec::new(), LinkType::Tap).ok();
+    }
+
+    /// Record what `node` decodes — every frame it receives intact, addressed to it or not —
+    /// with its own RSSI and LQI, timestamped at its SFD (propagation delay included).
+    pub fn capture_node(&mut self, node: u32) {
+        if let Some(r) = self.radios.get_mut(node as usize)
+            && let Ok(w) = PcapWriter::new(Vec::new(), LinkType::Tap)
+        {
+            r.sniffer = Some(Stream::new(self.seed, node, Purpose::Sniff));
+            self.node_captures.insert(node, w);
+        }
+    }
+
+    /// The point-of-view capture of `node` so far.
+    pub fn take_node_capture(&mut self, node: u32) -> Option<Vec<u8>> {
+        if let Some(r) = self.radios.get_mut(node as usize) {
+            r.sniffer = None;
+        }
+        self.node_captures
+            .remove(&node)
+            .and_then(|w| w.into_inner().ok())
     }
 
     /// Also record every transmission as a ZEP v2 datagram (device id = sending node).
@@ -463,7 +493,7 @@ impl<N: Node> World<N> {
     /// Drop `n`'s reception, if any.
     fn clear_lock(&mut self, n: u32) {
         if let Some(lock) = self.radios[n as usize].lock.take()
-            && lock.relevant
+            && lock.addressed
         {
             self.unwatch(n);
         }
@@ -792,7 +822,7 @@ impl<N: Node> World<N> {
             let p = f64::from(l.mw);
             r.raise(p, self.noise_mw[l.rx as usize], self.now, &phy, self.cca_mw);
             if r.mode == Mode::Listen && r.lock.is_none() && p >= self.sensitivity_mw {
-                let relevant = match ack_to {
+                let addressed = match ack_to {
                     Some(to) => to == l.rx,
                     None => peek.is_some_and(|h| accepts(&r.config, &h)),
                 };
@@ -801,9 +831,12 @@ impl<N: Node> World<N> {
                     signal_mw: p,
                     since: self.now,
                     ln_ok: 0.0,
-                    relevant,
+                    relevant: addressed || r.sniffer.is_some(),
+                    addressed,
                 });
-                if relevant {
+                // Sniffed frames do not follow interferers, so a point-of-view capture never
+                // changes the interferers' draws (it ignores Wi-Fi bursts for them).
+                if addressed {
                     let ifs = &self.node_ifs[l.rx as usize];
                     watch(
                         r,
@@ -820,6 +853,7 @@ impl<N: Node> World<N> {
         s.ppdus += 1;
         s.acks += u64::from(ack_to.is_some());
         s.airtime_ns += (end - self.now).0;
+        *s.channel_airtime_ns.entry(channel).or_default() += (end - self.now).0;
         s.nodes[n as usize].ppdus += 1;
         s.nodes[n as usize].tx_ns += (end - self.now).0;
         if self.cfg.duty_cycle.is_some() {
@@ -910,7 +944,7 @@ impl<N: Node> World<N> {
             r.settle(self.noise_mw[l.rx as usize], self.now, &phy);
             if let Some(lock) = r.lock.filter(|k| k.tx == id) {
                 r.lock = None;
-                if lock.relevant {
+                if lock.addressed {
                     unwatch(
                         r,
                         l.rx,
@@ -920,8 +954,11 @@ impl<N: Node> World<N> {
                 }
                 self.stats.nodes[l.rx as usize].rx_ns += (air.end - air.start).0;
                 if lock.relevant {
-                    let ok = self.macs[l.rx as usize].phy_rng.unit() < lock.ln_ok.exp();
-                    deliveries.push((l.rx, l.mw.to_bits(), ok));
+                    let draw = match (&mut r.sniffer, lock.addressed) {
+                        (Some(s), false) => s.unit(),
+                        _ => self.macs[l.rx as usize].phy_rng.unit(),
+                    };
+                    deliveries.push((l.rx, l.mw.to_bits(), draw < lock.ln_ok.exp()));
                 }
             }
             r.lower(f64::from(l.mw));
@@ -940,7 +977,28 @@ impl<N: Node> World<N> {
     }
 
     fn deliver(&mut self, rx: u32, air: &OnAir, p_mw: f64) {
+        let delay = Duration(crate::phy::propagation_ns(self.links.distance(air.src, rx)));
+        if let Some(w) = self.node_captures.get_mut(&rx) {
+            let rssi = dbm(p_mw);
+            let meta = RadioMeta {
+                channel: air.channel,
+                rssi_dbm: rssi as f32,
+                lqi: lqi(Db(rssi - dbm(self.noise_mw[rx as usize]))),
+            };
+            let body = air.psdu.get(..air.psdu.len().saturating_sub(2));
+            let t = self.cfg.epoch_unix_ns + (air.start + delay).0;
+            if w.write_frame(t, body.unwrap_or_default(), &meta).is_err() {
+                self.node_captures.remove(&rx);
+            }
+        }
         let Some(h) = air.peek else { return };
+        let addressed = match air.ack_to {
+            Some(to) => to == rx,
+            None => accepts(&self.radios[rx as usize].config, &h),
+        };
+        if !addressed {
+            return;
+        }
         if h.frame_type == FrameType::Ack {
             let out = self.macs[rx as usize]
                 .engine
@@ -948,7 +1006,6 @@ impl<N: Node> World<N> {
             self.mac_output(rx, out);
             return;
         }
-        let delay = Duration(crate::phy::propagation_ns(self.links.distance(air.src, rx)));
         let src = src_address(&air.psdu);
         if h.ack_request
             && h.dst != Address::BROADCAST

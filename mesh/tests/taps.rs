@@ -133,3 +133,31 @@ fn zep_tap_sends_every_transmission() {
     }
     assert_eq!(world.take_zep(), Some(Vec::new()));
 }
+
+#[test]
+fn a_nodes_point_of_view_capture_has_what_it_decoded() {
+    let w = GridWorkload {
+        duration: Duration::secs(60),
+        ..GridWorkload::new(9, 4)
+    };
+    let mut world = build(&w);
+    world.capture_air();
+    world.capture_node(4);
+    world.run_until(SimTime::ZERO + w.duration);
+    let stats = world.stats();
+    let air = world.take_capture().unwrap();
+    let pov = world.take_node_capture(4).unwrap();
+    // The centre node hears most of the air, but not its own frames.
+    let count = |b: &[u8]| han_stack::capture::open(b).unwrap().count() as u64;
+    let (n_air, n_pov) = (count(&air), count(&pov));
+    assert_eq!(n_air, stats.ppdus);
+    assert!(
+        n_pov < n_air - stats.nodes[4].ppdus + 1 && n_pov > n_air / 2,
+        "{n_pov} of {n_air}"
+    );
+    assert_eq!(stats.channel_airtime_ns[&11], stats.airtime_ns);
+    // Sniffing does not change what happens on the air.
+    let mut plain = build(&w);
+    plain.run_until(SimTime::ZERO + w.duration);
+    assert_eq!(plain.stats(), stats);
+}
