@@ -121,7 +121,7 @@ struct RadioState {
     watching: u8,
     /// Decodes every frame for a point-of-view capture, drawing errors for frames not
     /// addressed to it from its own stream.
-    sniffer: Option<Stream>,
+    sniffer: Option<Box<Stream>>,
 }
 
 impl InterfererState {
@@ -164,6 +164,7 @@ impl InterfererState {
 impl RadioState {
     /// Fold the SINR since the lock's last change into its survival log-probability: each
     /// stretch of constant SINR contributes its share of the frame's bits.
+    #[inline]
     fn settle(&mut self, noise_mw: f64, now: SimTime, phy: &Phy) {
         if let Some(lock) = self.lock.as_mut() {
             if lock.relevant && now > lock.since {
@@ -177,6 +178,7 @@ impl RadioState {
     }
 
     /// A signal of `mw` starts.
+    #[inline]
     fn raise(&mut self, mw: f64, noise_mw: f64, now: SimTime, phy: &Phy, cca_mw: f64) {
         self.settle(noise_mw, now, phy);
         self.sensed_mw += mw;
@@ -187,6 +189,7 @@ impl RadioState {
     }
 
     /// A signal of `mw` ends (after [`RadioState::settle`]).
+    #[inline]
     fn lower(&mut self, mw: f64) {
         self.active = self.active.saturating_sub(1);
         self.sensed_mw = if self.active == 0 {
@@ -381,7 +384,7 @@ impl<N: Node> World<N> {
         if let Some(r) = self.radios.get_mut(node as usize)
             && let Ok(w) = PcapWriter::new(Vec::new(), LinkType::Tap)
         {
-            r.sniffer = Some(Stream::new(self.seed, node, Purpose::Sniff));
+            r.sniffer = Some(Box::new(Stream::new(self.seed, node, Purpose::Sniff)));
             self.node_captures.insert(node, w);
         }
     }
