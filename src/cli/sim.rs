@@ -22,6 +22,9 @@ pub struct SimArgs {
     /// Write a pcap of the whole air (LINKTYPE_IEEE802_15_4_TAP with channel, RSS, LQI).
     #[arg(long, value_name = "FILE")]
     pub pcap: Option<PathBuf>,
+    /// Also write what one device decodes, from its point of view: DEVICE=FILE (repeatable).
+    #[arg(long, value_name = "DEVICE=FILE")]
+    pub pcap_node: Vec<String>,
     /// Write the statistics (per link, per node) as JSON.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
@@ -63,6 +66,21 @@ pub fn run(a: &SimArgs) -> Result<u8> {
     if a.pcap.is_some() {
         world.capture_air();
     }
+    let mut views = Vec::new();
+    for spec in &a.pcap_node {
+        let found = spec.split_once('=').and_then(|(id, file)| {
+            let i = world.nodes().iter().position(|n| n.id == id)?;
+            Some((i as u32, PathBuf::from(file)))
+        });
+        let Some((i, file)) = found else {
+            eprintln!(
+                "--pcap-node {spec:?}: expected DEVICE=FILE with a device id of the building"
+            );
+            return Ok(super::EXIT_BAD_INPUT);
+        };
+        world.capture_node(i);
+        views.push((i, file));
+    }
     let until = SimTime::ZERO + cfg.duration;
     let step = match a.speed {
         Some(_) => Duration::millis(10),
@@ -81,6 +99,10 @@ pub fn run(a: &SimArgs) -> Result<u8> {
     if let Some(p) = &a.pcap {
         let bytes = world.take_capture().unwrap_or_default();
         std::fs::write(p, bytes).with_context(|| format!("writing {}", p.display()))?;
+    }
+    for (i, file) in &views {
+        let bytes = world.take_node_capture(*i).unwrap_or_default();
+        std::fs::write(file, bytes).with_context(|| format!("writing {}", file.display()))?;
     }
     if let Some(p) = &a.stats {
         std::fs::write(p, stats.to_json()).with_context(|| format!("writing {}", p.display()))?;
