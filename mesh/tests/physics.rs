@@ -246,3 +246,18 @@ fn duty_cycled_interferer_destroys_frames_it_overlaps() {
         got / sent
     );
 }
+
+/// Steady extra noise at the receiver 10 dB above the wanted signal stops every frame.
+#[test]
+fn steady_noise_at_the_receiver_blocks_the_link() {
+    let nodes = vec![
+        Station::new(1, Some(0xffff), Duration::millis(100), false),
+        Station::new(2, None, Duration::secs(1), false),
+    ];
+    let mut w = world(nodes, |_, _| Some(-80.0), 2);
+    w.add_noise(1, -70.0);
+    assert!((w.noise_dbm(1) + 70.0).abs() < 0.01);
+    w.run_until(SimTime::ZERO + Duration::secs(10));
+    assert!(w.nodes()[0].confirms.len() >= 99);
+    assert!(!w.stats().links.contains_key(&(0, 1)));
+}
