@@ -105,23 +105,32 @@ struct Lock {
     addressed: bool,
 }
 
+/// What every transmission touches at each receiver in range, kept small so the per-frame
+/// passes stay in cache.
 struct RadioState {
-    config: RadioConfig,
+    /// The configured channel (a copy of [`RadioSettings::config`]'s).
+    channel: u8,
     mode: Mode,
     sensed_mw: f64,
     active: u32,
     lock: Option<Lock>,
     cca_busy: Option<bool>,
-    ack: Option<(u8, u32, bool)>,
-    pending_for: Vec<Address>,
-    mode_since: SimTime,
     /// Power of the interferers that are on, kept only while `watching` > 0.
     wifi_mw: f64,
     /// Reasons to follow interferers: a relevant reception, a CCA.
     watching: u8,
-    /// Decodes every frame for a point-of-view capture, drawing errors for frames not
-    /// addressed to it from its own stream.
-    sniffer: Option<Box<Stream>>,
+    /// Decodes every frame for a point-of-view capture.
+    sniffing: bool,
+}
+
+/// The rest of a radio's state.
+struct RadioSettings {
+    config: RadioConfig,
+    ack: Option<(u8, u32, bool)>,
+    pending_for: Vec<Address>,
+    mode_since: SimTime,
+    /// Error draws for sniffed frames not addressed to the node.
+    sniffer: Option<Stream>,
 }
 
 impl InterfererState {
@@ -274,6 +283,7 @@ pub struct World<N: Node> {
     links: LinkTable,
     nodes: Vec<N>,
     radios: Vec<RadioState>,
+    settings: Vec<RadioSettings>,
     macs: Vec<MacSlot>,
     by_short: HashMap<u16, u32>,
     on_air: Vec<Option<OnAir>>,
@@ -303,21 +313,28 @@ impl<N: Node> World<N> {
     /// A world of `nodes` over `links` (one entry per node, same order), seeded by `seed`.
     pub fn new(cfg: AirConfig, links: LinkTable, nodes: Vec<N>, seed: u64) -> Self {
         let radios_len = nodes.len();
-        let radios: Vec<RadioState> = nodes
+        let settings: Vec<RadioSettings> = nodes
             .iter()
-            .map(|n| RadioState {
+            .map(|n| RadioSettings {
                 config: n.radio_config(),
+                ack: None,
+                pending_for: Vec::new(),
+                mode_since: SimTime::ZERO,
+                sniffer: None,
+            })
+            .collect();
+        let radios: Vec<RadioState> = settings
+            .iter()
+            .map(|s| RadioState {
+                channel: s.config.channel,
                 mode: Mode::Listen,
                 sensed_mw: 0.0,
                 active: 0,
                 lock: None,
                 cca_busy: None,
-                ack: None,
-                pending_for: Vec::new(),
                 wifi_mw: 0.0,
                 watching: 0,
-                sniffer: None,
-                mode_since: SimTime::ZERO,
+                sniffing: false,
             })
             .collect();
         let macs = (0..nodes.len() as u32)
@@ -333,7 +350,7 @@ impl<N: Node> World<N> {
                 app_rng: Stream::new(seed, i, Purpose::App),
             })
             .collect();
-        let by_short = radios
+        let by_short = settings
             .iter()
             .enumerate()
             .map(|(i, r)| (r.config.short_addr, i as u32))
@@ -354,6 +371,7 @@ impl<N: Node> World<N> {
             links,
             nodes,
             radios,
+            settings,
             macs,
             by_short,
             on_air: Vec::new(),
@@ -384,7 +402,9 @@ impl<N: Node> World<N> {
         if let Some(r) = self.radios.get_mut(node as usize)
             && let Ok(w) = PcapWriter::new(Vec::new(), LinkType::Tap)
         {
-            r.sniffer = Some(Box::new(Stream::new(self.seed, node, Purpose::Sniff)));
+            r.sniffing = true;
+            self.settings[node as usize].sniffer =
+                Some(Stream::new(self.seed, node, Purpose::Sniff));
             self.node_captures.insert(node, w);
         }
     }
@@ -392,7 +412,8 @@ impl<N: Node> World<N> {
     /// The point-of-view capture of `node` so far.
     pub fn take_node_capture(&mut self, node: u32) -> Option<Vec<u8>> {
         if let Some(r) = self.radios.get_mut(node as usize) {
-            r.sniffer = None;
+            r.sniffing = false;
+            self.settings[node as usize].sniffer = None;
         }
         self.node_captures
             .remove(&node)
@@ -553,9 +574,9 @@ impl<N: Node> World<N> {
     pub fn stats(&self) -> Stats {
         let mut s = self.stats.clone();
         s.duration_ns = self.now.0;
-        for (n, r) in s.nodes.iter_mut().zip(&self.radios) {
+        for ((n, r), c) in s.nodes.iter_mut().zip(&self.radios).zip(&self.settings) {
             if r.mode == Mode::Sleep {
-                n.sleep_ns += (self.now - r.mode_since).0;
+                n.sleep_ns += (self.now - c.mode_since).0;
             }
         }
         s
@@ -599,7 +620,7 @@ impl<N: Node> World<N> {
                 self.start_tx(n, psdu, None);
             }
             Event::AckStart(n) => {
-                if let Some((seq, to, pending)) = self.radios[n as usize].ack.take() {
+                if let Some((seq, to, pending)) = self.settings[n as usize].ack.take() {
                     self.start_tx(n, MacFrame::ack(seq, pending).emit_with_fcs(), Some(to));
                 }
             }
@@ -648,7 +669,7 @@ impl<N: Node> World<N> {
                 self.node_input(n, NodeInput::Energy(e));
             }
             Action::SetPending { addr, pending } => {
-                let t = &mut self.radios[n as usize].pending_for;
+                let t = &mut self.settings[n as usize].pending_for;
                 t.retain(|&a| a != addr);
                 if pending {
                     t.push(addr);
@@ -664,8 +685,9 @@ impl<N: Node> World<N> {
     }
 
     fn configure(&mut self, n: u32, c: RadioConfig) {
-        let old = self.radios[n as usize].config.channel;
-        self.radios[n as usize].config = c;
+        let old = self.settings[n as usize].config.channel;
+        self.settings[n as usize].config = c;
+        self.radios[n as usize].channel = c.channel;
         if c.channel == old {
             return;
         }
@@ -686,12 +708,12 @@ impl<N: Node> World<N> {
     }
 
     fn set_mode(&mut self, n: u32, mode: Mode) {
-        let r = &mut self.radios[n as usize];
+        let (r, c) = (&mut self.radios[n as usize], &mut self.settings[n as usize]);
         if r.mode == Mode::Sleep && mode != Mode::Sleep {
-            self.stats.nodes[n as usize].sleep_ns += (self.now - r.mode_since).0;
+            self.stats.nodes[n as usize].sleep_ns += (self.now - c.mode_since).0;
         }
         if r.mode != mode {
-            r.mode_since = self.now;
+            c.mode_since = self.now;
         }
         r.mode = mode;
         if mode != Mode::Listen {
@@ -816,10 +838,10 @@ impl<N: Node> World<N> {
             (self.on_air.len() - 1) as u32
         });
         let phy = self.cfg.phy;
-        let channel = self.radios[n as usize].config.channel;
+        let channel = self.radios[n as usize].channel;
         for l in self.links.receivers(n) {
             let r = &mut self.radios[l.rx as usize];
-            if r.config.channel != channel {
+            if r.channel != channel {
                 continue;
             }
             let p = f64::from(l.mw);
@@ -827,14 +849,14 @@ impl<N: Node> World<N> {
             if r.mode == Mode::Listen && r.lock.is_none() && p >= self.sensitivity_mw {
                 let addressed = match ack_to {
                     Some(to) => to == l.rx,
-                    None => peek.is_some_and(|h| accepts(&r.config, &h)),
+                    None => peek.is_some_and(|h| accepts(&self.settings[l.rx as usize].config, &h)),
                 };
                 r.lock = Some(Lock {
                     tx: id,
                     signal_mw: p,
                     since: self.now,
                     ln_ok: 0.0,
-                    relevant: addressed || r.sniffer.is_some(),
+                    relevant: addressed || r.sniffing,
                     addressed,
                 });
                 // Sniffed frames do not follow interferers, so a point-of-view capture never
@@ -894,10 +916,10 @@ impl<N: Node> World<N> {
         let p = to.and_then(|t| self.links.power_mw(n, t));
         let (rssi, q) = match p {
             Some(p) => (dbm(p), lqi(Db(dbm(p) - self.noise_dbm(to.unwrap_or(n))))),
-            None => (self.radios[n as usize].config.tx_power_dbm, 255),
+            None => (self.settings[n as usize].config.tx_power_dbm, 255),
         };
         let meta = RadioMeta {
-            channel: self.radios[n as usize].config.channel,
+            channel: self.radios[n as usize].channel,
             rssi_dbm: rssi as f32,
             lqi: q,
         };
@@ -941,7 +963,7 @@ impl<N: Node> World<N> {
         let mut deliveries = std::mem::take(&mut self.deliveries);
         for l in self.links.receivers(air.src) {
             let r = &mut self.radios[l.rx as usize];
-            if r.config.channel != air.channel {
+            if r.channel != air.channel {
                 continue;
             }
             r.settle(self.noise_mw[l.rx as usize], self.now, &phy);
@@ -957,7 +979,7 @@ impl<N: Node> World<N> {
                 }
                 self.stats.nodes[l.rx as usize].rx_ns += (air.end - air.start).0;
                 if lock.relevant {
-                    let draw = match (&mut r.sniffer, lock.addressed) {
+                    let draw = match (&mut self.settings[l.rx as usize].sniffer, lock.addressed) {
                         (Some(s), false) => s.unit(),
                         _ => self.macs[l.rx as usize].phy_rng.unit(),
                     };
@@ -997,7 +1019,7 @@ impl<N: Node> World<N> {
         let Some(h) = air.peek else { return };
         let addressed = match air.ack_to {
             Some(to) => to == rx,
-            None => accepts(&self.radios[rx as usize].config, &h),
+            None => accepts(&self.settings[rx as usize].config, &h),
         };
         if !addressed {
             return;
@@ -1015,9 +1037,9 @@ impl<N: Node> World<N> {
             && self.radios[rx as usize].mode == Mode::Listen
         {
             self.set_mode(rx, Mode::Turnaround);
-            let r = &mut self.radios[rx as usize];
-            let pending = r.config.frame_pending || r.pending_for.contains(&src);
-            r.ack = Some((h.seq.unwrap_or(0), air.src, pending));
+            let c = &mut self.settings[rx as usize];
+            let pending = c.config.frame_pending || c.pending_for.contains(&src);
+            c.ack = Some((h.seq.unwrap_or(0), air.src, pending));
             self.queue.push(
                 self.now + delay + self.cfg.phy.turnaround(),
                 Event::AckStart(rx),
@@ -1035,7 +1057,7 @@ impl<N: Node> World<N> {
         let rssi = dbm(p_mw);
         let input = NodeInput::Received(Received {
             psdu: &air.psdu,
-            channel: self.radios[rx as usize].config.channel,
+            channel: self.radios[rx as usize].channel,
             rssi_dbm: rssi,
             lqi: lqi(Db(rssi - self.noise_dbm(rx))),
             timestamp: air.start + delay,
