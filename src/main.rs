@@ -20,6 +20,8 @@ enum Command {
     Survey(cli::survey::SurveyArgs),
     /// Decode a capture (pcap, pcapng, Daintree .dcf; 802.15.4, TAP or ZEP) frame by frame.
     Decode(cli::decode::DecodeArgs),
+    /// Run a building's HAN on the virtual air (deterministic, faster than real time).
+    Sim(cli::sim::SimArgs),
     /// Benchmarks that print han's figure beside a peer's.
     #[command(subcommand)]
     Bench(cli::bench::BenchCommand),
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Survey(args)) => cli::survey::run(&args).map(exit_code),
         Some(Command::Decode(args)) => cli::decode::run(&args),
+        Some(Command::Sim(args)) => cli::sim::run(&args),
         Some(Command::Bench(cmd)) => cli::bench::run(&cmd),
         None => cli::survey::run(&cli::survey::SurveyArgs::default()).map(exit_code),
     };

@@ -163,15 +163,32 @@ impl Building {
                         - self.model.path_loss(&self.profile(&bare, band));
                 best >= floor
             })
-            .map(|ap| {
-                let t = self.trace(ap.pos, ap.floor, rx.pos, rx.floor, search);
-                let p =
-                    ap.tx_power + r.antenna_gain - encl - self.path_loss(ap.pos, rx.pos, &t, band)
-                        + wifi_rejection(f, ap.channel);
-                ap.duty * p.milliwatts()
-            })
+            .filter_map(|ap| Some(ap.duty * self.wifi_power_at(ap, rx, band, search)?.milliwatts()))
             .sum();
         (mw > 0.0).then(|| Dbm::from_milliwatts(mw))
+    }
+
+    /// Power of one Wi-Fi access point in a 2.4 GHz receiver's bandwidth while it transmits
+    /// (not duty-weighted); None for other bands or a receiver without the band.
+    pub fn wifi_power_at(
+        &self,
+        ap: &crate::building::WifiAp,
+        rx: &Device,
+        band: Band,
+        search: Search,
+    ) -> Option<Dbm> {
+        if band != Band::Ghz2_4 {
+            return None;
+        }
+        let r = rx.radio(band)?;
+        let encl = rx
+            .enclosure
+            .map_or(Db(0.0), |m| self.materials.get(m).loss(band));
+        let t = self.trace(ap.pos, ap.floor, rx.pos, rx.floor, search);
+        Some(
+            ap.tx_power + r.antenna_gain - encl - self.path_loss(ap.pos, rx.pos, &t, band)
+                + wifi_rejection(self.frequency(band), ap.channel),
+        )
     }
 
     /// Budget tx -> rx over the traced path, or None if either lacks the band.

@@ -10,6 +10,8 @@ pub enum BenchCommand {
     DecodeCapture(super::decode_bench::CaptureArgs),
     /// Survey benchmark on the 20-storey tower, indexed against brute force.
     Survey(super::survey::BenchSurveyArgs),
+    /// The ns-3 lr-wpan workload (shared/bench/ns3-workload.md) on the virtual air.
+    Mesh(super::mesh_bench::MeshBenchArgs),
 }
 
 /// Run a benchmark.
@@ -17,5 +19,6 @@ pub fn run(cmd: &BenchCommand) -> Result<u8> {
     match cmd {
         BenchCommand::DecodeCapture(a) => super::decode_bench::write_capture(a),
         BenchCommand::Survey(a) => super::survey::run_bench(a).map(crate::exit_code),
+        BenchCommand::Mesh(a) => super::mesh_bench::run(a),
     }
 }

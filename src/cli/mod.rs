@@ -3,6 +3,8 @@
 pub mod bench;
 pub mod decode;
 pub mod decode_bench;
+pub mod mesh_bench;
+pub mod sim;
 pub mod survey;
 
 /// Everything held.

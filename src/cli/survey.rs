@@ -60,7 +60,7 @@ impl Default for SurveyArgs {
 
 /// Loads the building named on the command line (or the bundled default); errors are printed
 /// as "file:line:col: message" with a hint, and give `Err(2)`.
-fn load(path: &Option<PathBuf>) -> Result<Building, i32> {
+pub(crate) fn load(path: &Option<PathBuf>) -> Result<Building, i32> {
     let (name, src) = match path {
         None => (
             bundled::DEFAULT.0.to_string(),
@@ -109,7 +109,7 @@ pub fn run(args: &SurveyArgs) -> anyhow::Result<i32> {
 }
 
 /// Writes to stdout; a closed pipe (e.g. `| head`) is not an error.
-fn write_stdout(s: &str) -> anyhow::Result<()> {
+pub(crate) fn write_stdout(s: &str) -> anyhow::Result<()> {
     use std::io::Write;
     match std::io::stdout().lock().write_all(s.as_bytes()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

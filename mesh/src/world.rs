@@ -1,0 +1,1127 @@
+//! The virtual air: nodes, their radios and MACs, the medium, and the event loop.
+//!
+//! Reception is decided by SINR over the whole frame: the interference at a receiver is
+//! the sum of every overlapping transmission it hears plus the noise floor, and each
+//! stretch of constant SINR contributes its share of the frame's bits to the survival
+//! probability (as ns-3's lr-wpan does per chunk). A receiver locks on the first frame
+//! above its sensitivity while idle and stays on it (no capture by a later, stronger
+//! frame). Interference and locks use the transmitter's clock; propagation delay is
+//! applied to the timestamps of received frames and to the start of ACKs.
+
+use crate::medium::LinkTable;
+use crate::phy::{OQPSK_2G4, Phy};
+use crate::queue::EventQueue;
+use crate::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, Received, TxOptions};
+use crate::rng::{Purpose, Stream};
+use crate::stats::{LinkStats, Stats};
+use crate::time::{Duration, SimTime};
+use han_radio::link::lqi;
+use han_radio::units::Db;
+use han_stack::capture::{LinkType, PcapWriter, RadioMeta};
+use han_stack::mac::duty_cycle::{DutyCycle, DutyCycleLimits, DutyCycleState};
+use han_stack::mac::engine::{DuplicateFilter, HeaderPeek, MacOutput, Transmitter, TxStatus};
+use han_stack::mac::{Address, FrameType, MacFrame};
+use han_stack::wire::Wire;
+use han_stack::zep::{ZepPacket, unix_to_ntp};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+/// Receiver and channel parameters of the air.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AirConfig {
+    /// PHY timing.
+    pub phy: Phy,
+    /// Receiver sensitivity: frames weaker than this are not locked on (dBm).
+    pub sensitivity_dbm: f64,
+    /// Noise floor in the receiver bandwidth (dBm).
+    pub noise_dbm: f64,
+    /// Energy-detect CCA threshold (dBm): busy at or above it.
+    pub cca_threshold_dbm: f64,
+    /// Unix time of simulated time zero, for capture timestamps (ns).
+    pub epoch_unix_ns: u64,
+    /// Per-device duty-cycle limits (sub-GHz); None: unlimited.
+    pub duty_cycle: Option<DutyCycleLimits>,
+}
+
+impl Default for AirConfig {
+    /// ns-3 lr-wpan's defaults: sensitivity −106.58 dBm, noise floor −106.99 dBm (thermal in
+    /// 2 MHz + 4 dB), CCA threshold at the sensitivity; epoch 2026-01-01T00:00:00Z.
+    fn default() -> Self {
+        AirConfig {
+            phy: OQPSK_2G4,
+            sensitivity_dbm: -106.58,
+            noise_dbm: han_radio::link::noise_floor(han_radio::units::Hz(2.0e6), Db(4.0)).0,
+            cca_threshold_dbm: -106.58,
+            epoch_unix_ns: 1_767_225_600_000_000_000,
+            duty_cycle: None,
+        }
+    }
+}
+
+impl AirConfig {
+    /// GB868 sub-GHz: 2-FSK timing and error model, noise in 200 kHz with a 4 dB noise figure,
+    /// sensitivity −105 dBm (typical 100 kbit/s 2-GFSK, unconfirmed), CCA threshold 10 dB
+    /// above it, and the 1 % / 1.8 % / 2.5 % duty-cycle limits (domain.md 2.3, 2.4).
+    pub fn gb868() -> Self {
+        AirConfig {
+            phy: crate::phy::FSK_GB868,
+            sensitivity_dbm: -105.0,
+            noise_dbm: han_radio::link::noise_floor(han_radio::units::Hz(200.0e3), Db(4.0)).0,
+            cca_threshold_dbm: -95.0,
+            duty_cycle: Some(DutyCycleLimits::default()),
+            ..AirConfig::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    Start(u32),
+    NodeTimer(u32, u32),
+    MacTimer(u32, u32),
+    CcaEnd(u32),
+    TxStart(u32),
+    AckStart(u32),
+    TxEnd(u32),
+    Interferer(u32, u32),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Listen,
+    Turnaround,
+    Transmit,
+    Sleep,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Lock {
+    tx: u32,
+    signal_mw: f64,
+    since: SimTime,
+    ln_ok: f64,
+    /// Worth an error draw: addressed to the node, or the node sniffs.
+    relevant: bool,
+    /// Addressed to the node (an ACK it waits for, or a frame its filter accepts).
+    addressed: bool,
+}
+
+/// What every transmission touches at each receiver in range, kept small so the per-frame
+/// passes stay in cache.
+struct RadioState {
+    /// The configured channel (a copy of [`RadioSettings::config`]'s).
+    channel: u8,
+    mode: Mode,
+    sensed_mw: f64,
+    active: u32,
+    lock: Option<Lock>,
+    cca_busy: Option<bool>,
+    /// Power of the interferers that are on, kept only while `watching` > 0.
+    wifi_mw: f64,
+    /// Reasons to follow interferers: a relevant reception, a CCA.
+    watching: u8,
+    /// Decodes every frame for a point-of-view capture.
+    sniffing: bool,
+}
+
+/// The rest of a radio's state.
+struct RadioSettings {
+    config: RadioConfig,
+    ack: Option<(u8, u32, bool)>,
+    pending_for: Vec<Address>,
+    mode_since: SimTime,
+    /// Error draws for sniffed frames not addressed to the node.
+    sniffer: Option<Stream>,
+}
+
+impl InterfererState {
+    /// An exponential gap with the mean that gives the duty cycle.
+    fn gap(&mut self) -> Duration {
+        Duration((-(1.0 - self.rng.unit()).ln() * self.mean_gap_ns) as u64)
+    }
+
+    /// Carry the on/off state forward to `now`.
+    fn catch_up(&mut self, now: SimTime) {
+        if now > self.next_toggle + Duration::secs(1) {
+            // Long unwatched: draw from the stationary process (on with probability duty,
+            // a uniform residual of the fixed burst, or a memoryless gap).
+            self.on = self.rng.unit() < self.duty;
+            let rest = if self.on {
+                Duration((self.burst.0 as f64 * self.rng.unit()) as u64)
+            } else {
+                self.gap()
+            };
+            self.next_toggle = now + rest + Duration(1);
+            return;
+        }
+        while self.next_toggle <= now {
+            self.on = !self.on;
+            let d = if self.on { self.burst } else { self.gap() };
+            self.next_toggle += d;
+        }
+    }
+
+    /// Schedule the next toggle as an event if anyone watches; otherwise go quiet.
+    fn schedule(&mut self, queue: &mut EventQueue<Event>, idx: u32) {
+        self.generation = self.generation.wrapping_add(1);
+        self.scheduled = !self.watchers.is_empty();
+        if self.scheduled {
+            queue.push(self.next_toggle, Event::Interferer(idx, self.generation));
+        }
+    }
+}
+
+impl RadioState {
+    /// Fold the SINR since the lock's last change into its survival log-probability: each
+    /// stretch of constant SINR contributes its share of the frame's bits.
+    #[inline]
+    fn settle(&mut self, noise_mw: f64, now: SimTime, phy: &Phy) {
+        if let Some(lock) = self.lock.as_mut() {
+            if lock.relevant && now > lock.since {
+                let i = (self.sensed_mw - lock.signal_mw).max(0.0) + self.wifi_mw;
+                let sinr = lock.signal_mw / (noise_mw + i);
+                let bits = (now - lock.since).0 as f64 * 8.0 / phy.octet_ns as f64;
+                lock.ln_ok += phy.ln_bit_ok(sinr) * bits;
+            }
+            lock.since = now;
+        }
+    }
+
+    /// A signal of `mw` starts.
+    #[inline]
+    fn raise(&mut self, mw: f64, noise_mw: f64, now: SimTime, phy: &Phy, cca_mw: f64) {
+        self.settle(noise_mw, now, phy);
+        self.sensed_mw += mw;
+        self.active += 1;
+        if let Some(c) = self.cca_busy.as_mut() {
+            *c |= self.sensed_mw + self.wifi_mw >= cca_mw;
+        }
+    }
+
+    /// A signal of `mw` ends (after [`RadioState::settle`]).
+    #[inline]
+    fn lower(&mut self, mw: f64) {
+        self.active = self.active.saturating_sub(1);
+        self.sensed_mw = if self.active == 0 {
+            0.0
+        } else {
+            (self.sensed_mw - mw).max(0.0)
+        };
+    }
+}
+
+struct Pending {
+    handle: u32,
+    psdu: Vec<u8>,
+    dst: Option<u32>,
+}
+
+struct MacSlot {
+    engine: Transmitter,
+    timer_gen: u32,
+    current: Option<Pending>,
+    queue: VecDeque<(u32, Vec<u8>, TxOptions)>,
+    duplicates: DuplicateFilter,
+    duty: DutyCycle,
+    mac_rng: Stream,
+    phy_rng: Stream,
+    app_rng: Stream,
+}
+
+struct OnAir {
+    src: u32,
+    channel: u8,
+    start: SimTime,
+    end: SimTime,
+    psdu: Vec<u8>,
+    peek: Option<HeaderPeek>,
+    ack_to: Option<u32>,
+}
+
+/// One transmission as a ZEP v2 datagram (UDP payload for port 17754), with its time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZepDatagram {
+    /// When the frame went on the air.
+    pub at: SimTime,
+    /// The ZEP packet bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// A duty-cycled noise source such as a Wi-Fi access point: bursts of `burst` separated by
+/// exponential gaps, on for `duty` of the time on average; not a frame, so nothing locks on
+/// it, but it counts in every SINR and energy-detect CCA while on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interferer {
+    /// Power at each node it reaches while on: (node, dBm).
+    pub powers: Vec<(u32, f64)>,
+    /// Fraction of time on, in (0, 1).
+    pub duty: f64,
+    /// Length of one burst.
+    pub burst: Duration,
+}
+
+/// An interferer runs lazily: its bursts are only scheduled as events while some node
+/// watches it; in between, its state is carried forward when next looked at (bursts drawn
+/// in order, or after a long unwatched stretch sampled from the stationary on/off process).
+struct InterfererState {
+    mean_gap_ns: f64,
+    duty: f64,
+    watchers: Vec<u32>,
+    next_toggle: SimTime,
+    generation: u32,
+    scheduled: bool,
+    burst: Duration,
+    on: bool,
+    rng: Stream,
+}
+
+/// The virtual air with its nodes.
+pub struct World<N: Node> {
+    cfg: AirConfig,
+    noise_mw: Vec<f64>,
+    sensitivity_mw: f64,
+    cca_mw: f64,
+    links: LinkTable,
+    nodes: Vec<N>,
+    radios: Vec<RadioState>,
+    settings: Vec<RadioSettings>,
+    macs: Vec<MacSlot>,
+    by_short: HashMap<u16, u32>,
+    on_air: Vec<Option<OnAir>>,
+    free: Vec<u32>,
+    queue: EventQueue<Event>,
+    now: SimTime,
+    stats: Stats,
+    capture: Option<PcapWriter<Vec<u8>>>,
+    node_captures: BTreeMap<u32, PcapWriter<Vec<u8>>>,
+    zep: Option<Vec<ZepDatagram>>,
+    actions: Vec<Action>,
+    seed: u64,
+    interferers: Vec<InterfererState>,
+    node_ifs: Vec<Vec<(u32, f64)>>,
+    deliveries: Vec<(u32, u32, bool)>,
+}
+
+fn mw(dbm: f64) -> f64 {
+    10f64.powf(dbm / 10.0)
+}
+
+fn dbm(mw: f64) -> f64 {
+    10.0 * mw.log10()
+}
+
+impl<N: Node> World<N> {
+    /// A world of `nodes` over `links` (one entry per node, same order), seeded by `seed`.
+    pub fn new(cfg: AirConfig, links: LinkTable, nodes: Vec<N>, seed: u64) -> Self {
+        let radios_len = nodes.len();
+        let settings: Vec<RadioSettings> = nodes
+            .iter()
+            .map(|n| RadioSettings {
+                config: n.radio_config(),
+                ack: None,
+                pending_for: Vec::new(),
+                mode_since: SimTime::ZERO,
+                sniffer: None,
+            })
+            .collect();
+        let radios: Vec<RadioState> = settings
+            .iter()
+            .map(|s| RadioState {
+                channel: s.config.channel,
+                mode: Mode::Listen,
+                sensed_mw: 0.0,
+                active: 0,
+                lock: None,
+                cca_busy: None,
+                wifi_mw: 0.0,
+                watching: 0,
+                sniffing: false,
+            })
+            .collect();
+        let macs = (0..nodes.len() as u32)
+            .map(|i| MacSlot {
+                engine: Transmitter::new(cfg.phy.symbol_ns, cfg.phy.ack_wait_symbols()),
+                timer_gen: 0,
+                current: None,
+                queue: VecDeque::new(),
+                duplicates: DuplicateFilter::default(),
+                duty: DutyCycle::default(),
+                mac_rng: Stream::new(seed, i, Purpose::Mac),
+                phy_rng: Stream::new(seed, i, Purpose::Phy),
+                app_rng: Stream::new(seed, i, Purpose::App),
+            })
+            .collect();
+        let by_short = settings
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.config.short_addr, i as u32))
+            .collect();
+        let mut queue = EventQueue::default();
+        for i in 0..nodes.len() as u32 {
+            queue.push(SimTime::ZERO, Event::Start(i));
+        }
+        let stats = Stats {
+            nodes: vec![Default::default(); nodes.len()],
+            ..Default::default()
+        };
+        World {
+            noise_mw: vec![mw(cfg.noise_dbm); nodes.len()],
+            sensitivity_mw: mw(cfg.sensitivity_dbm),
+            cca_mw: mw(cfg.cca_threshold_dbm),
+            cfg,
+            links,
+            nodes,
+            radios,
+            settings,
+            macs,
+            by_short,
+            on_air: Vec::new(),
+            free: Vec::new(),
+            queue,
+            now: SimTime::ZERO,
+            stats,
+            capture: None,
+            node_captures: BTreeMap::new(),
+            zep: None,
+            actions: Vec::new(),
+            seed,
+            interferers: Vec::new(),
+            node_ifs: vec![Vec::new(); radios_len],
+            deliveries: Vec::new(),
+        }
+    }
+
+    /// Record every transmission on the air into a pcap (LINKTYPE_IEEE802_15_4_TAP) with
+    /// the channel, and the RSS and LQI at the addressed receiver (at the sender for none).
+    pub fn capture_air(&mut self) {
+        self.capture = PcapWriter::new(Vec::new(), LinkType::Tap).ok();
+    }
+
+    /// Record what `node` decodes — every frame it receives intact, addressed to it or not —
+    /// with its own RSSI and LQI, timestamped at its SFD (propagation delay included).
+    pub fn capture_node(&mut self, node: u32) {
+        if let Some(r) = self.radios.get_mut(node as usize)
+            && let Ok(w) = PcapWriter::new(Vec::new(), LinkType::Tap)
+        {
+            r.sniffing = true;
+            self.settings[node as usize].sniffer =
+                Some(Stream::new(self.seed, node, Purpose::Sniff));
+            self.node_captures.insert(node, w);
+        }
+    }
+
+    /// The point-of-view capture of `node` so far.
+    pub fn take_node_capture(&mut self, node: u32) -> Option<Vec<u8>> {
+        if let Some(r) = self.radios.get_mut(node as usize) {
+            r.sniffing = false;
+            self.settings[node as usize].sniffer = None;
+        }
+        self.node_captures
+            .remove(&node)
+            .and_then(|w| w.into_inner().ok())
+    }
+
+    /// Also record every transmission as a ZEP v2 datagram (device id = sending node).
+    pub fn tap_zep(&mut self) {
+        self.zep = Some(Vec::new());
+    }
+
+    /// The ZEP datagrams so far, emptied (None unless [`World::tap_zep`] was called).
+    pub fn take_zep(&mut self) -> Option<Vec<ZepDatagram>> {
+        self.zep.as_mut().map(std::mem::take)
+    }
+
+    /// The capture so far (None unless [`World::capture_air`] was called).
+    pub fn take_capture(&mut self) -> Option<Vec<u8>> {
+        self.capture.take().and_then(|w| w.into_inner().ok())
+    }
+
+    /// Add a duty-cycled noise source; its first burst comes after a random gap.
+    pub fn add_interferer(&mut self, i: Interferer) {
+        let idx = self.interferers.len() as u32;
+        let duty = i.duty.clamp(1e-6, 1.0 - 1e-6);
+        let mut s = InterfererState {
+            watchers: Vec::new(),
+            duty,
+            next_toggle: SimTime::ZERO,
+            generation: 0,
+            scheduled: false,
+            mean_gap_ns: i.burst.0 as f64 * (1.0 - duty) / duty,
+            burst: i.burst,
+            on: false,
+            rng: Stream::new(self.seed, idx, Purpose::Interferer),
+        };
+        for &(n, p) in &i.powers {
+            if let Some(v) = self.node_ifs.get_mut(n as usize) {
+                v.push((idx, mw(p)));
+            }
+        }
+        s.next_toggle = self.now + s.gap();
+        self.interferers.push(s);
+    }
+
+    fn toggle_interferer(&mut self, idx: u32, generation: u32) {
+        let phy = self.cfg.phy;
+        let Some(s) = self.interferers.get_mut(idx as usize) else {
+            return;
+        };
+        if !s.scheduled || s.generation != generation {
+            return;
+        }
+        let was = s.on;
+        s.catch_up(self.now);
+        if s.on == was {
+            s.schedule(&mut self.queue, idx);
+            return;
+        }
+        // Only nodes receiving a frame for them or doing a CCA follow the interferer.
+        for &n in &s.watchers {
+            let Some(&(_, p)) = self.node_ifs[n as usize].iter().find(|(i, _)| *i == idx) else {
+                continue;
+            };
+            let r = &mut self.radios[n as usize];
+            r.settle(self.noise_mw[n as usize], self.now, &phy);
+            if s.on {
+                r.wifi_mw += p;
+                if let Some(c) = r.cca_busy.as_mut() {
+                    *c |= r.sensed_mw + r.wifi_mw >= self.cca_mw;
+                }
+            } else {
+                r.wifi_mw = (r.wifi_mw - p).max(0.0);
+            }
+        }
+        s.schedule(&mut self.queue, idx);
+    }
+
+    /// Start following the interferers that reach `n`.
+    fn watch(&mut self, n: u32) {
+        watch(
+            &mut self.radios[n as usize],
+            n,
+            &self.node_ifs[n as usize],
+            &mut self.interferers,
+            &mut self.queue,
+            self.now,
+        );
+    }
+
+    /// Stop following them (when the last reason ends).
+    fn unwatch(&mut self, n: u32) {
+        unwatch(
+            &mut self.radios[n as usize],
+            n,
+            &self.node_ifs[n as usize],
+            &mut self.interferers,
+        );
+    }
+
+    /// Drop `n`'s reception, if any.
+    fn clear_lock(&mut self, n: u32) {
+        if let Some(lock) = self.radios[n as usize].lock.take()
+            && lock.addressed
+        {
+            self.unwatch(n);
+        }
+    }
+
+    /// Add a steady interferer's mean power (e.g. duty-weighted Wi-Fi) to `node`'s noise.
+    pub fn add_noise(&mut self, node: u32, dbm: f64) {
+        if let Some(n) = self.noise_mw.get_mut(node as usize) {
+            *n += mw(dbm);
+        }
+    }
+
+    /// Noise plus steady interference at `node`, in dBm.
+    pub fn noise_dbm(&self, node: u32) -> f64 {
+        dbm(self.noise_mw[node as usize])
+    }
+
+    /// The air's parameters.
+    pub fn config(&self) -> &AirConfig {
+        &self.cfg
+    }
+
+    /// Bytes the air keeps per node besides the node itself and the link table (radio, MAC
+    /// with its three random streams, statistics, noise), not counting queued frames.
+    pub fn bytes_per_node() -> usize {
+        std::mem::size_of::<RadioState>()
+            + std::mem::size_of::<MacSlot>()
+            + std::mem::size_of::<crate::stats::NodeStats>()
+            + std::mem::size_of::<f64>()
+            + std::mem::size_of::<N>()
+    }
+
+    /// Current virtual time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// The nodes.
+    pub fn nodes(&self) -> &[N] {
+        &self.nodes
+    }
+
+    /// The link table.
+    pub fn links(&self) -> &LinkTable {
+        &self.links
+    }
+
+    /// Events pending.
+    pub fn pending_events(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Statistics so far (node radio times closed at `now`).
+    pub fn stats(&self) -> Stats {
+        let mut s = self.stats.clone();
+        s.duration_ns = self.now.0;
+        for ((n, r), c) in s.nodes.iter_mut().zip(&self.radios).zip(&self.settings) {
+            if r.mode == Mode::Sleep {
+                n.sleep_ns += (self.now - c.mode_since).0;
+            }
+        }
+        s
+    }
+
+    /// Run every event before `until`, then stand at `until`.
+    pub fn run_until(&mut self, until: SimTime) {
+        while let Some(t) = self.queue.peek_time() {
+            if t >= until {
+                break;
+            }
+            let Some((t, ev)) = self.queue.pop() else {
+                break;
+            };
+            self.now = t;
+            self.dispatch(ev);
+        }
+        self.now = self.now.max(until);
+    }
+
+    fn dispatch(&mut self, ev: Event) {
+        match ev {
+            Event::Start(n) => self.node_input(n, NodeInput::Start),
+            Event::NodeTimer(n, id) => self.node_input(n, NodeInput::Timer(id)),
+            Event::MacTimer(n, generation) => {
+                let m = &mut self.macs[n as usize];
+                if m.timer_gen == generation {
+                    let out = m.engine.timer_fired(self.now.0, &mut m.mac_rng);
+                    self.mac_output(n, out);
+                }
+            }
+            Event::CcaEnd(n) => self.cca_end(n),
+            Event::TxStart(n) => {
+                let Some(psdu) = self.macs[n as usize]
+                    .current
+                    .as_ref()
+                    .map(|p| p.psdu.clone())
+                else {
+                    return;
+                };
+                self.start_tx(n, psdu, None);
+            }
+            Event::AckStart(n) => {
+                if let Some((seq, to, pending)) = self.settings[n as usize].ack.take() {
+                    self.start_tx(n, MacFrame::ack(seq, pending).emit_with_fcs(), Some(to));
+                }
+            }
+            Event::TxEnd(id) => self.end_tx(id),
+            Event::Interferer(i, g) => self.toggle_interferer(i, g),
+        }
+    }
+
+    fn node_input(&mut self, n: u32, input: NodeInput<'_>) {
+        let mut actions = std::mem::take(&mut self.actions);
+        let mut ctx = NodeCtx {
+            now: self.now,
+            rng: &mut self.macs[n as usize].app_rng,
+            actions: &mut actions,
+        };
+        self.nodes[n as usize].handle(input, &mut ctx);
+        for a in actions.drain(..) {
+            self.action(n, a);
+        }
+        self.actions = actions;
+    }
+
+    fn action(&mut self, n: u32, a: Action) {
+        match a {
+            Action::Transmit {
+                handle,
+                psdu,
+                options,
+            } => {
+                self.macs[n as usize]
+                    .queue
+                    .push_back((handle, psdu, options));
+                self.next_request(n);
+            }
+            Action::SetTimer { id, at } => {
+                self.queue.push(at.max(self.now), Event::NodeTimer(n, id))
+            }
+            Action::Configure(c) => self.configure(n, c),
+            Action::EnergyDetect => {
+                let wifi: f64 = self.node_ifs[n as usize]
+                    .iter()
+                    .filter(|(i, _)| self.interferers[*i as usize].on)
+                    .map(|(_, p)| p)
+                    .sum();
+                let e = dbm(self.radios[n as usize].sensed_mw + wifi + self.noise_mw[n as usize]);
+                self.node_input(n, NodeInput::Energy(e));
+            }
+            Action::SetPending { addr, pending } => {
+                let t = &mut self.settings[n as usize].pending_for;
+                t.retain(|&a| a != addr);
+                if pending {
+                    t.push(addr);
+                }
+            }
+            Action::Sleep => self.set_mode(n, Mode::Sleep),
+            Action::Wake => {
+                if self.radios[n as usize].mode == Mode::Sleep {
+                    self.set_mode(n, Mode::Listen);
+                }
+            }
+        }
+    }
+
+    fn configure(&mut self, n: u32, c: RadioConfig) {
+        let old = self.settings[n as usize].config.channel;
+        self.settings[n as usize].config = c;
+        self.radios[n as usize].channel = c.channel;
+        if c.channel == old {
+            return;
+        }
+        // Retune: drop any reception and sum what is on the air on the new channel.
+        let (mut sensed, mut active) = (0.0, 0);
+        for a in self.on_air.iter().flatten() {
+            if a.channel == c.channel
+                && let Some(p) = self.links.power_mw(a.src, n)
+            {
+                sensed += p;
+                active += 1;
+            }
+        }
+        self.clear_lock(n);
+        let r = &mut self.radios[n as usize];
+        r.sensed_mw = sensed;
+        r.active = active;
+    }
+
+    fn set_mode(&mut self, n: u32, mode: Mode) {
+        let (r, c) = (&mut self.radios[n as usize], &mut self.settings[n as usize]);
+        if r.mode == Mode::Sleep && mode != Mode::Sleep {
+            self.stats.nodes[n as usize].sleep_ns += (self.now - c.mode_since).0;
+        }
+        if r.mode != mode {
+            c.mode_since = self.now;
+        }
+        r.mode = mode;
+        if mode != Mode::Listen {
+            self.clear_lock(n);
+        }
+    }
+
+    fn next_request(&mut self, n: u32) {
+        let m = &mut self.macs[n as usize];
+        if m.engine.busy() || m.current.is_some() {
+            return;
+        }
+        let Some((handle, psdu, options)) = m.queue.pop_front() else {
+            return;
+        };
+        if self.radios[n as usize].mode == Mode::Sleep {
+            self.set_mode(n, Mode::Listen);
+        }
+        let m = &mut self.macs[n as usize];
+        let peek = HeaderPeek::read(&psdu);
+        let dst = match peek.map(|p| p.dst) {
+            Some(Address::Short(s)) if s != 0xffff => self.by_short.get(&s).copied(),
+            _ => None,
+        };
+        let seq = peek.and_then(|p| p.seq).unwrap_or(0);
+        let ack = peek.is_some_and(|p| p.ack_request);
+        if let Some(d) = dst {
+            self.stats.links.entry((n, d)).or_default().requests += 1;
+        }
+        m.current = Some(Pending { handle, psdu, dst });
+        if let Some(limits) = self.cfg.duty_cycle
+            && m.duty.state(self.now.0, &limits) == DutyCycleState::Suspended
+        {
+            let out = MacOutput::Confirm {
+                status: TxStatus::DutyCycleSuspended,
+                attempts: 0,
+                busy_ccas: 0,
+            };
+            self.mac_output(n, out);
+            return;
+        }
+        let out = m
+            .engine
+            .request(self.now.0, seq, ack, options.csma, &mut m.mac_rng);
+        self.mac_output(n, out);
+    }
+
+    fn mac_output(&mut self, n: u32, out: MacOutput) {
+        match out {
+            MacOutput::SetTimer(t) => {
+                let m = &mut self.macs[n as usize];
+                m.timer_gen = m.timer_gen.wrapping_add(1);
+                self.queue.push(SimTime(t), Event::MacTimer(n, m.timer_gen));
+            }
+            MacOutput::Cca => {
+                self.watch(n);
+                let busy = self.channel_busy(n);
+                self.radios[n as usize].cca_busy = Some(busy);
+                self.queue
+                    .push(self.now + self.cfg.phy.cca(), Event::CcaEnd(n));
+            }
+            MacOutput::Transmit => {
+                self.set_mode(n, Mode::Turnaround);
+                self.queue
+                    .push(self.now + self.cfg.phy.turnaround(), Event::TxStart(n));
+            }
+            MacOutput::Confirm {
+                status, attempts, ..
+            } => {
+                let m = &mut self.macs[n as usize];
+                m.timer_gen = m.timer_gen.wrapping_add(1);
+                let Some(p) = m.current.take() else { return };
+                let c = &mut self.stats.confirms;
+                match status {
+                    TxStatus::Success { .. } => c.success += 1,
+                    TxStatus::NoAck => c.no_ack += 1,
+                    TxStatus::ChannelAccessFailure => c.channel_access_failure += 1,
+                    TxStatus::DutyCycleSuspended => c.duty_cycle_suspended += 1,
+                }
+                if let Some(d) = p.dst {
+                    let l = self.stats.links.entry((n, d)).or_default();
+                    match status {
+                        TxStatus::Success { .. } => l.delivered += 1,
+                        TxStatus::NoAck => l.no_ack += 1,
+                        TxStatus::ChannelAccessFailure => l.cca_failed += 1,
+                        TxStatus::DutyCycleSuspended => l.duty_cycle_suspended += 1,
+                    }
+                    l.retries += u64::from(attempts.saturating_sub(1));
+                }
+                self.node_input(
+                    n,
+                    NodeInput::TransmitDone {
+                        handle: p.handle,
+                        result: status,
+                    },
+                );
+                self.next_request(n);
+            }
+            MacOutput::Idle => {}
+        }
+    }
+
+    fn channel_busy(&self, n: u32) -> bool {
+        let r = &self.radios[n as usize];
+        r.mode != Mode::Listen || r.lock.is_some() || r.sensed_mw + r.wifi_mw >= self.cca_mw
+    }
+
+    fn cca_end(&mut self, n: u32) {
+        let busy = self.radios[n as usize].cca_busy.take().unwrap_or(true) || self.channel_busy(n);
+        self.unwatch(n);
+        let m = &mut self.macs[n as usize];
+        let out = m.engine.cca_done(self.now.0, !busy, &mut m.mac_rng);
+        self.mac_output(n, out);
+    }
+
+    fn start_tx(&mut self, n: u32, psdu: Vec<u8>, ack_to: Option<u32>) {
+        self.set_mode(n, Mode::Transmit);
+        let end = self.now + self.cfg.phy.airtime(psdu.len());
+        let peek = HeaderPeek::read(&psdu);
+        let id = self.free.pop().unwrap_or_else(|| {
+            self.on_air.push(None);
+            (self.on_air.len() - 1) as u32
+        });
+        let phy = self.cfg.phy;
+        let channel = self.radios[n as usize].channel;
+        for l in self.links.receivers(n) {
+            let r = &mut self.radios[l.rx as usize];
+            if r.channel != channel {
+                continue;
+            }
+            let p = f64::from(l.mw);
+            r.raise(p, self.noise_mw[l.rx as usize], self.now, &phy, self.cca_mw);
+            if r.mode == Mode::Listen && r.lock.is_none() && p >= self.sensitivity_mw {
+                let addressed = match ack_to {
+                    Some(to) => to == l.rx,
+                    None => peek.is_some_and(|h| accepts(&self.settings[l.rx as usize].config, &h)),
+                };
+                r.lock = Some(Lock {
+                    tx: id,
+                    signal_mw: p,
+                    since: self.now,
+                    ln_ok: 0.0,
+                    relevant: addressed || r.sniffing,
+                    addressed,
+                });
+                // Sniffed frames do not follow interferers, so a point-of-view capture never
+                // changes the interferers' draws (it ignores Wi-Fi bursts for them).
+                if addressed {
+                    let ifs = &self.node_ifs[l.rx as usize];
+                    watch(
+                        r,
+                        l.rx,
+                        ifs,
+                        &mut self.interferers,
+                        &mut self.queue,
+                        self.now,
+                    );
+                }
+            }
+        }
+        let s = &mut self.stats;
+        s.ppdus += 1;
+        s.acks += u64::from(ack_to.is_some());
+        s.airtime_ns += (end - self.now).0;
+        *s.channel_airtime_ns.entry(channel).or_default() += (end - self.now).0;
+        s.nodes[n as usize].ppdus += 1;
+        s.nodes[n as usize].tx_ns += (end - self.now).0;
+        if self.cfg.duty_cycle.is_some() {
+            self.macs[n as usize]
+                .duty
+                .record(self.now.0, (end - self.now).0);
+        }
+        self.write_capture(n, &psdu, peek, ack_to);
+        self.on_air[id as usize] = Some(OnAir {
+            src: n,
+            channel,
+            start: self.now,
+            end,
+            psdu,
+            peek,
+            ack_to,
+        });
+        self.queue.push(end, Event::TxEnd(id));
+    }
+
+    fn write_capture(
+        &mut self,
+        n: u32,
+        psdu: &[u8],
+        peek: Option<HeaderPeek>,
+        ack_to: Option<u32>,
+    ) {
+        if self.capture.is_none() && self.zep.is_none() {
+            return;
+        }
+        let to = ack_to.or(match peek.map(|p| p.dst) {
+            Some(Address::Short(s)) => self.by_short.get(&s).copied(),
+            _ => None,
+        });
+        let p = to.and_then(|t| self.links.power_mw(n, t));
+        let (rssi, q) = match p {
+            Some(p) => (dbm(p), lqi(Db(dbm(p) - self.noise_dbm(to.unwrap_or(n))))),
+            None => (self.settings[n as usize].config.tx_power_dbm, 255),
+        };
+        let meta = RadioMeta {
+            channel: self.radios[n as usize].channel,
+            rssi_dbm: rssi as f32,
+            lqi: q,
+        };
+        let unix_ns = self.cfg.epoch_unix_ns + self.now.0;
+        if let Some(z) = self.zep.as_mut() {
+            let packet = ZepPacket::V2Data {
+                channel: meta.channel,
+                device_id: n as u16,
+                crc_mode: true,
+                lqi: meta.lqi,
+                timestamp: unix_to_ntp(
+                    (unix_ns / 1_000_000_000) as i64,
+                    (unix_ns % 1_000_000_000) as u32,
+                ),
+                seq: z.len() as u32 + 1,
+                reserved: [0; 10],
+                frame: psdu.to_vec(),
+            };
+            z.push(ZepDatagram {
+                at: self.now,
+                bytes: packet.to_bytes(),
+            });
+        }
+        let body = psdu.get(..psdu.len().saturating_sub(2)).unwrap_or_default();
+        let Some(w) = self.capture.as_mut() else {
+            return;
+        };
+        if w.write_frame(self.cfg.epoch_unix_ns + self.now.0, body, &meta)
+            .is_err()
+        {
+            self.capture = None;
+        }
+    }
+
+    fn end_tx(&mut self, id: u32) {
+        let Some(air) = self.on_air[id as usize].take() else {
+            return;
+        };
+        self.free.push(id);
+        let phy = self.cfg.phy;
+        let mut deliveries = std::mem::take(&mut self.deliveries);
+        for l in self.links.receivers(air.src) {
+            let r = &mut self.radios[l.rx as usize];
+            if r.channel != air.channel {
+                continue;
+            }
+            r.settle(self.noise_mw[l.rx as usize], self.now, &phy);
+            if let Some(lock) = r.lock.filter(|k| k.tx == id) {
+                r.lock = None;
+                if lock.addressed {
+                    unwatch(
+                        r,
+                        l.rx,
+                        &self.node_ifs[l.rx as usize],
+                        &mut self.interferers,
+                    );
+                }
+                self.stats.nodes[l.rx as usize].rx_ns += (air.end - air.start).0;
+                if lock.relevant {
+                    let draw = match (&mut self.settings[l.rx as usize].sniffer, lock.addressed) {
+                        (Some(s), false) => s.unit(),
+                        _ => self.macs[l.rx as usize].phy_rng.unit(),
+                    };
+                    deliveries.push((l.rx, l.mw.to_bits(), draw < lock.ln_ok.exp()));
+                }
+            }
+            r.lower(f64::from(l.mw));
+        }
+        self.set_mode(air.src, Mode::Listen);
+        if air.ack_to.is_none() {
+            let out = self.macs[air.src as usize].engine.transmit_done(self.now.0);
+            self.mac_output(air.src, out);
+        }
+        for (rx, p, ok) in deliveries.drain(..) {
+            if ok {
+                self.deliver(rx, &air, f64::from(f32::from_bits(p)));
+            }
+        }
+        self.deliveries = deliveries;
+    }
+
+    fn deliver(&mut self, rx: u32, air: &OnAir, p_mw: f64) {
+        let delay = Duration(crate::phy::propagation_ns(self.links.distance(air.src, rx)));
+        if let Some(w) = self.node_captures.get_mut(&rx) {
+            let rssi = dbm(p_mw);
+            let meta = RadioMeta {
+                channel: air.channel,
+                rssi_dbm: rssi as f32,
+                lqi: lqi(Db(rssi - dbm(self.noise_mw[rx as usize]))),
+            };
+            let body = air.psdu.get(..air.psdu.len().saturating_sub(2));
+            let t = self.cfg.epoch_unix_ns + (air.start + delay).0;
+            if w.write_frame(t, body.unwrap_or_default(), &meta).is_err() {
+                self.node_captures.remove(&rx);
+            }
+        }
+        let Some(h) = air.peek else { return };
+        let addressed = match air.ack_to {
+            Some(to) => to == rx,
+            None => accepts(&self.settings[rx as usize].config, &h),
+        };
+        if !addressed {
+            return;
+        }
+        if h.frame_type == FrameType::Ack {
+            let out = self.macs[rx as usize]
+                .engine
+                .ack_received(h.seq.unwrap_or(0), h.frame_pending);
+            self.mac_output(rx, out);
+            return;
+        }
+        let src = src_address(&air.psdu);
+        if h.ack_request
+            && h.dst != Address::BROADCAST
+            && self.radios[rx as usize].mode == Mode::Listen
+        {
+            self.set_mode(rx, Mode::Turnaround);
+            let c = &mut self.settings[rx as usize];
+            let pending = c.config.frame_pending || c.pending_for.contains(&src);
+            c.ack = Some((h.seq.unwrap_or(0), air.src, pending));
+            self.queue.push(
+                self.now + delay + self.cfg.phy.turnaround(),
+                Event::AckStart(rx),
+            );
+        }
+        let dup = self.macs[rx as usize]
+            .duplicates
+            .is_duplicate(src, h.seq.unwrap_or(0));
+        let l: &mut LinkStats = self.stats.links.entry((air.src, rx)).or_default();
+        if dup {
+            l.duplicates += 1;
+            return;
+        }
+        l.received += 1;
+        let rssi = dbm(p_mw);
+        let input = NodeInput::Received(Received {
+            psdu: &air.psdu,
+            channel: self.radios[rx as usize].channel,
+            rssi_dbm: rssi,
+            lqi: lqi(Db(rssi - self.noise_dbm(rx))),
+            timestamp: air.start + delay,
+        });
+        self.node_input(rx, input);
+    }
+}
+
+/// Count a reason for `n` to follow its interferers; on the first, sum those that are on
+/// and join their watch lists.
+fn watch(
+    r: &mut RadioState,
+    n: u32,
+    ifs: &[(u32, f64)],
+    all: &mut [InterfererState],
+    queue: &mut EventQueue<Event>,
+    now: SimTime,
+) {
+    if r.watching == 0 {
+        r.wifi_mw = 0.0;
+        for &(i, p) in ifs {
+            let s = &mut all[i as usize];
+            s.catch_up(now);
+            s.watchers.push(n);
+            if !s.scheduled {
+                s.schedule(queue, i);
+            }
+            if s.on {
+                r.wifi_mw += p;
+            }
+        }
+    }
+    r.watching += 1;
+}
+
+/// Drop a reason; on the last, leave the watch lists.
+fn unwatch(r: &mut RadioState, n: u32, ifs: &[(u32, f64)], all: &mut [InterfererState]) {
+    r.watching = r.watching.saturating_sub(1);
+    if r.watching == 0 {
+        r.wifi_mw = 0.0;
+        for &(i, _) in ifs {
+            let w = &mut all[i as usize].watchers;
+            if let Some(k) = w.iter().position(|&x| x == n) {
+                w.swap_remove(k);
+            }
+        }
+    }
+}
+
+/// The hardware address filter (IEEE 802.15.4-2015 6.7.2, third-level filtering, simplified
+/// to data/command frames with a destination).
+fn accepts(c: &RadioConfig, h: &HeaderPeek) -> bool {
+    let pan_ok = h.dst_pan.is_none_or(|p| p == c.pan_id || p == 0xffff);
+    let addr_ok = match h.dst {
+        Address::Short(s) => s == c.short_addr || s == 0xffff,
+        Address::Extended(e) => e == c.ext_addr,
+        Address::None => false,
+    };
+    pan_ok && addr_ok && h.frame_type != FrameType::Ack
+}
+
+/// The source address of an MPDU, for duplicate rejection (None if it does not parse).
+fn src_address(psdu: &[u8]) -> Address {
+    psdu.get(..psdu.len().saturating_sub(2))
+        .and_then(|b| MacFrame::from_bytes(b).ok())
+        .map_or(Address::None, |f| f.src)
+}

@@ -1,0 +1,142 @@
+//! `han sim`: a building's HAN on the virtual air; glue to `han_mesh::sim`.
+
+use anyhow::{Context, Result};
+use han_mesh::sim::{SimConfig, build, summarise};
+use han_mesh::time::{Duration, SimTime};
+use std::path::PathBuf;
+
+/// Arguments of `han sim`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SimArgs {
+    /// Building file (TOML); the bundled flat block if omitted.
+    pub building: Option<PathBuf>,
+    /// Simulated time: seconds, or with a unit s/m/h/d (e.g. 24h).
+    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    pub duration: Duration,
+    /// Seed of all random streams.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Time between each device's frames to its comms hub.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub interval: Duration,
+    /// Write a pcap of the whole air (LINKTYPE_IEEE802_15_4_TAP with channel, RSS, LQI).
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
+    /// Also write what one device decodes, from its point of view: DEVICE=FILE (repeatable).
+    #[arg(long, value_name = "DEVICE=FILE")]
+    pub pcap_node: Vec<String>,
+    /// Write the statistics (per link, per node) as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
+    /// Band: 2.4 (O-QPSK) or 868 (GB868 2-FSK with the duty-cycle limit).
+    #[arg(long, default_value = "2.4", value_parser = parse_band)]
+    pub band: han_radio::units::Band,
+    /// Pace the run: simulated seconds per wall second (1 = real time); as fast as
+    /// possible if omitted.
+    #[arg(long)]
+    pub speed: Option<f64>,
+}
+
+fn parse_band(s: &str) -> Result<han_radio::units::Band, String> {
+    match s {
+        "2.4" | "2.4GHz" | "2400" => Ok(han_radio::units::Band::Ghz2_4),
+        "868" | "868MHz" => Ok(han_radio::units::Band::Mhz868),
+        _ => Err(format!("{s:?} is not a band (2.4 or 868)")),
+    }
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    Duration::parse(s).ok_or_else(|| format!("{s:?} is not a duration (e.g. 90, 15m, 24h, 7d)"))
+}
+
+/// Run the simulation and print its summary.
+pub fn run(a: &SimArgs) -> Result<u8> {
+    let building = match super::survey::load(&a.building) {
+        Ok(b) => b,
+        Err(_) => return Ok(super::EXIT_BAD_INPUT),
+    };
+    let cfg = SimConfig {
+        duration: a.duration,
+        seed: a.seed,
+        interval: a.interval,
+        band: a.band,
+        ..SimConfig::default()
+    };
+    let mut world = build(&building, &cfg);
+    if a.pcap.is_some() {
+        world.capture_air();
+    }
+    let mut views = Vec::new();
+    for spec in &a.pcap_node {
+        let found = spec.split_once('=').and_then(|(id, file)| {
+            let i = world.nodes().iter().position(|n| n.id == id)?;
+            Some((i as u32, PathBuf::from(file)))
+        });
+        let Some((i, file)) = found else {
+            eprintln!(
+                "--pcap-node {spec:?}: expected DEVICE=FILE with a device id of the building"
+            );
+            return Ok(super::EXIT_BAD_INPUT);
+        };
+        world.capture_node(i);
+        views.push((i, file));
+    }
+    let until = SimTime::ZERO + cfg.duration;
+    let step = match a.speed {
+        Some(_) => Duration::millis(10),
+        None => Duration((cfg.duration.0 / 200).max(1)),
+    };
+    let bar = indicatif::ProgressBar::new(cfg.duration.0 / 1_000_000_000);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} s") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let p = han_mesh::driver::run(&mut world, until, step, a.speed, |p| {
+        bar.set_position(p.simulated.0 / 1_000_000_000);
+        bar.set_message(format!("sim {:.0}× real time", p.speedup));
+    });
+    bar.finish_and_clear();
+    let stats = world.stats();
+    if let Some(p) = &a.pcap {
+        let bytes = world.take_capture().unwrap_or_default();
+        std::fs::write(p, bytes).with_context(|| format!("writing {}", p.display()))?;
+    }
+    for (i, file) in &views {
+        let bytes = world.take_node_capture(*i).unwrap_or_default();
+        std::fs::write(file, bytes).with_context(|| format!("writing {}", file.display()))?;
+    }
+    if let Some(p) = &a.stats {
+        std::fs::write(p, stats.to_json()).with_context(|| format!("writing {}", p.display()))?;
+    }
+    let s = summarise(&world, &stats, cfg.battery_mah);
+    let mut out = String::new();
+    out += &format!(
+        "{}: {} devices, {:.0} s simulated, {} PPDUs, delivery {:.4}, channel load {:.5}\n",
+        building.name, s.devices, s.simulated_s, s.ppdus, s.delivery_ratio, s.channel_load
+    );
+    out += &format!("{:.2} wall s, {:.0}× real time\n", p.wall_s, p.speedup);
+    for b in &s.batteries {
+        out += &format!(
+            "  {}: radio {:.1} µA average, {:.3} mAh/day, ≈ {:.1} years on {:.0} mAh\n",
+            b.device,
+            b.energy.average_ua,
+            b.energy.mah_per_day,
+            b.life_days / 365.25,
+            cfg.battery_mah
+        );
+    }
+    out += "worst links:\n";
+    for l in &s.worst_links {
+        out += &format!(
+            "  {:>14} -> {:<14} delivered {}/{} (retries {}, no ack {}, CCA failed {})\n",
+            l.from,
+            l.to,
+            l.stats.delivered,
+            l.stats.requests,
+            l.stats.retries,
+            l.stats.no_ack,
+            l.stats.cca_failed
+        );
+    }
+    super::survey::write_stdout(&out)?;
+    Ok(super::EXIT_OK)
+}
