@@ -262,16 +262,28 @@ impl Ctx<'_> {
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> BuildingError {
-        let start = span.start.min(self.src.len());
-        let mut start = start;
-        while !self.src.is_char_boundary(start) {
+        BuildingError::at(self.file, self.src, span.start, message, hint)
+    }
+}
+
+impl BuildingError {
+    /// An error at byte `offset` of `src` (clamped), with the 1-based line and column computed.
+    pub fn at(
+        file: &str,
+        src: &str,
+        offset: usize,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> BuildingError {
+        let mut start = offset.min(src.len());
+        while !src.is_char_boundary(start) {
             start -= 1;
         }
-        let before = &self.src[..start];
+        let before = &src[..start];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         BuildingError {
-            file: self.file.to_string(),
+            file: file.to_string(),
             line,
             column,
             message: message.into(),

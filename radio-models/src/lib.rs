@@ -9,6 +9,7 @@ pub mod geometry;
 pub mod heatmap;
 pub mod link;
 pub mod material;
+pub mod portfolio;
 pub mod propagation;
 pub mod survey;
 pub mod trace;

@@ -1,0 +1,370 @@
+//! Batch surveys: every building of a shard in parallel, one JSON line per premises in manifest
+//! order, resumable, and the merge of shard outputs.
+use super::manifest::{Job, Source};
+use crate::building::{Building, Premises};
+use crate::survey::{PremisesReport, Verdict};
+use crate::units::Band;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Buildings surveyed in parallel between two ordered writes (bounds memory, not results).
+const CHUNK: usize = 256;
+
+/// The fix a premises needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Fix {
+    /// The standard 2.4 GHz HAN serves it.
+    #[serde(rename = "none")]
+    None,
+    /// A dual-band (2.4 GHz + 868 MHz) comms hub serves it.
+    #[serde(rename = "dual-band-hub")]
+    DualBandHub,
+    /// Neither band closes every link: an Alt HAN solution is needed.
+    #[serde(rename = "alt-han")]
+    AltHan,
+}
+
+impl Fix {
+    /// Label as in the JSON.
+    pub fn label(self) -> &'static str {
+        match self {
+            Fix::None => "none",
+            Fix::DualBandHub => "dual-band-hub",
+            Fix::AltHan => "alt-han",
+        }
+    }
+}
+
+/// The planned fix and its cost for one premises.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// What fixes it.
+    pub fix: Fix,
+    /// Cost, GBP, when the planner prices it.
+    pub cost_gbp: Option<f64>,
+}
+
+/// Plans the fix of a surveyed premises. The Alt HAN planner (crate alt-han) implements this
+/// to split `alt-han` into its solution kinds and price them.
+pub trait Planner: Sync {
+    /// The plan for premises `p` of building `b`, given its survey.
+    fn plan(&self, b: &Building, p: &Premises, survey: &PremisesReport) -> Plan;
+}
+
+/// The plan the survey verdicts alone give: no cost, Alt HAN not split by kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerdictPlanner;
+
+impl Planner for VerdictPlanner {
+    fn plan(&self, _: &Building, _: &Premises, survey: &PremisesReport) -> Plan {
+        let fix = match survey.verdict {
+            Verdict::Ok2g4 => Fix::None,
+            Verdict::Ok868 => Fix::DualBandHub,
+            Verdict::NeedsAltHan => Fix::AltHan,
+        };
+        Plan {
+            fix,
+            cost_gbp: None,
+        }
+    }
+}
+
+/// One line of the results file: one premises.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultLine {
+    /// `<building>/<premises>`, unique in the portfolio.
+    pub id: String,
+    /// Building id.
+    pub building: String,
+    /// Premises id in the building.
+    pub premises: String,
+    /// Archetype.
+    pub archetype: String,
+    /// Building position in the manifest (output order).
+    pub building_seq: usize,
+    /// Premises position in the building.
+    pub premises_seq: usize,
+    /// Survey verdict.
+    pub verdict: Verdict,
+    /// Every link closes at 2.4 GHz.
+    pub ok_2g4: bool,
+    /// Every link closes at 868 MHz.
+    pub ok_868: bool,
+    /// Worst 2.4 GHz link margin over sensitivity, dB.
+    pub worst_margin_2g4_db: Option<f64>,
+    /// Worst 868 MHz link margin, dB.
+    pub worst_margin_868_db: Option<f64>,
+    /// Planned fix.
+    pub fix: Fix,
+    /// Cost of the fix, GBP (null until a planner prices it).
+    pub cost_gbp: Option<f64>,
+}
+
+/// A building that could not be surveyed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobError {
+    /// Building id.
+    pub id: String,
+    /// Located reason (file:line:column: message).
+    pub reason: String,
+}
+
+/// What a batch run did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchSummary {
+    /// Buildings in the shard.
+    pub buildings: usize,
+    /// Premises lines written.
+    pub written: usize,
+    /// Premises skipped because the output already had them.
+    pub skipped: usize,
+    /// Buildings that failed, in manifest order.
+    pub errors: Vec<JobError>,
+}
+
+fn worst(r: &PremisesReport, band: Band) -> Option<f64> {
+    r.links
+        .iter()
+        .filter(|l| l.band == band)
+        .map(|l| l.margin_db)
+        .reduce(f64::min)
+}
+
+fn all_close(r: &PremisesReport, band: Band) -> bool {
+    // HCALCS has no 868 MHz radio: a band closes only if every pair has a link in it.
+    let pairs = r.links.iter().filter(|l| l.band == Band::Ghz2_4).count();
+    let in_band: Vec<_> = r.links.iter().filter(|l| l.band == band).collect();
+    !in_band.is_empty() && in_band.len() == pairs && in_band.iter().all(|l| l.ok)
+}
+
+/// Surveys the premises of one building that `done` does not hold yet.
+pub fn survey_job(
+    job: &Job,
+    done: &HashSet<String>,
+    planner: &dyn Planner,
+) -> Result<(Vec<ResultLine>, usize), JobError> {
+    let fail = |reason: String| JobError {
+        id: job.id.clone(),
+        reason,
+    };
+    let building = match &job.source {
+        Source::Bad(reason) => return Err(fail(reason.clone())),
+        Source::Inline(name, src) => Building::from_toml(name, src),
+        Source::File(path) => match std::fs::read_to_string(path) {
+            Ok(src) => Building::from_toml(&path.display().to_string(), &src),
+            Err(e) => {
+                return Err(fail(format!(
+                    "{}:1:1: cannot read building file: {e}",
+                    path.display()
+                )));
+            }
+        },
+    }
+    .map_err(|e| fail(e.to_string().replace('\n', " ")))?;
+    if building.premises.is_empty() {
+        return Err(fail(format!(
+            "{}: the building has no [[premises]]",
+            job.id
+        )));
+    }
+    let mut lines = Vec::new();
+    let mut skipped = 0;
+    for (i, p) in building.premises.iter().enumerate() {
+        let id = format!("{}/{}", job.id, p.id);
+        if done.contains(&id) {
+            skipped += 1;
+            continue;
+        }
+        let r = building.survey_premises(p);
+        let plan = planner.plan(&building, p, &r);
+        lines.push(ResultLine {
+            id,
+            building: job.id.clone(),
+            premises: p.id.clone(),
+            archetype: job.archetype.clone(),
+            building_seq: job.seq,
+            premises_seq: i,
+            verdict: r.verdict,
+            ok_2g4: all_close(&r, Band::Ghz2_4),
+            ok_868: all_close(&r, Band::Mhz868),
+            worst_margin_2g4_db: worst(&r, Band::Ghz2_4),
+            worst_margin_868_db: worst(&r, Band::Mhz868),
+            fix: plan.fix,
+            cost_gbp: plan.cost_gbp,
+        });
+    }
+    Ok((lines, skipped))
+}
+
+/// Surveys `jobs` (already filtered to a shard) on the current rayon pool and writes one JSON
+/// line per premises to `out`, in manifest order whatever the thread count. Premises whose id is
+/// in `done` are skipped. `progress` is called with the premises finished so far (written or
+/// skipped) after every chunk.
+pub fn run(
+    jobs: &[&Job],
+    done: &HashSet<String>,
+    planner: &dyn Planner,
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(u64),
+) -> io::Result<BatchSummary> {
+    let mut s = BatchSummary {
+        buildings: jobs.len(),
+        ..BatchSummary::default()
+    };
+    for chunk in jobs.chunks(CHUNK) {
+        let results: Vec<_> = chunk
+            .par_iter()
+            .map(|j| survey_job(j, done, planner))
+            .collect();
+        let mut text = String::new();
+        for r in results {
+            match r {
+                Ok((lines, skipped)) => {
+                    s.skipped += skipped;
+                    s.written += lines.len();
+                    for l in lines {
+                        text += &serde_json::to_string(&l).map_err(io::Error::other)?;
+                        text.push('\n');
+                    }
+                }
+                Err(e) => s.errors.push(e),
+            }
+        }
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+        progress((s.written + s.skipped) as u64);
+    }
+    Ok(s)
+}
+
+/// Ids already in a results file, after repairing it: a partial last line (an interrupted write)
+/// is cut off. Returns the ids and the bytes cut. A complete line that is not a result is an
+/// error naming `file:line:column`.
+pub fn resume(path: &Path) -> Result<(HashSet<String>, usize), String> {
+    let name = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((HashSet::new(), 0)),
+        Err(e) => return Err(format!("{name}:1:1: cannot read the results file: {e}")),
+    };
+    let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let cut = bytes.len() - keep;
+    if cut > 0 {
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| format!("{name}: cannot repair the partial last line: {e}"))?;
+        f.set_len(keep as u64)
+            .map_err(|e| format!("{name}: cannot repair the partial last line: {e}"))?;
+    }
+    let text =
+        std::str::from_utf8(&bytes[..keep]).map_err(|e| format!("{name}: not UTF-8: {e}"))?;
+    let mut ids = HashSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let r: ResultLine = serde_json::from_str(line)
+            .map_err(|e| format!("{name}:{}:{}: not a result line: {e}", i + 1, e.column()))?;
+        ids.insert(r.id);
+    }
+    Ok((ids, cut))
+}
+
+/// Merges shard outputs `(name, text)` into one results text in manifest order (building, then
+/// premises position). The same premises in two inputs must be byte-identical lines (kept
+/// once); an incomplete last line is an error (resume that shard first).
+pub fn merge(inputs: &[(String, String)]) -> Result<String, String> {
+    let mut all: BTreeMap<(usize, usize), (&str, &str)> = BTreeMap::new();
+    for (name, text) in inputs {
+        if !text.is_empty() && !text.ends_with('\n') {
+            let n = text.lines().count();
+            return Err(format!(
+                "{name}:{n}:1: incomplete last line (an interrupted run): resume that shard with the same --out first"
+            ));
+        }
+        for (i, line) in text.lines().enumerate() {
+            let r: ResultLine = serde_json::from_str(line)
+                .map_err(|e| format!("{name}:{}:{}: not a result line: {e}", i + 1, e.column()))?;
+            let key = (r.building_seq, r.premises_seq);
+            if let Some((other, prev)) = all.get(&key)
+                && *prev != line
+            {
+                return Err(format!(
+                    "{name}:{}:1: premises {} differs from the line in {other}; were the shards run on the same manifest?",
+                    i + 1,
+                    r.id
+                ));
+            }
+            all.insert(key, (name, line));
+        }
+    }
+    let mut out = String::new();
+    for (_, line) in all.values() {
+        out += line;
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::portfolio::generate::generate;
+    use crate::portfolio::manifest::inline_jobs;
+    use crate::portfolio::tables::{ArchetypeTable, Mix};
+
+    #[test]
+    #[ignore]
+    fn calibrate() {
+        let t = ArchetypeTable::default_table().unwrap();
+        let m = Mix::default_mix(&t).unwrap();
+        let n: usize = std::env::var("N")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(2000);
+        let g = generate(&t, &m, n, 1);
+        let jobs = inline_jobs(&g);
+        if let Ok(dir) = std::env::var("DUMP") {
+            for b in &g {
+                std::fs::write(format!("{dir}/{}.toml", b.id), &b.toml).unwrap();
+            }
+        }
+        let refs: Vec<&Job> = jobs.iter().collect();
+        let mut out = Vec::new();
+        let s = run(
+            &refs,
+            &HashSet::new(),
+            &VerdictPlanner,
+            &mut out,
+            &mut |_| {},
+        )
+        .unwrap();
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<ResultLine> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let mut by: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+        for l in &lines {
+            let e = by.entry(l.archetype.clone()).or_default();
+            let i = match l.verdict {
+                Verdict::Ok2g4 => 0,
+                Verdict::Ok868 => 1,
+                Verdict::NeedsAltHan => 2,
+            };
+            e[i] += 1;
+            by.entry("ALL".into()).or_default()[i] += 1;
+        }
+        for (a, c) in by {
+            let t = (c[0] + c[1] + c[2]) as f64;
+            eprintln!(
+                "{a:20} n={t:6} 2.4={:5.1}% 868={:5.1}% alt={:5.1}%",
+                100.0 * c[0] as f64 / t,
+                100.0 * c[1] as f64 / t,
+                100.0 * c[2] as f64 / t
+            );
+        }
+    }
+}
