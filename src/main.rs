@@ -22,6 +22,9 @@ enum Command {
     Decode(cli::decode::DecodeArgs),
     /// Run a building's HAN on the virtual air (deterministic, faster than real time).
     Sim(cli::sim::SimArgs),
+    /// Portfolio surveys: generate a GB housing stock, survey it in shards, merge, report.
+    #[command(subcommand)]
+    Portfolio(cli::portfolio::PortfolioCommand),
     /// Benchmarks that print han's figure beside a peer's.
     #[command(subcommand)]
     Bench(cli::bench::BenchCommand),
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
         Some(Command::Decode(args)) => cli::decode::run(&args),
         Some(Command::Sim(args)) => cli::sim::run(&args),
         Some(Command::Bench(cmd)) => cli::bench::run(&cmd),
+        Some(Command::Portfolio(cmd)) => cli::portfolio::run(&cmd),
         None => cli::survey::run(&cli::survey::SurveyArgs::default()).map(exit_code),
     };
     match result {

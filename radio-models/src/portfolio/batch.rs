@@ -207,8 +207,8 @@ pub fn run(
     jobs: &[&Job],
     done: &HashSet<String>,
     planner: &dyn Planner,
-    out: &mut dyn Write,
-    progress: &mut dyn FnMut(u64),
+    out: &mut (dyn Write + Send),
+    progress: &mut (dyn FnMut(u64) + Send),
 ) -> io::Result<BatchSummary> {
     let mut s = BatchSummary {
         buildings: jobs.len(),

@@ -1,9 +1,9 @@
 //! The housing-stock generator: seeded building files drawn from the archetype table and mix.
+use super::rng::Draw;
 use super::tables::{Archetype, ArchetypeTable, Era, Form, IhdPlace, MeterLocation, Mix};
 use crate::link::wifi_rejection;
 use crate::units::channel_centre_2g4;
-use chacha20::ChaCha8Rng;
-use rand_core::{Rng, SeedableRng};
+use rand_core::Rng;
 use std::fmt::Write;
 
 /// Materials the generator writes itself (meter boxes, doors, risers); a table must keep them.
@@ -38,55 +38,6 @@ pub struct GeneratedBuilding {
     pub premises: usize,
     /// The building file (TOML, docs/building-format.md).
     pub toml: String,
-}
-
-/// A seeded random stream.
-struct Draw(ChaCha8Rng);
-
-impl Draw {
-    fn new(seed: u64, stream: u64) -> Draw {
-        let mut r = ChaCha8Rng::seed_from_u64(seed);
-        r.set_stream(stream);
-        Draw(r)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.0.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// Uniform in [r0, r1].
-    fn range(&mut self, r: [f64; 2]) -> f64 {
-        r[0] + (r[1] - r[0]) * self.unit()
-    }
-
-    /// Uniform integer in [r0, r1].
-    fn int(&mut self, r: [u32; 2]) -> u32 {
-        r[0] + ((u64::from(self.0.next_u32()) * u64::from(r[1] - r[0] + 1)) >> 32) as u32
-    }
-
-    /// True with probability p.
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-
-    /// An index below n.
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.0.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    /// One of the weighted items.
-    fn pick<'a, T>(&mut self, items: &'a [(T, f64)]) -> &'a T {
-        let total: f64 = items.iter().map(|(_, w)| w).sum();
-        let mut x = self.unit() * total;
-        for (t, w) in items {
-            if x < *w {
-                return t;
-            }
-            x -= w;
-        }
-        &items[items.len() - 1].0
-    }
 }
 
 /// Building file text being written, and the Wi-Fi APs placed so far: (channel, duty, own).
