@@ -219,5 +219,24 @@ fn bad_entries_and_buildings_are_reported_the_rest_goes_on_exit_1() {
     assert_eq!(o.status.code(), Some(2));
     let o = survey(&[s(&d), "--shard", "4/4"]);
     assert_eq!(o.status.code(), Some(2));
+    let mix = d.join("mix.toml");
+    std::fs::write(&mix, "[shares]\nterraced = 1\ncastle = 2\n").unwrap();
+    let o = han(&[
+        "portfolio",
+        "generate",
+        "--out",
+        s(&d.join("g")),
+        "--mix",
+        s(&mix),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!(
+            "{}:1:1: unknown archetype \"castle\"",
+            mix.display()
+        )),
+        "{err}"
+    );
     std::fs::remove_dir_all(&d).ok();
 }

@@ -147,4 +147,56 @@ mod tests {
                 .starts_with("f.csv:1:1:")
         );
     }
+
+    #[test]
+    fn observed_inside_or_outside_the_interval() {
+        use crate::portfolio::batch::{Fix, ResultLine};
+        use crate::portfolio::report::summarise;
+        use crate::survey::Verdict;
+        let lines: Vec<ResultLine> = (0..100)
+            .map(|i| {
+                let v = if i < 70 {
+                    Verdict::Ok2g4
+                } else if i < 96 {
+                    Verdict::Ok868
+                } else {
+                    Verdict::NeedsAltHan
+                };
+                ResultLine {
+                    id: format!("b{i}/p"),
+                    building: format!("b{i}"),
+                    premises: "p".into(),
+                    archetype: "terraced".into(),
+                    building_seq: i,
+                    premises_seq: 0,
+                    verdict: v,
+                    ok_2g4: v == Verdict::Ok2g4,
+                    ok_868: v != Verdict::NeedsAltHan,
+                    worst_margin_2g4_db: None,
+                    worst_margin_868_db: None,
+                    fix: Fix::None,
+                    cost_gbp: None,
+                }
+            })
+            .collect();
+        let s = summarise(&lines, 500, 1);
+        let field = parse_field(
+            "f.csv",
+            &format!("{HEADER}\nterraced,200,142,50,8\nall,10,2,2,6\nflat,5,1,1,3\n"),
+        )
+        .unwrap();
+        let t = compare(&s, &field);
+        let rows: Vec<&str> = t
+            .lines()
+            .filter(|l| {
+                l.starts_with("| terraced") || l.starts_with("| all") || l.starts_with("| flat")
+            })
+            .collect();
+        assert!(
+            rows[0].starts_with("| terraced | 200 | 70.0 (") && rows[0].ends_with("/ 4.0 | yes |"),
+            "{t}"
+        );
+        assert!(rows[1].ends_with("/ 60.0 | no |"), "{t}");
+        assert!(rows[2].ends_with("no prediction |"), "{t}");
+    }
 }

@@ -118,18 +118,18 @@ pub fn parse_manifest(file: &str, src: &str, base: &Path) -> Result<Vec<Job>, Bu
             .get("id")
             .and_then(|v| v.as_str())
             .map_or_else(|| format!("entry {}", seq + 1), str::to_string);
-        let job = match toml::Value::Table(table).try_into::<EntryDef>() {
-            Ok(e) if e.id.is_empty() || e.file.is_empty() => Job::bad(
-                seq,
-                id,
-                BuildingError::at(
-                    file,
-                    src,
-                    span.start,
-                    "empty id or file",
-                    "give every building an id and a file",
-                ),
-            ),
+        let entry = match toml::Value::Table(table).try_into::<EntryDef>() {
+            Ok(e) if e.id.is_empty() || e.file.is_empty() => Err((
+                "empty id or file".to_string(),
+                "give every building an id and a file",
+            )),
+            Ok(e) => Ok(e),
+            Err(err) => Err((
+                format!("malformed [[building]] entry: {}", err.message().trim()),
+                "each entry needs id and file (strings); archetype and premises are optional",
+            )),
+        };
+        let job = match entry {
             Ok(e) => Job {
                 seq,
                 id: e.id,
@@ -137,33 +137,19 @@ pub fn parse_manifest(file: &str, src: &str, base: &Path) -> Result<Vec<Job>, Bu
                 premises: e.premises,
                 source: Source::File(base.join(e.file)),
             },
-            Err(err) => Job::bad(
+            Err((message, hint)) => Job {
                 seq,
                 id,
-                BuildingError::at(
-                    file,
-                    src,
-                    span.start,
-                    format!("malformed [[building]] entry: {}", err.message().trim()),
-                    "each entry needs id and file (strings); archetype and premises are optional",
+                archetype: UNCLASSIFIED.to_string(),
+                premises: None,
+                source: Source::Bad(
+                    BuildingError::at(file, src, span.start, message, hint).to_string(),
                 ),
-            ),
+            },
         };
         jobs.push(job);
     }
     Ok(jobs)
-}
-
-impl Job {
-    fn bad(seq: usize, id: String, e: BuildingError) -> Job {
-        Job {
-            seq,
-            id,
-            archetype: UNCLASSIFIED.to_string(),
-            premises: None,
-            source: Source::Bad(e.to_string()),
-        }
-    }
 }
 
 /// The jobs of `MANIFEST|DIR`: a manifest file, a directory holding `manifest.toml`, or a
