@@ -6,6 +6,7 @@ pub mod decode_bench;
 pub mod mesh_bench;
 pub mod sim;
 pub mod survey;
+pub mod tui;
 
 /// Everything held.
 pub const EXIT_OK: u8 = 0;

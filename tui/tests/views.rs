@@ -1,0 +1,170 @@
+//! Snapshot tests of every view on every bundled building at 80×24 and 200×60 (TestBackend).
+use han_radio::bundled;
+use han_tui::app::{App, Tab};
+use han_tui::project::Project;
+use han_tui::theme::{Depth, Theme};
+use han_tui::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::Color;
+use std::path::PathBuf;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (200, 60)];
+
+fn app(i: usize) -> App {
+    let (name, src) = bundled::ALL[i];
+    App::new(Project::from_source(name, src.to_string(), PathBuf::from(name)).unwrap())
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn keys(app: &mut App, s: &str) {
+    for c in s.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn render(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let theme = Theme::new(Depth::Ansi256);
+    t.draw(|f| ui::draw(f, app, &theme)).unwrap();
+    t
+}
+
+/// The screen as text.
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    format!("{}", render(app, w, h).backend())
+}
+
+/// The heat-map layer: one character per cell for the 256-colour bucket background.
+fn heat_layer(app: &mut App, w: u16, h: u16) -> String {
+    let t = render(app, w, h);
+    let theme = Theme::new(Depth::Ansi256);
+    let buf = t.backend().buffer();
+    let mut s = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            let bg = buf[(x, y)].bg;
+            let c = (0..6)
+                .find(|&i| theme.heat(i) == bg)
+                .map_or(if bg == Color::Reset { ' ' } else { '.' }, |i| {
+                    char::from(b'0' + i as u8)
+                });
+            s.push(c);
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn stem(i: usize) -> &'static str {
+    bundled::ALL[i].0.trim_end_matches(".toml")
+}
+
+/// Each view, reached by keys from a fresh app.
+fn views() -> Vec<(&'static str, fn(&mut App))> {
+    vec![
+        ("building", |_| {}),
+        ("building_failing", |a| keys(a, "fj")),
+        ("floor_heat", |a| key(a, KeyCode::Enter)),
+        ("floor_plain_868", |a| {
+            key(a, KeyCode::Enter);
+            keys(a, "hbl");
+        }),
+        ("inspector_link", |a| {
+            key(a, KeyCode::Enter);
+            keys(a, "l3");
+        }),
+        ("inspector_device", |a| {
+            key(a, KeyCode::Enter);
+            keys(a, "3");
+        }),
+        ("inspector_premises", |a| keys(a, "3")),
+        ("edit_wall", |a| {
+            key(a, KeyCode::Enter);
+            keys(a, "ew");
+            key(a, KeyCode::Right);
+            key(a, KeyCode::Right);
+            key(a, KeyCode::Right);
+        }),
+        ("edit_moved", |a| {
+            key(a, KeyCode::Enter);
+            keys(a, "em");
+            key(a, KeyCode::Left);
+            key(a, KeyCode::Up);
+            key(a, KeyCode::Enter);
+        }),
+        ("export", |a| keys(a, "4")),
+        ("alt_han_plan", |a| keys(a, "5")),
+        ("live", |a| keys(a, "6")),
+        ("help", |a| keys(a, "2?")),
+    ]
+}
+
+#[test]
+fn every_view_on_every_bundled_building() {
+    for i in 0..bundled::ALL.len() {
+        for (view, go) in views() {
+            for (w, h) in SIZES {
+                let mut a = app(i);
+                go(&mut a);
+                insta::assert_snapshot!(
+                    format!("{}_{view}_{w}x{h}", stem(i)),
+                    screen(&mut a, w, h)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn heat_map_layer() {
+    for i in 0..bundled::ALL.len() {
+        for (w, h) in SIZES {
+            let mut a = app(i);
+            key(&mut a, KeyCode::Enter);
+            assert_eq!(a.tab, Tab::Floor);
+            insta::assert_snapshot!(
+                format!("{}_heat_layer_{w}x{h}", stem(i)),
+                heat_layer(&mut a, w, h)
+            );
+        }
+    }
+}
+
+#[test]
+fn edits_change_what_is_drawn() {
+    let mut a = app(3);
+    key(&mut a, KeyCode::Enter);
+    let before = screen(&mut a, 80, 24);
+    keys(&mut a, "em");
+    for _ in 0..3 {
+        a.on_key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE));
+    }
+    key(&mut a, KeyCode::Enter);
+    let moved = screen(&mut a, 80, 24);
+    assert_ne!(before, moved);
+    assert!(
+        moved.contains("ok 868 MHz") || moved.contains("ok 2.4 GHz"),
+        "{moved}"
+    );
+    keys(&mut a, "u");
+    assert!(!a.project.dirty());
+}
+
+#[test]
+fn tiny_and_odd_sizes_do_not_panic() {
+    for i in 0..bundled::ALL.len() {
+        for (view, go) in views() {
+            for (w, h) in [(1, 1), (20, 5), (81, 25), (300, 90)] {
+                let mut a = app(i);
+                go(&mut a);
+                let _ = screen(&mut a, w, h);
+                let _ = view;
+            }
+        }
+    }
+}
