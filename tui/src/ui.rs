@@ -14,6 +14,9 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Wrap};
 
+/// Status bar background (distinct from every heat-map colour).
+const STATUS_BG: u8 = 238;
+
 /// Side panel width on the floor plan for a screen `w` columns wide.
 fn side_width(w: u16) -> u16 {
     if w >= 160 {
@@ -173,11 +176,11 @@ fn status_bar(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
             format!(" {}", app.status),
             Style::default().fg(Color::White),
         ))
-        .style(Style::default().bg(Color::Indexed(236))),
+        .style(Style::default().bg(Color::Indexed(STATUS_BG))),
         l,
     );
     f.render_widget(
-        Paragraph::new(Line::from(right)).style(Style::default().bg(Color::Indexed(236))),
+        Paragraph::new(Line::from(right)).style(Style::default().bg(Color::Indexed(STATUS_BG))),
         r,
     );
 }
@@ -697,15 +700,10 @@ fn inspector(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
                 return;
             };
             let [top, rest] =
-                Layout::vertical([Constraint::Length(8), Constraint::Min(3)]).areas(area);
+                Layout::vertical([Constraint::Length(7), Constraint::Min(3)]).areas(area);
             let mut rows = vec![
-                Row::new(vec![
-                    "band".to_string(),
-                    "TX dBm".into(),
-                    "sens dBm".into(),
-                    "gain dBi".into(),
-                ])
-                .style(Style::default().fg(th.accent())),
+                Row::new(vec!["band", "TX dBm", "sens dBm", "gain dBi"])
+                    .style(Style::default().fg(th.accent())),
             ];
             for band in Band::ALL {
                 rows.push(Row::new(match d.radio(band) {
@@ -726,40 +724,46 @@ fn inspector(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
             let encl = d.enclosure.map_or("none".to_string(), |m| {
                 let m = b.materials.get(m);
                 format!(
-                    "{} ({:.0}/{:.0} dB)",
+                    "{} ({:.0} dB at 2.4 GHz, {:.0} dB at 868 MHz)",
                     m.name,
                     m.loss(Band::Ghz2_4).0,
                     m.loss(Band::Mhz868).0
                 )
             });
-            rows.push(Row::new(vec!["enclosure".to_string(), encl]));
-            rows.push(Row::new(vec![
-                "position".to_string(),
-                format!(
-                    "L{} [{:.1}, {:.1}] h {:.1} m",
-                    app.project.level(d.floor),
-                    d.pos.x,
-                    d.pos.y,
-                    d.pos.z - b.floors[d.floor].z0
-                ),
-            ]));
+            let block = Block::bordered().title(format!(
+                " {} · {} · premises {} ",
+                d.id,
+                d.kind.name(),
+                p.id
+            ));
+            let inner = block.inner(top);
+            f.render_widget(block, top);
+            let [t, info] =
+                Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(inner);
             f.render_widget(
                 Table::new(
                     rows,
                     [
-                        Constraint::Length(10),
-                        Constraint::Length(26),
+                        Constraint::Length(8),
+                        Constraint::Length(8),
                         Constraint::Length(10),
                         Constraint::Length(10),
                     ],
-                )
-                .block(Block::bordered().title(format!(
-                    " {} · {} · premises {} ",
-                    d.id,
-                    d.kind.name(),
-                    p.id
-                ))),
-                top,
+                ),
+                t,
+            );
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::from(format!(
+                        "position  level {} [{:.1}, {:.1}], {:.1} m above the floor",
+                        app.project.level(d.floor),
+                        d.pos.x,
+                        d.pos.y,
+                        d.pos.z - b.floors[d.floor].z0
+                    )),
+                    Line::from(format!("enclosure {encl}")),
+                ]),
+                info,
             );
             // Links: the surveyed ones; for a repeater or node (no required links) every device
             // of its premises.
