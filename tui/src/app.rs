@@ -568,25 +568,34 @@ impl App {
         self.select_device(&ids[next]);
     }
 
-    fn cycle_link(&mut self) {
+    /// Required pairs of the focused premises, weakest first (margin in the shown band).
+    pub fn link_pairs(&self) -> Vec<(String, String)> {
         let Some(r) = self.project.report.premises.get(self.premises) else {
-            return;
+            return Vec::new();
         };
+        let mut links: Vec<_> = r.links.iter().filter(|l| l.band == self.band).collect();
+        links.sort_by(|a, b| a.margin_db.total_cmp(&b.margin_db));
         let mut pairs: Vec<(String, String)> = Vec::new();
-        for l in &r.links {
-            let p = (l.from.clone(), l.to.clone());
-            if !pairs
-                .iter()
-                .any(|q| (&q.0, &q.1) == (&p.0, &p.1) || (&q.0, &q.1) == (&p.1, &p.0))
-            {
-                pairs.push(p);
+        for l in links.into_iter().chain(&r.links) {
+            let same = |q: &(String, String)| {
+                (q.0 == l.from && q.1 == l.to) || (q.0 == l.to && q.1 == l.from)
+            };
+            if !pairs.iter().any(same) {
+                pairs.push((l.from.clone(), l.to.clone()));
             }
         }
+        pairs
+    }
+
+    fn cycle_link(&mut self) {
+        let pairs = self.link_pairs();
         if pairs.is_empty() {
             return;
         }
         let cur = match &self.selection {
-            Selection::Link(a, b) => pairs.iter().position(|(x, y)| (x, y) == (a, b)),
+            Selection::Link(a, b) => pairs
+                .iter()
+                .position(|(x, y)| (x, y) == (a, b) || (x, y) == (b, a)),
             _ => None,
         };
         let (a, b) = pairs[cur.map_or(0, |c| (c + 1) % pairs.len())].clone();

@@ -73,6 +73,18 @@ impl Canvas<'_> {
         }
     }
 
+    /// Like `put`, on a dark background so it reads over any heat colour.
+    fn badge(&mut self, c: u16, r: u16, ch: char, fg: Color, bg: Color, modifier: Modifier) {
+        self.put(c, r, ch, fg, modifier);
+        if let Some(cell) = self
+            .buf
+            .cell_mut((c, r))
+            .filter(|_| self.area.contains((c, r).into()))
+        {
+            cell.set_bg(bg);
+        }
+    }
+
     /// Cells along the segment between two fractional screen points, with the glyph for its slope.
     fn segment(from: (f64, f64), to: (f64, f64)) -> (Vec<(i64, i64)>, usize) {
         let (dc, dr) = (to.0 - from.0, to.1 - from.1);
@@ -216,9 +228,9 @@ pub fn draw(app: &App, heat: Option<&HeatMap>, m: &Mapping, th: &Theme, buf: &mu
             let selected = app.selection == Selection::Link(l.from.clone(), l.to.clone())
                 || app.selection == Selection::Link(l.to.clone(), l.from.clone());
             let (ch, modifier) = if selected {
-                ('•', Modifier::BOLD)
+                ('●', Modifier::BOLD)
             } else {
-                ('·', Modifier::BOLD)
+                ('•', Modifier::BOLD)
             };
             let (cells, _) =
                 Canvas::segment(m.cell_f(a.pos.x, a.pos.y), m.cell_f(z.pos.x, z.pos.y));
@@ -228,7 +240,7 @@ pub fn draw(app: &App, heat: Option<&HeatMap>, m: &Mapping, th: &Theme, buf: &mu
                     continue;
                 };
                 if !cv.walls.contains(&(c, r)) {
-                    cv.put(c, r, ch, fg, modifier);
+                    cv.badge(c, r, ch, fg, th.badge(), modifier);
                 }
             }
         }
@@ -238,7 +250,7 @@ pub fn draw(app: &App, heat: Option<&HeatMap>, m: &Mapping, th: &Theme, buf: &mu
     for g in &ghosts {
         if let Some((c, r)) = m.cell(g.pos.x, g.pos.y) {
             let ch = mark(g.kind).to_ascii_lowercase();
-            cv.put(c, r, ch, th.dim(), Modifier::BOLD);
+            cv.badge(c, r, ch, th.dim(), th.badge(), Modifier::BOLD);
             cv.taken.insert((c, r));
             let pid = focus.map_or("", |p| p.id.as_str());
             labels.push((
@@ -268,7 +280,7 @@ pub fn draw(app: &App, heat: Option<&HeatMap>, m: &Mapping, th: &Theme, buf: &mu
             if !focused && cv.taken.contains(&(c, r)) {
                 continue;
             }
-            cv.put(c, r, mark(d.kind), fg, modifier);
+            cv.badge(c, r, mark(d.kind), fg, th.badge(), modifier);
             cv.taken.insert((c, r));
             let label = if focused {
                 short_id(&p.id, &d.id)

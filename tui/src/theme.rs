@@ -127,6 +127,11 @@ impl Theme {
         self.pick(179, Color::Yellow)
     }
 
+    /// Background of marks and link tracks drawn over the heat map, for contrast.
+    pub fn badge(&self) -> Color {
+        self.pick(233, Color::Black)
+    }
+
     /// Text of lesser importance.
     pub fn dim(&self) -> Color {
         self.pick(244, Color::DarkGray)
