@@ -182,3 +182,74 @@ fn move_an_ihd_into_range_undo_redo_save() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn ctrl_c_restores_the_terminal_and_resizes_redraw() {
+    let dir: PathBuf = std::env::temp_dir().join(format!("han-tui-e2e-c-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let tmux = Tmux {
+        socket: format!("han-tui-e2e-c-{}", std::process::id()),
+    };
+    let stty = dir.join("stty.txt");
+    // After han exits, record the terminal's modes, then keep the pane open to be read.
+    let script = format!(
+        "{} tui; stty -a > {}; echo exited $?; sleep 60",
+        env!("CARGO_BIN_EXE_han"),
+        stty.display()
+    );
+    tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "han",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    tmux.wait("the Building view", |s| {
+        s.contains("premises:") && s.contains("2 Floor ")
+    });
+    // Wider: the tab bar spells the titles out; then back to 80 columns.
+    tmux.cmd(&["resize-window", "-t", "han", "-x", "130", "-y", "40"]);
+    tmux.wait("a redraw at 130x40", |s| {
+        s.contains("2 Floor plan") && s.lines().count() >= 40
+    });
+    tmux.cmd(&["resize-window", "-t", "han", "-x", "80", "-y", "24"]);
+    tmux.wait("a redraw at 80x24", |s| {
+        s.contains("2 Floor ") && !s.contains("Floor plan")
+    });
+    tmux.keys(&["2", "C-c"]);
+    tmux.wait("han to exit", |s| s.contains("exited 0"));
+    let modes = std::fs::read_to_string(&stty).unwrap();
+    let words: Vec<&str> = modes.split_whitespace().collect();
+    for m in ["icanon", "echo", "isig", "opost"] {
+        assert!(words.contains(&m), "terminal left without {m}:\n{modes}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn off_a_terminal_han_prints_the_survey_and_han_tui_refuses() {
+    let out = Command::new(env!("CARGO_BIN_EXE_han")).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("HAN survey: Marlowe House"));
+    let out = Command::new(env!("CARGO_BIN_EXE_han"))
+        .arg("tui")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a terminal"));
+    let out = Command::new(env!("CARGO_BIN_EXE_han"))
+        .args(["tui", "/nonexistent/b.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with("/nonexistent/b.toml:1:1: cannot read")
+    );
+}

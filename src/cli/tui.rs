@@ -13,6 +13,11 @@ pub struct TuiArgs {
 /// Runs the TUI; exit code 2 for a bad building file or when stdout is not a terminal.
 pub fn run(args: &TuiArgs) -> anyhow::Result<i32> {
     if !std::io::stdout().is_terminal() {
+        // A bad file is the more useful message.
+        if let Err(e) = han_tui::project::Project::open(args.building.as_deref()) {
+            eprintln!("{e}");
+            return Ok(2);
+        }
         eprintln!("han tui: stdout is not a terminal");
         eprintln!("  hint: run it in a terminal, or use `han survey` for a report");
         return Ok(2);

@@ -34,6 +34,9 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// A frame kind's name and the change made before drawing it.
+type Case<'a> = (&'static str, Box<dyn FnMut(&mut App) + 'a>);
+
 fn key(app: &mut App, code: KeyCode) {
     app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
 }
@@ -112,7 +115,7 @@ fn main() {
         };
         // Warm the heat-map cache once.
         frame(&mut app, &mut |_| {});
-        let cases: [(&str, Box<dyn FnMut(&mut App)>); 3] = [
+        let cases: [Case; 3] = [
             (
                 "redraw (cursor move), heat cached",
                 Box::new(|a: &mut App| {

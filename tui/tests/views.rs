@@ -65,7 +65,10 @@ fn stem(i: usize) -> &'static str {
 }
 
 /// Each view, reached by keys from a fresh app.
-fn views() -> Vec<(&'static str, fn(&mut App))> {
+/// A view's name and the keys that reach it.
+type View = (&'static str, fn(&mut App));
+
+fn views() -> Vec<View> {
     vec![
         ("building", |_| {}),
         ("building_failing", |a| keys(a, "fj")),
