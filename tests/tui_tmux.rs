@@ -10,9 +10,11 @@ use std::time::{Duration, Instant};
 /// How long to wait for a screen to show something before failing (not a performance bound).
 const PATIENCE: Duration = Duration::from_secs(60);
 
-/// A tmux server on its own socket, killed when dropped.
+/// A tmux server on its own socket, killed (and its socket file removed) when dropped.
 struct Tmux {
     socket: String,
+    /// The socket file, learnt once the server runs.
+    path: String,
 }
 
 impl Tmux {
@@ -24,6 +26,17 @@ impl Tmux {
             .output()
             .unwrap_or_else(|e| panic!("tmux is needed for this test ({e})"));
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Starts the server with session "han" running `args` (new-session arguments).
+    fn start(&mut self, args: &[&str]) {
+        let mut a = vec!["new-session", "-d", "-s", "han"];
+        a.extend_from_slice(args);
+        self.cmd(&a);
+        self.path = self
+            .cmd(&["display-message", "-p", "#{socket_path}"])
+            .trim()
+            .to_string();
     }
 
     fn keys(&self, keys: &[&str]) {
@@ -60,6 +73,9 @@ impl Drop for Tmux {
             .arg(&self.socket)
             .arg("kill-server")
             .output();
+        if self.path.ends_with(&self.socket) {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
@@ -109,23 +125,12 @@ fn move_an_ihd_into_range_undo_redo_save() {
         .map(|p| p["id"].as_str().unwrap().to_string())
         .expect("the default building has a premises that needs Alt HAN");
 
-    let tmux = Tmux {
+    let mut tmux = Tmux {
         socket: format!("han-tui-e2e-{}", std::process::id()),
+        path: String::new(),
     };
     let han = env!("CARGO_BIN_EXE_han");
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "han",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "-c",
-        dir.to_str().unwrap(),
-        han,
-    ]);
+    tmux.start(&["-x", "100", "-y", "30", "-c", dir.to_str().unwrap(), han]);
     tmux.wait("the Building view", |s| {
         s.contains("premises:") && s.contains("Floors")
     });
@@ -188,8 +193,9 @@ fn ctrl_c_restores_the_terminal_and_resizes_redraw() {
     let dir: PathBuf = std::env::temp_dir().join(format!("han-tui-e2e-c-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let tmux = Tmux {
+    let mut tmux = Tmux {
         socket: format!("han-tui-e2e-c-{}", std::process::id()),
+        path: String::new(),
     };
     let stty = dir.join("stty.txt");
     // After han exits, record the terminal's modes, then keep the pane open to be read.
@@ -198,19 +204,7 @@ fn ctrl_c_restores_the_terminal_and_resizes_redraw() {
         env!("CARGO_BIN_EXE_han"),
         stty.display()
     );
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "han",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    tmux.start(&["-x", "80", "-y", "24", "sh", "-c", &script]);
     tmux.wait("the Building view", |s| {
         s.contains("premises:") && s.contains("2 Floor ")
     });
