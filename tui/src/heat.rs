@@ -72,13 +72,17 @@ impl HeatMap {
             .unwrap_or(BUCKETS - 1)
     }
 
-    /// Legend text of bucket `i`.
+    /// Legend text of bucket `i`: received power and margin over the reference receiver.
     pub fn label(&self, i: usize) -> String {
         let what = ["strong", "good", "ok", "marginal", "fails", "none"][i.min(BUCKETS - 1)];
-        match self.edge(i) {
-            Some(lo) => format!("≥{lo:>5.0} dBm {what}"),
-            None => format!("<{:>5.0} dBm {what}", self.edge(BUCKETS - 2).unwrap_or(0.0)),
-        }
+        let (sign, edge) = match self.edge(i) {
+            Some(lo) => ('≥', lo),
+            None => ('<', self.edge(BUCKETS - 2).unwrap_or(0.0)),
+        };
+        format!(
+            "{sign}{edge:>4.0} dBm {:>+3.0} dB {what}",
+            edge - self.sensitivity_dbm
+        )
     }
 }
 
@@ -103,5 +107,7 @@ mod tests {
         let v = h.at(ch.pos.x, ch.pos.y).unwrap();
         assert!(v > -60.0, "{v}");
         assert!(h.at(1e6, 0.0).is_none());
+        assert_eq!(h.label(2), "≥ -87 dBm +10 dB ok");
+        assert_eq!(h.label(5), "<-107 dBm -10 dB none");
     }
 }

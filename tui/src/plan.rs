@@ -11,8 +11,6 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use std::collections::HashSet;
 
-/// Background behind labels so they read over any heat colour.
-const LABEL_BG: u8 = 235;
 /// Columns per metre from which every device is labelled, not only the focused premises'.
 const LABEL_ALL_SX: f64 = 4.0;
 
@@ -155,7 +153,7 @@ pub fn draw(app: &App, heat: Option<&HeatMap>, m: &Mapping, th: &Theme, buf: &mu
                 }
                 None => {
                     cell.set_char('·');
-                    cell.set_fg(Color::Indexed(238));
+                    cell.set_fg(th.floor_dot());
                 }
             }
         }
@@ -327,7 +325,7 @@ pub fn draw(app: &App, heat: Option<&HeatMap>, m: &Mapping, th: &Theme, buf: &mu
         for ((x, y), ch) in cells.into_iter().zip(text.chars()) {
             if let Some(cell) = cv.buf.cell_mut((x, y)) {
                 cell.set_char(ch);
-                cell.set_style(Style::default().fg(fg).bg(Color::Indexed(LABEL_BG)));
+                cell.set_style(Style::default().fg(fg).bg(th.label_bg()));
             }
             cv.taken.insert((x, y));
         }

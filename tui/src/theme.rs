@@ -132,6 +132,21 @@ impl Theme {
         self.pick(233, Color::Black)
     }
 
+    /// Background of labels on the plan.
+    pub fn label_bg(&self) -> Color {
+        self.pick(235, Color::Black)
+    }
+
+    /// Background of the status bar (distinct from every heat-map colour).
+    pub fn status_bg(&self) -> Color {
+        self.pick(238, Color::DarkGray)
+    }
+
+    /// The faint dots marking the floor area when the heat map is off.
+    pub fn floor_dot(&self) -> Color {
+        self.pick(238, Color::DarkGray)
+    }
+
     /// Text of lesser importance.
     pub fn dim(&self) -> Color {
         self.pick(244, Color::DarkGray)

@@ -14,9 +14,6 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Wrap};
 
-/// Status bar background (distinct from every heat-map colour).
-const STATUS_BG: u8 = 238;
-
 /// Side panel width on the floor plan for a screen `w` columns wide.
 fn side_width(w: u16) -> u16 {
     if w >= 160 {
@@ -176,11 +173,11 @@ fn status_bar(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
             format!(" {}", app.status),
             Style::default().fg(Color::White),
         ))
-        .style(Style::default().bg(Color::Indexed(STATUS_BG))),
+        .style(Style::default().bg(th.status_bg())),
         l,
     );
     f.render_widget(
-        Paragraph::new(Line::from(right)).style(Style::default().bg(Color::Indexed(STATUS_BG))),
+        Paragraph::new(Line::from(right)).style(Style::default().bg(th.status_bg())),
         r,
     );
 }
@@ -566,6 +563,17 @@ fn side_panel(f: &mut Frame, app: &App, heat: Option<&HeatMap>, th: &Theme, area
                 format!("heat from {} {}", h.source, app.band.label()),
                 Style::default().fg(th.dim()),
             )));
+            let (x, y) = app.cursor;
+            if let Some(v) = h.at(x, y) {
+                let v = f64::from(v);
+                lines.push(Line::from(vec![
+                    Span::raw(format!("cursor [{x:.1}, {y:.1}] ")),
+                    Span::styled(
+                        format!("{v:.0} dBm"),
+                        Style::default().bg(th.heat(h.bucket(v))).fg(Color::White),
+                    ),
+                ]));
+            }
             for i in 0..BUCKETS {
                 lines.push(Line::from(vec![
                     Span::styled("  ", Style::default().bg(th.heat(i))),
@@ -602,11 +610,11 @@ fn side_panel(f: &mut Frame, app: &App, heat: Option<&HeatMap>, th: &Theme, area
     ]));
     lines.push(Line::from(vec![
         Span::styled("┄", Style::default().fg(th.window())),
-        Span::raw(" window "),
+        Span::raw(" glass "),
         Span::styled("╍", Style::default().fg(th.door())),
         Span::raw(" door "),
         Span::styled("h", Style::default().fg(th.dim())),
-        Span::raw(" other level"),
+        Span::raw(" other lvl"),
     ]));
     f.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(" Selection ")),
