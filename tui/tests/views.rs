@@ -1,12 +1,14 @@
 //! Snapshot tests of every view on every bundled building at 80×24 and 200×60 (TestBackend).
 use han_radio::bundled;
-use han_tui::app::{App, Tab};
+use han_tui::app::{App, Selection, Tab};
 use han_tui::project::Project;
 use han_tui::theme::{Depth, Theme};
 use han_tui::ui;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use ratatui::style::Color;
 use std::path::PathBuf;
 
@@ -170,4 +172,92 @@ fn tiny_and_odd_sizes_do_not_panic() {
             }
         }
     }
+}
+
+fn mouse(app: &mut App, kind: MouseEventKind, (column, row): (u16, u16)) {
+    app.on_mouse(MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    });
+}
+
+#[test]
+fn mouse_selects_drags_a_device_and_zooms() {
+    let mut a = app(3);
+    key(&mut a, KeyCode::Enter);
+    let _ = screen(&mut a, 100, 30);
+    let map = a.plan_map.unwrap();
+    let Selection::Device(id) = a.selection.clone() else {
+        panic!("a device is selected")
+    };
+    let (_, d) = a.project.device(&id).unwrap();
+    let (x0, y0) = (d.pos.x, d.pos.y);
+    let at = map.cell(x0, y0).unwrap();
+    mouse(&mut a, MouseEventKind::Down(MouseButton::Left), at);
+    assert_eq!(a.selection, Selection::Device(id.clone()));
+    // Without edit mode a drag off a device pans; in edit mode a drag on it moves it.
+    keys(&mut a, "e");
+    mouse(&mut a, MouseEventKind::Down(MouseButton::Left), at);
+    let to = (at.0 + 10, at.1 + 4);
+    mouse(&mut a, MouseEventKind::Drag(MouseButton::Left), to);
+    mouse(&mut a, MouseEventKind::Up(MouseButton::Left), to);
+    let (_, d) = a.project.device(&id).unwrap();
+    assert!(d.pos.x > x0 + 1.0 && d.pos.y < y0 - 1.0, "{:?}", d.pos);
+    assert_eq!(a.project.history().0, 1, "one drag is one undo step");
+    let zoom = a.view.zoom;
+    mouse(&mut a, MouseEventKind::ScrollUp, to);
+    assert!(a.view.zoom > zoom);
+    // Clicking a tab switches to it.
+    let _ = screen(&mut a, 100, 30);
+    let (_, r) = a
+        .tab_boxes
+        .iter()
+        .find(|(t, _)| *t == Tab::Inspector)
+        .copied()
+        .unwrap();
+    mouse(
+        &mut a,
+        MouseEventKind::Down(MouseButton::Left),
+        (r.x + 1, r.y),
+    );
+    assert_eq!(a.tab, Tab::Inspector);
+}
+
+#[test]
+fn walls_are_added_recoloured_and_removed_by_keys() {
+    let mut a = app(0);
+    key(&mut a, KeyCode::Enter);
+    let _ = screen(&mut a, 80, 24);
+    let n = a.project.building.walls.walls().len();
+    keys(&mut a, "e0w");
+    for _ in 0..6 {
+        key(&mut a, KeyCode::Right);
+    }
+    keys(&mut a, "w");
+    assert_eq!(a.project.building.walls.walls().len(), n + 1);
+    // Back on the new wall's middle, select it, change its material, remove it.
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Left);
+    }
+    key(&mut a, KeyCode::Enter);
+    let Selection::Wall(i) = a.selection else {
+        panic!("wall selected: {:?}", a.selection)
+    };
+    let b = &a.project.building;
+    assert_eq!(
+        b.materials.get(b.walls.walls()[i].material).name,
+        "plasterboard"
+    );
+    keys(&mut a, "c");
+    let b = &a.project.building;
+    assert_eq!(
+        b.materials.get(b.walls.walls()[i].material).name,
+        "foil-backed-plasterboard"
+    );
+    keys(&mut a, "x");
+    assert_eq!(a.project.building.walls.walls().len(), n);
+    keys(&mut a, "uuu");
+    assert!(!a.project.dirty());
 }
