@@ -621,6 +621,11 @@ impl App {
             self.status = format!("{id} selected.");
             return;
         }
+        if let Some((a, z)) = self.link_near((x, y), cw.max(ch)) {
+            self.status = format!("Link {a} – {z}. i opens the budget.");
+            self.selection = Selection::Link(a, z);
+            return;
+        }
         let walls = self.project.building.walls.walls();
         let wall = walls
             .iter()
@@ -638,6 +643,27 @@ impl App {
         }
         self.selection = Selection::None;
         self.status = "Nothing here.".into();
+    }
+
+    /// The focused premises' link drawn within `near` metres of `p` on this floor, if any
+    /// (a link to another floor is drawn to its end's plan position).
+    fn link_near(&self, p: (f64, f64), near: f64) -> Option<(String, String)> {
+        let r = self.project.report.premises.get(self.premises)?;
+        let pos = |id: &str| self.project.device(id).map(|(_, d)| (d.floor, d.pos));
+        r.links
+            .iter()
+            .filter(|l| l.band == self.band)
+            .filter_map(|l| {
+                let ((fa, a), (fz, z)) = (pos(&l.from)?, pos(&l.to)?);
+                if fa != self.floor && fz != self.floor {
+                    return None;
+                }
+                let d = seg_distance(p, (a.x, a.y), (z.x, z.y));
+                Some((d, l.from.clone(), l.to.clone()))
+            })
+            .filter(|(d, ..)| *d <= near)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, a, z)| (a, z))
     }
 
     fn on_inspector_key(&mut self, k: KeyEvent) {

@@ -1043,6 +1043,7 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("n p  l", "next device, link"),
             ("h  i", "heat map, inspector"),
             ("e", "edit mode"),
+            ("Esc", "cancel, deselect"),
             ("mouse", "click, drag, wheel"),
         ],
     ),
@@ -1059,7 +1060,7 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
     ),
     (
         "Inspector, Export",
-        &[("l  n p", "link, device"), ("Enter", "write the export")],
+        &[("l  n p", "link, device"), ("Enter x", "write the export")],
     ),
 ];
 
@@ -1084,7 +1085,8 @@ fn help(f: &mut Frame, th: &Theme) {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).split(inner);
     let mut sides: [Vec<Line>; 2] = [Vec::new(), Vec::new()];
     for (gi, (group, keys)) in KEYS.iter().enumerate() {
-        let side = usize::from(gi >= 2);
+        // Everywhere, Building, Inspector/Export on the left; Floor plan and Edit on the right.
+        let side = usize::from(gi == 2 || gi == 3);
         sides[side].push(Line::from(Span::styled(
             *group,
             Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),

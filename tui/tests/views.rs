@@ -261,3 +261,31 @@ fn walls_are_added_recoloured_and_removed_by_keys() {
     keys(&mut a, "uuu");
     assert!(!a.project.dirty());
 }
+
+#[test]
+fn enter_on_a_link_track_selects_the_link() {
+    let mut a = app(0);
+    key(&mut a, KeyCode::Enter);
+    let _ = screen(&mut a, 120, 40);
+    let r = &a.project.report.premises[a.premises];
+    // The longest same-floor link, picked at its middle.
+    let b = &a.project.building;
+    let pos = |id: &str| {
+        b.premises
+            .iter()
+            .flat_map(|p| &p.devices)
+            .find(|d| d.id == id)
+            .unwrap()
+    };
+    let l = r
+        .links
+        .iter()
+        .filter(|l| pos(&l.from).floor == pos(&l.to).floor && pos(&l.to).floor == a.floor)
+        .max_by(|x, y| x.distance_m.total_cmp(&y.distance_m))
+        .unwrap();
+    let (p, q) = (pos(&l.from).pos, pos(&l.to).pos);
+    let (from, to) = (l.from.clone(), l.to.clone());
+    a.cursor = ((p.x + q.x) / 2.0, (p.y + q.y) / 2.0);
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.selection, Selection::Link(from, to));
+}
