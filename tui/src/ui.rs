@@ -1029,7 +1029,7 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         "Building",
         &[
             ("↑↓ PgUp/Dn", "pick premises"),
-            ("f", "only failing premises"),
+            ("f", "only needing Alt HAN"),
             ("Enter", "open on the floor plan"),
         ],
     ),
