@@ -282,7 +282,7 @@ impl App {
         self.heat_cache.as_ref()?.1.as_ref()
     }
 
-    /// The selected device's premises index, else the focused premises.
+    /// Index of the premises holding device `id`.
     fn premises_of(&self, id: &str) -> Option<usize> {
         self.project
             .building
@@ -314,11 +314,11 @@ impl App {
             .unwrap_or_else(|| Mapping::new(Rect::new(0, 0, 60, 20), self.view, self.floor_size()))
     }
 
+    /// Re-centres the view on the cursor when the cursor reaches the plan's edge.
     fn keep_cursor_in_view(&mut self) {
         let m = self.map();
         let (c, r) = m.cell_f(self.cursor.0, self.cursor.1);
         let a = m.area;
-        let (dx, dy) = m.step();
         let (l, t) = (f64::from(a.x), f64::from(a.y));
         let (rr, b) = (l + f64::from(a.width), t + f64::from(a.height));
         if c < l + 1.0 || c >= rr - 1.0 {
@@ -327,7 +327,6 @@ impl App {
         if r < t + 1.0 || r >= b - 1.0 {
             self.view.cy = self.cursor.1;
         }
-        let _ = (dx, dy);
     }
 
     /// Handles one key.
