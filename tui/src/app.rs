@@ -860,26 +860,28 @@ impl App {
     }
 
     fn undo(&mut self) {
-        if self.pending != Pending::Idle {
-            return;
-        }
-        self.status = if self.project.undo() {
-            self.fix_selection();
-            "Undone; re-surveyed.".into()
-        } else {
-            "Nothing to undo.".into()
-        };
+        self.history_step(true);
     }
 
     fn redo(&mut self) {
+        self.history_step(false);
+    }
+
+    /// Undo (`back`) or redo one change, unless an edit is in progress.
+    fn history_step(&mut self, back: bool) {
         if self.pending != Pending::Idle {
             return;
         }
-        self.status = if self.project.redo() {
-            self.fix_selection();
-            "Redone; re-surveyed.".into()
+        let (done, what) = if back {
+            (self.project.undo(), "undo")
         } else {
-            "Nothing to redo.".into()
+            (self.project.redo(), "redo")
+        };
+        self.status = if done {
+            self.fix_selection();
+            format!("{}ne; re-surveyed.", if back { "Undo" } else { "Redo" })
+        } else {
+            format!("Nothing to {what}.")
         };
     }
 

@@ -182,6 +182,11 @@ fn status_bar(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
     );
 }
 
+/// A table header row in the accent colour.
+fn header<'a>(cols: &[&'a str], th: &Theme) -> Row<'a> {
+    Row::new(cols.to_vec()).style(Style::default().fg(th.accent()))
+}
+
 fn verdict_span(v: Verdict, th: &Theme) -> Span<'static> {
     let (mark, text) = match v {
         Verdict::Ok2g4 => ("✓", "ok 2.4 GHz"),
@@ -342,7 +347,7 @@ fn building(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
         ));
     }
     let title = if app.failing_only {
-        format!(" Premises needing work ({}) ", list.len())
+        format!(" Premises needing Alt HAN ({}) ", list.len())
     } else {
         format!(" Premises ({}) ", list.len())
     };
@@ -356,10 +361,7 @@ fn building(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
                 Constraint::Min(10),
             ],
         )
-        .header(
-            Row::new(vec!["premises", "home", "verdict", "why"])
-                .style(Style::default().fg(th.accent())),
-        )
+        .header(header(&vec!["premises", "home", "verdict", "why"], th))
         .block(Block::bordered().title(title)),
         right,
     );
@@ -838,10 +840,7 @@ fn inspector(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
                         Constraint::Length(10),
                     ],
                 )
-                .header(
-                    Row::new(vec!["link to", "band", "received", "margin"])
-                        .style(Style::default().fg(th.accent())),
-                )
+                .header(header(&vec!["link to", "band", "received", "margin"], th))
                 .block(Block::bordered().title(" Links (l: pick one for its budget) ")),
                 rest,
             );
@@ -913,12 +912,12 @@ fn inspector(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
                         Constraint::Length(6),
                     ],
                 )
-                .header(
-                    Row::new(vec![
+                .header(header(
+                    &vec![
                         "link", "band", "m", "walls", "fl", "loss", "rx dBm", "margin",
-                    ])
-                    .style(Style::default().fg(th.accent())),
-                )
+                    ],
+                    th,
+                ))
                 .block(Block::bordered().title(" Links ")),
                 rest,
             );
