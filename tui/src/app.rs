@@ -101,6 +101,8 @@ pub struct App {
     pub premises: usize,
     /// Building view: show only premises that need Alt HAN.
     pub failing_only: bool,
+    /// Building view: show only premises whose home is on this floor index.
+    pub floor_filter: Option<usize>,
     /// Selected item.
     pub selection: Selection,
     /// Band for links and the heat map.
@@ -153,6 +155,7 @@ impl App {
             floor: 0,
             premises,
             failing_only: false,
+            floor_filter: None,
             selection: Selection::None,
             band: Band::Ghz2_4,
             heat: true,
@@ -397,6 +400,7 @@ impl App {
             .iter()
             .enumerate()
             .filter(|(_, p)| !self.failing_only || p.verdict == Verdict::NeedsAltHan)
+            .filter(|(i, _)| self.floor_filter.is_none_or(|f| self.home_floor(*i) == f))
             .map(|(i, _)| i)
             .collect()
     }
@@ -425,10 +429,29 @@ impl App {
                 } else {
                     "Showing every premises.".into()
                 };
-                let list = self.listed_premises();
-                (!list.contains(&self.premises))
-                    .then(|| list.first().copied())
-                    .flatten()
+                self.first_listed()
+            }
+            KeyCode::Left | KeyCode::Right => {
+                // All floors, then each from the top down (the order of the floors list).
+                let n = self.project.building.floors.len();
+                let order: Vec<Option<usize>> = std::iter::once(None)
+                    .chain((0..n).rev().map(Some))
+                    .collect();
+                let at = order
+                    .iter()
+                    .position(|f| *f == self.floor_filter)
+                    .unwrap_or(0);
+                let by = if k.code == KeyCode::Right {
+                    1
+                } else {
+                    order.len() - 1
+                };
+                self.floor_filter = order[(at + by) % order.len()];
+                self.status = match self.floor_filter {
+                    None => "Premises on every floor.".into(),
+                    Some(f) => format!("Premises at home on level {}.", self.project.level(f)),
+                };
+                self.first_listed()
             }
             KeyCode::Enter => {
                 self.open_premises();
@@ -440,6 +463,14 @@ impl App {
             self.premises = i;
             self.selection = Selection::None;
         }
+    }
+
+    /// The first listed premises, if the focused one is no longer listed.
+    fn first_listed(&self) -> Option<usize> {
+        let list = self.listed_premises();
+        (!list.contains(&self.premises))
+            .then(|| list.first().copied())
+            .flatten()
     }
 
     /// Opens the focused premises on the floor plan with its weakest device selected.

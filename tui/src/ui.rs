@@ -110,6 +110,7 @@ fn status_bar(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
             ("Esc", "cancel"),
         ],
         (Tab::Building, ..) => &[
+            ("←→", "floor"),
             ("↑↓", "premises"),
             ("Enter", "plan"),
             ("f", "failing"),
@@ -269,7 +270,7 @@ fn building(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
         let mut cells = vec![
             Span::styled(
                 format!("L{:<3}", fl.level),
-                if fi == app.floor {
+                if app.floor_filter == Some(fi) {
                     th.selected()
                 } else {
                     Style::default()
@@ -346,10 +347,18 @@ fn building(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
             i,
         ));
     }
-    let title = if app.failing_only {
-        format!(" Premises needing Alt HAN ({}) ", list.len())
+    let which = if app.failing_only {
+        " needing Alt HAN"
     } else {
-        format!(" Premises ({}) ", list.len())
+        ""
+    };
+    let title = match app.floor_filter {
+        Some(f) => format!(
+            " Premises{which} on level {} ({}) ",
+            app.project.level(f),
+            list.len()
+        ),
+        None => format!(" Premises{which} ({}) ", list.len()),
     };
     f.render_widget(
         Table::new(
@@ -559,39 +568,27 @@ fn side_panel(f: &mut Frame, app: &App, heat: Option<&HeatMap>, th: &Theme, area
         ]));
     }
     lines.push(Line::from(""));
-    match heat.filter(|_| app.heat) {
-        Some(h) => {
-            lines.push(Line::from(Span::styled(
-                format!("heat from {} {}", h.source, app.band.label()),
-                Style::default().fg(th.dim()),
-            )));
-            let (x, y) = app.cursor;
-            if let Some(v) = h.at(x, y) {
-                let v = f64::from(v);
-                lines.push(Line::from(vec![
-                    Span::raw(format!("cursor [{x:.1}, {y:.1}] ")),
-                    Span::styled(
-                        format!("{v:.0} dBm"),
-                        Style::default().bg(th.heat(h.bucket(v))).fg(Color::White),
-                    ),
-                ]));
-            }
-            for i in 0..BUCKETS {
-                lines.push(Line::from(vec![
-                    Span::styled("  ", Style::default().bg(th.heat(i))),
-                    Span::raw(format!(" {}", h.label(i))),
-                ]));
-            }
+    if let Some(h) = heat.filter(|_| app.heat) {
+        lines.push(Line::from(Span::styled(
+            format!("heat from {} {}", h.source, app.band.label()),
+            Style::default().fg(th.dim()),
+        )));
+        let (x, y) = app.cursor;
+        if let Some(v) = h.at(x, y) {
+            let v = f64::from(v);
+            lines.push(Line::from(vec![
+                Span::raw(format!("cursor [{x:.1}, {y:.1}] ")),
+                Span::styled(
+                    format!("{v:.0} dBm"),
+                    Style::default().bg(th.heat(h.bucket(v))).fg(Color::White),
+                ),
+            ]));
         }
-        None => {
-            lines.push(Line::from(Span::styled(
-                "H hub E elec G gas I IHD",
-                Style::default().fg(th.dim()),
-            )));
-            lines.push(Line::from(Span::styled(
-                "P PPMID L HCALCS R rep A node",
-                Style::default().fg(th.dim()),
-            )));
+        for i in 0..BUCKETS {
+            lines.push(Line::from(vec![
+                Span::styled("  ", Style::default().bg(th.heat(i))),
+                Span::raw(format!(" {}", h.label(i))),
+            ]));
         }
     }
     lines.push(Line::from(vec![
@@ -618,6 +615,12 @@ fn side_panel(f: &mut Frame, app: &App, heat: Option<&HeatMap>, th: &Theme, area
         Span::styled("h", Style::default().fg(th.dim())),
         Span::raw(" other lvl"),
     ]));
+    for marks in ["H hub E elec G gas I IHD", "P PPMID L HCALCS R rep A node"] {
+        lines.push(Line::from(Span::styled(
+            marks,
+            Style::default().fg(th.dim()),
+        )));
+    }
     f.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(" Selection ")),
         area,
@@ -1028,6 +1031,7 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         "Building",
         &[
             ("↑↓ PgUp/Dn", "pick premises"),
+            ("← →", "premises of one floor"),
             ("f", "only needing Alt HAN"),
             ("Enter", "open on the floor plan"),
         ],

@@ -74,6 +74,10 @@ fn views() -> Vec<View> {
     vec![
         ("building", |_| {}),
         ("building_failing", |a| keys(a, "fj")),
+        ("building_floor", |a| {
+            key(a, KeyCode::Right);
+            key(a, KeyCode::Right);
+        }),
         ("floor_heat", |a| key(a, KeyCode::Enter)),
         ("floor_plain_868", |a| {
             key(a, KeyCode::Enter);
