@@ -370,7 +370,7 @@ fn building(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
                 Constraint::Min(10),
             ],
         )
-        .header(header(&vec!["premises", "home", "verdict", "why"], th))
+        .header(header(&["premises", "home", "verdict", "why"], th))
         .block(Block::bordered().title(title)),
         right,
     );
@@ -843,7 +843,7 @@ fn inspector(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
                         Constraint::Length(10),
                     ],
                 )
-                .header(header(&vec!["link to", "band", "received", "margin"], th))
+                .header(header(&["link to", "band", "received", "margin"], th))
                 .block(Block::bordered().title(" Links (l: pick one for its budget) ")),
                 rest,
             );
@@ -916,7 +916,7 @@ fn inspector(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
                     ],
                 )
                 .header(header(
-                    &vec![
+                    &[
                         "link", "band", "m", "walls", "fl", "loss", "rx dBm", "margin",
                     ],
                     th,
