@@ -812,9 +812,12 @@ impl App {
                     .add_device(&pid, kind, level, self.cursor.0, self.cursor.1)
                 {
                     Ok(id) => {
-                        self.select_device(&id);
-                        self.status = format!("Added {id}; re-surveyed. m moves it, x removes it.");
+                        // Straight into placing it; Esc leaves it at the cursor.
+                        self.start_move(id.clone());
+                        self.status =
+                            format!("Added {id}: arrows place it, Enter drops, u removes it.");
                     }
+
                     Err(e) => self.report(Err(e), String::new()),
                 }
             }

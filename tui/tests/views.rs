@@ -292,3 +292,26 @@ fn enter_on_a_link_track_selects_the_link() {
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.selection, Selection::Link(from, to));
 }
+
+#[test]
+fn a_repeater_is_added_then_placed_and_undone() {
+    let mut a = app(3);
+    key(&mut a, KeyCode::Enter);
+    let _ = screen(&mut a, 80, 24);
+    let before = a.project.source().to_string();
+    keys(&mut a, "er");
+    let Selection::Device(id) = a.selection.clone() else {
+        panic!("the new repeater is selected")
+    };
+    let x0 = a.project.device(&id).unwrap().1.pos.x;
+    for _ in 0..4 {
+        key(&mut a, KeyCode::Right);
+    }
+    key(&mut a, KeyCode::Enter);
+    let (_, d) = a.project.device(&id).unwrap();
+    assert_eq!(d.kind, han_radio::device::DeviceKind::P2pRepeater);
+    assert!(d.pos.x > x0, "placed to the right");
+    assert!(screen(&mut a, 200, 60).contains(&id));
+    keys(&mut a, "uu");
+    assert_eq!(a.project.source(), before);
+}
