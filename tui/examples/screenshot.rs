@@ -105,7 +105,12 @@ fn main() {
         app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
     }
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let theme = Theme::new(Depth::Ansi256);
+    // 256 colours unless HAN_TUI_COLORS asks otherwise.
+    let depth = match std::env::var("HAN_TUI_COLORS") {
+        Ok(_) => Depth::detect(),
+        Err(_) => Depth::Ansi256,
+    };
+    let theme = Theme::new(depth);
     t.draw(|f| han_tui::ui::draw(f, &mut app, &theme)).unwrap();
     let font: &'static [u8] = Box::leak(
         std::fs::read(FONT)

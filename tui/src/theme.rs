@@ -97,11 +97,11 @@ impl Theme {
         const C256: [u8; 6] = [28, 64, 100, 130, 88, 236];
         const C16: [Color; 6] = [
             Color::Green,
-            Color::Green,
+            Color::LightGreen,
             Color::Cyan,
             Color::Yellow,
             Color::Red,
-            Color::Black,
+            Color::DarkGray,
         ];
         self.pick(C256[i.min(5)], C16[i.min(5)])
     }

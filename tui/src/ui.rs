@@ -615,7 +615,11 @@ fn side_panel(f: &mut Frame, app: &App, heat: Option<&HeatMap>, th: &Theme, area
         Span::styled("h", Style::default().fg(th.dim())),
         Span::raw(" other lvl"),
     ]));
-    for marks in ["H hub E elec G gas I IHD", "P PPMID L HCALCS R rep A node"] {
+    for marks in [
+        "H hub E elec G gas I IHD",
+        "P PPMID L HCALCS",
+        "R repeater A Alt HAN node",
+    ] {
         lines.push(Line::from(Span::styled(
             marks,
             Style::default().fg(th.dim()),
