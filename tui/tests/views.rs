@@ -315,3 +315,27 @@ fn a_repeater_is_added_then_placed_and_undone() {
     keys(&mut a, "uu");
     assert_eq!(a.project.source(), before);
 }
+
+#[test]
+fn no_24_bit_colour_and_16_colours_only_when_asked() {
+    for (depth, allowed) in [(Depth::Ansi256, true), (Depth::Ansi16, false)] {
+        let theme = Theme::new(depth);
+        for i in [0, 3, 4] {
+            for (view, go) in views() {
+                let mut a = app(i);
+                go(&mut a);
+                let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+                t.draw(|f| ui::draw(f, &mut a, &theme)).unwrap();
+                for cell in t.backend().buffer().content() {
+                    for c in [cell.fg, cell.bg] {
+                        assert!(!matches!(c, Color::Rgb(..)), "{view}: 24-bit colour");
+                        assert!(
+                            allowed || !matches!(c, Color::Indexed(_)),
+                            "{view}: 256-colour index in 16-colour mode"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
