@@ -481,8 +481,10 @@ impl App {
             None => self.selection = Selection::None,
         }
         self.tab = Tab::Floor;
-        let id = &self.project.report.premises[self.premises].id;
-        self.status = format!("{id}: weakest device selected. Enter selects, e edits.");
+        self.status = match self.project.report.premises.get(self.premises) {
+            Some(p) => format!("{}: weakest device selected. Enter selects, e edits.", p.id),
+            None => "This building has no premises.".into(),
+        };
     }
 
     fn move_cursor(&mut self, dx: i32, dy: i32) {

@@ -339,3 +339,30 @@ fn no_24_bit_colour_and_16_colours_only_when_asked() {
         }
     }
 }
+
+#[test]
+fn a_building_without_premises_or_walls_works() {
+    let src = "[building]\nname = \"Empty shell\"\n[[floor]]\nlevel = 0\nheight_m = 2.5\n";
+    let p =
+        Project::from_source("empty.toml", src.to_string(), PathBuf::from("empty.toml")).unwrap();
+    for (view, go) in views() {
+        let mut a = App::new(
+            Project::from_source("empty.toml", src.to_string(), PathBuf::from("empty.toml"))
+                .unwrap(),
+        );
+        go(&mut a);
+        for k in [
+            KeyCode::Enter,
+            KeyCode::Down,
+            KeyCode::Char('l'),
+            KeyCode::Char('n'),
+            KeyCode::Char('r'),
+            KeyCode::Char('x'),
+        ] {
+            key(&mut a, k);
+        }
+        let s = screen(&mut a, 80, 24);
+        assert!(s.contains("han"), "{view}");
+    }
+    assert!(p.building.premises.is_empty());
+}
