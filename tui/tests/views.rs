@@ -350,6 +350,7 @@ fn a_building_without_premises_or_walls_works() {
             Project::from_source("empty.toml", src.to_string(), PathBuf::from("empty.toml"))
                 .unwrap(),
         );
+        a.export_dir = std::env::temp_dir().join(format!("han-tui-empty-{}", std::process::id()));
         go(&mut a);
         for k in [
             KeyCode::Enter,
@@ -365,4 +366,7 @@ fn a_building_without_premises_or_walls_works() {
         assert!(s.contains("han"), "{view}");
     }
     assert!(p.building.premises.is_empty());
+    let _ = std::fs::remove_dir_all(
+        std::env::temp_dir().join(format!("han-tui-empty-{}", std::process::id())),
+    );
 }
