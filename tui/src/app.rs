@@ -364,7 +364,7 @@ impl App {
             KeyCode::Tab => self.cycle_tab(1),
             KeyCode::BackTab => self.cycle_tab(Tab::ALL.len() - 1),
             KeyCode::Char(c @ '1'..='6') => {
-                self.tab = Tab::ALL[(c as usize) - ('1' as usize)];
+                self.set_tab(Tab::ALL[(c as usize) - ('1' as usize)]);
             }
             KeyCode::Char('u') => self.undo(),
             KeyCode::Char('U') => self.redo(),
@@ -387,9 +387,18 @@ impl App {
         }
     }
 
+    /// Shows tab `t`; a wall being drawn on the plan is dropped.
+    fn set_tab(&mut self, t: Tab) {
+        if t != self.tab && matches!(self.pending, Pending::Wall { .. }) {
+            self.pending = Pending::Idle;
+            self.status = "Wall cancelled.".into();
+        }
+        self.tab = t;
+    }
+
     fn cycle_tab(&mut self, by: usize) {
         let i = Tab::ALL.iter().position(|t| *t == self.tab).unwrap_or(0);
-        self.tab = Tab::ALL[(i + by) % Tab::ALL.len()];
+        self.set_tab(Tab::ALL[(i + by) % Tab::ALL.len()]);
     }
 
     /// Premises shown in the Building list, in order.
@@ -551,7 +560,7 @@ impl App {
             KeyCode::Char('n') => self.cycle_device(1),
             KeyCode::Char('p') => self.cycle_device(-1),
             KeyCode::Char('l') => self.cycle_link(),
-            KeyCode::Char('i') => self.tab = Tab::Inspector,
+            KeyCode::Char('i') => self.set_tab(Tab::Inspector),
             KeyCode::Char('e') => {
                 self.edit = !self.edit;
                 self.pending = Pending::Idle;
@@ -963,7 +972,7 @@ impl App {
         match m.kind {
             MouseEventKind::Down(MouseButton::Left) => {
                 if let Some(t) = self.tab_boxes.iter().find(|(_, r)| hit(r)).map(|(t, _)| *t) {
-                    self.tab = t;
+                    self.set_tab(t);
                     return;
                 }
                 if self.tab == Tab::Building {

@@ -47,7 +47,7 @@ fn input() -> impl Strategy<Value = Input> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
     #[test]
     fn random_input_never_panics_and_undo_restores(
         building in prop_oneof![Just(0usize), Just(2), Just(3)],
