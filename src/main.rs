@@ -28,6 +28,8 @@ enum Command {
     /// Benchmarks that print han's figure beside a peer's.
     #[command(subcommand)]
     Bench(cli::bench::BenchCommand),
+    /// The installer's terminal UI: floors, premises, floor plans, links, heat maps and edits.
+    Tui(cli::tui::TuiArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,7 +40,8 @@ fn main() -> ExitCode {
         Some(Command::Sim(args)) => cli::sim::run(&args),
         Some(Command::Bench(cmd)) => cli::bench::run(&cmd),
         Some(Command::Portfolio(cmd)) => cli::portfolio::run(&cmd),
-        None => cli::survey::run(&cli::survey::SurveyArgs::default()).map(exit_code),
+        Some(Command::Tui(args)) => cli::tui::run(&args).map(exit_code),
+        None => cli::tui::run_default().map(exit_code),
     };
     match result {
         Ok(code) => ExitCode::from(code),

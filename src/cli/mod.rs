@@ -7,6 +7,7 @@ pub mod mesh_bench;
 pub mod portfolio;
 pub mod sim;
 pub mod survey;
+pub mod tui;
 
 /// Everything held.
 pub const EXIT_OK: u8 = 0;

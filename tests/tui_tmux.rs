@@ -1,0 +1,249 @@
+//! End to end: the real `han` binary in tmux (its own socket), driven by send-keys and read
+//! back by capture-pane. Plain `han` opens the TUI on the default building; a premises that
+//! needs Alt HAN is picked, its IHD moved into range (verdict turns ok), undone, redone, saved,
+//! and the saved file is checked with `han survey`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// How long to wait for a screen to show something before failing (not a performance bound).
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// A tmux server on its own socket, killed (and its socket file removed) when dropped.
+struct Tmux {
+    socket: String,
+    /// The socket file, learnt once the server runs.
+    path: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("tmux is needed for this test ({e})"));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Starts the server with session "han" running `args` (new-session arguments).
+    fn start(&mut self, args: &[&str]) {
+        let mut a = vec!["new-session", "-d", "-s", "han"];
+        a.extend_from_slice(args);
+        self.cmd(&a);
+        self.path = self
+            .cmd(&["display-message", "-p", "#{socket_path}"])
+            .trim()
+            .to_string();
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.cmd(&["send-keys", "-t", "han", k]);
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.cmd(&["capture-pane", "-p", "-t", "han"])
+    }
+
+    /// Waits until the screen satisfies `ok`; returns it.
+    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "waited for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+        if self.path.ends_with(&self.socket) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn survey_json(path: Option<&Path>) -> serde_json::Value {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_han"));
+    c.args(["survey", "--format", "json"]);
+    if let Some(p) = path {
+        c.arg(p);
+    }
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn verdict(v: &serde_json::Value, id: &str) -> String {
+    v["premises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .map(|p| p["verdict"].as_str().unwrap().to_string())
+        .unwrap()
+}
+
+/// The side panel's first line for premises `id`, e.g. "flat-2c ✗ needs Alt HAN".
+fn panel_says(screen: &str, id: &str, verdict: &str) -> bool {
+    screen
+        .lines()
+        .any(|l| l.contains(&format!("{id} ")) && l.contains(verdict))
+}
+
+#[test]
+fn move_an_ihd_into_range_undo_redo_save() {
+    let dir: PathBuf = std::env::temp_dir().join(format!("han-tui-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let before = survey_json(None);
+    let failing = before["premises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["verdict"] == "needs-alt-han")
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .expect("the default building has a premises that needs Alt HAN");
+
+    let mut tmux = Tmux {
+        socket: format!("han-tui-e2e-{}", std::process::id()),
+        path: String::new(),
+    };
+    let han = env!("CARGO_BIN_EXE_han");
+    tmux.start(&["-x", "100", "-y", "30", "-c", dir.to_str().unwrap(), han]);
+    tmux.wait("the Building view", |s| {
+        s.contains("premises:") && s.contains("Floors")
+    });
+
+    // Only failing premises; the first is focused; Enter opens it on the floor plan.
+    tmux.keys(&["f", "Enter"]);
+    let s = tmux.wait("the floor plan of the failing premises", |s| {
+        panel_says(s, &failing, "needs Alt HAN")
+    });
+    assert!(s.contains("ihd"), "the IHD is selected:\n{s}");
+
+    // Edit, move the IHD down to the meter room's level, drop it: the verdict turns ok.
+    tmux.keys(&["e", "m", "NPage", "NPage", "NPage", "Enter"]);
+    let s = tmux.wait("the IHD to be placed", |s| s.contains("placed. u undoes"));
+    assert!(
+        panel_says(&s, &failing, "✓ ok"),
+        "the verdict turned ok:\n{s}"
+    );
+    assert!(s.contains("Level -1"), "{s}");
+
+    tmux.keys(&["u"]);
+    tmux.wait("undo", |s| {
+        panel_says(s, &failing, "needs Alt HAN") && s.contains("Undone")
+    });
+    tmux.keys(&["U"]);
+    tmux.wait("redo", |s| {
+        panel_says(s, &failing, "✓ ok") && s.contains("Redone")
+    });
+
+    tmux.keys(&["s"]);
+    tmux.wait("save", |s| s.contains("Saved flat-block.toml"));
+    tmux.keys(&["q"]);
+    tmux.wait("quit", |s| !s.contains("Floors") && !s.contains("Level"));
+
+    let saved = dir.join("flat-block.toml");
+    let text = std::fs::read_to_string(&saved).unwrap();
+    assert!(
+        text.starts_with("# Six-storey block of 24 flats"),
+        "comments kept"
+    );
+    let after = survey_json(Some(&saved));
+    assert_eq!(verdict(&before, &failing), "needs-alt-han");
+    assert!(
+        verdict(&after, &failing).starts_with("ok-"),
+        "{}",
+        verdict(&after, &failing)
+    );
+    // Every other premises is as before.
+    for p in before["premises"].as_array().unwrap() {
+        let id = p["id"].as_str().unwrap();
+        if id != failing {
+            assert_eq!(verdict(&after, id), p["verdict"].as_str().unwrap(), "{id}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn ctrl_c_restores_the_terminal_and_resizes_redraw() {
+    let dir: PathBuf = std::env::temp_dir().join(format!("han-tui-e2e-c-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut tmux = Tmux {
+        socket: format!("han-tui-e2e-c-{}", std::process::id()),
+        path: String::new(),
+    };
+    let stty = dir.join("stty.txt");
+    // After han exits, record the terminal's modes, then keep the pane open to be read.
+    let script = format!(
+        "{} tui; stty -a > {}; echo exited $?; sleep 60",
+        env!("CARGO_BIN_EXE_han"),
+        stty.display()
+    );
+    tmux.start(&["-x", "80", "-y", "24", "sh", "-c", &script]);
+    tmux.wait("the Building view", |s| {
+        s.contains("premises:") && s.contains("2 Floor ")
+    });
+    // Wider: the tab bar spells the titles out; then back to 80 columns.
+    tmux.cmd(&["resize-window", "-t", "han", "-x", "130", "-y", "40"]);
+    tmux.wait("a redraw at 130x40", |s| {
+        s.contains("2 Floor plan") && s.lines().count() >= 40
+    });
+    tmux.cmd(&["resize-window", "-t", "han", "-x", "80", "-y", "24"]);
+    tmux.wait("a redraw at 80x24", |s| {
+        s.contains("2 Floor ") && !s.contains("Floor plan")
+    });
+    tmux.keys(&["2", "C-c"]);
+    tmux.wait("han to exit", |s| s.contains("exited 0"));
+    let modes = std::fs::read_to_string(&stty).unwrap();
+    let words: Vec<&str> = modes.split_whitespace().collect();
+    for m in ["icanon", "echo", "isig", "opost"] {
+        assert!(words.contains(&m), "terminal left without {m}:\n{modes}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn off_a_terminal_han_prints_the_survey_and_han_tui_refuses() {
+    let out = Command::new(env!("CARGO_BIN_EXE_han")).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("HAN survey: Marlowe House"));
+    let out = Command::new(env!("CARGO_BIN_EXE_han"))
+        .arg("tui")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a terminal"));
+    let out = Command::new(env!("CARGO_BIN_EXE_han"))
+        .args(["tui", "/nonexistent/b.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with("/nonexistent/b.toml:1:1: cannot read")
+    );
+}

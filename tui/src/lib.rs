@@ -1,0 +1,27 @@
+//! han-tui: the installer's terminal UI. It draws; han-radio computes every number.
+#![warn(missing_docs)]
+pub mod app;
+pub mod budget;
+pub mod export;
+pub mod geom;
+pub mod heat;
+pub mod plan;
+pub mod project;
+pub mod term;
+pub mod theme;
+pub mod ui;
+
+use std::path::Path;
+
+/// Opens `building` (or the bundled default) in the UI; returns the exit code (2: bad file).
+pub fn run(building: Option<&Path>) -> anyhow::Result<i32> {
+    let project = match project::Project::open(building) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(2);
+        }
+    };
+    term::run(app::App::new(project))?;
+    Ok(0)
+}

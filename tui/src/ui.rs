@@ -1,0 +1,1111 @@
+//! Screen layout: tab bar, the view of the current tab, status bar, help overlay.
+use crate::app::{App, Pending, Selection, Tab};
+use crate::budget;
+use crate::geom::Mapping;
+use crate::heat::{BUCKETS, HeatMap};
+use crate::plan;
+use crate::theme::{Grade, Theme};
+use han_radio::device::DeviceKind;
+use han_radio::survey::Verdict;
+use han_radio::units::Band;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Wrap};
+
+/// Side panel width on the floor plan for a screen `w` columns wide.
+fn side_width(w: u16) -> u16 {
+    if w >= 160 {
+        48
+    } else if w >= 110 {
+        38
+    } else {
+        30
+    }
+}
+
+/// Draws the whole screen.
+pub fn draw(f: &mut Frame, app: &mut App, th: &Theme) {
+    let [top, body, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(f.area());
+    tab_bar(f, app, th, top);
+    match app.tab {
+        Tab::Building => building(f, app, th, body),
+        Tab::Floor => floor(f, app, th, body),
+        Tab::Inspector => inspector(f, app, th, body),
+        Tab::Export => export(f, app, th, body),
+        Tab::Plan | Tab::Live => later(f, app, th, body),
+    }
+    status_bar(f, app, th, bottom);
+    if app.help {
+        help(f, th);
+    }
+}
+
+fn tab_bar(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
+    let mut spans = vec![Span::styled(
+        " han ",
+        Style::default().fg(Color::Black).bg(th.accent()),
+    )];
+    let mut x = area.x + 5;
+    app.tab_boxes.clear();
+    let narrow = area.width < 100;
+    for (i, t) in Tab::ALL.iter().enumerate() {
+        let title = match (narrow, t) {
+            (true, Tab::Floor) => "Floor",
+            (true, Tab::Inspector) => "Inspect",
+            (true, Tab::Plan) => "Plan",
+            _ => t.title(),
+        };
+        let text = format!(" {} {title} ", i + 1);
+        let w = text.chars().count() as u16;
+        let style = if *t == app.tab {
+            Style::default()
+                .fg(Color::Black)
+                .bg(Color::White)
+                .add_modifier(Modifier::BOLD)
+        } else if matches!(t, Tab::Plan | Tab::Live) {
+            Style::default().fg(th.dim())
+        } else {
+            Style::default()
+        };
+        spans.push(Span::raw(" "));
+        app.tab_boxes.push((*t, Rect::new(x + 1, area.y, w, 1)));
+        x += w + 1;
+        spans.push(Span::styled(text, style));
+    }
+    let used = x.saturating_sub(area.x);
+    let name = &app.project.building.name;
+    let room = area.width.saturating_sub(used + 2) as usize;
+    if room > 8 {
+        let shown: String = if name.chars().count() > room {
+            name.chars().take(room - 1).collect::<String>() + "…"
+        } else {
+            name.clone()
+        };
+        let pad = room - shown.chars().count();
+        spans.push(Span::raw(" ".repeat(pad + 1)));
+        spans.push(Span::styled(shown, Style::default().fg(th.dim())));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn status_bar(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
+    let hints: &[(&str, &str)] = match (app.tab, app.edit, &app.pending) {
+        (_, _, Pending::Moving { .. }) => &[
+            ("←↑↓→", "move"),
+            ("PgUp/Dn", "floor"),
+            ("Enter", "drop"),
+            ("Esc", "cancel"),
+        ],
+        (_, _, Pending::Wall { .. }) => &[
+            ("←↑↓→", "end"),
+            ("w", "finish"),
+            ("[ ]", "material"),
+            ("Esc", "cancel"),
+        ],
+        (Tab::Building, ..) => &[
+            ("←→", "floor"),
+            ("↑↓", "premises"),
+            ("Enter", "plan"),
+            ("f", "failing"),
+            ("?", "help"),
+        ],
+        (Tab::Floor, true, _) => &[
+            ("m", "move"),
+            ("w", "wall"),
+            ("r", "repeater"),
+            ("u", "undo"),
+            ("?", "help"),
+        ],
+        (Tab::Floor, false, _) => &[
+            ("Enter", "select"),
+            ("e", "edit"),
+            ("h", "heat"),
+            ("b", "band"),
+            ("?", "help"),
+        ],
+        (Tab::Inspector, ..) => &[
+            ("l", "next link"),
+            ("n/p", "device"),
+            ("b", "band"),
+            ("?", "help"),
+        ],
+        (Tab::Export, ..) => &[("Enter", "write files"), ("?", "help")],
+        _ => &[("Tab", "views"), ("?", "help"), ("q", "quit")],
+    };
+    let mut right: Vec<Span> = Vec::new();
+    if app.project.dirty() {
+        right.push(Span::styled(
+            "● modified ",
+            Style::default().fg(th.grade(Grade::Marginal)),
+        ));
+    }
+    if app.edit {
+        right.push(Span::styled(
+            "EDIT ",
+            Style::default()
+                .fg(Color::Black)
+                .bg(th.grade(Grade::Marginal)),
+        ));
+        right.push(Span::raw(" "));
+    }
+    let status_w = app.status.chars().count() as u16 + 2;
+    for (k, what) in hints {
+        let used: u16 = right.iter().map(|s| s.content.chars().count() as u16).sum();
+        let add = (k.chars().count() + what.chars().count() + 3) as u16;
+        // "? help" always shows, so its 8 columns are kept free.
+        if status_w + used + add + 8 > area.width && *k != "?" {
+            continue;
+        }
+        right.push(Span::styled(*k, th.key()));
+        right.push(Span::raw(format!(" {what}  ")));
+    }
+    let rw: u16 = right.iter().map(|s| s.content.chars().count() as u16).sum();
+    let lw = area.width.saturating_sub(rw);
+    let [l, r] = Layout::horizontal([Constraint::Length(lw), Constraint::Min(0)]).areas(area);
+    f.render_widget(
+        Paragraph::new(Span::styled(
+            format!(" {}", app.status),
+            Style::default().fg(Color::White),
+        ))
+        .style(Style::default().bg(th.status_bg())),
+        l,
+    );
+    f.render_widget(
+        Paragraph::new(Line::from(right)).style(Style::default().bg(th.status_bg())),
+        r,
+    );
+}
+
+/// A table header row in the accent colour.
+fn header<'a>(cols: &[&'a str], th: &Theme) -> Row<'a> {
+    Row::new(cols.to_vec()).style(Style::default().fg(th.accent()))
+}
+
+fn verdict_span(v: Verdict, th: &Theme) -> Span<'static> {
+    let (mark, text) = match v {
+        Verdict::Ok2g4 => ("✓", "ok 2.4 GHz"),
+        Verdict::Ok868 => ("✓", "ok 868 MHz"),
+        Verdict::NeedsAltHan => ("✗", "needs Alt HAN"),
+    };
+    Span::styled(
+        format!("{mark} {text}"),
+        Style::default()
+            .fg(th.verdict(v))
+            .add_modifier(Modifier::BOLD),
+    )
+}
+
+fn building(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
+    let r = &app.project.report;
+    let b = &app.project.building;
+    let counts = r.counts();
+    let [head, mid, foot] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(3),
+        Constraint::Length(5),
+    ])
+    .areas(area);
+    let mut summary = vec![Span::styled(
+        format!(" {} premises: ", r.premises.len()),
+        Style::default().add_modifier(Modifier::BOLD),
+    )];
+    for (v, n) in counts {
+        summary.push(Span::styled(
+            format!("{n} "),
+            Style::default()
+                .fg(th.verdict(v))
+                .add_modifier(Modifier::BOLD),
+        ));
+        summary.push(verdict_span(v, th));
+        summary.push(Span::raw("   "));
+    }
+    let model = Line::from(Span::styled(
+        format!(
+            " model {} · 802.15.4 channel {} · fade margin {} dB · {} floors · {} walls",
+            r.model,
+            r.channel_2g4,
+            r.fade_margin_db,
+            b.floors.len(),
+            b.walls.walls().len()
+        ),
+        Style::default().fg(th.dim()),
+    ));
+    f.render_widget(Paragraph::new(vec![Line::from(summary), model]), head);
+
+    let floors_w = if area.width >= 120 { 30 } else { 20 };
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(floors_w), Constraint::Min(20)]).areas(mid);
+    // Floors: premises whose home is on each level, by verdict.
+    let mut rows = vec![Line::from(Span::styled(
+        if floors_w >= 30 {
+            "lvl  ✓2.4 ✓868 ✗   devices"
+        } else {
+            "lvl  ✓2.4 ✓868 ✗"
+        },
+        Style::default().fg(th.accent()),
+    ))];
+    for (fi, fl) in b.floors.iter().enumerate().rev() {
+        let homes: Vec<usize> = (0..b.premises.len())
+            .filter(|&p| app.home_floor(p) == fi)
+            .collect();
+        let n = |v: Verdict| {
+            homes
+                .iter()
+                .filter(|&&p| r.premises[p].verdict == v)
+                .count()
+        };
+        let devices = b
+            .premises
+            .iter()
+            .flat_map(|p| &p.devices)
+            .filter(|d| d.floor == fi)
+            .count();
+        let mut cells = vec![
+            Span::styled(
+                format!("L{:<3}", fl.level),
+                if app.floor_filter == Some(fi) {
+                    th.selected()
+                } else {
+                    Style::default()
+                },
+            ),
+            Span::styled(
+                format!("{:>4}", n(Verdict::Ok2g4)),
+                Style::default().fg(th.verdict(Verdict::Ok2g4)),
+            ),
+            Span::styled(
+                format!("{:>5}", n(Verdict::Ok868)),
+                Style::default().fg(th.verdict(Verdict::Ok868)),
+            ),
+            Span::styled(
+                format!("{:>3}", n(Verdict::NeedsAltHan)),
+                Style::default().fg(th.verdict(Verdict::NeedsAltHan)),
+            ),
+        ];
+        if floors_w >= 30 {
+            cells.push(Span::styled(
+                format!("{devices:>8}"),
+                Style::default().fg(th.dim()),
+            ));
+        }
+        rows.push(Line::from(cells));
+    }
+    f.render_widget(
+        Paragraph::new(rows).block(Block::bordered().title(" Floors ")),
+        left,
+    );
+
+    let list = app.listed_premises();
+    let inner_h = right.height.saturating_sub(3) as usize;
+    let pos = list.iter().position(|&i| i == app.premises).unwrap_or(0);
+    let first = pos
+        .saturating_sub(inner_h.saturating_sub(1).min(inner_h / 2))
+        .min(list.len().saturating_sub(inner_h));
+    let id_w = r
+        .premises
+        .iter()
+        .map(|p| p.id.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(8) as u16;
+    let mut table_rows = Vec::new();
+    app.premises_rows.clear();
+    for (k, &i) in list.iter().enumerate().skip(first).take(inner_h) {
+        let p = &r.premises[i];
+        let level = app.project.level(app.home_floor(i));
+        let style = if i == app.premises {
+            th.selected()
+        } else {
+            Style::default()
+        };
+        table_rows.push(
+            Row::new(vec![
+                Line::from(p.id.clone()),
+                Line::from(format!("L{level}")),
+                Line::from(verdict_span(p.verdict, th)),
+                Line::from(Span::styled(
+                    p.reason.clone(),
+                    Style::default().fg(th.dim()),
+                )),
+            ])
+            .style(style),
+        );
+        app.premises_rows.push((
+            Rect::new(
+                right.x + 1,
+                right.y + 2 + (k - first) as u16,
+                right.width.saturating_sub(2),
+                1,
+            ),
+            i,
+        ));
+    }
+    let which = if app.failing_only {
+        " needing Alt HAN"
+    } else {
+        ""
+    };
+    let title = match app.floor_filter {
+        Some(f) => format!(
+            " Premises{which} on level {} ({}) ",
+            app.project.level(f),
+            list.len()
+        ),
+        None => format!(" Premises{which} ({}) ", list.len()),
+    };
+    f.render_widget(
+        Table::new(
+            table_rows,
+            [
+                Constraint::Length(id_w),
+                Constraint::Length(4),
+                Constraint::Length(15),
+                Constraint::Min(10),
+            ],
+        )
+        .header(header(&["premises", "home", "verdict", "why"], th))
+        .block(Block::bordered().title(title)),
+        right,
+    );
+
+    let detail = match r.premises.get(app.premises) {
+        Some(p) => vec![
+            Line::from(vec![
+                Span::styled(
+                    format!("{}  ", p.id),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
+                verdict_span(p.verdict, th),
+            ]),
+            Line::from(p.reason.clone()),
+        ],
+        None => vec![Line::from("No premises in this building.")],
+    };
+    f.render_widget(
+        Paragraph::new(detail)
+            .wrap(Wrap { trim: true })
+            .block(Block::bordered().title(" Why (Enter: open on the floor plan) ")),
+        foot,
+    );
+}
+
+fn floor(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
+    let side = side_width(area.width);
+    let [plan_area, side_area] =
+        Layout::horizontal([Constraint::Min(20), Constraint::Length(side)]).areas(area);
+    let b = &app.project.building;
+    let level = app.project.level(app.floor);
+    let mode = if app.heat { "heat map" } else { "plan" };
+    let title = format!(
+        " Level {level} ({}/{}) · {} · {mode} ",
+        app.floor + 1,
+        b.floors.len(),
+        app.band.label()
+    );
+    let block = Block::bordered().title(title).border_style(if app.edit {
+        Style::default().fg(th.grade(Grade::Marginal))
+    } else {
+        Style::default()
+    });
+    let inner = block.inner(plan_area);
+    f.render_widget(block, plan_area);
+    let map = Mapping::new(inner, app.view, app.floor_size());
+    app.plan_map = Some(map);
+    let heat = if app.heat {
+        app.heat_map().cloned()
+    } else {
+        None
+    };
+    plan::draw(app, heat.as_ref(), &map, th, f.buffer_mut());
+    let scale = format!(" 1 col = {:.2} m ", 1.0 / map.sx);
+    let sw = scale.chars().count() as u16;
+    if plan_area.width > sw + 4 {
+        f.render_widget(
+            Paragraph::new(Span::styled(scale, Style::default().fg(th.dim()))),
+            Rect::new(plan_area.right() - sw - 2, plan_area.bottom() - 1, sw, 1),
+        );
+    }
+    side_panel(f, app, heat.as_ref(), th, side_area);
+}
+
+fn grade_span(l: &han_radio::survey::LinkReport, th: &Theme) -> Span<'static> {
+    let g = Grade::of_link(l);
+    let mark = match g {
+        Grade::Ok => "✓",
+        Grade::Marginal => "~",
+        Grade::Fail => "✗",
+    };
+    Span::styled(
+        format!("{:+6.1} dB {mark}", l.margin_db),
+        Style::default().fg(th.grade(g)),
+    )
+}
+
+fn side_panel(f: &mut Frame, app: &App, heat: Option<&HeatMap>, th: &Theme, area: Rect) {
+    let b = &app.project.building;
+    let w = area.width.saturating_sub(2) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(p) = app.project.report.premises.get(app.premises) {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{} ", p.id),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+            verdict_span(p.verdict, th),
+        ]));
+    }
+    let bold = Style::default()
+        .fg(th.accent())
+        .add_modifier(Modifier::BOLD);
+    match &app.selection {
+        Selection::Device(id) => {
+            if let Some((p, d)) = app.project.device(id) {
+                lines.push(Line::from(Span::styled(
+                    format!("{} {}", plan::mark(d.kind), d.id),
+                    bold,
+                )));
+                lines.push(Line::from(format!(
+                    "{} L{} [{:.1}, {:.1}] h {:.1} m",
+                    d.kind.name(),
+                    app.project.level(d.floor),
+                    d.pos.x,
+                    d.pos.y,
+                    d.pos.z - b.floors[d.floor].z0
+                )));
+                let r = app.project.report.premises.iter().find(|r| r.id == p.id);
+                for l in r
+                    .iter()
+                    .flat_map(|r| &r.links)
+                    .filter(|l| l.band == app.band && (l.from == *id || l.to == *id))
+                {
+                    let peer = if l.from == *id { &l.to } else { &l.from };
+                    let short = peer.strip_prefix(&format!("{}-", p.id)).unwrap_or(peer);
+                    let name: String = format!("↔ {short}")
+                        .chars()
+                        .take(w.saturating_sub(12))
+                        .collect();
+                    lines.push(Line::from(vec![
+                        Span::raw(format!("{name:<width$}", width = w.saturating_sub(12))),
+                        grade_span(l, th),
+                    ]));
+                }
+            }
+        }
+        Selection::Link(a, z) => {
+            lines.push(Line::from(Span::styled(format!("{a} ↔"), bold)));
+            lines.push(Line::from(Span::styled(format!("  {z}"), bold)));
+            let r = app.project.report.premises.get(app.premises);
+            for l in r
+                .iter()
+                .flat_map(|r| &r.links)
+                .filter(|l| (l.from == *a && l.to == *z) || (l.from == *z && l.to == *a))
+            {
+                lines.push(Line::from(vec![
+                    Span::raw(format!("{:<8}", l.band.label())),
+                    grade_span(l, th),
+                ]));
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "  {:.1} m, {} walls, {} floors",
+                        l.distance_m,
+                        l.walls.values().sum::<u32>(),
+                        l.floors
+                    ),
+                    Style::default().fg(th.dim()),
+                )));
+            }
+            lines.push(Line::from(Span::styled(
+                "i: budget line by line",
+                Style::default().fg(th.dim()),
+            )));
+        }
+        Selection::Wall(i) => {
+            if let Some(wall) = b.walls.walls().get(*i) {
+                let m = b.materials.get(wall.material);
+                lines.push(Line::from(Span::styled(
+                    format!("wall {i}: {}", m.name),
+                    bold,
+                )));
+                lines.push(Line::from(format!(
+                    "[{:.1}, {:.1}] → [{:.1}, {:.1}]",
+                    wall.a.x, wall.a.y, wall.b.x, wall.b.y
+                )));
+                lines.push(Line::from(format!(
+                    "loss {:.1} dB 2.4 GHz, {:.1} dB 868",
+                    m.loss(Band::Ghz2_4).0,
+                    m.loss(Band::Mhz868).0
+                )));
+                if app.edit {
+                    lines.push(Line::from(Span::styled(
+                        "c material · x remove",
+                        Style::default().fg(th.dim()),
+                    )));
+                }
+            }
+        }
+        Selection::None => {
+            lines.push(Line::from(Span::styled(
+                "Nothing selected: Enter at the",
+                Style::default().fg(th.dim()),
+            )));
+            lines.push(Line::from(Span::styled(
+                "cursor, n/p devices, l links.",
+                Style::default().fg(th.dim()),
+            )));
+        }
+    }
+    if app.edit {
+        lines.push(Line::from(vec![
+            Span::styled("new walls: ", Style::default().fg(th.dim())),
+            Span::raw(han_radio::material::BUILTIN[app.brush].0),
+        ]));
+    }
+    lines.push(Line::from(""));
+    if let Some(h) = heat.filter(|_| app.heat) {
+        lines.push(Line::from(Span::styled(
+            format!("heat from {} {}", h.source, app.band.label()),
+            Style::default().fg(th.dim()),
+        )));
+        let (x, y) = app.cursor;
+        if let Some(v) = h.at(x, y) {
+            let v = f64::from(v);
+            lines.push(Line::from(vec![
+                Span::raw(format!("cursor [{x:.1}, {y:.1}] ")),
+                Span::styled(
+                    format!("{v:.0} dBm"),
+                    Style::default().bg(th.heat(h.bucket(v))).fg(Color::White),
+                ),
+            ]));
+        }
+        for i in 0..BUCKETS {
+            lines.push(Line::from(vec![
+                Span::styled("  ", Style::default().bg(th.heat(i))),
+                Span::raw(format!(" {}", h.label(i))),
+            ]));
+        }
+    }
+    lines.push(Line::from(vec![
+        Span::styled("· ok ", Style::default().fg(th.grade(Grade::Ok))),
+        Span::styled(
+            "· marginal ",
+            Style::default().fg(th.grade(Grade::Marginal)),
+        ),
+        Span::styled("· fails", Style::default().fg(th.grade(Grade::Fail))),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled("━", Style::default().fg(th.wall(18.0))),
+        Span::raw(" heavy "),
+        Span::styled("─", Style::default().fg(th.wall(8.0))),
+        Span::raw(" masonry "),
+        Span::styled("─", Style::default().fg(th.wall(3.0))),
+        Span::raw(" light"),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled("┄", Style::default().fg(th.window())),
+        Span::raw(" glass "),
+        Span::styled("╍", Style::default().fg(th.door())),
+        Span::raw(" door "),
+        Span::styled("h", Style::default().fg(th.dim())),
+        Span::raw(" other lvl"),
+    ]));
+    for marks in [
+        "H hub E elec G gas I IHD",
+        "P PPMID L HCALCS",
+        "R repeater A Alt HAN node",
+    ] {
+        lines.push(Line::from(Span::styled(
+            marks,
+            Style::default().fg(th.dim()),
+        )));
+    }
+    f.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" Selection ")),
+        area,
+    );
+}
+
+fn budget_table<'a>(
+    lines: &[budget::Line],
+    outcome: budget::Outcome,
+    notes: bool,
+    th: &Theme,
+) -> Table<'a> {
+    let colour = match outcome {
+        budget::Outcome::Closes => th.grade(Grade::Ok),
+        budget::Outcome::Marginal => th.grade(Grade::Marginal),
+        budget::Outcome::Fails => th.grade(Grade::Fail),
+    };
+    let rows: Vec<Row> = lines
+        .iter()
+        .map(|l| {
+            let style = match l.label.as_str() {
+                "margin" | "verdict" => Style::default().fg(colour).add_modifier(Modifier::BOLD),
+                "received" | "SINR" => Style::default().add_modifier(Modifier::BOLD),
+                _ if l.label.starts_with("  ") => Style::default().fg(th.dim()),
+                _ => Style::default(),
+            };
+            let mut cells = vec![l.label.clone(), l.value.clone()];
+            if notes {
+                cells.push(l.note.clone());
+            }
+            Row::new(cells).style(style)
+        })
+        .collect();
+    let widths = if notes {
+        vec![
+            Constraint::Length(20),
+            Constraint::Length(12),
+            Constraint::Min(10),
+        ]
+    } else {
+        vec![Constraint::Length(20), Constraint::Min(8)]
+    };
+    Table::new(rows, widths)
+}
+
+fn inspector(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
+    let b = &app.project.building;
+    let notes = area.width >= 160;
+    match app.selection.clone() {
+        Selection::Link(a, z) => {
+            let (Some((_, da)), Some((_, dz))) = (app.project.device(&a), app.project.device(&z))
+            else {
+                return;
+            };
+            let halves =
+                Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                    .split(area);
+            for (band, half) in Band::ALL.iter().zip(halves.iter()) {
+                // Show the direction the survey reports (the weaker one).
+                let rep = app
+                    .project
+                    .report
+                    .premises
+                    .iter()
+                    .flat_map(|p| &p.links)
+                    .find(|l| {
+                        l.band == *band
+                            && ((l.from == a && l.to == z) || (l.from == z && l.to == a))
+                    });
+                let (tx, rx) = match rep {
+                    Some(l) if l.from == z => (dz, da),
+                    _ => (da, dz),
+                };
+                let title = format!(" {} → {} · {} ", tx.id, rx.id, band.label());
+                let block = Block::bordered().title(title);
+                match budget::lines(b, tx, rx, *band) {
+                    Some((lines, outcome)) => f.render_widget(
+                        budget_table(&lines, outcome, notes, th).block(block),
+                        *half,
+                    ),
+                    None => f.render_widget(
+                        Paragraph::new("One end lacks this band.").block(block),
+                        *half,
+                    ),
+                }
+            }
+        }
+        Selection::Device(id) => {
+            let Some((p, d)) = app.project.device(&id) else {
+                return;
+            };
+            let [top, rest] =
+                Layout::vertical([Constraint::Length(7), Constraint::Min(3)]).areas(area);
+            let mut rows = vec![
+                Row::new(vec!["band", "TX dBm", "sens dBm", "gain dBi"])
+                    .style(Style::default().fg(th.accent())),
+            ];
+            for band in Band::ALL {
+                rows.push(Row::new(match d.radio(band) {
+                    Some(r) => vec![
+                        band.label().to_string(),
+                        format!("{:+.1}", r.tx_power.0),
+                        format!("{:.1}", r.sensitivity.0),
+                        format!("{:+.1}", r.antenna_gain.0),
+                    ],
+                    None => vec![
+                        band.label().to_string(),
+                        "—".into(),
+                        "no radio".into(),
+                        String::new(),
+                    ],
+                }));
+            }
+            let encl = d.enclosure.map_or("none".to_string(), |m| {
+                let m = b.materials.get(m);
+                format!(
+                    "{} ({:.0} dB at 2.4 GHz, {:.0} dB at 868 MHz)",
+                    m.name,
+                    m.loss(Band::Ghz2_4).0,
+                    m.loss(Band::Mhz868).0
+                )
+            });
+            let block = Block::bordered().title(format!(
+                " {} · {} · premises {} ",
+                d.id,
+                d.kind.name(),
+                p.id
+            ));
+            let inner = block.inner(top);
+            f.render_widget(block, top);
+            let [t, info] =
+                Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(inner);
+            f.render_widget(
+                Table::new(
+                    rows,
+                    [
+                        Constraint::Length(8),
+                        Constraint::Length(8),
+                        Constraint::Length(10),
+                        Constraint::Length(10),
+                    ],
+                ),
+                t,
+            );
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::from(format!(
+                        "position  level {} [{:.1}, {:.1}], {:.1} m above the floor",
+                        app.project.level(d.floor),
+                        d.pos.x,
+                        d.pos.y,
+                        d.pos.z - b.floors[d.floor].z0
+                    )),
+                    Line::from(format!("enclosure {encl}")),
+                ]),
+                info,
+            );
+            // Links: the surveyed ones; for a repeater or node (no required links) every device
+            // of its premises.
+            let mut rows = Vec::new();
+            let surveyed: Vec<_> = app
+                .project
+                .report
+                .premises
+                .iter()
+                .flat_map(|r| &r.links)
+                .filter(|l| l.from == id || l.to == id)
+                .collect();
+            if surveyed.is_empty()
+                || matches!(d.kind, DeviceKind::P2pRepeater | DeviceKind::AltHanNode)
+            {
+                for other in p.devices.iter().filter(|o| o.id != id) {
+                    for band in Band::ALL {
+                        if let Some((lines, outcome)) = budget::lines(b, d, other, band) {
+                            let get = |k: &str| {
+                                lines
+                                    .iter()
+                                    .find(|l| l.label == k)
+                                    .map(|l| l.value.clone())
+                                    .unwrap_or_default()
+                            };
+                            let g = match outcome {
+                                budget::Outcome::Closes => Grade::Ok,
+                                budget::Outcome::Marginal => Grade::Marginal,
+                                budget::Outcome::Fails => Grade::Fail,
+                            };
+                            rows.push(
+                                Row::new(vec![
+                                    other.id.clone(),
+                                    band.label().into(),
+                                    get("received"),
+                                    get("margin"),
+                                ])
+                                .style(Style::default().fg(th.grade(g))),
+                            );
+                        }
+                    }
+                }
+            } else {
+                for l in surveyed {
+                    let peer = if l.from == id { &l.to } else { &l.from };
+                    rows.push(
+                        Row::new(vec![
+                            peer.clone(),
+                            l.band.label().into(),
+                            format!("{:.1} dBm", l.rx_dbm),
+                            format!("{:+.1} dB", l.margin_db),
+                        ])
+                        .style(Style::default().fg(th.grade(Grade::of_link(l)))),
+                    );
+                }
+            }
+            f.render_widget(
+                Table::new(
+                    rows,
+                    [
+                        Constraint::Min(14),
+                        Constraint::Length(8),
+                        Constraint::Length(12),
+                        Constraint::Length(10),
+                    ],
+                )
+                .header(header(&["link to", "band", "received", "margin"], th))
+                .block(Block::bordered().title(" Links (l: pick one for its budget) ")),
+                rest,
+            );
+        }
+        Selection::Wall(i) => {
+            let text = b.walls.walls().get(i).map_or(String::new(), |w| {
+                let m = b.materials.get(w.material);
+                format!(
+                    "Wall {i} on level {}: {} from [{:.1}, {:.1}] to [{:.1}, {:.1}]\nOne crossing costs {:.1} dB at 2.4 GHz and {:.1} dB at 868 MHz.",
+                    app.project.level(w.floor), m.name, w.a.x, w.a.y, w.b.x, w.b.y, m.loss(Band::Ghz2_4).0, m.loss(Band::Mhz868).0
+                )
+            });
+            f.render_widget(
+                Paragraph::new(text)
+                    .wrap(Wrap { trim: true })
+                    .block(Block::bordered().title(" Wall ")),
+                area,
+            );
+        }
+        Selection::None => {
+            let Some(r) = app.project.report.premises.get(app.premises) else {
+                return;
+            };
+            let [top, rest] =
+                Layout::vertical([Constraint::Length(4), Constraint::Min(3)]).areas(area);
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::from(vec![
+                        Span::styled(
+                            format!("{}  ", r.id),
+                            Style::default().add_modifier(Modifier::BOLD),
+                        ),
+                        verdict_span(r.verdict, th),
+                    ]),
+                    Line::from(r.reason.clone()),
+                ])
+                .wrap(Wrap { trim: true })
+                .block(Block::bordered().title(" Premises (l: pick a link, n/p: a device) ")),
+                top,
+            );
+            let rows: Vec<Row> = r
+                .links
+                .iter()
+                .map(|l| {
+                    Row::new(vec![
+                        format!("{} → {}", l.from, l.to),
+                        l.band.label().to_string(),
+                        format!("{:.1}", l.distance_m),
+                        format!("{}", l.walls.values().sum::<u32>()),
+                        format!("{}", l.floors),
+                        format!("{:.1}", l.path_loss_db),
+                        format!("{:.1}", l.rx_dbm),
+                        format!("{:+.1}", l.margin_db),
+                    ])
+                    .style(Style::default().fg(th.grade(Grade::of_link(l))))
+                })
+                .collect();
+            f.render_widget(
+                Table::new(
+                    rows,
+                    [
+                        Constraint::Min(20),
+                        Constraint::Length(7),
+                        Constraint::Length(5),
+                        Constraint::Length(5),
+                        Constraint::Length(3),
+                        Constraint::Length(6),
+                        Constraint::Length(7),
+                        Constraint::Length(6),
+                    ],
+                )
+                .header(header(
+                    &[
+                        "link", "band", "m", "walls", "fl", "loss", "rx dBm", "margin",
+                    ],
+                    th,
+                ))
+                .block(Block::bordered().title(" Links ")),
+                rest,
+            );
+        }
+    }
+}
+
+fn export(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
+    let dir = app.export_dir.display().to_string();
+    let b = &app.project.building;
+    let maps = b
+        .coverage_jobs()
+        .iter()
+        .map(|j| j.1)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        * 2;
+    let lines = vec![
+        Line::from(Span::styled(
+            "Export the survey of the building as it is now (edits included):",
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
+        Line::from(""),
+        Line::from(format!(
+            "  {dir}/survey.md       report with every link, for the job sheet"
+        )),
+        Line::from(format!(
+            "  {dir}/survey.json     the same, machine-readable"
+        )),
+        Line::from(format!(
+            "  {dir}/floor_*.png/svg  {maps} heat maps (strongest hub, per floor and band)"
+        )),
+        Line::from(format!(
+            "  {dir}/building.toml   the building file as surveyed"
+        )),
+        Line::from(""),
+        Line::from(vec![
+            Span::raw("Press "),
+            Span::styled("Enter", th.key()),
+            Span::raw(" to write them. Saving the building itself is "),
+            Span::styled("s", th.key()),
+            Span::raw("."),
+        ]),
+        Line::from(""),
+        Line::from(Span::styled(
+            format!("Building file: {}", app.project.save_path.display()),
+            Style::default().fg(th.dim()),
+        )),
+    ];
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(" Export ")),
+        area,
+    );
+}
+
+fn later(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
+    let (title, what) = match app.tab {
+        Tab::Plan => (
+            " Alt HAN plan ",
+            "The Alt HAN planner (crate alt-han) proposes repeaters and shared nodes for the premises that need them, with cost and before/after verdicts. It is being written in parallel and appears here once merged.",
+        ),
+        _ => (
+            " Live ",
+            "The live view runs the building's HAN on the virtual air (han-mesh and the devices) and shows frames as they happen, per-link delivery and IHD freshness. It appears here once those crates are merged; `han sim` runs the emulation today.",
+        ),
+    };
+    let needs = app
+        .project
+        .report
+        .premises
+        .iter()
+        .filter(|p| p.verdict == Verdict::NeedsAltHan)
+        .count();
+    let lines = vec![
+        Line::from(what),
+        Line::from(""),
+        Line::from(Span::styled(
+            format!(
+                "{needs} premises of this building need Alt HAN today; the Building view lists them (f)."
+            ),
+            Style::default().fg(th.dim()),
+        )),
+    ];
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(Block::bordered().title(title)),
+        area,
+    );
+}
+
+/// Every key, grouped by view (also the source of docs/tui.md's key table).
+pub const KEYS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Everywhere",
+        &[
+            ("?", "this help"),
+            ("Tab 1-6", "switch view"),
+            ("b", "band 2.4 GHz / 868 MHz"),
+            ("u  U", "undo / redo (Ctrl-r)"),
+            ("s", "save the building file"),
+            ("q  Ctrl-c", "quit"),
+        ],
+    ),
+    (
+        "Building",
+        &[
+            ("↑↓ PgUp/Dn", "pick premises"),
+            ("← →", "premises of one floor"),
+            ("f", "only needing Alt HAN"),
+            ("Enter", "open on the floor plan"),
+        ],
+    ),
+    (
+        "Floor plan",
+        &[
+            ("←↑↓→", "cursor (Shift: ×5)"),
+            ("+ - 0 c", "zoom, fit, centre"),
+            ("PgUp PgDn", "floor up / down"),
+            ("Enter", "select at cursor"),
+            ("n p  l", "next device, link"),
+            ("h  i", "heat map, inspector"),
+            ("e", "edit mode"),
+            ("Esc", "cancel, deselect"),
+            ("mouse", "click, drag, wheel"),
+        ],
+    ),
+    (
+        "Edit mode",
+        &[
+            ("m", "move device; Enter drops"),
+            ("w", "wall start / end"),
+            ("[ ]", "material of new walls"),
+            ("c", "change wall material"),
+            ("x Del", "remove wall / added dev."),
+            ("r  a", "add repeater / node"),
+        ],
+    ),
+    (
+        "Inspector, Export",
+        &[("l  n p", "link, device"), ("Enter x", "write the export")],
+    ),
+];
+
+fn help(f: &mut Frame, th: &Theme) {
+    let area = f.area();
+    let w = area.width.min(76);
+    let h = area.height.min(24);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    f.render_widget(Clear, r);
+    let block = Block::bordered()
+        .title(" Keys (any key closes) ")
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(th.accent()));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let cols =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).split(inner);
+    let mut sides: [Vec<Line>; 2] = [Vec::new(), Vec::new()];
+    for (gi, (group, keys)) in KEYS.iter().enumerate() {
+        // Everywhere, Building, Inspector/Export on the left; Floor plan and Edit on the right.
+        let side = usize::from(gi == 2 || gi == 3);
+        sides[side].push(Line::from(Span::styled(
+            *group,
+            Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        )));
+        for (k, what) in *keys {
+            sides[side].push(Line::from(vec![
+                Span::styled(format!("{k:<11}"), th.key()),
+                Span::raw(*what),
+            ]));
+        }
+    }
+    for (side, col) in sides.into_iter().zip(cols.iter()) {
+        f.render_widget(Paragraph::new(side), *col);
+    }
+}

@@ -1,0 +1,372 @@
+//! Snapshot tests of every view on every bundled building at 80×24 and 200×60 (TestBackend).
+use han_radio::bundled;
+use han_tui::app::{App, Selection, Tab};
+use han_tui::project::Project;
+use han_tui::theme::{Depth, Theme};
+use han_tui::ui;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::style::Color;
+use std::path::PathBuf;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (200, 60)];
+
+fn app(i: usize) -> App {
+    let (name, src) = bundled::ALL[i];
+    App::new(Project::from_source(name, src.to_string(), PathBuf::from(name)).unwrap())
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn keys(app: &mut App, s: &str) {
+    for c in s.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn render(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let theme = Theme::new(Depth::Ansi256);
+    t.draw(|f| ui::draw(f, app, &theme)).unwrap();
+    t
+}
+
+/// The screen as text.
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    format!("{}", render(app, w, h).backend())
+}
+
+/// The heat-map layer: one character per cell for the 256-colour bucket background.
+fn heat_layer(app: &mut App, w: u16, h: u16) -> String {
+    let t = render(app, w, h);
+    let theme = Theme::new(Depth::Ansi256);
+    let buf = t.backend().buffer();
+    let mut s = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            let bg = buf[(x, y)].bg;
+            let c = (0..6)
+                .find(|&i| theme.heat(i) == bg)
+                .map_or(if bg == Color::Reset { ' ' } else { '.' }, |i| {
+                    char::from(b'0' + i as u8)
+                });
+            s.push(c);
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn stem(i: usize) -> &'static str {
+    bundled::ALL[i].0.trim_end_matches(".toml")
+}
+
+/// Each view, reached by keys from a fresh app.
+/// A view's name and the keys that reach it.
+type View = (&'static str, fn(&mut App));
+
+fn views() -> Vec<View> {
+    vec![
+        ("building", |_| {}),
+        ("building_failing", |a| keys(a, "fj")),
+        ("building_floor", |a| {
+            key(a, KeyCode::Right);
+            key(a, KeyCode::Right);
+        }),
+        ("floor_heat", |a| key(a, KeyCode::Enter)),
+        ("floor_plain_868", |a| {
+            key(a, KeyCode::Enter);
+            keys(a, "hbl");
+        }),
+        ("inspector_link", |a| {
+            key(a, KeyCode::Enter);
+            keys(a, "l3");
+        }),
+        ("inspector_device", |a| {
+            key(a, KeyCode::Enter);
+            keys(a, "3");
+        }),
+        ("inspector_premises", |a| keys(a, "3")),
+        ("edit_wall", |a| {
+            key(a, KeyCode::Enter);
+            keys(a, "ew");
+            key(a, KeyCode::Right);
+            key(a, KeyCode::Right);
+            key(a, KeyCode::Right);
+        }),
+        ("edit_moved", |a| {
+            key(a, KeyCode::Enter);
+            keys(a, "em");
+            key(a, KeyCode::Left);
+            key(a, KeyCode::Up);
+            key(a, KeyCode::Enter);
+        }),
+        ("export", |a| keys(a, "4")),
+        ("alt_han_plan", |a| keys(a, "5")),
+        ("live", |a| keys(a, "6")),
+        ("help", |a| keys(a, "2?")),
+    ]
+}
+
+#[test]
+fn every_view_on_every_bundled_building() {
+    for i in 0..bundled::ALL.len() {
+        for (view, go) in views() {
+            for (w, h) in SIZES {
+                let mut a = app(i);
+                go(&mut a);
+                insta::assert_snapshot!(
+                    format!("{}_{view}_{w}x{h}", stem(i)),
+                    screen(&mut a, w, h)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn heat_map_layer() {
+    for i in 0..bundled::ALL.len() {
+        for (w, h) in SIZES {
+            let mut a = app(i);
+            key(&mut a, KeyCode::Enter);
+            assert_eq!(a.tab, Tab::Floor);
+            insta::assert_snapshot!(
+                format!("{}_heat_layer_{w}x{h}", stem(i)),
+                heat_layer(&mut a, w, h)
+            );
+        }
+    }
+}
+
+#[test]
+fn edits_change_what_is_drawn() {
+    let mut a = app(3);
+    key(&mut a, KeyCode::Enter);
+    let before = screen(&mut a, 80, 24);
+    keys(&mut a, "em");
+    for _ in 0..3 {
+        a.on_key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE));
+    }
+    key(&mut a, KeyCode::Enter);
+    let moved = screen(&mut a, 80, 24);
+    assert_ne!(before, moved);
+    assert!(
+        moved.contains("ok 868 MHz") || moved.contains("ok 2.4 GHz"),
+        "{moved}"
+    );
+    keys(&mut a, "u");
+    assert!(!a.project.dirty());
+}
+
+#[test]
+fn tiny_and_odd_sizes_do_not_panic() {
+    for i in 0..bundled::ALL.len() {
+        for (_, go) in views() {
+            for (w, h) in [(1, 1), (20, 5), (81, 25), (300, 90)] {
+                let mut a = app(i);
+                go(&mut a);
+                assert_eq!(screen(&mut a, w, h).lines().count(), usize::from(h));
+            }
+        }
+    }
+}
+
+fn mouse(app: &mut App, kind: MouseEventKind, (column, row): (u16, u16)) {
+    app.on_mouse(MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    });
+}
+
+#[test]
+fn mouse_selects_drags_a_device_and_zooms() {
+    let mut a = app(3);
+    key(&mut a, KeyCode::Enter);
+    let _ = screen(&mut a, 100, 30);
+    let map = a.plan_map.unwrap();
+    let Selection::Device(id) = a.selection.clone() else {
+        panic!("a device is selected")
+    };
+    let (_, d) = a.project.device(&id).unwrap();
+    let (x0, y0) = (d.pos.x, d.pos.y);
+    let at = map.cell(x0, y0).unwrap();
+    mouse(&mut a, MouseEventKind::Down(MouseButton::Left), at);
+    assert_eq!(a.selection, Selection::Device(id.clone()));
+    // Without edit mode a drag off a device pans; in edit mode a drag on it moves it.
+    keys(&mut a, "e");
+    mouse(&mut a, MouseEventKind::Down(MouseButton::Left), at);
+    let to = (at.0 + 10, at.1 + 4);
+    mouse(&mut a, MouseEventKind::Drag(MouseButton::Left), to);
+    mouse(&mut a, MouseEventKind::Up(MouseButton::Left), to);
+    let (_, d) = a.project.device(&id).unwrap();
+    assert!(d.pos.x > x0 + 1.0 && d.pos.y < y0 - 1.0, "{:?}", d.pos);
+    assert_eq!(a.project.history().0, 1, "one drag is one undo step");
+    let zoom = a.view.zoom;
+    mouse(&mut a, MouseEventKind::ScrollUp, to);
+    assert!(a.view.zoom > zoom);
+    // Clicking a tab switches to it.
+    let _ = screen(&mut a, 100, 30);
+    let (_, r) = a
+        .tab_boxes
+        .iter()
+        .find(|(t, _)| *t == Tab::Inspector)
+        .copied()
+        .unwrap();
+    mouse(
+        &mut a,
+        MouseEventKind::Down(MouseButton::Left),
+        (r.x + 1, r.y),
+    );
+    assert_eq!(a.tab, Tab::Inspector);
+}
+
+#[test]
+fn walls_are_added_recoloured_and_removed_by_keys() {
+    let mut a = app(0);
+    key(&mut a, KeyCode::Enter);
+    let _ = screen(&mut a, 80, 24);
+    let n = a.project.building.walls.walls().len();
+    keys(&mut a, "e0w");
+    for _ in 0..6 {
+        key(&mut a, KeyCode::Right);
+    }
+    keys(&mut a, "w");
+    assert_eq!(a.project.building.walls.walls().len(), n + 1);
+    // Back on the new wall's middle, select it, change its material, remove it.
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Left);
+    }
+    key(&mut a, KeyCode::Enter);
+    let Selection::Wall(i) = a.selection else {
+        panic!("wall selected: {:?}", a.selection)
+    };
+    let b = &a.project.building;
+    assert_eq!(
+        b.materials.get(b.walls.walls()[i].material).name,
+        "plasterboard"
+    );
+    keys(&mut a, "c");
+    let b = &a.project.building;
+    assert_eq!(
+        b.materials.get(b.walls.walls()[i].material).name,
+        "foil-backed-plasterboard"
+    );
+    keys(&mut a, "x");
+    assert_eq!(a.project.building.walls.walls().len(), n);
+    keys(&mut a, "uuu");
+    assert!(!a.project.dirty());
+}
+
+#[test]
+fn enter_on_a_link_track_selects_the_link() {
+    let mut a = app(0);
+    key(&mut a, KeyCode::Enter);
+    let _ = screen(&mut a, 120, 40);
+    let r = &a.project.report.premises[a.premises];
+    // The longest same-floor link, picked at its middle.
+    let b = &a.project.building;
+    let pos = |id: &str| {
+        b.premises
+            .iter()
+            .flat_map(|p| &p.devices)
+            .find(|d| d.id == id)
+            .unwrap()
+    };
+    let l = r
+        .links
+        .iter()
+        .filter(|l| pos(&l.from).floor == pos(&l.to).floor && pos(&l.to).floor == a.floor)
+        .max_by(|x, y| x.distance_m.total_cmp(&y.distance_m))
+        .unwrap();
+    let (p, q) = (pos(&l.from).pos, pos(&l.to).pos);
+    let (from, to) = (l.from.clone(), l.to.clone());
+    a.cursor = ((p.x + q.x) / 2.0, (p.y + q.y) / 2.0);
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.selection, Selection::Link(from, to));
+}
+
+#[test]
+fn a_repeater_is_added_then_placed_and_undone() {
+    let mut a = app(3);
+    key(&mut a, KeyCode::Enter);
+    let _ = screen(&mut a, 80, 24);
+    let before = a.project.source().to_string();
+    keys(&mut a, "er");
+    let Selection::Device(id) = a.selection.clone() else {
+        panic!("the new repeater is selected")
+    };
+    let x0 = a.project.device(&id).unwrap().1.pos.x;
+    for _ in 0..4 {
+        key(&mut a, KeyCode::Right);
+    }
+    key(&mut a, KeyCode::Enter);
+    let (_, d) = a.project.device(&id).unwrap();
+    assert_eq!(d.kind, han_radio::device::DeviceKind::P2pRepeater);
+    assert!(d.pos.x > x0, "placed to the right");
+    assert!(screen(&mut a, 200, 60).contains(&id));
+    keys(&mut a, "uu");
+    assert_eq!(a.project.source(), before);
+}
+
+#[test]
+fn no_24_bit_colour_and_16_colours_only_when_asked() {
+    for (depth, allowed) in [(Depth::Ansi256, true), (Depth::Ansi16, false)] {
+        let theme = Theme::new(depth);
+        for i in [0, 3, 4] {
+            for (view, go) in views() {
+                let mut a = app(i);
+                go(&mut a);
+                let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+                t.draw(|f| ui::draw(f, &mut a, &theme)).unwrap();
+                for cell in t.backend().buffer().content() {
+                    for c in [cell.fg, cell.bg] {
+                        assert!(!matches!(c, Color::Rgb(..)), "{view}: 24-bit colour");
+                        assert!(
+                            allowed || !matches!(c, Color::Indexed(_)),
+                            "{view}: 256-colour index in 16-colour mode"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_building_without_premises_or_walls_works() {
+    let src = "[building]\nname = \"Empty shell\"\n[[floor]]\nlevel = 0\nheight_m = 2.5\n";
+    let p =
+        Project::from_source("empty.toml", src.to_string(), PathBuf::from("empty.toml")).unwrap();
+    for (view, go) in views() {
+        let mut a = App::new(
+            Project::from_source("empty.toml", src.to_string(), PathBuf::from("empty.toml"))
+                .unwrap(),
+        );
+        a.export_dir = std::env::temp_dir().join(format!("han-tui-empty-{}", std::process::id()));
+        go(&mut a);
+        for k in [
+            KeyCode::Enter,
+            KeyCode::Down,
+            KeyCode::Char('l'),
+            KeyCode::Char('n'),
+            KeyCode::Char('r'),
+            KeyCode::Char('x'),
+        ] {
+            key(&mut a, k);
+        }
+        let s = screen(&mut a, 80, 24);
+        assert!(s.contains("han"), "{view}");
+    }
+    assert!(p.building.premises.is_empty());
+    let _ = std::fs::remove_dir_all(
+        std::env::temp_dir().join(format!("han-tui-empty-{}", std::process::id())),
+    );
+}
