@@ -1,0 +1,351 @@
+//! AODV route discovery (Zigbee PRO R22 3.6.3.5): the route discovery table
+//! and the route request / route reply rules.
+//!
+//! A route request is broadcast by its originator and rebroadcast by every
+//! router after a random jitter, with the cost of the link it arrived over
+//! added to its path cost; a copy with a lower cost than one already seen
+//! replaces it and is rebroadcast. The destination answers every cheaper copy
+//! with a route reply sent back hop by hop along the recorded senders; each hop
+//! adds its link cost and keeps the cheapest reply, so the originator ends with
+//! the lowest-cost path. Links are symmetric (nwkSymLink TRUE): hops on the
+//! reply path also learn the route back to the originator.
+
+use std::collections::BTreeMap;
+
+use super::consts::{
+    BROADCAST_ALL, BROADCAST_ROUTERS, DEFAULT_RADIUS, INITIAL_RREQ_RETRIES, MAX_RREQ_JITTER,
+    MIN_RREQ_JITTER, MS, ROUTE_DISCOVERY_TIME, RREQ_RETRIES,
+};
+use super::neighbour::NeighbourKind;
+use super::router::{After, Router, Scheduled};
+use super::table::RouteStatus;
+use super::{NwkPayload, Output, Transmit};
+use crate::mac::csma::MacRandom;
+use crate::nwk::command::{
+    NwkCommand, RouteReply, RouteReplyOptions, RouteRequest, RouteRequestOptions,
+};
+use crate::nwk::header::NwkHeader;
+
+/// One route discovery table entry (Zigbee PRO R22 Table 3-65).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiscoveryEntry {
+    /// Route request identifier.
+    pub id: u8,
+    /// Originator of the route request (its NWK source).
+    pub originator: u16,
+    /// The destination sought (0xfffc for a many-to-one route request).
+    pub dst: u16,
+    /// The neighbour the cheapest copy came from: the hop back to the originator.
+    pub sender: u16,
+    /// Path cost from the originator to this device.
+    pub forward_cost: u8,
+    /// Path cost from this device to the destination (0xff until a reply arrives).
+    pub residual_cost: u8,
+    /// When the entry expires (ns).
+    pub expires: u64,
+}
+
+/// The route discovery table, keyed by (originator, route request id).
+#[derive(Debug, Clone, Default)]
+pub struct DiscoveryTable {
+    entries: BTreeMap<(u16, u8), DiscoveryEntry>,
+}
+
+impl DiscoveryTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The entry for a route request.
+    pub fn get(&self, originator: u16, id: u8) -> Option<&DiscoveryEntry> {
+        self.entries.get(&(originator, id))
+    }
+
+    /// All entries.
+    pub fn iter(&self) -> impl Iterator<Item = &DiscoveryEntry> {
+        self.entries.values()
+    }
+
+    /// A copy of a route request arrived from `sender` with `forward_cost`: true
+    /// when it is the first or cheaper than every earlier copy (and is now recorded).
+    pub fn offer_request(
+        &mut self,
+        now: u64,
+        originator: u16,
+        id: u8,
+        dst: u16,
+        sender: u16,
+        forward_cost: u8,
+    ) -> bool {
+        match self.entries.get_mut(&(originator, id)) {
+            Some(e) if forward_cost >= e.forward_cost => false,
+            Some(e) => {
+                e.sender = sender;
+                e.forward_cost = forward_cost;
+                true
+            }
+            None => {
+                self.entries.insert(
+                    (originator, id),
+                    DiscoveryEntry {
+                        id,
+                        originator,
+                        dst,
+                        sender,
+                        forward_cost,
+                        residual_cost: u8::MAX,
+                        expires: now + ROUTE_DISCOVERY_TIME,
+                    },
+                );
+                true
+            }
+        }
+    }
+
+    /// A route reply arrived with `residual_cost`: the entry when it is cheaper
+    /// than every earlier reply (and is now recorded).
+    pub fn offer_reply(
+        &mut self,
+        originator: u16,
+        id: u8,
+        residual_cost: u8,
+    ) -> Option<DiscoveryEntry> {
+        let e = self.entries.get_mut(&(originator, id))?;
+        if residual_cost >= e.residual_cost {
+            return None;
+        }
+        e.residual_cost = residual_cost;
+        Some(*e)
+    }
+
+    /// Remove and return the entries expired at `now`.
+    pub fn expire(&mut self, now: u64) -> Vec<DiscoveryEntry> {
+        let gone: Vec<DiscoveryEntry> = self
+            .entries
+            .values()
+            .filter(|e| e.expires <= now)
+            .copied()
+            .collect();
+        for e in &gone {
+            self.entries.remove(&(e.originator, e.id));
+        }
+        gone
+    }
+
+    /// The earliest expiry.
+    pub fn next_expiry(&self) -> Option<u64> {
+        self.entries.values().map(|e| e.expires).min()
+    }
+}
+
+impl Router {
+    /// Originate a route request for `dst` (or, with many-to-one options, for
+    /// 0xfffc): broadcast now and nwkcInitialRREQRetries more times.
+    pub(super) fn originate_route_request(
+        &mut self,
+        now: u64,
+        dst: u16,
+        options: RouteRequestOptions,
+        radius: u8,
+        out: &mut Vec<Output>,
+    ) {
+        self.rreq_id = self.rreq_id.wrapping_add(1);
+        let id = self.rreq_id;
+        self.discoveries
+            .offer_request(now, self.addr, id, dst, self.addr, 0);
+        let rreq = RouteRequest {
+            options,
+            id,
+            dst,
+            path_cost: 0,
+            dst64: None,
+        };
+        let tx = self.command(
+            BROADCAST_ROUTERS,
+            BROADCAST_ALL,
+            radius,
+            NwkCommand::RouteRequest(rreq),
+        );
+        self.scheduled.push(Scheduled {
+            at: now + super::consts::RREQ_RETRY_INTERVAL,
+            tx: tx.clone(),
+            then: After::RouteRequestRetry(INITIAL_RREQ_RETRIES - 1),
+        });
+        out.push(Output::Transmit(tx));
+    }
+
+    /// Start discovery of a route to `dst` (the route becomes DiscoveryUnderway).
+    pub(super) fn start_discovery(&mut self, now: u64, dst: u16, out: &mut Vec<Output>) {
+        self.routes.discovery_underway(dst);
+        self.originate_route_request(now, dst, RouteRequestOptions::empty(), DEFAULT_RADIUS, out);
+    }
+
+    /// A route request copy from neighbour `mac_src` (Zigbee PRO R22 3.6.3.5.2).
+    pub(super) fn on_route_request(
+        &mut self,
+        now: u64,
+        mac_src: u16,
+        header: &NwkHeader,
+        rreq: &RouteRequest,
+        rng: &mut impl MacRandom,
+        out: &mut Vec<Output>,
+    ) {
+        let originator = header.src;
+        if originator == self.addr {
+            return;
+        }
+        // Only a link usable both ways carries a route (nwkSymLink TRUE).
+        let Some(link) = self.neighbours.get(mac_src).filter(|n| n.usable()) else {
+            return;
+        };
+        let cost = rreq.path_cost.saturating_add(link.link_cost());
+        if !self
+            .discoveries
+            .offer_request(now, originator, rreq.id, rreq.dst, mac_src, cost)
+        {
+            return;
+        }
+        let many_to_one = rreq.options.many_to_one();
+        if many_to_one != 0 {
+            self.routes
+                .learn_many_to_one(originator, mac_src, cost, many_to_one == 1);
+        } else if rreq.dst == self.addr || self.is_end_device_child(rreq.dst) {
+            // The reverse route, then the reply towards the originator.
+            self.routes.learn(originator, mac_src, cost);
+            let rrep = RouteReply {
+                options: RouteReplyOptions::empty(),
+                id: rreq.id,
+                originator,
+                responder: rreq.dst,
+                path_cost: 0,
+                originator64: None,
+                responder64: None,
+            };
+            let tx = self.command(
+                mac_src,
+                mac_src,
+                DEFAULT_RADIUS,
+                NwkCommand::RouteReply(rrep),
+            );
+            out.push(Output::Transmit(tx));
+            return;
+        } else {
+            self.routes.discovery_underway(rreq.dst);
+        }
+        if header.radius <= 1 {
+            return;
+        }
+        self.forward_route_request(now, header, rreq, cost, rng);
+    }
+
+    /// Rebroadcast a route request after 2·R[nwkcMinRREQJitter, nwkcMaxRREQJitter] ms,
+    /// replacing a pending copy of the same request (a cheaper copy supersedes it).
+    fn forward_route_request(
+        &mut self,
+        now: u64,
+        header: &NwkHeader,
+        rreq: &RouteRequest,
+        cost: u8,
+        rng: &mut impl MacRandom,
+    ) {
+        let key = (header.src, rreq.id);
+        self.scheduled
+            .retain(|s| route_request_key(&s.tx) != Some(key));
+        let mut h = header.clone();
+        h.radius -= 1;
+        let span = (MAX_RREQ_JITTER - MIN_RREQ_JITTER + 1) as u32;
+        let jitter = 2 * (MIN_RREQ_JITTER + u64::from(rng.below(span))) * MS;
+        self.scheduled.push(Scheduled {
+            at: now + jitter,
+            tx: Transmit {
+                mac_dst: BROADCAST_ALL,
+                header: h,
+                payload: NwkPayload::Command(NwkCommand::RouteRequest(RouteRequest {
+                    path_cost: cost,
+                    ..*rreq
+                })),
+            },
+            then: After::RouteRequestRetry(RREQ_RETRIES),
+        });
+    }
+
+    /// A route reply addressed to this hop (Zigbee PRO R22 3.6.3.5.3).
+    pub(super) fn on_route_reply(
+        &mut self,
+        mac_src: u16,
+        rrep: &RouteReply,
+        out: &mut Vec<Output>,
+    ) {
+        let Some(link) = self.neighbours.get(mac_src).filter(|n| n.usable()) else {
+            return;
+        };
+        let cost = rrep.path_cost.saturating_add(link.link_cost());
+        let Some(entry) = self.discoveries.offer_reply(rrep.originator, rrep.id, cost) else {
+            return;
+        };
+        let was_underway = self
+            .routes
+            .get(rrep.responder)
+            .is_some_and(|e| e.status == RouteStatus::DiscoveryUnderway);
+        self.routes.learn(rrep.responder, mac_src, cost);
+        if rrep.originator == self.addr {
+            if was_underway {
+                out.push(Output::RouteDiscovered {
+                    dst: rrep.responder,
+                });
+                self.release_held(rrep.responder, out);
+            }
+            return;
+        }
+        self.routes
+            .learn(rrep.originator, entry.sender, entry.forward_cost);
+        let tx = self.command(
+            entry.sender,
+            entry.sender,
+            DEFAULT_RADIUS,
+            NwkCommand::RouteReply(RouteReply {
+                path_cost: cost,
+                ..*rrep
+            }),
+        );
+        out.push(Output::Transmit(tx));
+    }
+
+    /// Discovery entries past nwkcRouteDiscoveryTime go; a discovery this
+    /// device started that found nothing fails, and frames held for it are dropped.
+    pub(super) fn expire_discoveries(&mut self, now: u64, out: &mut Vec<Output>) {
+        for e in self.discoveries.expire(now) {
+            let still_searching = self.discoveries.iter().any(|d| {
+                d.dst == e.dst && (d.originator == self.addr || e.originator != self.addr)
+            });
+            if e.originator == self.addr {
+                if !still_searching && self.routes.discovery_ended(e.dst) {
+                    out.push(Output::RouteDiscoveryFailed { dst: e.dst });
+                    self.drop_held(e.dst, out);
+                }
+            } else if !still_searching
+                && self
+                    .routes
+                    .get(e.dst)
+                    .is_some_and(|r| r.status == RouteStatus::DiscoveryUnderway)
+            {
+                self.routes.remove(e.dst);
+            }
+        }
+    }
+
+    fn is_end_device_child(&self, addr: u16) -> bool {
+        self.neighbours
+            .get(addr)
+            .is_some_and(|n| n.kind == NeighbourKind::EndDevice)
+    }
+}
+
+/// The (originator, id) of a route request frame.
+fn route_request_key(tx: &Transmit) -> Option<(u16, u8)> {
+    match &tx.payload {
+        NwkPayload::Command(NwkCommand::RouteRequest(r)) => Some((tx.header.src, r.id)),
+        _ => None,
+    }
+}
