@@ -5,6 +5,7 @@
 use super::consts::{DEFAULT_RADIUS, is_broadcast};
 use super::many_to_one::append_relay;
 use super::router::Router;
+use super::table::RouteStatus;
 use super::{NwkPayload, Output, Transmit};
 use crate::nwk::command::{NetworkStatus, NetworkStatusCode, NwkCommand};
 use crate::nwk::header::{NwkHeader, SourceRoute};
@@ -74,6 +75,17 @@ impl Router {
         self.routes.next_hop(dst)
     }
 
+    /// True while a discovery this device started for `dst` is still looking.
+    fn discovering(&self, dst: u16) -> bool {
+        self.routes
+            .get(dst)
+            .is_some_and(|e| e.status == RouteStatus::DiscoveryUnderway)
+            && self
+                .discoveries
+                .iter()
+                .any(|d| d.originator == self.addr && d.dst == dst)
+    }
+
     /// How to send a frame this device originates to `dst`; with `discover`
     /// (the frame's discover-route field) a missing route starts discovery.
     /// Outputs (a route record to a concentrator) must be sent before the frame.
@@ -95,11 +107,7 @@ impl Router {
             }
             return (RouteDecision::NextHop(hop), out);
         }
-        let underway = self
-            .discoveries
-            .iter()
-            .any(|d| d.originator == self.addr && d.dst == dst);
-        if underway {
+        if self.discovering(dst) {
             return (RouteDecision::DiscoverFirst, out);
         }
         if discover {
@@ -180,11 +188,7 @@ impl Router {
     fn hold(&mut self, now: u64, tx: Transmit, out: &mut Vec<Output>) {
         let dst = tx.header.dst;
         self.held.push(tx);
-        if !self
-            .discoveries
-            .iter()
-            .any(|d| d.originator == self.addr && d.dst == dst)
-        {
+        if !self.discovering(dst) {
             self.start_discovery(now, dst, out);
         }
     }

@@ -96,3 +96,6 @@ pub enum Output {
         dst: u16,
     },
 }
+
+#[cfg(test)]
+mod tests;
