@@ -315,3 +315,220 @@ fn network_status(status: NetworkStatusCode, dst: u16) -> NwkCommand {
 fn is_network_status(payload: &NwkPayload) -> bool {
     matches!(payload, NwkPayload::Command(NwkCommand::NetworkStatus(_)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nwk::header::{NwkFlags, NwkFrameType};
+    use crate::nwk::routing::harness::{Rng, router_with, transmits};
+    use crate::nwk::routing::neighbour::NeighbourKind;
+    use proptest::prelude::*;
+
+    fn data(dst: u16, src: u16, radius: u8, discover: bool) -> NwkHeader {
+        let mut h = NwkHeader::pro(NwkFrameType::Data, dst, src, radius, 1);
+        h.control.discover_route = u8::from(discover);
+        h
+    }
+
+    #[test]
+    fn route_to_covers_every_kind_of_destination() {
+        let mut rng = Rng(1);
+        let mut r = router_with(0x0002, &[(0x0001, 255)], &mut rng);
+        r.neighbours_mut()
+            .add(0, 0x0abc, NeighbourKind::EndDevice, 255);
+        assert_eq!(r.route_to(0, 0x0002, true).0, RouteDecision::Local);
+        for b in [0xffff, 0xfffd, 0xfffc, 0xfffb] {
+            assert_eq!(r.route_to(0, b, true).0, RouteDecision::Broadcast);
+        }
+        assert_eq!(r.route_to(0, 0x0001, true).0, RouteDecision::NextHop(1));
+        assert_eq!(
+            r.route_to(0, 0x0abc, true).0,
+            RouteDecision::NextHop(0x0abc)
+        );
+        assert_eq!(
+            r.route_to(0, 0x0777, false),
+            (RouteDecision::Unreachable, vec![])
+        );
+        let (d, outs) = r.route_to(0, 0x0777, true);
+        assert_eq!(d, RouteDecision::DiscoverFirst);
+        assert_eq!(transmits(&outs).len(), 1, "the route request");
+        // Asking again while discovery runs sends nothing more.
+        assert_eq!(
+            r.route_to(1, 0x0777, true),
+            (RouteDecision::DiscoverFirst, vec![])
+        );
+    }
+
+    #[test]
+    fn relay_without_route_discovers_or_reports_no_route() {
+        let mut rng = Rng(2);
+        let mut r = router_with(0x0002, &[(0x0001, 255)], &mut rng);
+        let p = NwkPayload::Data(vec![1]);
+        // Discovery suppressed: dropped, and the source hears "no route available".
+        let (d, outs) = r.on_receive(
+            0,
+            1,
+            255,
+            data(0x0777, 0x0001, 30, false),
+            p.clone(),
+            &mut |n| rng.below(n),
+        );
+        assert_eq!(d, RxDecision::Drop(DropReason::NoRoute));
+        let tx = transmits(&outs);
+        assert_eq!((tx.len(), tx[0].mac_dst, tx[0].header.dst), (1, 1, 1));
+        assert!(
+            matches!(&tx[0].payload, NwkPayload::Command(NwkCommand::NetworkStatus(s))
+            if s.status == NetworkStatusCode::NoRouteAvailable && s.dst == 0x0777)
+        );
+        // Discovery allowed: held while a route request goes out.
+        let (d, outs) = r.on_receive(0, 1, 255, data(0x0777, 0x0001, 30, true), p, &mut |n| {
+            rng.below(n)
+        });
+        assert_eq!(d, RxDecision::Held);
+        assert!(matches!(
+            transmits(&outs)[0].payload,
+            NwkPayload::Command(NwkCommand::RouteRequest(_))
+        ));
+        // Nobody answers: after nwkcRouteDiscoveryTime the frame is dropped and reported.
+        let mut got = Vec::new();
+        while r.poll_at() <= 11 * crate::nwk::routing::consts::SECOND {
+            let now = r.poll_at();
+            got.extend(r.poll(now, &mut |n| rng.below(n)));
+        }
+        assert!(got.contains(&Output::RouteDiscoveryFailed { dst: 0x0777 }));
+        assert!(transmits(&got).iter().any(|t| matches!(&t.payload,
+            NwkPayload::Command(NwkCommand::NetworkStatus(s)) if s.dst == 0x0777)
+            && t.header.dst == 1));
+    }
+
+    #[test]
+    fn relay_decrements_the_radius_and_stops_at_one() {
+        let mut rng = Rng(3);
+        let mut r = router_with(0x0002, &[(0x0001, 255), (0x0003, 255)], &mut rng);
+        let p = NwkPayload::Data(vec![1]);
+        let (d, _) = r.on_receive(
+            0,
+            1,
+            255,
+            data(0x0003, 0x0001, 5, true),
+            p.clone(),
+            &mut |n| rng.below(n),
+        );
+        let RxDecision::Relay(tx) = d else {
+            panic!("{d:?}")
+        };
+        assert_eq!((tx.mac_dst, tx.header.radius, tx.header.src), (3, 4, 1));
+        let (d, _) = r.on_receive(0, 1, 255, data(0x0003, 0x0001, 1, true), p, &mut |n| {
+            rng.below(n)
+        });
+        assert_eq!(d, RxDecision::Drop(DropReason::RadiusExhausted));
+    }
+
+    #[test]
+    fn source_route_relays_step_the_index_down() {
+        let mut rng = Rng(4);
+        let mut r = router_with(0x0002, &[(0x0001, 255), (0x0003, 255)], &mut rng);
+        let routed = |index: u8, relays: Vec<u16>| {
+            let mut h = data(0x0009, 0x0000, 30, false);
+            h.control.flags |= NwkFlags::SOURCE_ROUTE;
+            h.source_route = Some(SourceRoute {
+                relay_index: index,
+                relays,
+            });
+            h
+        };
+        let p = NwkPayload::Data(vec![1]);
+        // Relay list [3, 2, 1] (nearest the destination first), index 1 names us: next is 3.
+        let (d, _) = r.on_receive(0, 1, 255, routed(1, vec![3, 2, 1]), p.clone(), &mut |n| {
+            rng.below(n)
+        });
+        let RxDecision::Relay(tx) = d else {
+            panic!("{d:?}")
+        };
+        assert_eq!(tx.mac_dst, 3);
+        assert_eq!(tx.header.source_route.as_ref().unwrap().relay_index, 0);
+        // Index 0 names us: the destination is next.
+        let (d, _) = r.on_receive(0, 1, 255, routed(0, vec![2, 1]), p.clone(), &mut |n| {
+            rng.below(n)
+        });
+        let RxDecision::Relay(tx) = d else {
+            panic!("{d:?}")
+        };
+        assert_eq!(tx.mac_dst, 9);
+        // Not us, or out of range: dropped.
+        for (i, relays) in [(0, vec![3]), (5, vec![2])] {
+            let (d, _) = r.on_receive(0, 1, 255, routed(i, relays), p.clone(), &mut |n| {
+                rng.below(n)
+            });
+            assert_eq!(d, RxDecision::Drop(DropReason::BadSourceRoute));
+        }
+    }
+
+    #[test]
+    fn route_record_gains_each_relay() {
+        let mut rng = Rng(5);
+        let mut r = router_with(0x0002, &[(0x0001, 255), (0x0000, 255)], &mut rng);
+        let h = NwkHeader::pro(NwkFrameType::Command, 0x0000, 0x0007, 30, 1);
+        let p = NwkPayload::Command(NwkCommand::RouteRecord(crate::nwk::command::RouteRecord {
+            relays: vec![5],
+        }));
+        let (d, _) = r.on_receive(0, 1, 255, h, p, &mut |n| rng.below(n));
+        let RxDecision::Relay(tx) = d else {
+            panic!("{d:?}")
+        };
+        assert_eq!(tx.mac_dst, 0);
+        assert!(
+            matches!(&tx.payload, NwkPayload::Command(NwkCommand::RouteRecord(rr)) if rr.relays == [5, 2])
+        );
+    }
+
+    #[test]
+    fn own_frames_and_frames_for_me() {
+        let mut rng = Rng(6);
+        let mut r = router_with(0x0002, &[(0x0001, 255)], &mut rng);
+        let p = NwkPayload::Data(vec![1]);
+        let (d, _) = r.on_receive(
+            0,
+            1,
+            255,
+            data(0x0002, 0x0001, 30, true),
+            p.clone(),
+            &mut |n| rng.below(n),
+        );
+        assert_eq!(d, RxDecision::ForMe);
+        let (d, _) = r.on_receive(0, 1, 255, data(0x0005, 0x0002, 30, true), p, &mut |n| {
+            rng.below(n)
+        });
+        assert_eq!(d, RxDecision::Drop(DropReason::OwnFrame));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100_000))]
+        /// Any decoded NWK frame, from any neighbour, is handled without a panic.
+        #[test]
+        fn any_frame_is_handled(bytes in proptest::collection::vec(any::<u8>(), 0..64), mac_src in 0u16..6, lqi in any::<u8>(), seed in any::<u64>()) {
+            use crate::wire::Wire;
+            let mut rng = Rng(seed);
+            let mut r = router_with(0x0002, &[(0x0001, 255), (0x0003, 200)], &mut rng);
+            r.neighbours_mut().add(0, 0x0004, NeighbourKind::EndDevice, 255);
+            if let Ok(f) = crate::nwk::NwkFrame::from_bytes(&bytes) {
+                let payload = match f.header.control.frame_type {
+                    NwkFrameType::Command => match NwkCommand::from_bytes(&f.payload) {
+                        Ok(c) => NwkPayload::Command(c),
+                        Err(_) => NwkPayload::Data(f.payload.clone()),
+                    },
+                    _ => NwkPayload::Data(f.payload.clone()),
+                };
+                let (d, outs) = r.on_receive(0, mac_src, lqi, f.header, payload, &mut |n| rng.below(n));
+                if let RxDecision::Relay(tx) = &d {
+                    let _ = r.on_transmit_failed(1, tx);
+                }
+                for t in transmits(&outs) {
+                    let _ = r.on_transmit_failed(1, t);
+                }
+                let at = r.poll_at();
+                let _ = r.poll(at, &mut |n| rng.below(n));
+            }
+        }
+    }
+}

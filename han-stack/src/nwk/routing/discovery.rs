@@ -349,3 +349,233 @@ fn route_request_key(tx: &Transmit) -> Option<(u16, u8)> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nwk::header::NwkFrameType;
+    use crate::nwk::routing::consts::SECOND;
+    use crate::nwk::routing::harness::{Rng, router_with, transmits};
+
+    fn rreq_frame(
+        originator: u16,
+        id: u8,
+        dst: u16,
+        path_cost: u8,
+        radius: u8,
+    ) -> (NwkHeader, NwkPayload) {
+        (
+            NwkHeader::pro(
+                NwkFrameType::Command,
+                BROADCAST_ROUTERS,
+                originator,
+                radius,
+                9,
+            ),
+            NwkPayload::Command(NwkCommand::RouteRequest(RouteRequest {
+                options: RouteRequestOptions::empty(),
+                id,
+                dst,
+                path_cost,
+                dst64: None,
+            })),
+        )
+    }
+
+    /// Poll `r` until `until`, collecting the route requests it sends with their times.
+    fn sent_requests(r: &mut Router, rng: &mut Rng, until: u64) -> Vec<(u64, Transmit)> {
+        let mut got = Vec::new();
+        loop {
+            let now = r.poll_at();
+            if now > until {
+                return got;
+            }
+            for t in transmits(&r.poll(now, &mut |n| rng.below(n))) {
+                if matches!(t.payload, NwkPayload::Command(NwkCommand::RouteRequest(_))) {
+                    got.push((now, t.clone()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn request_is_forwarded_after_rreq_jitter_with_the_link_cost_added() {
+        let mut rng = Rng(1);
+        let mut r = router_with(0x0002, &[(0x0001, 191), (0x0003, 255)], &mut rng);
+        let (h, p) = rreq_frame(0x0001, 7, 0x0009, 2, 30);
+        let (d, outs) = r.on_receive(1_000 * MS, 0x0001, 191, h, p, &mut |n| rng.below(n));
+        assert_eq!(d, crate::nwk::routing::RxDecision::Consumed);
+        assert!(outs.is_empty(), "forwarded only after the jitter");
+        let e = *r.discoveries().get(0x0001, 7).unwrap();
+        assert_eq!(
+            (e.sender, e.forward_cost, e.residual_cost, e.expires),
+            (0x0001, 5, 0xff, 1_000 * MS + ROUTE_DISCOVERY_TIME)
+        );
+        assert_eq!(
+            r.routes().get(9).unwrap().status,
+            RouteStatus::DiscoveryUnderway
+        );
+        let sent = sent_requests(&mut r, &mut rng, 3_000 * MS);
+        // Once after 2–128 ms, then nwkcRREQRetries more, nwkcRREQRetryInterval apart.
+        assert_eq!(sent.len(), 1 + RREQ_RETRIES as usize);
+        assert!(
+            (1_002 * MS..=1_128 * MS).contains(&sent[0].0),
+            "jitter, got {}",
+            sent[0].0
+        );
+        for w in sent.windows(2) {
+            assert_eq!(w[1].0 - w[0].0, super::super::consts::RREQ_RETRY_INTERVAL);
+        }
+        let tx = &sent[0].1;
+        // Relayed as it came (originator, sequence number), radius one less.
+        assert_eq!(
+            (tx.mac_dst, tx.header.src, tx.header.seq, tx.header.radius),
+            (0xffff, 0x0001, 9, 29)
+        );
+        assert!(matches!(&tx.payload,
+            NwkPayload::Command(NwkCommand::RouteRequest(q)) if q.path_cost == 2 + 3 && q.id == 7));
+    }
+
+    #[test]
+    fn cheaper_copy_replaces_the_pending_one_dearer_copies_are_dropped() {
+        let mut rng = Rng(2);
+        let mut r = router_with(
+            0x0002,
+            &[(0x0001, 160), (0x0003, 255), (0x0004, 255)],
+            &mut rng,
+        );
+        let (h, p) = rreq_frame(0x0001, 1, 0x0009, 0, 30);
+        r.on_receive(0, 0x0001, 160, h, p, &mut |n| rng.below(n));
+        assert_eq!(r.discoveries().get(1, 1).unwrap().forward_cost, 6);
+        let (h, p) = rreq_frame(0x0001, 1, 0x0009, 2, 30);
+        r.on_receive(MS, 0x0003, 255, h, p, &mut |n| rng.below(n));
+        let e = *r.discoveries().get(1, 1).unwrap();
+        assert_eq!((e.sender, e.forward_cost), (0x0003, 3));
+        // Dearer than 3: ignored.
+        let (h, p) = rreq_frame(0x0001, 1, 0x0009, 5, 30);
+        r.on_receive(2 * MS, 0x0004, 255, h, p, &mut |n| rng.below(n));
+        assert_eq!(r.discoveries().get(1, 1).unwrap().sender, 0x0003);
+        let costs: Vec<u8> = sent_requests(&mut r, &mut rng, SECOND)
+            .iter()
+            .filter_map(|(_, t)| match &t.payload {
+                NwkPayload::Command(NwkCommand::RouteRequest(q)) => Some(q.path_cost),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(costs, [3, 3, 3]);
+    }
+
+    #[test]
+    fn request_over_an_unverified_link_or_at_radius_one_goes_no_further() {
+        let mut rng = Rng(3);
+        let mut r = router_with(0x0002, &[(0x0001, 255)], &mut rng);
+        // 0x0005 never sent a link status listing us.
+        let (h, p) = rreq_frame(0x0005, 1, 0x0009, 0, 30);
+        r.on_receive(0, 0x0005, 255, h, p, &mut |n| rng.below(n));
+        assert!(r.discoveries().get(5, 1).is_none());
+        // Radius 1: recorded, not rebroadcast.
+        let (h, p) = rreq_frame(0x0001, 2, 0x0009, 0, 1);
+        r.on_receive(0, 0x0001, 255, h, p, &mut |n| rng.below(n));
+        assert!(r.discoveries().get(1, 2).is_some());
+        assert!(sent_requests(&mut r, &mut rng, SECOND).is_empty());
+    }
+
+    #[test]
+    fn destination_and_parent_of_an_end_device_reply_at_once() {
+        let mut rng = Rng(4);
+        let mut r = router_with(0x0009, &[(0x0003, 229)], &mut rng);
+        r.neighbours_mut()
+            .add(0, 0x0abc, NeighbourKind::EndDevice, 255);
+        for (id, dst) in [(1, 0x0009), (2, 0x0abc)] {
+            let (h, p) = rreq_frame(0x0001, id, dst, 4, 30);
+            let (_, outs) = r.on_receive(0, 0x0003, 229, h, p, &mut |n| rng.below(n));
+            let tx = transmits(&outs);
+            assert_eq!(tx.len(), 1);
+            assert_eq!(
+                (tx[0].mac_dst, tx[0].header.dst, tx[0].header.src),
+                (3, 3, 9)
+            );
+            let NwkPayload::Command(NwkCommand::RouteReply(rep)) = &tx[0].payload else {
+                panic!("not a route reply: {:?}", tx[0].payload);
+            };
+            assert_eq!(
+                (rep.id, rep.originator, rep.responder, rep.path_cost),
+                (id, 1, dst, 0)
+            );
+            // The reverse route to the originator, at the request's cost 4 + 2.
+            let back = *r.routes().get(1).unwrap();
+            assert_eq!((back.next_hop, back.path_cost), (3, 6));
+        }
+    }
+
+    #[test]
+    fn reply_is_kept_only_when_cheaper_and_passed_back_to_the_sender() {
+        let mut rng = Rng(5);
+        let mut r = router_with(
+            0x0002,
+            &[(0x0001, 255), (0x0003, 191), (0x0004, 255)],
+            &mut rng,
+        );
+        let (h, p) = rreq_frame(0x0001, 1, 0x0009, 0, 30);
+        r.on_receive(0, 0x0001, 255, h, p, &mut |n| rng.below(n));
+        let reply = |from: u16, cost: u8| {
+            (
+                NwkHeader::pro(NwkFrameType::Command, 0x0002, from, 30, 1),
+                NwkPayload::Command(NwkCommand::RouteReply(RouteReply {
+                    options: RouteReplyOptions::empty(),
+                    id: 1,
+                    originator: 1,
+                    responder: 9,
+                    path_cost: cost,
+                    originator64: None,
+                    responder64: None,
+                })),
+            )
+        };
+        let (h, p) = reply(3, 1);
+        let (_, outs) = r.on_receive(MS, 0x0003, 191, h, p, &mut |n| rng.below(n));
+        let tx = transmits(&outs);
+        assert_eq!(tx.len(), 1);
+        assert_eq!(tx[0].mac_dst, 1);
+        assert!(
+            matches!(&tx[0].payload, NwkPayload::Command(NwkCommand::RouteReply(q)) if q.path_cost == 4)
+        );
+        assert_eq!(
+            r.routes().get(9).map(|e| (e.next_hop, e.status)),
+            Some((3, RouteStatus::ValidationUnderway))
+        );
+        assert_eq!(r.routes().next_hop(1), Some(1));
+        // Dearer (5 + 1): dropped. Cheaper (1 + 1): taken and passed on.
+        let (h, p) = reply(4, 5);
+        assert!(
+            transmits(
+                &r.on_receive(2 * MS, 0x0004, 255, h, p, &mut |n| rng.below(n))
+                    .1
+            )
+            .is_empty()
+        );
+        let (h, p) = reply(4, 1);
+        assert_eq!(
+            transmits(
+                &r.on_receive(3 * MS, 0x0004, 255, h, p, &mut |n| rng.below(n))
+                    .1
+            )
+            .len(),
+            1
+        );
+        assert_eq!(r.routes().next_hop(9), Some(4));
+        assert_eq!(r.discoveries().get(1, 1).unwrap().residual_cost, 2);
+        // A reply to an unknown request is dropped.
+        let (h, mut p) = reply(4, 0);
+        if let NwkPayload::Command(NwkCommand::RouteReply(q)) = &mut p {
+            q.id = 99;
+        }
+        assert!(
+            transmits(
+                &r.on_receive(4 * MS, 0x0004, 255, h, p, &mut |n| rng.below(n))
+                    .1
+            )
+            .is_empty()
+        );
+    }
+}

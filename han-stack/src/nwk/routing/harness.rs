@@ -407,3 +407,48 @@ pub(super) const LINK_STATUS: u8 = 0x08;
 pub(super) fn is_many_to_one(c: &NwkPayload) -> bool {
     matches!(c, NwkPayload::Command(NwkCommand::RouteRequest(r)) if r.options.many_to_one() != 0)
 }
+
+/// A router at `addr` whose router neighbours (address, LQI) have all sent a
+/// link status listing it, so every link is usable both ways.
+pub(super) fn router_with(addr: u16, neighbours: &[(u16, u8)], rng: &mut Rng) -> Router {
+    use crate::nwk::command::{LinkStatus, LinkStatusEntry, LinkStatusOptions};
+    let mut r = Router::new(
+        RouterConfig {
+            addr,
+            concentrator: None,
+        },
+        0,
+        &mut |n| rng.below(n),
+    );
+    for &(n, lqi) in neighbours {
+        let ls = LinkStatus {
+            options: LinkStatusOptions::FIRST_FRAME | LinkStatusOptions::LAST_FRAME,
+            entries: vec![LinkStatusEntry {
+                addr,
+                incoming_cost: super::cost::cost_from_lqi(lqi),
+                outgoing_cost: 1,
+                reserved: 0,
+            }],
+        };
+        let header = NwkHeader::pro(NwkFrameType::Command, 0xfffc, n, 1, 0);
+        r.on_receive(
+            0,
+            n,
+            lqi,
+            header,
+            NwkPayload::Command(NwkCommand::LinkStatus(ls)),
+            &mut |k| rng.below(k),
+        );
+    }
+    r
+}
+
+/// The frames among `outs`.
+pub(super) fn transmits(outs: &[Output]) -> Vec<&Transmit> {
+    outs.iter()
+        .filter_map(|o| match o {
+            Output::Transmit(t) => Some(t),
+            _ => None,
+        })
+        .collect()
+}
