@@ -76,7 +76,7 @@ impl Router {
     }
 
     /// True while a discovery this device started for `dst` is still looking.
-    fn discovering(&self, dst: u16) -> bool {
+    pub(super) fn discovering(&self, dst: u16) -> bool {
         self.routes
             .get(dst)
             .is_some_and(|e| e.status == RouteStatus::DiscoveryUnderway)

@@ -208,11 +208,10 @@ impl Router {
         }
         let many_to_one = rreq.options.many_to_one();
         if many_to_one != 0 {
-            self.routes
-                .learn_many_to_one(originator, mac_src, cost, many_to_one == 1);
+            self.learn_route(originator, mac_src, cost, Some(many_to_one == 1), out);
         } else if rreq.dst == self.addr || self.is_end_device_child(rreq.dst) {
             // The reverse route, then the reply towards the originator.
-            self.routes.learn(originator, mac_src, cost);
+            self.learn_route(originator, mac_src, cost, None, out);
             let rrep = RouteReply {
                 options: RouteReplyOptions::empty(),
                 id: rreq.id,
@@ -284,22 +283,11 @@ impl Router {
         let Some(entry) = self.discoveries.offer_reply(rrep.originator, rrep.id, cost) else {
             return;
         };
-        let was_underway = self
-            .routes
-            .get(rrep.responder)
-            .is_some_and(|e| e.status == RouteStatus::DiscoveryUnderway);
-        self.routes.learn(rrep.responder, mac_src, cost);
+        self.learn_route(rrep.responder, mac_src, cost, None, out);
         if rrep.originator == self.addr {
-            if was_underway {
-                out.push(Output::RouteDiscovered {
-                    dst: rrep.responder,
-                });
-                self.release_held(rrep.responder, out);
-            }
             return;
         }
-        self.routes
-            .learn(rrep.originator, entry.sender, entry.forward_cost);
+        self.learn_route(rrep.originator, entry.sender, entry.forward_cost, None, out);
         let tx = self.command(
             entry.sender,
             entry.sender,
@@ -332,6 +320,29 @@ impl Router {
             {
                 self.routes.remove(e.dst);
             }
+        }
+    }
+
+    /// Learn a route to `dst` over `next_hop` (a many-to-one route when
+    /// `many_to_one` says whether a route record is required); if a discovery
+    /// of ours was waiting for it, whichever discovery taught it, announce the
+    /// route and send what was held for it.
+    fn learn_route(
+        &mut self,
+        dst: u16,
+        next_hop: u16,
+        cost: u8,
+        many_to_one: Option<bool>,
+        out: &mut Vec<Output>,
+    ) {
+        let waiting = self.discovering(dst);
+        match many_to_one {
+            Some(record) => self.routes.learn_many_to_one(dst, next_hop, cost, record),
+            None => self.routes.learn(dst, next_hop, cost),
+        }
+        if waiting {
+            out.push(Output::RouteDiscovered { dst });
+            self.release_held(dst, out);
         }
     }
 

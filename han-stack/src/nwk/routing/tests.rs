@@ -453,33 +453,106 @@ fn arb_topology() -> impl Strategy<Value = (Vec<u16>, Vec<(u16, u16, u8)>, u64)>
         })
 }
 
+fn assert_loop_free(net: &Net, src: u16, dst: u16) -> Result<(), TestCaseError> {
+    let path = net.path(src, dst);
+    prop_assert_eq!(path.last(), Some(&dst), "path {:?}", path);
+    let mut seen = path.clone();
+    seen.sort();
+    seen.dedup();
+    prop_assert_eq!(seen.len(), path.len(), "loop in {:?}", path);
+    Ok(())
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
-    /// In a connected mesh, discovery between any two routers finds a route,
-    /// the frame arrives exactly once, and no routing table path loops.
+    #![proptest_config(ProptestConfig::with_cases(512))]
+    /// In a connected mesh, concurrent discoveries between random pairs of
+    /// routers all find a route, each frame arrives exactly once, and no routing
+    /// table path (either way) loops.
     #[test]
-    fn discovery_finds_loop_free_routes((addrs, links, seed) in arb_topology(), pick in any::<(prop::sample::Index, prop::sample::Index)>()) {
+    fn discovery_finds_loop_free_routes(
+        (addrs, links, seed) in arb_topology(),
+        picks in proptest::collection::vec(any::<(prop::sample::Index, prop::sample::Index)>(), 1..4),
+    ) {
         let mut net = Net::new(&addrs, &links, None, seed);
         net.run_until(SETTLED);
-        let src = addrs[pick.0.index(addrs.len())];
-        let mut dst = addrs[pick.1.index(addrs.len())];
-        if dst == src {
-            dst = addrs[(pick.0.index(addrs.len()) + 1) % addrs.len()];
+        let n = addrs.len();
+        let mut pairs = Vec::new();
+        for (k, (a, b)) in picks.iter().enumerate() {
+            let src = addrs[a.index(n)];
+            let mut dst = addrs[b.index(n)];
+            if dst == src {
+                dst = addrs[(a.index(n) + 1) % n];
+            }
+            net.send_data(src, dst, vec![k as u8]);
+            pairs.push((src, dst));
         }
-        net.send_data(src, dst, b"p".to_vec());
         net.run_until(SETTLED + 12 * SECOND);
         prop_assert!(net.failed.is_empty(), "{:?}", net.failed);
-        let got = net.deliveries(b"p");
-        prop_assert_eq!(got.get(&dst), Some(&1));
-        prop_assert_eq!(got.len(), 1);
-        let path = net.path(src, dst);
-        prop_assert_eq!(path.last(), Some(&dst), "path {:?}", path);
-        let mut seen = path.clone();
-        seen.sort();
-        seen.dedup();
-        prop_assert_eq!(seen.len(), path.len(), "loop in {:?}", path);
-        // The way back, learnt from the reply, holds too.
-        let back = net.path(dst, src);
-        prop_assert_eq!(back.last(), Some(&src), "path back {:?}", back);
+        for (k, &(src, dst)) in pairs.iter().enumerate() {
+            let got = net.deliveries(&[k as u8]);
+            prop_assert_eq!(got.get(&dst), Some(&1));
+            prop_assert_eq!(got.len(), 1);
+            assert_loop_free(&net, src, dst)?;
+            // The way back, learnt from the reply, holds too.
+            assert_loop_free(&net, dst, src)?;
+        }
+    }
+
+    /// With a concentrator in a random connected mesh, one many-to-one route
+    /// request gives every router a loop-free route to it; a router's report is
+    /// preceded by a route record and the concentrator's source-routed answer
+    /// arrives without any route discovery.
+    #[test]
+    fn many_to_one_serves_every_router((addrs, links, seed) in arb_topology(), pick in any::<prop::sample::Index>()) {
+        prop_assume!(addrs.len() >= 2);
+        let conc = addrs[0];
+        let mut net = Net::new(&addrs, &links, Some(conc), seed);
+        net.run_until(65 * SECOND);
+        for &a in &addrs[1..] {
+            let e = net.router(a).routes().get(conc).copied();
+            prop_assert!(e.is_some_and(|e| e.many_to_one), "router {:#06x}: {:?}", a, e);
+            assert_loop_free(&net, a, conc)?;
+        }
+        let r = addrs[1 + pick.index(addrs.len() - 1)];
+        net.send_data(r, conc, b"up".to_vec());
+        net.run_until(66 * SECOND);
+        prop_assert_eq!(net.deliveries(b"up").get(&conc).copied(), Some(1));
+        let rreqs = net.commands(ROUTE_REQUEST).len();
+        net.send_data(conc, r, b"down".to_vec());
+        net.run_until(67 * SECOND);
+        prop_assert_eq!(net.deliveries(b"down").get(&r).copied(), Some(1));
+        prop_assert_eq!(net.commands(ROUTE_REQUEST).len(), rreqs);
+        // The downward frame went back over the relays the record named, reversed.
+        let up: Vec<u16> = net.data_hops(b"up").iter().map(|h| h.0).collect();
+        let mut down: Vec<u16> = net.data_hops(b"down").iter().map(|h| h.1).collect();
+        down.reverse();
+        prop_assert_eq!(up, down);
+    }
+}
+
+/// Crossing discoveries in a star: 1 looks for 2 while 2 looks for 1 (and 1
+/// for 5). A reply to the other's request teaches a route before our own reply
+/// comes; the frames held for it must still go.
+#[test]
+fn crossing_discoveries_release_every_held_frame() {
+    let addrs: Vec<u16> = (0..11).map(|i| 0x1000 + i * 0x0101).collect();
+    let links: Vec<(u16, u16, u8)> = (1..11).map(|i| (0x1000, addrs[i], 255)).collect();
+    let mut net = Net::new(&addrs, &links, None, 0);
+    net.run_until(SETTLED);
+    let pairs = [
+        (addrs[1], addrs[5]),
+        (addrs[2], addrs[1]),
+        (addrs[1], addrs[2]),
+    ];
+    for (k, (s, d)) in pairs.iter().enumerate() {
+        net.send_data(*s, *d, vec![k as u8]);
+    }
+    net.run_until(SETTLED + 12 * SECOND);
+    for (k, (_, d)) in pairs.iter().enumerate() {
+        assert_eq!(
+            net.deliveries(&[k as u8]).into_iter().collect::<Vec<_>>(),
+            [(*d, 1)],
+            "frame {k}"
+        );
     }
 }
