@@ -292,6 +292,46 @@ fn broken_source_route_is_reported_and_dropped() {
 }
 
 #[test]
+fn many_to_one_route_failure_brings_a_new_many_to_one_request() {
+    let mut net = concentrator();
+    net.run_until(65 * SECOND);
+    let mtorr_times = |net: &Net| -> Vec<u64> {
+        net.commands(ROUTE_REQUEST)
+            .iter()
+            .filter(|s| s.from == 0 && is_many_to_one(&s.tx.payload))
+            .map(|s| s.at)
+            .collect()
+    };
+    let before = mtorr_times(&net).len();
+    net.power_off(1);
+    let cut = net.now;
+    net.send_data(3, 0, b"reading".to_vec());
+    net.run_until(cut + 3 * SECOND);
+    // Relay 2 loses its many-to-one next hop (and the frame): it finds a way to
+    // the concentrator and tells it (Many-to-One Route Failure).
+    assert!(net.deliveries(b"reading").is_empty());
+    let ns = net.commands(NETWORK_STATUS);
+    assert!(ns.iter().any(|s| s.from == 2 && matches!(&s.tx.payload,
+        NwkPayload::Command(NwkCommand::NetworkStatus(n)) if n.status == NetworkStatusCode::ManyToOneRouteFailure && n.dst == 0)));
+    // The concentrator repeats its many-to-one request at once, not a minute later.
+    let times = mtorr_times(&net);
+    assert!(times.len() > before);
+    assert!(times[before] < cut + 3 * SECOND);
+    let e = *net.router(2).routes().get(0).unwrap();
+    assert!(e.many_to_one && e.status == RouteStatus::Active);
+    assert_eq!((e.next_hop, e.path_cost), (3, 9));
+    assert_eq!(net.path(3, 0), [3, 5, 4, 0]);
+    // The next report goes the new way, with a fresh route record.
+    net.send_data(3, 0, b"reading2".to_vec());
+    net.run_until(cut + 4 * SECOND);
+    assert_eq!(net.deliveries(b"reading2").get(&0), Some(&1));
+    assert_eq!(
+        net.router(0).route_records().unwrap().get(3),
+        Some(&[5u16, 4][..])
+    );
+}
+
+#[test]
 fn route_repair_after_a_relay_disappears() {
     let c1 = LQI_COST[1];
     let mut net = Net::new(
