@@ -47,6 +47,11 @@ pub const DEFAULT_RADIUS: u8 = 2 * MAX_DEPTH;
 /// leaves 80 octets, 26 entries of 3.
 pub const MAX_LINK_STATUS_ENTRIES: usize = 26;
 
+/// Frames a router holds while it discovers routes for them (han's choice: the
+/// specification leaves buffering to the implementation); beyond it a frame is
+/// dropped as if discovery were suppressed.
+pub const MAX_HELD: usize = 16;
+
 /// Broadcast address: every device (Zigbee PRO R22 3.6.5, Table 3-69).
 pub const BROADCAST_ALL: u16 = 0xffff;
 /// Broadcast address: devices with the receiver on when idle.

@@ -2,7 +2,7 @@
 //! how to send a frame this device originates, what to do with a received
 //! unicast not addressed to it, and what a failed transmission means.
 
-use super::consts::{DEFAULT_RADIUS, is_broadcast};
+use super::consts::{DEFAULT_RADIUS, MAX_HELD, is_broadcast};
 use super::many_to_one::append_relay;
 use super::router::Router;
 use super::table::RouteStatus;
@@ -160,7 +160,7 @@ impl Router {
                 payload,
             });
         }
-        if header.control.discover_route != 0 {
+        if header.control.discover_route != 0 && self.held.len() < MAX_HELD {
             self.hold(
                 now,
                 Transmit {
@@ -184,7 +184,8 @@ impl Router {
         RxDecision::Drop(DropReason::NoRoute)
     }
 
-    /// Keep `tx` until discovery of a route to its NWK destination ends, starting it if needed.
+    /// Keep `tx` until discovery of a route to its NWK destination ends,
+    /// starting it if needed (callers keep to [`MAX_HELD`]).
     fn hold(&mut self, now: u64, tx: Transmit, out: &mut Vec<Output>) {
         let dst = tx.header.dst;
         self.held.push(tx);
@@ -242,10 +243,11 @@ impl Router {
                 tx.mac_dst = hop;
                 out.push(Output::Transmit(tx));
             }
-            None => {
+            None if self.held.len() < MAX_HELD => {
                 tx.header.control.discover_route = 1;
                 self.hold(now, tx, out);
             }
+            None => {}
         }
     }
 
@@ -399,6 +401,27 @@ mod tests {
         assert!(transmits(&got).iter().any(|t| matches!(&t.payload,
             NwkPayload::Command(NwkCommand::NetworkStatus(s)) if s.dst == 0x0777)
             && t.header.dst == 1));
+    }
+
+    #[test]
+    fn held_frames_are_bounded() {
+        let mut rng = Rng(7);
+        let mut r = router_with(0x0002, &[(0x0001, 255)], &mut rng);
+        let got: Vec<RxDecision> = (0..MAX_HELD + 2)
+            .map(|i| {
+                let p = NwkPayload::Data(vec![i as u8]);
+                r.on_receive(0, 1, 255, data(0x0777, 0x0001, 30, true), p, &mut |n| {
+                    rng.below(n)
+                })
+                .0
+            })
+            .collect();
+        assert!(got[..MAX_HELD].iter().all(|d| *d == RxDecision::Held));
+        assert!(
+            got[MAX_HELD..]
+                .iter()
+                .all(|d| *d == RxDecision::Drop(DropReason::NoRoute))
+        );
     }
 
     #[test]

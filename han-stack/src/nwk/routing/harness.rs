@@ -127,6 +127,12 @@ impl Net {
         self.links.insert((j, i), lqi);
     }
 
+    /// Set what `to` hears of `from` only (an asymmetric link).
+    pub(super) fn link_one_way(&mut self, from: u16, to: u16, lqi: u8) {
+        let (i, j) = (self.index[&from], self.index[&to]);
+        self.links.insert((i, j), lqi);
+    }
+
     /// The router at `addr`.
     pub(super) fn router(&self, addr: u16) -> &Router {
         &self.nodes[self.index[&addr]].router

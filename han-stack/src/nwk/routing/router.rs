@@ -60,8 +60,8 @@ pub struct Router {
 
 impl Router {
     /// A router that starts at `now` with empty tables; its first link status
-    /// (and, on a concentrator, its first many-to-one route request) goes out
-    /// at a random point in the first period.
+    /// goes out at a random point in the first period and, on a concentrator,
+    /// its first many-to-one route request within the first second.
     pub fn new(config: RouterConfig, now: u64, rng: &mut impl MacRandom) -> Self {
         let first = now + random_below(rng, LINK_STATUS_PERIOD);
         Router {

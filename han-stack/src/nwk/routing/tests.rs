@@ -57,6 +57,77 @@ fn link_status_builds_symmetric_neighbour_tables() {
 }
 
 #[test]
+fn a_large_neighbourhood_splits_link_status_and_every_neighbour_finds_itself() {
+    // A hub with 40 router neighbours: its link status set spans two frames.
+    let addrs: Vec<u16> = (0..=40).collect();
+    let links: Vec<(u16, u16, u8)> = (1..=40).map(|a| (0, a, LQI_COST[2])).collect();
+    let mut net = Net::new(&addrs, &links, None, 21);
+    net.run_until(SETTLED);
+    let hub: Vec<_> = net
+        .commands(LINK_STATUS)
+        .into_iter()
+        .filter(|s| s.from == 0)
+        .filter_map(|s| match &s.tx.payload {
+            NwkPayload::Command(NwkCommand::LinkStatus(ls)) => Some((s.at, ls.clone())),
+            _ => None,
+        })
+        .collect();
+    let last = hub.last().unwrap().0;
+    let set: Vec<_> = hub
+        .iter()
+        .filter(|(t, _)| *t == last)
+        .map(|(_, ls)| ls)
+        .collect();
+    assert_eq!(
+        set.iter().map(|ls| ls.entries.len()).collect::<Vec<_>>(),
+        [26, 15]
+    );
+    for a in 1..=40 {
+        let n = *net.router(a).neighbours().get(0).unwrap();
+        assert_eq!((n.outgoing_cost, n.link_cost()), (2, 2), "router {a}");
+    }
+}
+
+#[test]
+fn an_asymmetric_link_costs_its_worse_direction() {
+    // 1-2-4 looks cheap from 2 (2 hears 4 well) but 4 hears 2 badly: cost 6 each way.
+    let c1 = LQI_COST[1];
+    let mut net = Net::new(
+        &[1, 2, 3, 4],
+        &[(1, 2, c1), (2, 4, c1), (1, 3, c1), (3, 4, LQI_COST[2])],
+        None,
+        4,
+    );
+    net.link_one_way(2, 4, LQI_COST[6]);
+    net.run_until(SETTLED);
+    assert_eq!(net.router(2).neighbours().get(4).unwrap().link_cost(), 6);
+    assert_eq!(net.router(4).neighbours().get(2).unwrap().link_cost(), 6);
+    net.send_data(1, 4, b"a".to_vec());
+    net.run_until(SETTLED + 2 * SECOND);
+    assert_eq!(net.path(1, 4), [1, 3, 4]);
+}
+
+#[test]
+fn same_seed_same_frames() {
+    let run = || {
+        let mut net = concentrator();
+        net.run_until(65 * SECOND);
+        net.send_data(3, 0, b"r".to_vec());
+        net.send_data(5, 2, b"s".to_vec());
+        net.broadcast(4, BROADCAST_ALL, 30, b"b".to_vec());
+        net.run_until(70 * SECOND);
+        format!(
+            "{:?}",
+            net.log
+                .iter()
+                .map(|s| (s.at, s.from, &s.tx))
+                .collect::<Vec<_>>()
+        )
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
 fn a_silent_router_ages_out_and_its_routes_break() {
     let mut net = chain();
     net.run_until(SETTLED);
