@@ -99,3 +99,5 @@ pub enum Output {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tshark_tests;

@@ -248,7 +248,7 @@ fn unreachable_destination_fails_after_the_discovery_time() {
 }
 
 /// Concentrator 0 with routers 1–5: 0-1-2-3 and 0-4-5, plus a costly 3-5 link.
-fn concentrator() -> Net {
+pub(super) fn concentrator() -> Net {
     let c1 = LQI_COST[1];
     Net::new(
         &[0, 1, 2, 3, 4, 5],
