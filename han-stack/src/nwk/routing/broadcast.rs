@@ -207,6 +207,7 @@ impl Router {
             match (&r.copy, missing && r.retries_left > 0) {
                 (Some(tx), true) => {
                     r.retries_left -= 1;
+                    self.counters.broadcast_retries += 1;
                     r.check_at = Some(now + PASSIVE_ACK_TIMEOUT);
                     out.push(Output::Transmit(tx.clone()));
                 }

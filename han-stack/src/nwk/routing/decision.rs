@@ -221,6 +221,7 @@ impl Router {
                 let src = tx.header.src;
                 if let Some(hop) = self.next_hop(src) {
                     let ns = network_status(NetworkStatusCode::NoRouteAvailable, dst);
+                    self.counters.network_status_sent += 1;
                     let tx = self.command(src, hop, DEFAULT_RADIUS, ns);
                     out.push(Output::Transmit(tx));
                 }
@@ -237,6 +238,7 @@ impl Router {
         about: u16,
         out: &mut Vec<Output>,
     ) {
+        self.counters.network_status_sent += 1;
         let mut tx = self.command(to, to, DEFAULT_RADIUS, network_status(code, about));
         match self.next_hop(to) {
             Some(hop) => {
@@ -263,6 +265,7 @@ impl Router {
         }
         let hop = tx.mac_dst;
         let dst = tx.header.dst;
+        self.counters.link_failures += 1;
         let many_to_one = self
             .routes
             .get(dst)

@@ -177,6 +177,7 @@ impl Router {
 
     /// Start discovery of a route to `dst` (the route becomes DiscoveryUnderway).
     pub(super) fn start_discovery(&mut self, now: u64, dst: u16, out: &mut Vec<Output>) {
+        self.counters.discoveries_started += 1;
         self.routes.discovery_underway(dst);
         self.originate_route_request(now, dst, RouteRequestOptions::empty(), DEFAULT_RADIUS, out);
     }
@@ -309,6 +310,7 @@ impl Router {
             });
             if e.originator == self.addr {
                 if !still_searching && self.routes.discovery_ended(e.dst) {
+                    self.counters.discoveries_failed += 1;
                     out.push(Output::RouteDiscoveryFailed { dst: e.dst });
                     self.drop_held(e.dst, out);
                 }
@@ -336,9 +338,13 @@ impl Router {
         out: &mut Vec<Output>,
     ) {
         let waiting = self.discovering(dst);
+        let before = self.routes.next_hop(dst);
         match many_to_one {
             Some(record) => self.routes.learn_many_to_one(dst, next_hop, cost, record),
             None => self.routes.learn(dst, next_hop, cost),
+        }
+        if self.routes.next_hop(dst) != before {
+            self.counters.route_changes += 1;
         }
         if waiting {
             out.push(Output::RouteDiscovered { dst });

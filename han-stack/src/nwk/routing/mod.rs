@@ -54,7 +54,7 @@ pub use decision::{DropReason, RouteDecision, RxDecision};
 pub use discovery::{DiscoveryEntry, DiscoveryTable};
 pub use many_to_one::{ConcentratorConfig, RouteRecordTable};
 pub use neighbour::{Neighbour, NeighbourKind, NeighbourTable};
-pub use router::{Router, RouterConfig};
+pub use router::{Router, RouterConfig, RoutingCounters};
 pub use table::{RouteEntry, RouteStatus, RoutingTable};
 
 use crate::nwk::command::NwkCommand;

@@ -24,6 +24,23 @@ pub struct RouterConfig {
     pub concentrator: Option<ConcentratorConfig>,
 }
 
+/// What a router has done, for a run's summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RoutingCounters {
+    /// Route discoveries this device started.
+    pub discoveries_started: u32,
+    /// Of those, the ones that ended without a route.
+    pub discoveries_failed: u32,
+    /// Routes that became usable or changed next hop.
+    pub route_changes: u32,
+    /// Unicasts the MAC could not deliver to the next hop.
+    pub link_failures: u32,
+    /// Network Status commands this device originated.
+    pub network_status_sent: u32,
+    /// Broadcast retransmissions after missing passive acknowledgements.
+    pub broadcast_retries: u32,
+}
+
 /// A frame waiting for its time: jitter, a route request retry, a broadcast relay.
 #[derive(Debug, Clone)]
 pub(super) struct Scheduled {
@@ -56,6 +73,7 @@ pub struct Router {
     /// Relayed (or own command) frames waiting for route discovery.
     pub(super) held: Vec<Transmit>,
     next_link_status: u64,
+    pub(super) counters: RoutingCounters,
 }
 
 impl Router {
@@ -76,6 +94,7 @@ impl Router {
             scheduled: Vec::new(),
             held: Vec::new(),
             next_link_status: first,
+            counters: RoutingCounters::default(),
         }
     }
 
@@ -88,6 +107,11 @@ impl Router {
     pub fn next_seq(&mut self) -> u8 {
         self.seq = self.seq.wrapping_add(1);
         self.seq
+    }
+
+    /// What this router has done so far.
+    pub fn counters(&self) -> &RoutingCounters {
+        &self.counters
     }
 
     /// The neighbour table.

@@ -245,6 +245,7 @@ fn unreachable_destination_fails_after_the_discovery_time() {
     // The relay's pending entry for 9 went with its discovery entry.
     assert!(net.router(2).routes().get(9).is_none());
     assert!(net.deliveries(b"lost").is_empty());
+    assert_eq!(net.router(1).counters().discoveries_failed, 1);
 }
 
 /// Concentrator 0 with routers 1–5: 0-1-2-3 and 0-4-5, plus a costly 3-5 link.
@@ -440,6 +441,11 @@ fn route_repair_after_a_relay_disappears() {
     net.run_until(SETTLED + 4 * SECOND);
     assert_eq!(net.deliveries(b"m3").get(&4), Some(&1));
     assert_eq!(net.path(1, 4), [1, 2, 5, 4]);
+    let (c1, c2) = (net.router(1).counters(), net.router(2).counters());
+    assert_eq!((c1.discoveries_started, c1.discoveries_failed), (2, 0));
+    assert_eq!((c2.link_failures, c2.network_status_sent), (1, 1));
+    // 1's route to 4: learnt, then learnt again around the gap.
+    assert_eq!(c1.route_changes, 2);
 }
 
 /// 1 broadcasts; 2 is a leaf hanging off 1, 3-4-5 a chain.
@@ -502,6 +508,10 @@ fn missed_neighbour_gets_a_passive_ack_retry() {
         .map(|s| s.at)
         .collect();
     assert_eq!(times[1] - times[0], super::consts::PASSIVE_ACK_TIMEOUT);
+    let retries: Vec<u32> = (1..=5)
+        .map(|a| net.router(a).counters().broadcast_retries)
+        .collect();
+    assert_eq!(retries, [1, 0, 0, 0, 0]);
 }
 
 #[test]
