@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use super::consts::{
     BROADCAST_ALL, BROADCAST_ROUTERS, DEFAULT_RADIUS, INITIAL_RREQ_RETRIES, MAX_RREQ_JITTER,
-    MIN_RREQ_JITTER, MS, ROUTE_DISCOVERY_TIME, RREQ_RETRIES,
+    MIN_RREQ_JITTER, MS, ROUTE_DISCOVERY_TIME, RREQ_RETRIES, RREQ_RETRY_INTERVAL,
 };
 use super::neighbour::NeighbourKind;
 use super::router::{After, Router, Scheduled};
@@ -168,7 +168,7 @@ impl Router {
             NwkCommand::RouteRequest(rreq),
         );
         self.scheduled.push(Scheduled {
-            at: now + super::consts::RREQ_RETRY_INTERVAL,
+            at: now + RREQ_RETRY_INTERVAL,
             tx: tx.clone(),
             then: After::RouteRequestRetry(INITIAL_RREQ_RETRIES - 1),
         });
@@ -305,10 +305,14 @@ impl Router {
     /// device started that found nothing fails, and frames held for it are dropped.
     pub(super) fn expire_discoveries(&mut self, now: u64, out: &mut Vec<Output>) {
         for e in self.discoveries.expire(now) {
-            let still_searching = self.discoveries.iter().any(|d| {
-                d.dst == e.dst && (d.originator == self.addr || e.originator != self.addr)
-            });
-            if e.originator == self.addr {
+            // Another discovery for the same destination (ours, when this one was
+            // ours) keeps the route's state alive.
+            let ours = e.originator == self.addr;
+            let still_searching = self
+                .discoveries
+                .iter()
+                .any(|d| d.dst == e.dst && (!ours || d.originator == self.addr));
+            if ours {
                 if !still_searching && self.routes.discovery_ended(e.dst) {
                     self.counters.discoveries_failed += 1;
                     out.push(Output::RouteDiscoveryFailed { dst: e.dst });
@@ -441,7 +445,7 @@ mod tests {
             sent[0].0
         );
         for w in sent.windows(2) {
-            assert_eq!(w[1].0 - w[0].0, super::super::consts::RREQ_RETRY_INTERVAL);
+            assert_eq!(w[1].0 - w[0].0, RREQ_RETRY_INTERVAL);
         }
         let tx = &sent[0].1;
         // Relayed as it came (originator, sequence number), radius one less.

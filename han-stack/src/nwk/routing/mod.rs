@@ -17,7 +17,7 @@
 //!
 //! - **Sending** a frame this device originates: [`Router::route_to`] gives a
 //!   [`RouteDecision`]: `NextHop(mac)`, `SourceRoute{..}` (put the subframe in the
-//!   header), `Broadcast` (hand the frame to [`Router::send_broadcast`]),
+//!   header with [`with_source_route`]), `Broadcast` (hand the frame to [`Router::send_broadcast`]),
 //!   `DiscoverFirst` (hold the frame until [`Output::RouteDiscovered`] or
 //!   [`Output::RouteDiscoveryFailed`]), `Unreachable` or `Local`. Any
 //!   outputs it returns (a route record before the first frame to a
@@ -52,7 +52,9 @@ mod harness;
 pub use broadcast::{BroadcastRecord, BroadcastTable};
 pub use decision::{DropReason, RouteDecision, RxDecision};
 pub use discovery::{DiscoveryEntry, DiscoveryTable};
-pub use many_to_one::{ConcentratorConfig, RouteRecordTable};
+pub use many_to_one::{
+    ConcentratorConfig, RouteRecordTable, source_route_from_record, with_source_route,
+};
 pub use neighbour::{Neighbour, NeighbourKind, NeighbourTable};
 pub use router::{Router, RouterConfig, RoutingCounters};
 pub use table::{RouteEntry, RouteStatus, RoutingTable};
