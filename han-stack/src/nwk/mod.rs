@@ -3,6 +3,7 @@
 pub mod command;
 pub mod frame;
 pub mod header;
+pub mod routing;
 
 pub use command::NwkCommand;
 pub use frame::NwkFrame;
