@@ -680,7 +680,11 @@ impl Building {
             None => Costs::default(),
             Some(c) => {
                 let v = *c.get_ref();
-                if let Some((k, x)) = v.entries().into_iter().find(|(_, x)| !(*x >= 0.0 && x.is_finite())) {
+                if let Some((k, x)) = v
+                    .entries()
+                    .into_iter()
+                    .find(|(_, x)| !(*x >= 0.0 && x.is_finite()))
+                {
                     return Err(ctx.err(
                         c.span(),
                         format!("cost {k} = {x} is not a non-negative number"),
@@ -694,10 +698,15 @@ impl Building {
             None => PlannerSettings::default(),
             Some(p) => {
                 let v = *p.get_ref();
-                if !(0.25..=20.0).contains(&v.grid_m) || !(v.unit_height_m >= 0.0 && v.unit_height_m.is_finite()) {
+                if !(0.25..=20.0).contains(&v.grid_m)
+                    || !(v.unit_height_m >= 0.0 && v.unit_height_m.is_finite())
+                {
                     return Err(ctx.err(
                         p.span(),
-                        format!("planner grid_m = {} or unit_height_m = {} is out of range", v.grid_m, v.unit_height_m),
+                        format!(
+                            "planner grid_m = {} or unit_height_m = {} is out of range",
+                            v.grid_m, v.unit_height_m
+                        ),
                         "grid_m is the candidate spacing in metres, 0.25-20; unit_height_m >= 0",
                     ));
                 }
@@ -713,8 +722,14 @@ impl Building {
                 kind: zd.kind,
                 floor_lo,
                 floor_hi,
-                lo: P2 { x: a[0].min(b[0]), y: a[1].min(b[1]) },
-                hi: P2 { x: a[0].max(b[0]), y: a[1].max(b[1]) },
+                lo: P2 {
+                    x: a[0].min(b[0]),
+                    y: a[1].min(b[1]),
+                },
+                hi: P2 {
+                    x: a[0].max(b[0]),
+                    y: a[1].max(b[1]),
+                },
             });
         }
         let mut alt_han = Vec::new();
@@ -736,8 +751,19 @@ impl Building {
                 ),
             };
             if !units_ok || !serves_ok {
-                let span = if units_ok { d.serves.span() } else { d.units.span() };
-                return Err(ctx.err(span, format!("alt_han \"{}\": wrong number of units or premises", d.id.get_ref()), want));
+                let span = if units_ok {
+                    d.serves.span()
+                } else {
+                    d.units.span()
+                };
+                return Err(ctx.err(
+                    span,
+                    format!(
+                        "alt_han \"{}\": wrong number of units or premises",
+                        d.id.get_ref()
+                    ),
+                    want,
+                ));
             }
             let mut serves = Vec::new();
             for s in d.serves.get_ref() {
@@ -745,8 +771,15 @@ impl Building {
                     let names: Vec<&str> = premises.iter().map(|p| p.id.as_str()).collect();
                     return Err(ctx.err(
                         s.span(),
-                        format!("alt_han \"{}\" serves unknown premises \"{}\"", d.id.get_ref(), s.get_ref()),
-                        format!("{}list ids of [[premises]] in this file", did_you_mean(s.get_ref(), &names)),
+                        format!(
+                            "alt_han \"{}\" serves unknown premises \"{}\"",
+                            d.id.get_ref(),
+                            s.get_ref()
+                        ),
+                        format!(
+                            "{}list ids of [[premises]] in this file",
+                            did_you_mean(s.get_ref(), &names)
+                        ),
                     ));
                 }
                 serves.push(s.get_ref().clone());
@@ -762,7 +795,11 @@ impl Building {
                     id: u.id.get_ref().clone(),
                     kind: unit_kind,
                     floor: f,
-                    pos: P3 { x: xy.x, y: xy.y, z },
+                    pos: P3 {
+                        x: xy.x,
+                        y: xy.y,
+                        z,
+                    },
                     enclosure,
                     radio: radio_params(unit_kind, None, None, None, None),
                 });
@@ -804,12 +841,24 @@ impl Building {
 
     /// An Alt HAN unit of `kind` with default radio parameters, `height_m` above floor index
     /// `floor` at plan position (x, y): exactly what a `[[alt_han]]` unit in a file becomes.
-    pub fn unit(&self, id: &str, kind: DeviceKind, floor: usize, x: f64, y: f64, height_m: f64) -> Device {
+    pub fn unit(
+        &self,
+        id: &str,
+        kind: DeviceKind,
+        floor: usize,
+        x: f64,
+        y: f64,
+        height_m: f64,
+    ) -> Device {
         Device {
             id: id.to_string(),
             kind,
             floor,
-            pos: P3 { x, y, z: self.floors[floor].z0 + height_m },
+            pos: P3 {
+                x,
+                y,
+                z: self.floors[floor].z0 + height_m,
+            },
             enclosure: None,
             radio: radio_params(kind, None, None, None, None),
         }

@@ -176,20 +176,27 @@ impl Building {
         let best_margin = |tx: &crate::device::RadioParams, rx: &crate::device::RadioParams| {
             tx.tx_power + tx.antenna_gain + rx.antenna_gain - best - rx.sensitivity
         };
-        if best_margin(ra, rb).0 < self.fade_margin.0 || best_margin(rb, ra).0 < self.fade_margin.0 {
+        if best_margin(ra, rb).0 < self.fade_margin.0 || best_margin(rb, ra).0 < self.fade_margin.0
+        {
             return None;
         }
         let t = self.trace(a.pos, a.floor, b.pos, b.floor, Search::Indexed);
         let ab = self.budget(a, b, &t, band)?;
         let ba = self.budget(b, a, &t, band)?;
-        (ab.ok(self.fade_margin) && ba.ok(self.fade_margin)).then(|| Db(ab.margin.0.min(ba.margin.0)))
+        (ab.ok(self.fade_margin) && ba.ok(self.fade_margin))
+            .then(|| Db(ab.margin.0.min(ba.margin.0)))
     }
 
     /// The band in which `a` <-> `b` closes with the best margin, if any.
     pub fn link_closes(&self, a: &Device, b: &Device) -> Option<Hop> {
         Band::ALL
             .into_iter()
-            .filter_map(|band| Some(Hop { band, margin: self.band_closes(a, b, band)? }))
+            .filter_map(|band| {
+                Some(Hop {
+                    band,
+                    margin: self.band_closes(a, b, band)?,
+                })
+            })
             .fold(None, |best: Option<Hop>, h| match best {
                 Some(b) if b.margin.0 >= h.margin.0 => Some(b),
                 _ => Some(h),
@@ -216,7 +223,8 @@ impl Building {
         }
         while let Some(i) = stack.pop() {
             for j in 0..n {
-                if !reached[j] && self.backhaul_works(inst.backhaul, &inst.units[i], &inst.units[j]) {
+                if !reached[j] && self.backhaul_works(inst.backhaul, &inst.units[i], &inst.units[j])
+                {
                     reached[j] = true;
                     stack.push(j);
                 }
@@ -449,7 +457,7 @@ impl SurveyReport {
             Verdict::OkAltHan,
             Verdict::NeedsAltHan,
         ]
-            .map(|v| (v, self.premises.iter().filter(|p| p.verdict == v).count()))
+        .map(|v| (v, self.premises.iter().filter(|p| p.verdict == v).count()))
     }
 
     fn summary(&self) -> String {

@@ -1,0 +1,5 @@
+//! han-althan: the Alt HAN planner. For every premises the survey finds failing it weighs a
+//! dual-band hub, a point-to-point repeater pair and a shared installation, places the
+//! equipment at least total cost, and exempts what no fix within the ceiling can help.
+#![warn(missing_docs)]
+pub mod optimise;
