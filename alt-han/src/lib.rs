@@ -2,4 +2,10 @@
 //! dual-band hub, a point-to-point repeater pair and a shared installation, places the
 //! equipment at least total cost, and exempts what no fix within the ceiling can help.
 #![warn(missing_docs)]
+pub mod apply;
+pub mod candidates;
+pub mod hearing;
 pub mod optimise;
+pub mod p2p;
+pub mod plan;
+pub mod report;

@@ -11,7 +11,8 @@
 /// What one failing premises needs from the shared installation, and its other way out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Need {
-    /// Endpoint numbers (devices that a unit must hear), each used by this premises only.
+    /// Endpoint numbers (devices that a unit must hear), each used by this premises only;
+    /// none means the premises cannot join (nothing to carry).
     pub endpoints: Vec<usize>,
     /// Cost of the premises' cheapest own fix (P2P pair, dual-band hub), if any.
     pub alternative: Option<f64>,
@@ -126,7 +127,7 @@ impl Problem {
             + self
                 .needs
                 .iter()
-                .map(|n| self.choose(n, n.endpoints.iter().all(|&e| cnt[e] > 0)).1)
+                .map(|n| self.choose(n, heard_all(n, cnt)).1)
                 .sum::<f64>()
     }
 
@@ -139,7 +140,7 @@ impl Problem {
         let choices = self
             .needs
             .iter()
-            .map(|n| self.choose(n, n.endpoints.iter().all(|&e| cnt[e] > 0)).0)
+            .map(|n| self.choose(n, heard_all(n, &cnt)).0)
             .collect();
         Solution {
             units,
@@ -367,6 +368,11 @@ impl Problem {
         s.optimal = true;
         Some(s)
     }
+}
+
+/// Units hear every endpoint of the need (and it has some).
+fn heard_all(n: &Need, cnt: &[u32]) -> bool {
+    !n.endpoints.is_empty() && n.endpoints.iter().all(|&e| cnt[e] > 0)
 }
 
 /// `a` ⊆ `b`, both ascending.

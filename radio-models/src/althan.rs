@@ -2,11 +2,11 @@
 //! Alt HAN equipment (point-to-point repeater pairs and shared installations).
 use crate::building::Device;
 use crate::geometry::{P2, P3};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Costs the Alt HAN planner weighs, in one currency unit (say GBP). The defaults are working
 /// assumptions: no public price list for Alt HAN equipment was found (domain.md 5.2).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Costs {
     /// One unit of a point-to-point repeater pair.
@@ -98,7 +98,7 @@ impl Default for PlannerSettings {
 }
 
 /// What a zone of the plan is, for Alt HAN equipment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ZoneKind {
     /// A vertical service riser: offers a position, and carries a shared backbone between floors.
@@ -158,7 +158,7 @@ impl Zone {
 }
 
 /// Which Alt HAN arrangement an installation is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum InstallationKind {
     /// Two units serving one premises ("simple" Alt HAN).
@@ -178,7 +178,7 @@ impl InstallationKind {
 }
 
 /// How the units of an installation reach each other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Backhaul {
     /// A cable (data pair or Ethernet); always works.
