@@ -22,6 +22,8 @@ enum Command {
     Decode(cli::decode::DecodeArgs),
     /// Run a building's HAN on the virtual air (deterministic, faster than real time).
     Sim(cli::sim::SimArgs),
+    /// Plan Alt HAN for a building's failing premises at least cost (or exempt them).
+    Plan(cli::plan::PlanArgs),
     /// Benchmarks that print han's figure beside a peer's.
     #[command(subcommand)]
     Bench(cli::bench::BenchCommand),
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Some(Command::Decode(args)) => cli::decode::run(&args),
         Some(Command::Sim(args)) => cli::sim::run(&args),
         Some(Command::Bench(cmd)) => cli::bench::run(&cmd),
+        Some(Command::Plan(args)) => cli::plan::run(&args),
         None => cli::survey::run(&cli::survey::SurveyArgs::default()).map(exit_code),
     };
     match result {

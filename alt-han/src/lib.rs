@@ -3,6 +3,7 @@
 //! equipment at least total cost, and exempts what no fix within the ceiling can help.
 #![warn(missing_docs)]
 pub mod apply;
+pub mod bench;
 pub mod candidates;
 pub mod hearing;
 pub mod optimise;

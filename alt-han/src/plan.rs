@@ -7,7 +7,7 @@ use crate::p2p::{self, PairChoice};
 use han_radio::althan::{Backhaul, Costs, InstallationKind};
 use han_radio::building::{Building, Premises};
 use han_radio::device::DeviceKind;
-use han_radio::survey::Verdict;
+use han_radio::survey::{SurveyReport, Verdict};
 use han_radio::units::Band;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -268,8 +268,12 @@ pub fn plan(b: &Building) -> Plan {
 impl<'a> Analysis<'a> {
     /// Surveys the building and works out every option (the expensive part).
     pub fn new(b: &'a Building) -> Analysis<'a> {
-        let report = b.survey();
-        let failing = hearing::failing(b, &report);
+        Self::from_survey(b, &b.survey())
+    }
+
+    /// As `new`, from the building's survey already made.
+    pub fn from_survey(b: &'a Building, report: &SurveyReport) -> Analysis<'a> {
+        let failing = hearing::failing(b, report);
         let Sites { sites, forbidden } = candidates::sites(b);
         let p2p_heard = hearing::hearing(b, &sites, &failing, DeviceKind::P2pRepeater);
         let shared_heard = hearing::hearing(b, &sites, &failing, DeviceKind::AltHanNode);
@@ -575,7 +579,6 @@ mod tests {
     use super::*;
     use crate::apply::apply;
     use han_radio::bundled;
-    use han_radio::survey::SurveyReport;
 
     fn source(name: &str) -> (&'static str, &'static str) {
         bundled::ALL

@@ -167,9 +167,12 @@ impl Building {
         } else {
             encl(a) + encl(b)
         };
-        // Walls and slabs only add loss, so the bare path bounds the received power from above.
+        // Walls only add loss, so the path with its slabs but no walls bounds the received
+        // power from above (the slabs crossed are the storey boundaries between the levels).
+        let (lo, hi) = (a.floor.min(b.floor), a.floor.max(b.floor));
         let bare = Trace {
             distance: Metres(a.pos.distance(b.pos)),
+            slabs: (lo..hi).map(|f| self.floors[f].slab).collect(),
             ..Trace::default()
         };
         let best = self.path_loss(a.pos, b.pos, &bare, band) + enclosure;
