@@ -292,3 +292,127 @@ mod tests {
         assert_eq!(z.centre(), P2 { x: 1.0, y: 0.5 });
     }
 }
+
+#[cfg(test)]
+mod file_tests {
+    use crate::building::{Building, BuildingError};
+    use crate::bundled;
+    use crate::survey::Verdict;
+
+    const FARM: &str = bundled::ALL[2].1;
+
+    /// The farmhouse with a P2P pair: one unit by the lane, one in the house.
+    fn with_pair(backhaul: &str, lane_x: f64) -> String {
+        format!(
+            r#"{FARM}
+[costs]
+ceiling = 1500.0
+[planner]
+grid_m = 1.0
+[[zone]]
+kind = "forbidden"
+floor = 1
+from = [30.0, 0.0]
+to = [42.0, 7.0]
+[[alt_han]]
+id = "farm-pair"
+kind = "p2p-pair"
+backhaul = "{backhaul}"
+serves = ["high-barn-farm"]
+units = [
+  {{ id = "farm-u1", floor = 0, at = [{lane_x}, 5.0], height_m = 2.0 }},
+  {{ id = "farm-u2", floor = 0, at = [40.0, 3.0], height_m = 2.0 }},
+]
+"#
+        )
+    }
+
+    fn err(src: &str) -> BuildingError {
+        Building::from_toml("f.toml", src).unwrap_err()
+    }
+
+    #[test]
+    fn sections_parse() {
+        let b = Building::from_toml("f.toml", &with_pair("wired", 2.0)).unwrap();
+        assert_eq!(b.costs.ceiling, 1500.0);
+        assert_eq!(b.costs.p2p_unit, super::Costs::default().p2p_unit);
+        assert_eq!(b.planner.grid_m, 1.0);
+        assert_eq!(b.zones.len(), 1);
+        assert_eq!(b.zones[0].floor_lo, 1);
+        let i = &b.alt_han[0];
+        assert_eq!(i.units[1].pos.z, 2.0);
+        assert_eq!(i.units[0].kind, crate::device::DeviceKind::P2pRepeater);
+        assert!(i.serves("high-barn-farm"));
+    }
+
+    #[test]
+    fn a_pair_makes_the_farmhouse_ok() {
+        let b = Building::from_toml("f.toml", &with_pair("wired", 2.0)).unwrap();
+        let r = b.survey_premises(&b.premises[0]);
+        assert_eq!(r.verdict, Verdict::OkAltHan, "{}", r.reason);
+        assert!(r.reason.contains("farm-pair"), "{}", r.reason);
+        // The legs are listed among the links.
+        assert!(
+            r.links
+                .iter()
+                .any(|l| l.to == "farm-u2" || l.from == "farm-u2")
+        );
+    }
+
+    #[test]
+    fn a_backhaul_that_does_not_work_carries_nothing() {
+        // 38 m of cable is over a 20 m powerline limit.
+        let src = with_pair("powerline", 2.0).replace(
+            "ceiling = 1500.0",
+            "ceiling = 1500.0\npowerline_max_m = 20.0",
+        );
+        let b = Building::from_toml("f.toml", &src).unwrap();
+        assert_eq!(
+            b.survey_premises(&b.premises[0]).verdict,
+            Verdict::NeedsAltHan
+        );
+        let b = Building::from_toml("f.toml", &with_pair("powerline", 2.0)).unwrap();
+        assert_eq!(b.survey_premises(&b.premises[0]).verdict, Verdict::OkAltHan);
+    }
+
+    #[test]
+    fn units_out_of_reach_carry_nothing() {
+        // Both units in the house: nothing hears the hub in its steel box by the lane.
+        let b = Building::from_toml("f.toml", &with_pair("wired", 38.0)).unwrap();
+        assert_eq!(
+            b.survey_premises(&b.premises[0]).verdict,
+            Verdict::NeedsAltHan
+        );
+    }
+
+    #[test]
+    fn bad_sections_are_located() {
+        let e = err(&with_pair("wired", 2.0).replace("ceiling = 1500.0", "ceiling = -5.0"));
+        assert!(e.message.contains("ceiling"), "{e}");
+        let e = err(&with_pair("wired", 2.0).replace(
+            "serves = [\"high-barn-farm\"]",
+            "serves = [\"high-barn-fram\"]",
+        ));
+        assert!(e.message.contains("unknown premises"), "{e}");
+        assert!(e.hint.contains("did you mean \"high-barn-farm\""), "{e}");
+        let e = err(&with_pair("wired", 2.0).replace("kind = \"p2p-pair\"", "kind = \"p2p\""));
+        assert!(e.message.contains("unknown variant"), "{e}");
+        let e = err(&with_pair("wired", 2.0).replace("id = \"farm-u2\"", "id = \"ihd\""));
+        assert!(e.message.contains("duplicate"), "{e}");
+        let one_unit = with_pair("wired", 2.0).replace(
+            "  { id = \"farm-u2\", floor = 0, at = [40.0, 3.0], height_m = 2.0 },\n",
+            "",
+        );
+        let e = err(&one_unit);
+        assert!(e.message.contains("wrong number of units"), "{e}");
+        assert!(e.hint.contains("exactly 2 units"), "{e}");
+        // A shared installation may have one unit.
+        assert!(
+            Building::from_toml("f.toml", &one_unit.replace("\"p2p-pair\"", "\"shared\"")).is_ok()
+        );
+        let e = err(&with_pair("wired", 2.0).replace("floor = 1\nfrom", "floor = 4\nfrom"));
+        assert!(e.message.contains("floor 4"), "{e}");
+        let e = err(&with_pair("wired", 2.0).replace("grid_m = 1.0", "grid_m = 0.0"));
+        assert!(e.message.contains("grid_m"), "{e}");
+    }
+}
