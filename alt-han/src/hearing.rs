@@ -84,31 +84,35 @@ pub fn failing(b: &Building, report: &SurveyReport) -> Vec<Failing> {
 }
 
 /// For each failing premises and each of its endpoints, the sites where a unit of `kind`
-/// hears it, ascending by site.
+/// hears it, ascending by site. With `within`, only the sites listed there for the same
+/// endpoint are tried (a unit that hears less, e.g. a P2P unit within a shared unit's list).
 pub fn hearing(
     b: &Building,
     sites: &[Site],
     failing: &[Failing],
     kind: DeviceKind,
+    within: Option<&[Vec<Vec<Heard>>]>,
 ) -> Vec<Vec<Vec<Heard>>> {
     let units: Vec<Device> = sites.iter().map(|s| s.unit(b, "", kind)).collect();
     failing
         .par_iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
             let p = &b.premises[f.premises];
             f.endpoints
                 .iter()
-                .map(|&e| {
-                    units
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(site, u)| {
-                            Some(Heard {
-                                site,
-                                hop: b.link_closes(&p.devices[e], u)?,
-                            })
+                .enumerate()
+                .map(|(k, &e)| {
+                    let hears = |site: usize| {
+                        Some(Heard {
+                            site,
+                            hop: b.link_closes(&p.devices[e], &units[site])?,
                         })
-                        .collect()
+                    };
+                    match within {
+                        Some(w) => w[i][k].iter().filter_map(|h| hears(h.site)).collect(),
+                        None => (0..units.len()).filter_map(hears).collect(),
+                    }
                 })
                 .collect()
         })
@@ -132,7 +136,13 @@ mod tests {
         assert_eq!(f[0].endpoints, vec![0, 1, 2]);
         assert!((f[0].margin_before_db - 4.1).abs() < 0.1, "{:?}", f[0]);
         let s = sites(&b);
-        let h = hearing(&b, &s.sites, &f, DeviceKind::P2pRepeater);
+        let h = hearing(&b, &s.sites, &f, DeviceKind::P2pRepeater, None);
+        // A P2P unit (same power, worse sensitivity) hears nothing a shared node does not.
+        let shared = hearing(&b, &s.sites, &f, DeviceKind::AltHanNode, None);
+        assert_eq!(
+            hearing(&b, &s.sites, &f, DeviceKind::P2pRepeater, Some(&shared)),
+            h
+        );
         // Units hear the hub outdoors and the IHD around its room, but no unit in the IHD's
         // room (east of the stone spine wall) hears the hub through the rubble walls.
         let at = |k: usize| {

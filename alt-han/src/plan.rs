@@ -275,8 +275,16 @@ impl<'a> Analysis<'a> {
     pub fn from_survey(b: &'a Building, report: &SurveyReport) -> Analysis<'a> {
         let failing = hearing::failing(b, report);
         let Sites { sites, forbidden } = candidates::sites(b);
-        let p2p_heard = hearing::hearing(b, &sites, &failing, DeviceKind::P2pRepeater);
-        let shared_heard = hearing::hearing(b, &sites, &failing, DeviceKind::AltHanNode);
+        let shared_heard = hearing::hearing(b, &sites, &failing, DeviceKind::AltHanNode, None);
+        // A P2P unit has a shared node's transmit power and a worse sensitivity: it hears a
+        // subset of what a shared node hears at the same place.
+        let p2p_heard = hearing::hearing(
+            b,
+            &sites,
+            &failing,
+            DeviceKind::P2pRepeater,
+            Some(&shared_heard),
+        );
         let options: Vec<Options> = failing
             .par_iter()
             .zip(&p2p_heard)

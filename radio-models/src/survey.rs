@@ -157,6 +157,17 @@ impl Building {
     /// Whether `a` <-> `b` closes in `band` in both directions (margin of the weaker), skipping
     /// the wall trace when even the wall-free path cannot close.
     pub fn band_closes(&self, a: &Device, b: &Device, band: Band) -> Option<Db> {
+        self.band_closes_traced(a, b, band, &mut None)
+    }
+
+    /// `band_closes` with the wall trace made at most once across calls sharing `trace`.
+    fn band_closes_traced(
+        &self,
+        a: &Device,
+        b: &Device,
+        band: Band,
+        trace: &mut Option<Trace>,
+    ) -> Option<Db> {
         let (ra, rb) = (a.radio(band)?, b.radio(band)?);
         let encl = |d: &Device| {
             d.enclosure
@@ -167,6 +178,12 @@ impl Building {
         } else {
             encl(a) + encl(b)
         };
+        let margins = |loss: Db| {
+            let m = |tx: &crate::device::RadioParams, rx: &crate::device::RadioParams| {
+                (tx.tx_power + tx.antenna_gain + rx.antenna_gain - loss - rx.sensitivity).0
+            };
+            m(ra, rb).min(m(rb, ra))
+        };
         // Walls only add loss, so the path with its slabs but no walls bounds the received
         // power from above (the slabs crossed are the storey boundaries between the levels).
         let (lo, hi) = (a.floor.min(b.floor), a.floor.max(b.floor));
@@ -175,29 +192,30 @@ impl Building {
             slabs: (lo..hi).map(|f| self.floors[f].slab).collect(),
             ..Trace::default()
         };
-        let best = self.path_loss(a.pos, b.pos, &bare, band) + enclosure;
-        let best_margin = |tx: &crate::device::RadioParams, rx: &crate::device::RadioParams| {
-            tx.tx_power + tx.antenna_gain + rx.antenna_gain - best - rx.sensitivity
-        };
-        if best_margin(ra, rb).0 < self.fade_margin.0 || best_margin(rb, ra).0 < self.fade_margin.0
-        {
+        if margins(self.path_loss(a.pos, b.pos, &bare, band) + enclosure) < self.fade_margin.0 {
             return None;
         }
-        let t = self.trace(a.pos, a.floor, b.pos, b.floor, Search::Indexed);
-        let ab = self.budget(a, b, &t, band)?;
-        let ba = self.budget(b, a, &t, band)?;
+        let t = trace
+            .get_or_insert_with(|| self.trace(a.pos, a.floor, b.pos, b.floor, Search::Indexed));
+        // The margin needs no interference figure; only links that pass it get full budgets.
+        if margins(self.path_loss(a.pos, b.pos, t, band) + enclosure) < self.fade_margin.0 {
+            return None;
+        }
+        let ab = self.budget(a, b, t, band)?;
+        let ba = self.budget(b, a, t, band)?;
         (ab.ok(self.fade_margin) && ba.ok(self.fade_margin))
             .then(|| Db(ab.margin.0.min(ba.margin.0)))
     }
 
     /// The band in which `a` <-> `b` closes with the best margin, if any.
     pub fn link_closes(&self, a: &Device, b: &Device) -> Option<Hop> {
+        let mut trace = None;
         Band::ALL
             .into_iter()
             .filter_map(|band| {
                 Some(Hop {
                     band,
-                    margin: self.band_closes(a, b, band)?,
+                    margin: self.band_closes_traced(a, b, band, &mut trace)?,
                 })
             })
             .fold(None, |best: Option<Hop>, h| match best {
