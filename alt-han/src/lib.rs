@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod bench;
 pub mod candidates;
+pub mod gateway;
 pub mod hearing;
 pub mod optimise;
 pub mod p2p;
