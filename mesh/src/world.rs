@@ -83,6 +83,7 @@ enum Event {
     AckStart(u32),
     TxEnd(u32),
     Interferer(u32, u32),
+    Wire(u32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +132,8 @@ struct RadioSettings {
     mode_since: SimTime,
     /// Error draws for sniffed frames not addressed to the node.
     sniffer: Option<Stream>,
+    /// Pass up frames not addressed to the node too (see [`Action::Promiscuous`]).
+    promiscuous: bool,
 }
 
 impl InterfererState {
@@ -299,6 +302,9 @@ pub struct World<N: Node> {
     interferers: Vec<InterfererState>,
     node_ifs: Vec<Vec<(u32, f64)>>,
     deliveries: Vec<(u32, u32, bool)>,
+    /// Wire messages in flight: (from, to, payload), by slot.
+    wires: Vec<Option<(u32, u32, Vec<u8>)>>,
+    wire_free: Vec<u32>,
 }
 
 fn mw(dbm: f64) -> f64 {
@@ -321,6 +327,7 @@ impl<N: Node> World<N> {
                 pending_for: Vec::new(),
                 mode_since: SimTime::ZERO,
                 sniffer: None,
+                promiscuous: false,
             })
             .collect();
         let radios: Vec<RadioState> = settings
@@ -387,6 +394,8 @@ impl<N: Node> World<N> {
             interferers: Vec::new(),
             node_ifs: vec![Vec::new(); radios_len],
             deliveries: Vec::new(),
+            wires: Vec::new(),
+            wire_free: Vec::new(),
         }
     }
 
@@ -626,6 +635,20 @@ impl<N: Node> World<N> {
             }
             Event::TxEnd(id) => self.end_tx(id),
             Event::Interferer(i, g) => self.toggle_interferer(i, g),
+            Event::Wire(slot) => {
+                if let Some((from, to, payload)) =
+                    self.wires.get_mut(slot as usize).and_then(Option::take)
+                {
+                    self.wire_free.push(slot);
+                    self.node_input(
+                        to,
+                        NodeInput::Wire {
+                            from,
+                            payload: &payload,
+                        },
+                    );
+                }
+            }
         }
     }
 
@@ -675,6 +698,22 @@ impl<N: Node> World<N> {
                     t.push(addr);
                 }
             }
+            Action::Wire { to, at, payload } => {
+                if (to as usize) < self.nodes.len() {
+                    let slot = match self.wire_free.pop() {
+                        Some(s) => {
+                            self.wires[s as usize] = Some((n, to, payload));
+                            s
+                        }
+                        None => {
+                            self.wires.push(Some((n, to, payload)));
+                            (self.wires.len() - 1) as u32
+                        }
+                    };
+                    self.queue.push(at.max(self.now), Event::Wire(slot));
+                }
+            }
+            Action::Promiscuous(on) => self.settings[n as usize].promiscuous = on,
             Action::Sleep => self.set_mode(n, Mode::Sleep),
             Action::Wake => {
                 if self.radios[n as usize].mode == Mode::Sleep {
@@ -856,7 +895,9 @@ impl<N: Node> World<N> {
                     signal_mw: p,
                     since: self.now,
                     ln_ok: 0.0,
-                    relevant: addressed || r.sniffing,
+                    relevant: addressed
+                        || r.sniffing
+                        || (self.settings[l.rx as usize].promiscuous && ack_to.is_none()),
                     addressed,
                 });
                 // Sniffed frames do not follow interferers, so a point-of-view capture never
@@ -1021,6 +1062,21 @@ impl<N: Node> World<N> {
             Some(to) => to == rx,
             None => accepts(&self.settings[rx as usize].config, &h),
         };
+        let overheard = !addressed
+            && air.ack_to.is_none()
+            && h.frame_type != FrameType::Ack
+            && self.settings[rx as usize].promiscuous;
+        if overheard {
+            let input = NodeInput::Received(Received {
+                psdu: &air.psdu,
+                channel: self.radios[rx as usize].channel,
+                rssi_dbm: dbm(p_mw),
+                lqi: lqi(Db(dbm(p_mw) - self.noise_dbm(rx))),
+                timestamp: air.start + delay,
+            });
+            self.node_input(rx, input);
+            return;
+        }
         if !addressed {
             return;
         }

@@ -1,0 +1,128 @@
+//! A radio unit of an Alt HAN installation as a han-mesh node: it listens promiscuously on
+//! its channel, tags each frame it hears with its premises (or drops it, counted), carries it
+//! over the backhaul to the other units, and re-emits frames arriving from the backhaul into
+//! the premises' HAN, only for premises it serves.
+use crate::gateway::backhaul::{BackhaulLink, BackhaulStats};
+use crate::gateway::isolation::{Isolation, Tagged};
+use han_mesh::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, TxOptions};
+use serde::Serialize;
+
+/// What a unit did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct UnitStats {
+    /// Frames heard on air.
+    pub heard: u64,
+    /// Frames sent over the backhaul (one per peer).
+    pub forwarded: u64,
+    /// Frames received from the backhaul.
+    pub from_backhaul: u64,
+    /// Frames re-emitted on air.
+    pub emitted: u64,
+    /// Frames from the backhaul not emitted (premises not served here, or failing the PAN check).
+    pub refused: u64,
+}
+
+/// One radio unit (a P2P repeater unit or a shared node unit).
+#[derive(Debug)]
+pub struct GatewayUnit {
+    config: RadioConfig,
+    peers: Vec<(u32, BackhaulLink)>,
+    serves: Vec<usize>,
+    /// Per-premises isolation at this unit.
+    pub isolation: Isolation,
+    next_handle: u32,
+    /// Counters.
+    pub stats: UnitStats,
+}
+
+/// Wire format between units: premises index (u16, little-endian), then the PSDU.
+fn encode(t: &Tagged) -> Vec<u8> {
+    let mut v = Vec::with_capacity(t.psdu.len() + 2);
+    v.extend_from_slice(&(t.premises as u16).to_le_bytes());
+    v.extend_from_slice(&t.psdu);
+    v
+}
+
+fn decode(b: &[u8]) -> Option<Tagged> {
+    let (tag, psdu) = b.split_first_chunk::<2>()?;
+    Some(Tagged {
+        premises: usize::from(u16::from_le_bytes(*tag)),
+        psdu: psdu.to_vec(),
+    })
+}
+
+impl GatewayUnit {
+    /// A unit on `channel` with its isolation state, the premises (indices into the
+    /// isolation's list) it emits into, and a backhaul link to each peer unit (node index).
+    pub fn new(
+        channel: u8,
+        isolation: Isolation,
+        serves: Vec<usize>,
+        peers: Vec<(u32, BackhaulLink)>,
+    ) -> Self {
+        GatewayUnit {
+            config: RadioConfig {
+                channel,
+                ..RadioConfig::default()
+            },
+            peers,
+            serves,
+            isolation,
+            next_handle: 0,
+            stats: UnitStats::default(),
+        }
+    }
+
+    /// Backhaul counters towards each peer.
+    pub fn backhaul(&self) -> Vec<(u32, BackhaulStats)> {
+        self.peers.iter().map(|(p, l)| (*p, l.stats)).collect()
+    }
+}
+
+impl Node for GatewayUnit {
+    fn radio_config(&self) -> RadioConfig {
+        self.config
+    }
+
+    fn handle(&mut self, input: NodeInput<'_>, ctx: &mut NodeCtx<'_>) {
+        match input {
+            NodeInput::Start => ctx.actions.push(Action::Promiscuous(true)),
+            NodeInput::Received(r) => {
+                self.stats.heard += 1;
+                let Ok(t) = self.isolation.ingress(ctx.now, r.channel, r.psdu) else {
+                    return;
+                };
+                let msg = encode(&t);
+                for (peer, link) in &mut self.peers {
+                    if let Some(at) = link.send(ctx.now, msg.len()) {
+                        self.stats.forwarded += 1;
+                        ctx.actions.push(Action::Wire {
+                            to: *peer,
+                            at,
+                            payload: msg.clone(),
+                        });
+                    }
+                }
+            }
+            NodeInput::Wire { payload, .. } => {
+                self.stats.from_backhaul += 1;
+                let Some(t) = decode(payload) else {
+                    self.stats.refused += 1;
+                    return;
+                };
+                if !self.serves.contains(&t.premises) || !self.isolation.egress(&t, t.premises) {
+                    self.stats.refused += 1;
+                    return;
+                }
+                self.stats.emitted += 1;
+                self.next_handle = self.next_handle.wrapping_add(1);
+                ctx.actions.push(Action::Transmit {
+                    handle: self.next_handle,
+                    psdu: t.psdu,
+                    options: TxOptions::default(),
+                });
+            }
+            NodeInput::TransmitDone { .. } | NodeInput::Timer(_) | NodeInput::Energy(_) => {}
+        }
+    }
+}
