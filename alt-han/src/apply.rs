@@ -15,6 +15,9 @@ pub enum ApplyError {
     Missing(String),
 }
 
+/// Premises ids per line in a long `serves` list.
+const SERVES_PER_LINE: usize = 8;
+
 fn floats(v: &[f64]) -> Value {
     Value::Array(v.iter().copied().collect::<Array>())
 }
@@ -63,7 +66,20 @@ pub fn apply(src: &str, plan: &Plan) -> Result<String, ApplyError> {
         t.insert("id", toml_edit::value(inst.id.as_str()));
         t.insert("kind", toml_edit::value(inst.kind.name()));
         t.insert("backhaul", toml_edit::value(inst.backhaul.name()));
-        let serves: Array = inst.serves.iter().map(String::as_str).collect();
+        let mut serves: Array = inst.serves.iter().map(String::as_str).collect();
+        if serves.len() > SERVES_PER_LINE {
+            // One line per few premises keeps a big shared installation readable.
+            for (i, v) in serves.iter_mut().enumerate() {
+                let prefix = if i % SERVES_PER_LINE == 0 {
+                    "\n  "
+                } else {
+                    " "
+                };
+                v.decor_mut().set_prefix(prefix);
+            }
+            serves.set_trailing("\n");
+            serves.set_trailing_comma(true);
+        }
         t.insert("serves", toml_edit::value(serves));
         let mut units = Array::new();
         for u in &inst.units {

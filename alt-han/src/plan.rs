@@ -411,7 +411,7 @@ impl<'a> Analysis<'a> {
                 }
                 Choice::Exempt => {
                     entry.detail =
-                        exempt_reason(b, f, &sites, forbidden, &p2p_heard[i], &shared_heard[i], o);
+                        exempt_reason(b, f, sites, forbidden, &p2p_heard[i], &shared_heard[i], o);
                     exempt.push(Exempt {
                         id: p.id.clone(),
                         reason: entry.detail.clone(),

@@ -698,8 +698,9 @@ impl Building {
             None => PlannerSettings::default(),
             Some(p) => {
                 let v = *p.get_ref();
-                if !(0.25..=20.0).contains(&v.grid_m)
-                    || !(v.unit_height_m >= 0.0 && v.unit_height_m.is_finite())
+                if !((0.25..=20.0).contains(&v.grid_m)
+                    && v.unit_height_m >= 0.0
+                    && v.unit_height_m.is_finite())
                 {
                     return Err(ctx.err(
                         p.span(),

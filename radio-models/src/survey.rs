@@ -243,9 +243,8 @@ impl Building {
             reached[0] = true;
         }
         while let Some(i) = stack.pop() {
-            for j in 0..n {
-                if !reached[j] && self.backhaul_works(inst.backhaul, &inst.units[i], &inst.units[j])
-                {
+            for (j, unit) in inst.units.iter().enumerate() {
+                if !reached[j] && self.backhaul_works(inst.backhaul, &inst.units[i], unit) {
                     reached[j] = true;
                     stack.push(j);
                 }

@@ -265,10 +265,10 @@ mod tests {
     const CH_A: u8 = 15;
     const CH_B: u8 = 20;
     // Both hubs are coordinators, short 0x0000; EUI-64s differ.
-    const HUB_A: u64 = 0x00_0d6f_0000_0a03_01;
-    const IHD_A: u64 = 0x00_0d6f_0000_0a03_02;
-    const HUB_B: u64 = 0x00_0d6f_0000_0a07_01;
-    const IHD_B: u64 = 0x00_0d6f_0000_0a07_02;
+    const HUB_A: u64 = 0x000d_6f00_000a_0301;
+    const IHD_A: u64 = 0x000d_6f00_000a_0302;
+    const HUB_B: u64 = 0x000d_6f00_000a_0701;
+    const IHD_B: u64 = 0x000d_6f00_000a_0702;
 
     fn node() -> Isolation {
         let han = |id: &str, pan, channel, shorts: &[u16], ext: &[u64]| PremisesHan {
