@@ -9,6 +9,7 @@ use han_mesh::rng::{Purpose, Stream};
 use han_mesh::time::{Duration, SimTime};
 use han_mesh::world::{AirConfig, World};
 use han_radio::althan::Backhaul;
+use han_stack::mac::engine::TxStatus;
 use han_stack::mac::{Address, FrameFlags, MacFrame};
 use han_stack::nwk::frame::NwkFrame;
 use han_stack::nwk::header::{NwkFrameType, NwkHeader};
@@ -48,6 +49,8 @@ enum TestNode {
         short: u16,
         sends: Vec<(SimTime, Vec<u8>)>,
         received: Vec<(SimTime, Vec<u8>)>,
+        /// Transmissions acknowledged / not.
+        acked: (u32, u32),
     },
     Unit(Box<GatewayUnit>),
 }
@@ -59,6 +62,14 @@ impl TestNode {
             short,
             sends,
             received: Vec::new(),
+            acked: (0, 0),
+        }
+    }
+
+    fn acked(&self) -> (u32, u32) {
+        match self {
+            TestNode::Device { acked, .. } => *acked,
+            TestNode::Unit(_) => (0, 0),
         }
     }
 
@@ -94,7 +105,10 @@ impl Node for TestNode {
         match self {
             TestNode::Unit(u) => u.handle(input, ctx),
             TestNode::Device {
-                sends, received, ..
+                sends,
+                received,
+                acked,
+                ..
             } => match input {
                 NodeInput::Start => {
                     for (i, (at, _)) in sends.iter().enumerate() {
@@ -111,6 +125,10 @@ impl Node for TestNode {
                     }
                 }
                 NodeInput::Received(r) => received.push((r.timestamp, r.psdu.to_vec())),
+                NodeInput::TransmitDone { result, .. } => match result {
+                    TxStatus::Success { .. } => acked.0 += 1,
+                    _ => acked.1 += 1,
+                },
                 _ => {}
             },
         }
@@ -180,8 +198,9 @@ fn ihd_a_frames() -> Vec<(SimTime, Vec<u8>)> {
 }
 
 /// The farm: hub (0) and IHD (1) out of each other's reach; with the pair, unit 2 by the
-/// hub and unit 3 by the IHD, joined by powerline, the IHD-side link down during `outage`.
-fn pair_world(with_pair: bool, outage: Option<(SimTime, SimTime)>) -> World<TestNode> {
+/// hub and unit 3 by the IHD, joined by powerline, the IHD-side link down during `outage`;
+/// with `proxy` each unit acknowledges for the device on the far side.
+fn pair_world(with_pair: bool, outage: Option<(SimTime, SimTime)>, proxy: bool) -> World<TestNode> {
     let mut nodes = vec![
         TestNode::device(PAN_A, 0x0000, Vec::new()),
         TestNode::device(PAN_A, 0x1234, ihd_a_frames()),
@@ -190,18 +209,25 @@ fn pair_world(with_pair: bool, outage: Option<(SimTime, SimTime)>) -> World<Test
         let iso = || Isolation::new(vec![han("farm", PAN_A, &[0x0000, 0x1234], &[HUB_A, IHD_A])]);
         let mut up = link(Backhaul::Powerline, 3);
         up.model.outages.extend(outage);
-        nodes.push(TestNode::Unit(Box::new(GatewayUnit::new(
-            CHANNEL,
-            iso(),
-            vec![0],
-            vec![(3, link(Backhaul::Powerline, 2))],
-        ))));
-        nodes.push(TestNode::Unit(Box::new(GatewayUnit::new(
-            CHANNEL,
-            iso(),
-            vec![0],
-            vec![(2, up)],
-        ))));
+        let far = |a: u16| {
+            if proxy {
+                vec![(PAN_A, Address::Short(a))]
+            } else {
+                Vec::new()
+            }
+        };
+        nodes.push(TestNode::Unit(Box::new(
+            GatewayUnit::new(
+                CHANNEL,
+                iso(),
+                vec![0],
+                vec![(3, link(Backhaul::Powerline, 2))],
+            )
+            .with_proxy_acks(far(0x1234)),
+        )));
+        nodes.push(TestNode::Unit(Box::new(
+            GatewayUnit::new(CHANNEL, iso(), vec![0], vec![(2, up)]).with_proxy_acks(far(0x0000)),
+        )));
     }
     let mut w = world(nodes, &[(0, 2), (1, 3)]);
     w.run_until(secs(12_000));
@@ -210,7 +236,7 @@ fn pair_world(with_pair: bool, outage: Option<(SimTime, SimTime)>) -> World<Test
 
 #[test]
 fn a_p2p_pair_carries_the_premises_with_the_backhaul_latency() {
-    let build = |with_pair: bool| pair_world(with_pair, None);
+    let build = |with_pair: bool| pair_world(with_pair, None, false);
     let without = build(false);
     assert!(counters(without.nodes()[0].received()).is_empty());
     let with = build(true);
@@ -354,9 +380,23 @@ fn a_shared_node_never_carries_crafted_frames_across_premises() {
 }
 
 #[test]
+fn with_proxy_acks_the_sender_sees_the_link_as_if_direct() {
+    let w = pair_world(true, None, true);
+    assert_eq!(
+        counters(w.nodes()[0].received()),
+        (1..=10).collect::<Vec<u32>>()
+    );
+    // Every frame acknowledged at once: no retries, nothing for the units to drop.
+    assert_eq!(w.nodes()[1].acked(), (10, 0));
+    assert_eq!(w.nodes()[3].unit().isolation.counters[0].dropped.len(), 0);
+    // Without the proxies the IHD hears no ACK and gives up on every frame.
+    assert_eq!(pair_world(true, None, false).nodes()[1].acked(), (0, 10));
+}
+
+#[test]
 fn a_backhaul_outage_drops_and_counts_what_it_met() {
     // Down from 3.5 s to 6.5 s: the frames sent at 4, 5 and 6 s are lost on the backhaul.
-    let w = pair_world(true, Some((secs(3500), secs(6500))));
+    let w = pair_world(true, Some((secs(3500), secs(6500))), true);
     assert_eq!(
         counters(w.nodes()[0].received()),
         vec![1, 2, 3, 7, 8, 9, 10]

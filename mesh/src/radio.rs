@@ -145,6 +145,10 @@ pub enum Action {
     /// Also pass up every intact non-ACK frame heard on the channel, not only those the
     /// address filter accepts (without acknowledging them): what a repeater listens with.
     Promiscuous(bool),
+    /// While promiscuous, also acknowledge in hardware the frames addressed to these
+    /// (PAN ID, address) pairs: a repeater answering for devices on the far side of its
+    /// backhaul, so that their senders see the link as if direct. Replaces the list.
+    ProxyAck(Vec<(u16, han_stack::mac::Address)>),
 }
 
 /// What a node's handler gets besides the input: the time, its own random stream, and

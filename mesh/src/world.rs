@@ -134,6 +134,8 @@ struct RadioSettings {
     sniffer: Option<Stream>,
     /// Pass up frames not addressed to the node too (see [`Action::Promiscuous`]).
     promiscuous: bool,
+    /// (PAN, address) pairs acknowledged on another node's behalf (see [`Action::ProxyAck`]).
+    proxy_for: Vec<(u16, Address)>,
 }
 
 impl InterfererState {
@@ -328,6 +330,7 @@ impl<N: Node> World<N> {
                 mode_since: SimTime::ZERO,
                 sniffer: None,
                 promiscuous: false,
+                proxy_for: Vec::new(),
             })
             .collect();
         let radios: Vec<RadioState> = settings
@@ -714,6 +717,7 @@ impl<N: Node> World<N> {
                 }
             }
             Action::Promiscuous(on) => self.settings[n as usize].promiscuous = on,
+            Action::ProxyAck(list) => self.settings[n as usize].proxy_for = list,
             Action::Sleep => self.set_mode(n, Mode::Sleep),
             Action::Wake => {
                 if self.radios[n as usize].mode == Mode::Sleep {
@@ -1066,18 +1070,7 @@ impl<N: Node> World<N> {
             && air.ack_to.is_none()
             && h.frame_type != FrameType::Ack
             && self.settings[rx as usize].promiscuous;
-        if overheard {
-            let input = NodeInput::Received(Received {
-                psdu: &air.psdu,
-                channel: self.radios[rx as usize].channel,
-                rssi_dbm: dbm(p_mw),
-                lqi: lqi(Db(dbm(p_mw) - self.noise_dbm(rx))),
-                timestamp: air.start + delay,
-            });
-            self.node_input(rx, input);
-            return;
-        }
-        if !addressed {
+        if !addressed && !overheard {
             return;
         }
         if h.frame_type == FrameType::Ack {
@@ -1087,8 +1080,14 @@ impl<N: Node> World<N> {
             self.mac_output(rx, out);
             return;
         }
+        let proxied = overheard
+            && self.settings[rx as usize]
+                .proxy_for
+                .iter()
+                .any(|&(pan, a)| h.dst_pan == Some(pan) && h.dst == a);
         let src = src_address(&air.psdu);
-        if h.ack_request
+        if (addressed || proxied)
+            && h.ack_request
             && h.dst != Address::BROADCAST
             && self.radios[rx as usize].mode == Mode::Listen
         {
@@ -1100,6 +1099,17 @@ impl<N: Node> World<N> {
                 self.now + delay + self.cfg.phy.turnaround(),
                 Event::AckStart(rx),
             );
+        }
+        if overheard {
+            let input = NodeInput::Received(Received {
+                psdu: &air.psdu,
+                channel: self.radios[rx as usize].channel,
+                rssi_dbm: dbm(p_mw),
+                lqi: lqi(Db(dbm(p_mw) - self.noise_dbm(rx))),
+                timestamp: air.start + delay,
+            });
+            self.node_input(rx, input);
+            return;
         }
         let dup = self.macs[rx as usize]
             .duplicates

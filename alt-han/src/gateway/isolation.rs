@@ -159,6 +159,11 @@ impl Isolation {
         let claimed = self
             .by_pan(pan)
             .or_else(|| f.src_pan.and_then(|s| self.by_pan(s)));
+        if self.premises.len() == 1 && is_beacon_request(&f) {
+            // A P2P pair serves one premises: a device looking for its hub (a beacon request
+            // to every PAN, IEEE 802.15.4-2015 6.3.1.2) is carried, so devices join across it.
+            return self.carry(0, now, psdu, &f);
+        }
         if pan == 0xffff || f.src_pan.is_some_and(|s| s != pan) {
             return self.drop(claimed, Drop::CrossPan);
         }
@@ -193,6 +198,11 @@ impl Isolation {
         if !dest_ok {
             return self.drop(Some(i), Drop::ForeignDestination);
         }
+        self.carry(i, now, psdu, &f)
+    }
+
+    /// Duplicate and replay checks, then the frame is carried for premises `i`.
+    fn carry(&mut self, i: usize, now: SimTime, psdu: &[u8], f: &MacFrame) -> Result<Tagged, Drop> {
         let recent = &mut self.recent[i];
         while recent
             .front()
@@ -203,7 +213,7 @@ impl Isolation {
         if recent.iter().any(|(_, b)| b == psdu) {
             return self.drop(Some(i), Drop::Duplicate);
         }
-        if let Some((sender, counter)) = nwk_counter(&f) {
+        if let Some((sender, counter)) = nwk_counter(f) {
             let last = self.counters_seen[i].get(&sender).copied();
             if last.is_some_and(|l| counter <= l) {
                 return self.drop(Some(i), Drop::Replay);
@@ -233,6 +243,18 @@ impl Isolation {
         }
         ok
     }
+}
+
+/// A beacon request: a MAC command 0x07 to the broadcast PAN and address, without source.
+fn is_beacon_request(f: &MacFrame) -> bool {
+    f.frame_type == FrameType::Command
+        && f.dst_pan == Some(0xffff)
+        && f.dst == Address::BROADCAST
+        && f.src == Address::None
+        && matches!(
+            f.payload,
+            MacPayload::Command(han_stack::mac::MacCommand::BeaconRequest)
+        )
 }
 
 /// (sender, frame counter) of a NWK-secured data frame: the sender is the auxiliary header's
@@ -456,6 +478,28 @@ mod tests {
             dropped(&n.counters[0]) + dropped(&n.counters[1]) + dropped(&n.unattributed),
             attacks.len() as u64 + 2
         );
+    }
+
+    #[test]
+    fn a_pair_carries_beacon_requests_a_shared_node_does_not() {
+        let request = with_fcs(vec![0x03, 0x08, 0x11, 0xff, 0xff, 0xff, 0xff, 0x07]);
+        let mut shared = node();
+        assert_eq!(shared.ingress(at(1), CH_A, &request), Err(Drop::CrossPan));
+        let mut pair = Isolation::new(vec![node().premises()[0].clone()]);
+        assert_eq!(
+            pair.ingress(at(1), CH_A, &request).map(|t| t.premises),
+            Ok(0)
+        );
+        // Any other frame to every PAN is still refused.
+        let broadcast = secured(
+            0xffff,
+            Address::BROADCAST,
+            Address::Short(0x1234),
+            IHD_A,
+            1,
+            1,
+        );
+        assert_eq!(pair.ingress(at(2), CH_A, &broadcast), Err(Drop::CrossPan));
     }
 
     fn addr() -> impl Strategy<Value = Address> {

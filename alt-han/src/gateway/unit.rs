@@ -5,6 +5,7 @@
 use crate::gateway::backhaul::{BackhaulLink, BackhaulStats};
 use crate::gateway::isolation::{Isolation, Tagged};
 use han_mesh::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, TxOptions};
+use han_stack::mac::Address;
 use serde::Serialize;
 
 /// What a unit did.
@@ -31,6 +32,7 @@ pub struct GatewayUnit {
     /// Per-premises isolation at this unit.
     pub isolation: Isolation,
     next_handle: u32,
+    proxy_for: Vec<(u16, Address)>,
     /// Counters.
     pub stats: UnitStats,
 }
@@ -69,8 +71,16 @@ impl GatewayUnit {
             serves,
             isolation,
             next_handle: 0,
+            proxy_for: Vec::new(),
             stats: UnitStats::default(),
         }
+    }
+
+    /// Also acknowledge frames to these (PAN ID, address) pairs — the devices on the far side
+    /// of the backhaul — so that their senders see the link as if direct.
+    pub fn with_proxy_acks(mut self, list: Vec<(u16, Address)>) -> Self {
+        self.proxy_for = list;
+        self
     }
 
     /// Backhaul counters towards each peer.
@@ -86,7 +96,12 @@ impl Node for GatewayUnit {
 
     fn handle(&mut self, input: NodeInput<'_>, ctx: &mut NodeCtx<'_>) {
         match input {
-            NodeInput::Start => ctx.actions.push(Action::Promiscuous(true)),
+            NodeInput::Start => {
+                ctx.actions.push(Action::Promiscuous(true));
+                if !self.proxy_for.is_empty() {
+                    ctx.actions.push(Action::ProxyAck(self.proxy_for.clone()));
+                }
+            }
             NodeInput::Received(r) => {
                 self.stats.heard += 1;
                 let Ok(t) = self.isolation.ingress(ctx.now, r.channel, r.psdu) else {
