@@ -358,10 +358,8 @@ impl<'a> Analysis<'a> {
             let mut after = None;
             match solution.choices[i] {
                 Choice::Own => {
-                    let dual = o.dual_band.map(|d| d.0).unwrap_or(f64::INFINITY);
-                    let pair = o.pair.map(|p| p.cost).unwrap_or(f64::INFINITY);
-                    if dual <= pair {
-                        let (cost, m) = o.dual_band.unwrap_or((0.0, 0.0));
+                    let pair = o.pair.map_or(f64::INFINITY, |p| p.cost);
+                    if let Some((cost, m)) = o.dual_band.filter(|d| d.0 <= pair) {
                         entry.fix = Fix::DualBandHub;
                         entry.cost = cost;
                         entry.detail = "swap the 2.4 GHz-only comms hub for a dual-band one; 868 MHz closes every link".to_string();
@@ -732,6 +730,21 @@ mod tests {
         );
         let r = applied(&single, &p);
         assert_eq!(r.premises[0].verdict, Verdict::Ok868);
+    }
+
+    #[test]
+    fn a_premises_without_a_hub_is_exempt_as_impossible() {
+        let src = source("farmhouse.toml").1.replace(
+            "  { id = \"ch\",   kind = \"chf\",  floor = 0, at = [0.0, 5.0], height_m = 1.1, enclosure = \"metal-meter-box\" },\n",
+            "",
+        );
+        let p = plan_of(&src);
+        assert_eq!(p.plans[0].fix, Fix::Exempt, "{:?}", p.plans);
+        assert!(
+            p.exempt[0].reason.contains("no comms hub"),
+            "{:?}",
+            p.exempt
+        );
     }
 
     #[test]
