@@ -1,6 +1,7 @@
 //! `han bench plan`: how long each phase of planning a building takes.
 use crate::apply::apply;
 use crate::plan::{Analysis, Fix, Plan};
+use crate::verify::{VerifyConfig, verify_plan};
 use han_radio::building::Building;
 use han_radio::survey::Verdict;
 use std::time::{Duration, Instant};
@@ -16,6 +17,10 @@ pub struct BenchRun {
     pub optimise: Duration,
     /// Writing the plan into the file, parsing and surveying the result.
     pub verify: Duration,
+    /// The plan on the virtual air (1 h, without and with the equipment).
+    pub simulate: Duration,
+    /// Fixed premises the simulation confirms.
+    pub simulated_ok: usize,
     /// The plan.
     pub plan: Plan,
     /// Planned (not exempt) premises the survey of the applied file finds ok.
@@ -48,11 +53,16 @@ pub fn run(b: &Building, src: &str) -> BenchRun {
                 .count()
         });
     let t4 = Instant::now();
+    let simulated_ok = verify_plan(src, &plan, &VerifyConfig::default())
+        .map_or(0, |v| v.iter().filter(|c| c.ok).count());
+    let t5 = Instant::now();
     BenchRun {
         survey: t1 - t0,
         candidates: t2 - t1,
         optimise: t3 - t2,
         verify: t4 - t3,
+        simulate: t5 - t4,
+        simulated_ok,
         plan,
         verified_ok,
     }

@@ -11,3 +11,4 @@ pub mod optimise;
 pub mod p2p;
 pub mod plan;
 pub mod report;
+pub mod verify;

@@ -143,6 +143,18 @@ pub struct Plan {
     pub cost_ratio: Option<f64>,
     /// Search figures.
     pub search: SearchReport,
+    /// Simulation check per fixed premises (`han plan --verify`), with its settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<Verification>,
+}
+
+/// The plan run on the virtual air.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verification {
+    /// What was run.
+    pub config: crate::verify::VerifyConfig,
+    /// Before / after per fixed premises.
+    pub premises: Vec<crate::verify::PremisesCheck>,
 }
 
 /// An exempt premises.
@@ -466,6 +478,7 @@ impl<'a> Analysis<'a> {
                 evaluations: solution.evaluations,
                 optimal: solution.optimal,
             },
+            verification: None,
         }
     }
 }

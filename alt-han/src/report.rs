@@ -44,6 +44,61 @@ impl Plan {
         )
     }
 
+    fn verification_rows(&self, markdown: bool) -> String {
+        let Some(v) = &self.verification else {
+            return String::new();
+        };
+        let c = &v.config;
+        let mut s = format!(
+            "{}Simulation: {} band, {:.0} s, a reading every {:.0} s from every device to its hub, links at their faded level; targets: {:.0} % delivered, no device silent over {} intervals.\n",
+            if markdown {
+                "\n## Simulation\n\n"
+            } else {
+                "\n"
+            },
+            c.band.label(),
+            c.duration.as_secs_f64(),
+            c.interval.as_secs_f64(),
+            c.delivery_target * 100.0,
+            c.fresh_intervals
+        );
+        if markdown {
+            s += "\n| premises | delivered before | worst gap before s | delivered after | worst gap after s | ok |\n|---|---|---|---|---|---|\n";
+        } else {
+            s += &format!(
+                "  {:<18} {:>10} {:>9} {:>10} {:>9}  ok\n",
+                "premises", "before", "gap s", "after", "gap s"
+            );
+        }
+        for p in &v.premises {
+            let (b, a) = (&p.before, &p.after);
+            s += &if markdown {
+                format!(
+                    "| {} | {}/{} | {:.0} | {}/{} | {:.0} | {} |\n",
+                    p.id,
+                    b.received,
+                    b.sent,
+                    b.worst_gap_s,
+                    a.received,
+                    a.sent,
+                    a.worst_gap_s,
+                    if p.ok { "✓" } else { "✗" }
+                )
+            } else {
+                format!(
+                    "  {:<18} {:>10} {:>9.0} {:>10} {:>9.0}  {}\n",
+                    p.id,
+                    format!("{}/{}", b.received, b.sent),
+                    b.worst_gap_s,
+                    format!("{}/{}", a.received, a.sent),
+                    a.worst_gap_s,
+                    if p.ok { "yes" } else { "NO" }
+                )
+            };
+        }
+        s
+    }
+
     /// Plain-text report.
     pub fn to_text(&self) -> String {
         let mut s = format!(
@@ -91,7 +146,7 @@ impl Plan {
                 s += &format!("  {}: {}\n", e.id, e.reason);
             }
         }
-        s
+        s + &self.verification_rows(false)
     }
 
     /// Markdown report.
@@ -140,7 +195,7 @@ impl Plan {
                 s += &format!("| {} | {} |\n", e.id, e.reason);
             }
         }
-        s
+        s + &self.verification_rows(true)
     }
 
     /// JSON (pretty).

@@ -1,7 +1,8 @@
 //! `han plan` and `han bench plan`: glue between the command line and han-althan.
 use super::survey::{Format, write_stdout};
 use han_althan::apply::apply;
-use han_althan::plan::{Fix, Plan, plan};
+use han_althan::plan::{Fix, Plan, Verification, plan};
+use han_althan::verify::{VerifyConfig, verify_plan};
 use han_radio::building::Building;
 use han_radio::bundled;
 use han_radio::survey::Verdict;
@@ -18,6 +19,16 @@ pub struct PlanArgs {
     /// Write the building file with the planned equipment added to this file, then survey it.
     #[arg(long, value_name = "OUT.toml")]
     pub apply: Option<PathBuf>,
+    /// Also run the plan on the virtual air, without and with the equipment, and require
+    /// every fixed premises to deliver its readings (exit 1 if one does not).
+    #[arg(long)]
+    pub verify: bool,
+    /// Simulated time of the verification (s, m, h, d).
+    #[arg(long, default_value = "1h", value_parser = super::sim::parse_duration)]
+    pub verify_time: han_mesh::time::Duration,
+    /// Band of the verification: 2.4 or 868.
+    #[arg(long, default_value = "868", value_parser = super::sim::parse_band)]
+    pub verify_band: han_radio::units::Band,
 }
 
 /// The building file's name and text (the bundled default when no path is given); a file
@@ -68,15 +79,41 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<u8> {
         Ok(b) => b,
         Err(code) => return Ok(code),
     };
-    let p = plan(&building);
+    let mut p = plan(&building);
+    let mut verified_ok = true;
+    if args.verify {
+        let config = VerifyConfig {
+            duration: args.verify_time,
+            band: args.verify_band,
+            ..VerifyConfig::default()
+        };
+        match verify_plan(&src, &p, &config) {
+            Ok(premises) => {
+                verified_ok = premises.iter().all(|c| c.ok);
+                p.verification = Some(Verification { config, premises });
+            }
+            Err(e) => {
+                eprintln!("{name}: {e}");
+                return Ok(super::EXIT_BAD_INPUT);
+            }
+        }
+    }
     let out = match args.format {
         Format::Text => p.to_text(),
         Format::Json => p.to_json() + "\n",
         Format::Markdown => p.to_markdown(),
     };
     write_stdout(&out)?;
+    if !verified_ok {
+        eprintln!("the simulation does not confirm every fixed premises (see the table)");
+    }
+    let ok = if verified_ok {
+        super::EXIT_OK
+    } else {
+        super::EXIT_CHECK_FAILED
+    };
     let Some(path) = &args.apply else {
-        return Ok(super::EXIT_OK);
+        return Ok(ok);
     };
     let text = match apply(&src, &p) {
         Ok(t) => t,
@@ -99,7 +136,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<u8> {
     let planned = p.plans.iter().filter(|x| x.fix != Fix::Exempt).count();
     if bad.is_empty() {
         eprintln!("wrote {shown}: its survey finds all {planned} planned premises ok");
-        Ok(super::EXIT_OK)
+        Ok(ok)
     } else {
         eprintln!(
             "wrote {shown}: its survey still fails {} of {planned} planned premises: {}",
@@ -143,11 +180,12 @@ pub fn run_bench(args: &BenchPlanArgs) -> anyhow::Result<u8> {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let (survey, cand, opt, verify) = (
+    let (survey, cand, opt, verify, simulate) = (
         median(|r| r.survey),
         median(|r| r.candidates),
         median(|r| r.optimise),
         median(|r| r.verify),
+        median(|r| r.simulate),
     );
     let last = &runs[runs.len() - 1];
     let p = &last.plan;
@@ -160,7 +198,7 @@ pub fn run_bench(args: &BenchPlanArgs) -> anyhow::Result<u8> {
         rayon::current_num_threads()
     );
     out += &format!(
-        "{:<34} {:>9}\n{:<34} {:>9.3}\n{:<34} {:>9.3}\n{:<34} {:>9.3}\n{:<34} {:>9.3}\n{:<34} {:>9.3}\n\n",
+        "{:<34} {:>9}\n{:<34} {:>9.3}\n{:<34} {:>9.3}\n{:<34} {:>9.3}\n{:<34} {:>9.3}\n{:<34} {:>9.3}\n",
         "phase (median)",
         "s",
         "survey",
@@ -173,6 +211,10 @@ pub fn run_bench(args: &BenchPlanArgs) -> anyhow::Result<u8> {
         survey + cand + opt,
         "apply + survey of the result",
         verify
+    );
+    out += &format!(
+        "{:<34} {:>9.3}  (868 MHz, 1 h, without and with the equipment)\n\n",
+        "simulation verification", simulate
     );
     out += &format!(
         "candidates: {} positions ({} forbidden), {} shared candidates, {} not dominated, {} evaluations, {}\n",
@@ -189,11 +231,13 @@ pub fn run_bench(args: &BenchPlanArgs) -> anyhow::Result<u8> {
     );
     let fixed = p.plans.len() - p.exempt.len();
     out += &format!(
-        "failing premises {}: fixed {}, exempt {}; survey of the applied file: {} of {} ok\n",
+        "failing premises {}: fixed {}, exempt {}; survey of the applied file: {} of {} ok; simulation: {} of {} ok\n",
         p.plans.len(),
         fixed,
         p.exempt.len(),
         last.verified_ok,
+        fixed,
+        last.simulated_ok,
         fixed
     );
     out += &format!(
@@ -228,6 +272,9 @@ mod tests {
             building: Some(input),
             format: Format::Json,
             apply: Some(out.clone()),
+            verify: true,
+            verify_time: han_mesh::time::Duration::secs(600),
+            verify_band: han_radio::units::Band::Mhz868,
         };
         assert_eq!(run(&args).unwrap(), 0);
         let text = std::fs::read_to_string(&out).unwrap();
@@ -251,6 +298,9 @@ mod tests {
                 building,
                 format: Format::Text,
                 apply: None,
+                verify: false,
+                verify_time: han_mesh::time::Duration::secs(600),
+                verify_band: han_radio::units::Band::Mhz868,
             };
             assert_eq!(run(&args).unwrap(), 2);
         }

@@ -83,6 +83,22 @@ impl GatewayUnit {
         self
     }
 
+    /// Emits a carried frame into its premises' HAN, if this unit serves it and it still
+    /// carries that premises' PAN.
+    fn emit(&mut self, t: Tagged, ctx: &mut NodeCtx<'_>) {
+        if !self.serves.contains(&t.premises) || !self.isolation.egress(&t, t.premises) {
+            self.stats.refused += 1;
+            return;
+        }
+        self.stats.emitted += 1;
+        self.next_handle = self.next_handle.wrapping_add(1);
+        ctx.actions.push(Action::Transmit {
+            handle: self.next_handle,
+            psdu: t.psdu,
+            options: TxOptions::default(),
+        });
+    }
+
     /// Backhaul counters towards each peer.
     pub fn backhaul(&self) -> Vec<(u32, BackhaulStats)> {
         self.peers.iter().map(|(p, l)| (*p, l.stats)).collect()
@@ -107,6 +123,11 @@ impl Node for GatewayUnit {
                 let Ok(t) = self.isolation.ingress(ctx.now, r.channel, r.psdu) else {
                     return;
                 };
+                if self.peers.is_empty() {
+                    // A one-unit installation repeats what it hears itself.
+                    self.emit(t, ctx);
+                    return;
+                }
                 let msg = encode(&t);
                 for (peer, link) in &mut self.peers {
                     if let Some(at) = link.send(ctx.now, msg.len()) {
@@ -125,17 +146,7 @@ impl Node for GatewayUnit {
                     self.stats.refused += 1;
                     return;
                 };
-                if !self.serves.contains(&t.premises) || !self.isolation.egress(&t, t.premises) {
-                    self.stats.refused += 1;
-                    return;
-                }
-                self.stats.emitted += 1;
-                self.next_handle = self.next_handle.wrapping_add(1);
-                ctx.actions.push(Action::Transmit {
-                    handle: self.next_handle,
-                    psdu: t.psdu,
-                    options: TxOptions::default(),
-                });
+                self.emit(t, ctx);
             }
             NodeInput::TransmitDone { .. } | NodeInput::Timer(_) | NodeInput::Energy(_) => {}
         }
