@@ -255,12 +255,20 @@ fn run(b: &Building, with_units: bool, cfg: &VerifyConfig) -> Vec<Delivery> {
                     })
                     .collect();
                 let iso = Isolation::new(served.iter().map(|&p| han(p)).collect());
-                nodes.push(VerifyNode::Unit(Box::new(GatewayUnit::new(
-                    CHANNEL,
-                    iso,
-                    (0..served.len()).collect(),
-                    peers,
-                ))));
+                // The served devices this unit reaches, as the survey judges it.
+                let near = devs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (q, d))| served.contains(q) && b.link_closes(d, u).is_some())
+                    .map(|(i, (q, d))| {
+                        let k = devs[..i].iter().filter(|(r, _)| r == q).count();
+                        (PAN_BASE + *q as u16, Address::Short(short_of(d, k)))
+                    })
+                    .collect();
+                nodes.push(VerifyNode::Unit(Box::new(
+                    GatewayUnit::new(CHANNEL, iso, (0..served.len()).collect(), peers)
+                        .with_near(near),
+                )));
                 radios.push(u);
             }
         }

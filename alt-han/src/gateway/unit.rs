@@ -3,10 +3,13 @@
 //! over the backhaul to the other units, and re-emits frames arriving from the backhaul into
 //! the premises' HAN, only for premises it serves.
 use crate::gateway::backhaul::{BackhaulLink, BackhaulStats};
-use crate::gateway::isolation::{Isolation, Tagged};
+use crate::gateway::isolation::{DUPLICATE_WINDOW, Isolation, Tagged};
 use han_mesh::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, TxOptions};
+use han_mesh::time::SimTime;
 use han_stack::mac::Address;
+use han_stack::mac::MacFrame;
 use serde::Serialize;
+use std::collections::VecDeque;
 
 /// What a unit did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -19,8 +22,11 @@ pub struct UnitStats {
     pub from_backhaul: u64,
     /// Frames re-emitted on air.
     pub emitted: u64,
-    /// Frames from the backhaul not emitted (premises not served here, or failing the PAN check).
+    /// Carried frames not emitted: premises not served here, or failing the PAN check.
     pub refused: u64,
+    /// Carried frames left to another unit: their destination is not near this one, or
+    /// this unit emitted the same bytes within the duplicate window.
+    pub left_to_others: u64,
 }
 
 /// One radio unit (a P2P repeater unit or a shared node unit).
@@ -33,6 +39,8 @@ pub struct GatewayUnit {
     pub isolation: Isolation,
     next_handle: u32,
     proxy_for: Vec<(u16, Address)>,
+    near: Option<Vec<(u16, Address)>>,
+    emitted: VecDeque<(SimTime, Vec<u8>)>,
     /// Counters.
     pub stats: UnitStats,
 }
@@ -72,8 +80,17 @@ impl GatewayUnit {
             isolation,
             next_handle: 0,
             proxy_for: Vec::new(),
+            near: None,
+            emitted: VecDeque::new(),
             stats: UnitStats::default(),
         }
+    }
+
+    /// Emit only frames to these (PAN ID, address) pairs — the devices this unit reaches —
+    /// and broadcasts, leaving the rest to the installation's other units.
+    pub fn with_near(mut self, near: Vec<(u16, Address)>) -> Self {
+        self.near = Some(near);
+        self
     }
 
     /// Also acknowledge frames to these (PAN ID, address) pairs — the devices on the far side
@@ -90,6 +107,24 @@ impl GatewayUnit {
             self.stats.refused += 1;
             return;
         }
+        let far = self.near.as_ref().is_some_and(|near| {
+            MacFrame::parse_with_fcs(&t.psdu).is_ok_and(|(f, _, _)| {
+                f.dst != Address::BROADCAST
+                    && !near.contains(&(f.dst_pan.or(f.src_pan).unwrap_or(0xffff), f.dst))
+            })
+        });
+        while self
+            .emitted
+            .front()
+            .is_some_and(|(at, _)| *at + DUPLICATE_WINDOW <= ctx.now)
+        {
+            self.emitted.pop_front();
+        }
+        if far || self.emitted.iter().any(|(_, p)| *p == t.psdu) {
+            self.stats.left_to_others += 1;
+            return;
+        }
+        self.emitted.push_back((ctx.now, t.psdu.clone()));
         self.stats.emitted += 1;
         self.next_handle = self.next_handle.wrapping_add(1);
         ctx.actions.push(Action::Transmit {
