@@ -158,12 +158,12 @@ impl Node for GatewayUnit {
                 let Ok(t) = self.isolation.ingress(ctx.now, r.channel, r.psdu) else {
                     return;
                 };
-                if self.peers.is_empty() {
-                    // A one-unit installation repeats what it hears itself.
-                    self.emit(t, ctx);
-                    return;
-                }
                 let msg = encode(&t);
+                if self.peers.is_empty() || self.near.is_some() {
+                    // A one-unit installation repeats what it hears itself; a unit that knows
+                    // its neighbours repeats frames to them as well as carrying them on.
+                    self.emit(t, ctx);
+                }
                 for (peer, link) in &mut self.peers {
                     if let Some(at) = link.send(ctx.now, msg.len()) {
                         self.stats.forwarded += 1;
