@@ -25,6 +25,8 @@ enum Command {
     /// Portfolio surveys: generate a GB housing stock, survey it in shards, merge, report.
     #[command(subcommand)]
     Portfolio(cli::portfolio::PortfolioCommand),
+    /// Plan Alt HAN for a building's failing premises at least cost (or exempt them).
+    Plan(cli::plan::PlanArgs),
     /// Benchmarks that print han's figure beside a peer's.
     #[command(subcommand)]
     Bench(cli::bench::BenchCommand),
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         Some(Command::Bench(cmd)) => cli::bench::run(&cmd),
         Some(Command::Portfolio(cmd)) => cli::portfolio::run(&cmd),
         Some(Command::Tui(args)) => cli::tui::run(&args).map(exit_code),
+        Some(Command::Plan(args)) => cli::plan::run(&args),
         None => cli::tui::run_default().map(exit_code),
     };
     match result {

@@ -86,6 +86,14 @@ pub enum NodeInput<'a> {
     Timer(u32),
     /// Energy detected on the current channel, in dBm.
     Energy(f64),
+    /// A message over a wire (a backhaul cable or bus) from node `from`, sent with
+    /// [`Action::Wire`].
+    Wire {
+        /// The sending node.
+        from: u32,
+        /// The message.
+        payload: &'a [u8],
+    },
 }
 
 /// What a node asks for.
@@ -123,6 +131,24 @@ pub enum Action {
     Sleep,
     /// Turn the receiver on.
     Wake,
+    /// Deliver `payload` to node `to` as [`NodeInput::Wire`] at `at`: a wired link between
+    /// nodes. The sender models the link (latency, capacity, loss, outages) and says when
+    /// the message arrives.
+    Wire {
+        /// Receiving node.
+        to: u32,
+        /// Arrival time (now if earlier).
+        at: SimTime,
+        /// The message.
+        payload: Vec<u8>,
+    },
+    /// Also pass up every intact non-ACK frame heard on the channel, not only those the
+    /// address filter accepts (without acknowledging them): what a repeater listens with.
+    Promiscuous(bool),
+    /// While promiscuous, also acknowledge in hardware the frames addressed to these
+    /// (PAN ID, address) pairs: a repeater answering for devices on the far side of its
+    /// backhaul, so that their senders see the link as if direct. Replaces the list.
+    ProxyAck(Vec<(u16, han_stack::mac::Address)>),
 }
 
 /// What a node's handler gets besides the input: the time, its own random stream, and

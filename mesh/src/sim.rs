@@ -227,6 +227,22 @@ impl DeviceNode {
     }
 }
 
+/// The air of a building in `band` for receivers of `sensitivity_dbm`: the band's PHY and
+/// duty-cycle rules, the building's noise figure, the CCA threshold as far above the
+/// sensitivity as the band's default.
+pub fn air_for(b: &Building, band: Band, sensitivity_dbm: f64) -> AirConfig {
+    let base = match band {
+        Band::Ghz2_4 => AirConfig::default(),
+        Band::Mhz868 => AirConfig::gb868(),
+    };
+    AirConfig {
+        sensitivity_dbm,
+        cca_threshold_dbm: sensitivity_dbm + (base.cca_threshold_dbm - base.sensitivity_dbm),
+        noise_dbm: noise_floor(bandwidth(band), b.noise_figure).0,
+        ..base
+    }
+}
+
 /// Build the world for a building: one node per device with a radio in the band, the link
 /// table from han-radio's link budgets (path loss, walls, floors, enclosures, antenna gains).
 pub fn build(b: &Building, cfg: &SimConfig) -> World<DeviceNode> {
@@ -247,16 +263,7 @@ pub fn build(b: &Building, cfg: &SimConfig) -> World<DeviceNode> {
         .iter()
         .filter_map(|(_, d)| d.radio(band).map(|r| r.sensitivity.0))
         .fold(f64::NEG_INFINITY, f64::max);
-    let base = match band {
-        Band::Ghz2_4 => AirConfig::default(),
-        Band::Mhz868 => AirConfig::gb868(),
-    };
-    let air = AirConfig {
-        sensitivity_dbm: sensitivity,
-        cca_threshold_dbm: sensitivity + (base.cca_threshold_dbm - base.sensitivity_dbm),
-        noise_dbm: noise_floor(bandwidth(band), b.noise_figure).0,
-        ..base
-    };
+    let air = air_for(b, band, sensitivity);
     let positions = devices
         .iter()
         .map(|(_, d)| [d.pos.x, d.pos.y, d.pos.z])

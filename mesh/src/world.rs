@@ -83,6 +83,7 @@ enum Event {
     AckStart(u32),
     TxEnd(u32),
     Interferer(u32, u32),
+    Wire(u32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +132,10 @@ struct RadioSettings {
     mode_since: SimTime,
     /// Error draws for sniffed frames not addressed to the node.
     sniffer: Option<Stream>,
+    /// Pass up frames not addressed to the node too (see [`Action::Promiscuous`]).
+    promiscuous: bool,
+    /// (PAN, address) pairs acknowledged on another node's behalf (see [`Action::ProxyAck`]).
+    proxy_for: Vec<(u16, Address)>,
 }
 
 impl InterfererState {
@@ -299,6 +304,9 @@ pub struct World<N: Node> {
     interferers: Vec<InterfererState>,
     node_ifs: Vec<Vec<(u32, f64)>>,
     deliveries: Vec<(u32, u32, bool)>,
+    /// Wire messages in flight: (from, to, payload), by slot.
+    wires: Vec<Option<(u32, u32, Vec<u8>)>>,
+    wire_free: Vec<u32>,
 }
 
 fn mw(dbm: f64) -> f64 {
@@ -321,6 +329,8 @@ impl<N: Node> World<N> {
                 pending_for: Vec::new(),
                 mode_since: SimTime::ZERO,
                 sniffer: None,
+                promiscuous: false,
+                proxy_for: Vec::new(),
             })
             .collect();
         let radios: Vec<RadioState> = settings
@@ -387,6 +397,8 @@ impl<N: Node> World<N> {
             interferers: Vec::new(),
             node_ifs: vec![Vec::new(); radios_len],
             deliveries: Vec::new(),
+            wires: Vec::new(),
+            wire_free: Vec::new(),
         }
     }
 
@@ -626,6 +638,20 @@ impl<N: Node> World<N> {
             }
             Event::TxEnd(id) => self.end_tx(id),
             Event::Interferer(i, g) => self.toggle_interferer(i, g),
+            Event::Wire(slot) => {
+                if let Some((from, to, payload)) =
+                    self.wires.get_mut(slot as usize).and_then(Option::take)
+                {
+                    self.wire_free.push(slot);
+                    self.node_input(
+                        to,
+                        NodeInput::Wire {
+                            from,
+                            payload: &payload,
+                        },
+                    );
+                }
+            }
         }
     }
 
@@ -675,6 +701,23 @@ impl<N: Node> World<N> {
                     t.push(addr);
                 }
             }
+            Action::Wire { to, at, payload } => {
+                if (to as usize) < self.nodes.len() {
+                    let slot = match self.wire_free.pop() {
+                        Some(s) => {
+                            self.wires[s as usize] = Some((n, to, payload));
+                            s
+                        }
+                        None => {
+                            self.wires.push(Some((n, to, payload)));
+                            (self.wires.len() - 1) as u32
+                        }
+                    };
+                    self.queue.push(at.max(self.now), Event::Wire(slot));
+                }
+            }
+            Action::Promiscuous(on) => self.settings[n as usize].promiscuous = on,
+            Action::ProxyAck(list) => self.settings[n as usize].proxy_for = list,
             Action::Sleep => self.set_mode(n, Mode::Sleep),
             Action::Wake => {
                 if self.radios[n as usize].mode == Mode::Sleep {
@@ -856,7 +899,9 @@ impl<N: Node> World<N> {
                     signal_mw: p,
                     since: self.now,
                     ln_ok: 0.0,
-                    relevant: addressed || r.sniffing,
+                    relevant: addressed
+                        || r.sniffing
+                        || (self.settings[l.rx as usize].promiscuous && ack_to.is_none()),
                     addressed,
                 });
                 // Sniffed frames do not follow interferers, so a point-of-view capture never
@@ -1021,7 +1066,11 @@ impl<N: Node> World<N> {
             Some(to) => to == rx,
             None => accepts(&self.settings[rx as usize].config, &h),
         };
-        if !addressed {
+        let overheard = !addressed
+            && air.ack_to.is_none()
+            && h.frame_type != FrameType::Ack
+            && self.settings[rx as usize].promiscuous;
+        if !addressed && !overheard {
             return;
         }
         if h.frame_type == FrameType::Ack {
@@ -1031,8 +1080,14 @@ impl<N: Node> World<N> {
             self.mac_output(rx, out);
             return;
         }
+        let proxied = overheard
+            && self.settings[rx as usize]
+                .proxy_for
+                .iter()
+                .any(|&(pan, a)| h.dst_pan == Some(pan) && h.dst == a);
         let src = src_address(&air.psdu);
-        if h.ack_request
+        if (addressed || proxied)
+            && h.ack_request
             && h.dst != Address::BROADCAST
             && self.radios[rx as usize].mode == Mode::Listen
         {
@@ -1044,6 +1099,17 @@ impl<N: Node> World<N> {
                 self.now + delay + self.cfg.phy.turnaround(),
                 Event::AckStart(rx),
             );
+        }
+        if overheard {
+            let input = NodeInput::Received(Received {
+                psdu: &air.psdu,
+                channel: self.radios[rx as usize].channel,
+                rssi_dbm: dbm(p_mw),
+                lqi: lqi(Db(dbm(p_mw) - self.noise_dbm(rx))),
+                timestamp: air.start + delay,
+            });
+            self.node_input(rx, input);
+            return;
         }
         let dup = self.macs[rx as usize]
             .duplicates

@@ -1,4 +1,7 @@
 //! Building files (TOML): raw serde types, validation with file:line:column errors, and the resolved model.
+use crate::althan::{
+    Costs, Installation, InstallationDef, InstallationKind, PlannerSettings, Zone, ZoneDef,
+};
 use crate::device::{DeviceKind, RadioParams};
 use crate::geometry::{P2, P3, Wall, WallIndex};
 use crate::material::{Material, MaterialId, MaterialTable};
@@ -29,6 +32,12 @@ struct FileDoc {
     wifi: Vec<Spanned<WifiDef>>,
     #[serde(default)]
     premises: Vec<PremisesDef>,
+    costs: Option<Spanned<Costs>>,
+    planner: Option<Spanned<PlannerSettings>>,
+    #[serde(default)]
+    zone: Vec<Spanned<ZoneDef>>,
+    #[serde(default)]
+    alt_han: Vec<Spanned<InstallationDef>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -248,6 +257,14 @@ pub struct Building {
     pub wifi: Vec<WifiAp>,
     /// Premises in file order.
     pub premises: Vec<Premises>,
+    /// Alt HAN costs (`[costs]`, defaults where absent).
+    pub costs: Costs,
+    /// Alt HAN planner settings (`[planner]`).
+    pub planner: PlannerSettings,
+    /// Equipment zones (`[[zone]]`): positions offered and places forbidden.
+    pub zones: Vec<Zone>,
+    /// Installed Alt HAN equipment (`[[alt_han]]`), in file order.
+    pub alt_han: Vec<Installation>,
 }
 
 struct Ctx<'a> {
@@ -290,6 +307,27 @@ impl BuildingError {
             hint: hint.into(),
         }
     }
+}
+
+/// Radio parameters per band of a device: the kind's defaults, restricted to `bands` and with
+/// the file's overrides applied.
+fn radio_params(
+    kind: DeviceKind,
+    bands: Option<&[Band]>,
+    tx: Option<&BandValues>,
+    sens: Option<&BandValues>,
+    gain: Option<f64>,
+) -> [Option<RadioParams>; 2] {
+    let mut radio = [None, None];
+    for &b in bands.unwrap_or(kind.default_bands()) {
+        let def = kind.default_radio(b);
+        radio[b.index()] = Some(RadioParams {
+            tx_power: tx.and_then(|v| v.get(b)).map_or(def.tx_power, Dbm),
+            sensitivity: sens.and_then(|v| v.get(b)).map_or(def.sensitivity, Dbm),
+            antenna_gain: gain.map_or(def.antenna_gain, Db),
+        });
+    }
+    radio
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -479,25 +517,34 @@ impl Building {
             }
         };
 
-        let mut walls = Vec::new();
-        for w in &doc.wall {
-            let wd = w.get_ref();
-            let (lo, hi) = match (&wd.floor, &wd.floors) {
+        let floor_range = |floor: &Option<Spanned<i32>>,
+                           range: &Option<Spanned<[i32; 2]>>,
+                           span: Range<usize>,
+                           what: &str|
+         -> Result<(usize, usize), BuildingError> {
+            match (floor, range) {
                 (Some(f), None) => {
                     let i = floor_index(f)?;
-                    (i, i)
+                    Ok((i, i))
                 }
                 (None, Some(r)) => {
                     let [a, b] = *r.get_ref();
                     let sa = Spanned::new(r.span(), a);
                     let sb = Spanned::new(r.span(), b);
                     let (ia, ib) = (floor_index(&sa)?, floor_index(&sb)?);
-                    (ia.min(ib), ia.max(ib))
+                    Ok((ia.min(ib), ia.max(ib)))
                 }
-                _ => {
-                    return Err(ctx.err(w.span(), "a wall needs exactly one of floor or floors", "write floor = 0, or floors = [0, 5] for a wall repeated on every level in the range"));
-                }
-            };
+                _ => Err(ctx.err(
+                    span,
+                    format!("a {what} needs exactly one of floor or floors"),
+                    format!("write floor = 0, or floors = [0, 5] for a {what} repeated on every level in the range"),
+                )),
+            }
+        };
+        let mut walls = Vec::new();
+        for w in &doc.wall {
+            let wd = w.get_ref();
+            let (lo, hi) = floor_range(&wd.floor, &wd.floors, w.span(), "wall")?;
             let m = material(&wd.material)?;
             for f in lo..=hi {
                 walls.push(Wall {
@@ -615,27 +662,13 @@ impl Building {
                 let xy = inside(&d.at, f, "device")?;
                 let z = height(&d.height_m, f)?;
                 let enclosure = d.enclosure.as_ref().map(&material).transpose()?;
-                let bands: Vec<Band> = d
-                    .bands
-                    .clone()
-                    .unwrap_or_else(|| d.kind.default_bands().to_vec());
-                let mut radio = [None, None];
-                for b in bands {
-                    let def = d.kind.default_radio(b);
-                    radio[b.index()] = Some(RadioParams {
-                        tx_power: d
-                            .tx_power_dbm
-                            .as_ref()
-                            .and_then(|v| v.get(b))
-                            .map_or(def.tx_power, Dbm),
-                        sensitivity: d
-                            .sensitivity_dbm
-                            .as_ref()
-                            .and_then(|v| v.get(b))
-                            .map_or(def.sensitivity, Dbm),
-                        antenna_gain: d.antenna_gain_dbi.map_or(def.antenna_gain, Db),
-                    });
-                }
+                let radio = radio_params(
+                    d.kind,
+                    d.bands.as_deref(),
+                    d.tx_power_dbm.as_ref(),
+                    d.sensitivity_dbm.as_ref(),
+                    d.antenna_gain_dbi,
+                );
                 devices.push(Device {
                     id: d.id.get_ref().clone(),
                     kind: d.kind,
@@ -652,6 +685,144 @@ impl Building {
             premises.push(Premises {
                 id: p.id.get_ref().clone(),
                 devices,
+            });
+        }
+
+        let costs = match &doc.costs {
+            None => Costs::default(),
+            Some(c) => {
+                let v = *c.get_ref();
+                if let Some((k, x)) = v
+                    .entries()
+                    .into_iter()
+                    .find(|(_, x)| !(*x >= 0.0 && x.is_finite()))
+                {
+                    return Err(ctx.err(
+                        c.span(),
+                        format!("cost {k} = {x} is not a non-negative number"),
+                        "costs are amounts in one currency unit, >= 0 (defaults in docs/building-format.md)",
+                    ));
+                }
+                v
+            }
+        };
+        let planner = match &doc.planner {
+            None => PlannerSettings::default(),
+            Some(p) => {
+                let v = *p.get_ref();
+                if !((0.25..=20.0).contains(&v.grid_m)
+                    && v.unit_height_m >= 0.0
+                    && v.unit_height_m.is_finite())
+                {
+                    return Err(ctx.err(
+                        p.span(),
+                        format!(
+                            "planner grid_m = {} or unit_height_m = {} is out of range",
+                            v.grid_m, v.unit_height_m
+                        ),
+                        "grid_m is the candidate spacing in metres, 0.25-20; unit_height_m >= 0",
+                    ));
+                }
+                v
+            }
+        };
+        let mut zones = Vec::new();
+        for z in &doc.zone {
+            let zd = z.get_ref();
+            let (floor_lo, floor_hi) = floor_range(&zd.floor, &zd.floors, z.span(), "zone")?;
+            let (a, b) = (zd.from, zd.to);
+            zones.push(Zone {
+                kind: zd.kind,
+                floor_lo,
+                floor_hi,
+                lo: P2 {
+                    x: a[0].min(b[0]),
+                    y: a[1].min(b[1]),
+                },
+                hi: P2 {
+                    x: a[0].max(b[0]),
+                    y: a[1].max(b[1]),
+                },
+            });
+        }
+        let mut alt_han = Vec::new();
+        for inst in &doc.alt_han {
+            let d = inst.get_ref();
+            check_id(&d.id, "alt_han")?;
+            let (unit_kind, units_ok, serves_ok, want) = match d.kind {
+                InstallationKind::P2pPair => (
+                    DeviceKind::P2pRepeater,
+                    d.units.get_ref().len() == 2,
+                    d.serves.get_ref().len() == 1,
+                    "a p2p-pair has exactly 2 units and serves exactly 1 premises",
+                ),
+                InstallationKind::Shared => (
+                    DeviceKind::AltHanNode,
+                    !d.units.get_ref().is_empty(),
+                    !d.serves.get_ref().is_empty(),
+                    "a shared installation has at least 1 unit and serves at least 1 premises",
+                ),
+            };
+            if !units_ok || !serves_ok {
+                let span = if units_ok {
+                    d.serves.span()
+                } else {
+                    d.units.span()
+                };
+                return Err(ctx.err(
+                    span,
+                    format!(
+                        "alt_han \"{}\": wrong number of units or premises",
+                        d.id.get_ref()
+                    ),
+                    want,
+                ));
+            }
+            let mut serves = Vec::new();
+            for s in d.serves.get_ref() {
+                if !premises.iter().any(|p: &Premises| &p.id == s.get_ref()) {
+                    let names: Vec<&str> = premises.iter().map(|p| p.id.as_str()).collect();
+                    return Err(ctx.err(
+                        s.span(),
+                        format!(
+                            "alt_han \"{}\" serves unknown premises \"{}\"",
+                            d.id.get_ref(),
+                            s.get_ref()
+                        ),
+                        format!(
+                            "{}list ids of [[premises]] in this file",
+                            did_you_mean(s.get_ref(), &names)
+                        ),
+                    ));
+                }
+                serves.push(s.get_ref().clone());
+            }
+            let mut units = Vec::new();
+            for u in d.units.get_ref() {
+                check_id(&u.id, "unit")?;
+                let f = floor_index(&u.floor)?;
+                let xy = inside(&u.at, f, "unit")?;
+                let z = height(&u.height_m, f)?;
+                let enclosure = u.enclosure.as_ref().map(&material).transpose()?;
+                units.push(Device {
+                    id: u.id.get_ref().clone(),
+                    kind: unit_kind,
+                    floor: f,
+                    pos: P3 {
+                        x: xy.x,
+                        y: xy.y,
+                        z,
+                    },
+                    enclosure,
+                    radio: radio_params(unit_kind, None, None, None, None),
+                });
+            }
+            alt_han.push(Installation {
+                id: d.id.get_ref().clone(),
+                kind: d.kind,
+                backhaul: d.backhaul,
+                serves,
+                units,
             });
         }
 
@@ -674,7 +845,36 @@ impl Building {
             walls: WallIndex::new(walls, floor_count, INDEX_CELL_M),
             wifi,
             premises,
+            costs,
+            planner,
+            zones,
+            alt_han,
         })
+    }
+
+    /// An Alt HAN unit of `kind` with default radio parameters, `height_m` above floor index
+    /// `floor` at plan position (x, y): exactly what a `[[alt_han]]` unit in a file becomes.
+    pub fn unit(
+        &self,
+        id: &str,
+        kind: DeviceKind,
+        floor: usize,
+        x: f64,
+        y: f64,
+        height_m: f64,
+    ) -> Device {
+        Device {
+            id: id.to_string(),
+            kind,
+            floor,
+            pos: P3 {
+                x,
+                y,
+                z: self.floors[floor].z0 + height_m,
+            },
+            enclosure: None,
+            radio: radio_params(kind, None, None, None, None),
+        }
     }
 
     /// Floor index containing height z (clamped to the building).

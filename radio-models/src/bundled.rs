@@ -22,6 +22,10 @@ pub const ALL: &[(&str, &str)] = &[
         "tower.toml",
         include_str!("../../examples/buildings/tower.toml"),
     ),
+    (
+        "tower-basement.toml",
+        include_str!("../../examples/buildings/tower-basement.toml"),
+    ),
 ];
 
 /// The default building: the 6-storey block of 24 flats with a basement meter room.
@@ -29,6 +33,9 @@ pub const DEFAULT: (&str, &str) = ALL[3];
 
 /// The large case used by the benchmark: the 20-storey tower.
 pub const TOWER: (&str, &str) = ALL[4];
+
+/// The tower with every meter in a basement meter room: the Alt HAN planning benchmark.
+pub const TOWER_BASEMENT: (&str, &str) = ALL[5];
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 //! han-radio: building layouts, propagation per band, link budgets and coverage.
 #![warn(missing_docs)]
+pub mod althan;
 pub mod bench;
 pub mod building;
 pub mod bundled;

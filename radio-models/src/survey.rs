@@ -1,9 +1,11 @@
 //! The HAN survey: required GB HAN links per premises, per band, and a verdict per premises.
-use crate::building::{Building, Premises};
+use crate::althan::{Backhaul, Installation, cable_length};
+use crate::building::{Building, Device, Premises};
 use crate::device::DeviceKind;
 use crate::geometry::Search;
 use crate::link::Budget;
-use crate::units::Band;
+use crate::trace::Trace;
+use crate::units::{Band, Db, Metres};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -17,6 +19,9 @@ pub enum Verdict {
     /// Some link needs the 868 MHz band of a dual-band hub, and every link closes on some band.
     #[serde(rename = "ok-868MHz")]
     Ok868,
+    /// Every link closes directly or through Alt HAN equipment serving the premises.
+    #[serde(rename = "ok-alt-han")]
+    OkAltHan,
     /// At least one link closes on no band: an Alt HAN solution is needed.
     #[serde(rename = "needs-alt-han")]
     NeedsAltHan,
@@ -28,6 +33,7 @@ impl Verdict {
         match self {
             Verdict::Ok2g4 => "ok-2.4GHz",
             Verdict::Ok868 => "ok-868MHz",
+            Verdict::OkAltHan => "ok-alt-han",
             Verdict::NeedsAltHan => "needs-alt-han",
         }
     }
@@ -127,9 +133,160 @@ pub fn required_pairs(p: &Premises) -> Vec<(usize, usize)> {
     pairs
 }
 
+/// A link that closes in both directions: the band and the weaker direction's margin.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hop {
+    /// Band the link closes in.
+    pub band: Band,
+    /// Margin over sensitivity of the weaker direction.
+    pub margin: Db,
+}
+
+/// A failing device pair carried by Alt HAN equipment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relay {
+    /// Installation id.
+    pub installation: String,
+    /// Leg from the pair's first device to the unit that hears it.
+    pub leg_a: LinkReport,
+    /// Leg from the pair's second device to the unit that hears it.
+    pub leg_b: LinkReport,
+}
+
 impl Building {
-    fn link_report(&self, p: &Premises, a: usize, b: usize, band: Band) -> Option<LinkReport> {
+    /// Whether `a` <-> `b` closes in `band` in both directions (margin of the weaker), skipping
+    /// the wall trace when even the wall-free path cannot close.
+    pub fn band_closes(&self, a: &Device, b: &Device, band: Band) -> Option<Db> {
+        self.band_closes_traced(a, b, band, &mut None)
+    }
+
+    /// `band_closes` with the wall trace made at most once across calls sharing `trace`.
+    fn band_closes_traced(
+        &self,
+        a: &Device,
+        b: &Device,
+        band: Band,
+        trace: &mut Option<Trace>,
+    ) -> Option<Db> {
+        let (ra, rb) = (a.radio(band)?, b.radio(band)?);
+        let encl = |d: &Device| {
+            d.enclosure
+                .map_or(Db(0.0), |m| self.materials.get(m).loss(band))
+        };
+        let enclosure = if crate::link::shared_enclosure(a, b) {
+            Db(0.0)
+        } else {
+            encl(a) + encl(b)
+        };
+        let margins = |loss: Db| {
+            let m = |tx: &crate::device::RadioParams, rx: &crate::device::RadioParams| {
+                (tx.tx_power + tx.antenna_gain + rx.antenna_gain - loss - rx.sensitivity).0
+            };
+            m(ra, rb).min(m(rb, ra))
+        };
+        // Walls only add loss, so the path with its slabs but no walls bounds the received
+        // power from above (the slabs crossed are the storey boundaries between the levels).
+        let (lo, hi) = (a.floor.min(b.floor), a.floor.max(b.floor));
+        let bare = Trace {
+            distance: Metres(a.pos.distance(b.pos)),
+            slabs: (lo..hi).map(|f| self.floors[f].slab).collect(),
+            ..Trace::default()
+        };
+        if margins(self.path_loss(a.pos, b.pos, &bare, band) + enclosure) < self.fade_margin.0 {
+            return None;
+        }
+        let t = trace
+            .get_or_insert_with(|| self.trace(a.pos, a.floor, b.pos, b.floor, Search::Indexed));
+        // The margin needs no interference figure; only links that pass it get full budgets.
+        if margins(self.path_loss(a.pos, b.pos, t, band) + enclosure) < self.fade_margin.0 {
+            return None;
+        }
+        let ab = self.budget(a, b, t, band)?;
+        let ba = self.budget(b, a, t, band)?;
+        (ab.ok(self.fade_margin) && ba.ok(self.fade_margin))
+            .then(|| Db(ab.margin.0.min(ba.margin.0)))
+    }
+
+    /// The band in which `a` <-> `b` closes with the best margin, if any.
+    pub fn link_closes(&self, a: &Device, b: &Device) -> Option<Hop> {
+        let mut trace = None;
+        Band::ALL
+            .into_iter()
+            .filter_map(|band| {
+                Some(Hop {
+                    band,
+                    margin: self.band_closes_traced(a, b, band, &mut trace)?,
+                })
+            })
+            .fold(None, |best: Option<Hop>, h| match best {
+                Some(b) if b.margin.0 >= h.margin.0 => Some(b),
+                _ => Some(h),
+            })
+    }
+
+    /// Whether the backhaul joins units `u` and `v`: a cable always, powerline within
+    /// `powerline_max_m` of cable, an 868 MHz radio link where it closes.
+    pub fn backhaul_works(&self, backhaul: Backhaul, u: &Device, v: &Device) -> bool {
+        match backhaul {
+            Backhaul::Wired => true,
+            Backhaul::Powerline => cable_length(u.pos, v.pos) <= self.costs.powerline_max_m,
+            Backhaul::Radio868 => self.band_closes(u, v, Band::Mhz868).is_some(),
+        }
+    }
+
+    /// Every unit of the installation reaches every other over its backhaul (possibly via others).
+    pub fn installation_connected(&self, inst: &Installation) -> bool {
+        let n = inst.units.len();
+        let mut reached = vec![false; n];
+        let mut stack = vec![0];
+        if n > 0 {
+            reached[0] = true;
+        }
+        while let Some(i) = stack.pop() {
+            for (j, unit) in inst.units.iter().enumerate() {
+                if !reached[j] && self.backhaul_works(inst.backhaul, &inst.units[i], unit) {
+                    reached[j] = true;
+                    stack.push(j);
+                }
+            }
+        }
+        reached.iter().all(|&r| r)
+    }
+
+    /// The best unit of `inst` hearing `d`, with the hop.
+    fn best_unit<'a>(&self, inst: &'a Installation, d: &Device) -> Option<(&'a Device, Hop)> {
+        inst.units
+            .iter()
+            .filter_map(|u| Some((u, self.link_closes(d, u)?)))
+            .fold(None, |best: Option<(&Device, Hop)>, x| match best {
+                Some(b) if b.1.margin.0 >= x.1.margin.0 => Some(b),
+                _ => Some(x),
+            })
+    }
+
+    /// Alt HAN equipment serving `p` that carries the pair (a, b): a unit hears each end and
+    /// the units are joined by a working backhaul. Installations are tried in file order.
+    pub fn relay(&self, p: &Premises, a: usize, b: usize) -> Option<Relay> {
         let (da, db) = (&p.devices[a], &p.devices[b]);
+        self.alt_han
+            .iter()
+            .filter(|i| i.serves(&p.id) && self.installation_connected(i))
+            .find_map(|i| {
+                let (ua, ha) = self.best_unit(i, da)?;
+                let (ub, hb) = self.best_unit(i, db)?;
+                Some(Relay {
+                    installation: i.id.clone(),
+                    leg_a: self.link_report_between(da, ua, ha.band)?,
+                    leg_b: self.link_report_between(db, ub, hb.band)?,
+                })
+            })
+    }
+
+    fn link_report(&self, p: &Premises, a: usize, b: usize, band: Band) -> Option<LinkReport> {
+        self.link_report_between(&p.devices[a], &p.devices[b], band)
+    }
+
+    fn link_report_between(&self, da: &Device, db: &Device, band: Band) -> Option<LinkReport> {
         let t = self.trace(da.pos, da.floor, db.pos, db.floor, Search::Indexed);
         let ab = self.budget(da, db, &t, band)?;
         let ba = self.budget(db, da, &t, band)?;
@@ -219,6 +376,31 @@ impl Building {
                 Verdict::Ok868,
                 format!("2.4 GHz fails on {}; 868 MHz closes", need.join("; ")),
             )
+        } else if let Some(relays) = pairs
+            .iter()
+            .zip(&closes)
+            .filter(|(_, c)| !c[0] && !c[1])
+            .map(|(&(a, b), _)| self.relay(p, a, b).map(|r| (name((a, b)), r)))
+            .collect::<Option<Vec<_>>>()
+        {
+            let mut via = Vec::new();
+            for (pair, r) in relays {
+                via.push(format!(
+                    "{pair} via {} ({} -> {} {:.1} dB, {} -> {} {:.1} dB)",
+                    r.installation,
+                    r.leg_a.from,
+                    r.leg_a.to,
+                    r.leg_a.margin_db,
+                    r.leg_b.from,
+                    r.leg_b.to,
+                    r.leg_b.margin_db
+                ));
+                links.extend([r.leg_a, r.leg_b]);
+            }
+            (
+                Verdict::OkAltHan,
+                format!("Alt HAN carries {}", via.join("; ")),
+            )
         } else {
             let fail: Vec<String> = pairs
                 .iter()
@@ -288,9 +470,14 @@ impl Building {
 
 impl SurveyReport {
     /// Count of premises per verdict, in verdict order.
-    pub fn counts(&self) -> [(Verdict, usize); 3] {
-        [Verdict::Ok2g4, Verdict::Ok868, Verdict::NeedsAltHan]
-            .map(|v| (v, self.premises.iter().filter(|p| p.verdict == v).count()))
+    pub fn counts(&self) -> [(Verdict, usize); 4] {
+        [
+            Verdict::Ok2g4,
+            Verdict::Ok868,
+            Verdict::OkAltHan,
+            Verdict::NeedsAltHan,
+        ]
+        .map(|v| (v, self.premises.iter().filter(|p| p.verdict == v).count()))
     }
 
     fn summary(&self) -> String {

@@ -12,6 +12,8 @@ pub enum BenchCommand {
     Survey(super::survey::BenchSurveyArgs),
     /// The ns-3 lr-wpan workload (shared/bench/ns3-workload.md) on the virtual air.
     Mesh(super::mesh_bench::MeshBenchArgs),
+    /// Alt HAN planning of the tower with its meters in a basement: phases and cost ratio.
+    Plan(super::plan::BenchPlanArgs),
 }
 
 /// Run a benchmark.
@@ -20,5 +22,6 @@ pub fn run(cmd: &BenchCommand) -> Result<u8> {
         BenchCommand::DecodeCapture(a) => super::decode_bench::write_capture(a),
         BenchCommand::Survey(a) => super::survey::run_bench(a).map(crate::exit_code),
         BenchCommand::Mesh(a) => super::mesh_bench::run(a),
+        BenchCommand::Plan(a) => super::plan::run_bench(a),
     }
 }

@@ -5,6 +5,7 @@ pub mod decode;
 pub mod decode_bench;
 pub mod mesh_bench;
 pub mod portfolio;
+pub mod plan;
 pub mod sim;
 pub mod survey;
 pub mod tui;

@@ -37,7 +37,7 @@ pub struct SimArgs {
     pub speed: Option<f64>,
 }
 
-fn parse_band(s: &str) -> Result<han_radio::units::Band, String> {
+pub(crate) fn parse_band(s: &str) -> Result<han_radio::units::Band, String> {
     match s {
         "2.4" | "2.4GHz" | "2400" => Ok(han_radio::units::Band::Ghz2_4),
         "868" | "868MHz" => Ok(han_radio::units::Band::Mhz868),
@@ -45,7 +45,7 @@ fn parse_band(s: &str) -> Result<han_radio::units::Band, String> {
     }
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     Duration::parse(s).ok_or_else(|| format!("{s:?} is not a duration (e.g. 90, 15m, 24h, 7d)"))
 }
 

@@ -1,0 +1,205 @@
+//! A plan as text, Markdown or JSON (schema in docs/alt-han.md).
+use crate::plan::{Plan, PremisesPlan};
+
+fn margin(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), |m| format!("{m:.1}"))
+}
+
+fn units(n: usize) -> String {
+    format!("{n} unit{}", if n == 1 { "" } else { "s" })
+}
+
+impl Plan {
+    fn summary(&self) -> String {
+        let fixed = self.plans.len() - self.exempt.len();
+        format!(
+            "{} premises: {} ok without Alt HAN, {} failing: {} fixed, {} exempt. Total cost {:.2}; naive plan (one P2P pair per failing premises) {:.2} for {} premises{}.",
+            self.premises,
+            self.ok_without_alt_han,
+            self.plans.len(),
+            fixed,
+            self.exempt.len(),
+            self.total_cost,
+            self.naive.cost,
+            self.naive.premises_fixed,
+            self.cost_ratio
+                .map_or(String::new(), |r| format!(", ratio {r:.3}"))
+        )
+    }
+
+    fn search_line(&self) -> String {
+        let s = &self.search;
+        format!(
+            "Search: {} candidate positions ({} forbidden), {} hear a failing device as shared units, {} not dominated; {} evaluations, {}.",
+            s.sites,
+            s.forbidden,
+            s.shared_candidates,
+            s.useful_candidates,
+            s.evaluations,
+            if s.optimal {
+                "proven least-cost (every subset tried)"
+            } else {
+                "greedy set cover + local improvement"
+            }
+        )
+    }
+
+    fn verification_rows(&self, markdown: bool) -> String {
+        let Some(v) = &self.verification else {
+            return String::new();
+        };
+        let c = &v.config;
+        let mut s = format!(
+            "{}Simulation: {} band, {:.0} s, a reading every {:.0} s from every device to its hub, links at their faded level; targets: {:.0} % delivered, no device silent over {} intervals.\n",
+            if markdown {
+                "\n## Simulation\n\n"
+            } else {
+                "\n"
+            },
+            c.band.label(),
+            c.duration.as_secs_f64(),
+            c.interval.as_secs_f64(),
+            c.delivery_target * 100.0,
+            c.fresh_intervals
+        );
+        if markdown {
+            s += "\n| premises | delivered before | worst gap before s | delivered after | worst gap after s | ok |\n|---|---|---|---|---|---|\n";
+        } else {
+            s += &format!(
+                "  {:<18} {:>10} {:>9} {:>10} {:>9}  ok\n",
+                "premises", "before", "gap s", "after", "gap s"
+            );
+        }
+        for p in &v.premises {
+            let (b, a) = (&p.before, &p.after);
+            s += &if markdown {
+                format!(
+                    "| {} | {}/{} | {:.0} | {}/{} | {:.0} | {} |\n",
+                    p.id,
+                    b.received,
+                    b.sent,
+                    b.worst_gap_s,
+                    a.received,
+                    a.sent,
+                    a.worst_gap_s,
+                    if p.ok { "✓" } else { "✗" }
+                )
+            } else {
+                format!(
+                    "  {:<18} {:>10} {:>9.0} {:>10} {:>9.0}  {}\n",
+                    p.id,
+                    format!("{}/{}", b.received, b.sent),
+                    b.worst_gap_s,
+                    format!("{}/{}", a.received, a.sent),
+                    a.worst_gap_s,
+                    if p.ok { "yes" } else { "NO" }
+                )
+            };
+        }
+        s
+    }
+
+    /// Plain-text report.
+    pub fn to_text(&self) -> String {
+        let mut s = format!(
+            "Alt HAN plan: {}\n{}\n{}\n",
+            self.building,
+            self.summary(),
+            self.search_line()
+        );
+        s += &format!(
+            "\n  {:<18} {:<14} {:>9} {:>7} {:>7} {:>7}  detail\n",
+            "premises", "fix", "cost", "before", "after", "gain"
+        );
+        for p in &self.plans {
+            s += &format!(
+                "  {:<18} {:<14} {:>9.2} {:>7} {:>7} {:>7}  {}\n",
+                p.id,
+                p.fix.name(),
+                p.cost,
+                format!("{:.1}", p.margin_before_db),
+                margin(p.margin_after_db),
+                margin(p.margin_gained_db),
+                p.detail
+            );
+        }
+        for i in &self.installations {
+            s += &format!(
+                "\n{} ({}, {} backhaul, {}, cost {:.2}) serves {}\n",
+                i.id,
+                i.kind.name(),
+                i.backhaul.name(),
+                units(i.units.len()),
+                i.cost,
+                i.serves.join(", ")
+            );
+            for u in &i.units {
+                s += &format!(
+                    "  {:<28} level {:>3}  at [{:.1}, {:.1}]  height {:.1} m  ({})\n",
+                    u.id, u.level, u.at[0], u.at[1], u.height_m, u.site
+                );
+            }
+        }
+        if !self.exempt.is_empty() {
+            s += "\nExempt Premises List:\n";
+            for e in &self.exempt {
+                s += &format!("  {}: {}\n", e.id, e.reason);
+            }
+        }
+        s + &self.verification_rows(false)
+    }
+
+    /// Markdown report.
+    pub fn to_markdown(&self) -> String {
+        let mut s = format!(
+            "# Alt HAN plan: {}\n\n{}\n\n{}\n\n| premises | fix | installation | cost | margin before dB | after dB | gained dB | detail |\n|---|---|---|---|---|---|---|---|\n",
+            self.building,
+            self.summary(),
+            self.search_line()
+        );
+        let row = |p: &PremisesPlan| {
+            format!(
+                "| {} | `{}` | {} | {:.2} | {:.1} | {} | {} | {} |\n",
+                p.id,
+                p.fix.name(),
+                p.installation.as_deref().unwrap_or("—"),
+                p.cost,
+                p.margin_before_db,
+                margin(p.margin_after_db),
+                margin(p.margin_gained_db),
+                p.detail
+            )
+        };
+        for p in &self.plans {
+            s += &row(p);
+        }
+        for i in &self.installations {
+            s += &format!(
+                "\n## {} — {}, {} backhaul, cost {:.2}\n\nServes {}.\n\n| unit | level | at | height m | from |\n|---|---|---|---|---|\n",
+                i.id,
+                i.kind.name(),
+                i.backhaul.name(),
+                i.cost,
+                i.serves.join(", ")
+            );
+            for u in &i.units {
+                s += &format!(
+                    "| {} | {} | [{:.1}, {:.1}] | {:.1} | {} |\n",
+                    u.id, u.level, u.at[0], u.at[1], u.height_m, u.site
+                );
+            }
+        }
+        if !self.exempt.is_empty() {
+            s += "\n## Exempt Premises List\n\n| premises | reason |\n|---|---|\n";
+            for e in &self.exempt {
+                s += &format!("| {} | {} |\n", e.id, e.reason);
+            }
+        }
+        s + &self.verification_rows(true)
+    }
+
+    /// JSON (pretty).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
