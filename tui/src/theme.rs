@@ -88,6 +88,7 @@ impl Theme {
         match v {
             Verdict::Ok2g4 => self.grade(Grade::Ok),
             Verdict::Ok868 => self.pick(45, Color::LightCyan),
+            Verdict::OkAltHan => self.pick(141, Color::LightMagenta),
             Verdict::NeedsAltHan => self.grade(Grade::Fail),
         }
     }

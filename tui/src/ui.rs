@@ -192,6 +192,7 @@ fn verdict_span(v: Verdict, th: &Theme) -> Span<'static> {
     let (mark, text) = match v {
         Verdict::Ok2g4 => ("✓", "ok 2.4 GHz"),
         Verdict::Ok868 => ("✓", "ok 868 MHz"),
+        Verdict::OkAltHan => ("✓", "ok via Alt HAN"),
         Verdict::NeedsAltHan => ("✗", "needs Alt HAN"),
     };
     Span::styled(
@@ -217,6 +218,10 @@ fn building(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
         Style::default().add_modifier(Modifier::BOLD),
     )];
     for (v, n) in counts {
+        // Premises carried by Alt HAN equipment exist only once a plan is applied.
+        if v == Verdict::OkAltHan && n == 0 {
+            continue;
+        }
         summary.push(Span::styled(
             format!("{n} "),
             Style::default()

@@ -63,7 +63,8 @@ impl Planner for VerdictPlanner {
         let fix = match survey.verdict {
             Verdict::Ok2g4 => Fix::None,
             Verdict::Ok868 => Fix::DualBandHub,
-            Verdict::NeedsAltHan => Fix::AltHan,
+            // Already served by Alt HAN equipment in the building file, or still needing it.
+            Verdict::OkAltHan | Verdict::NeedsAltHan => Fix::AltHan,
         };
         Plan {
             fix,

@@ -102,7 +102,8 @@ fn class(v: Verdict) -> usize {
     match v {
         Verdict::Ok2g4 => 0,
         Verdict::Ok868 => 1,
-        Verdict::NeedsAltHan => 2,
+        // A premises that works only through Alt HAN equipment counts as needing Alt HAN.
+        Verdict::OkAltHan | Verdict::NeedsAltHan => 2,
     }
 }
 
