@@ -487,30 +487,4 @@ mod tests {
         .unwrap_err();
         assert!(e.starts_with("b:1:1:") && e.contains("differs"), "{e}");
     }
-
-    /// Prints the shares per archetype: `N=10000 SEED=1 cargo test -p han-radio calibrate -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn calibrate() {
-        let n = std::env::var("N")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(10_000);
-        let seed = std::env::var("SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(1);
-        let (text, _) = survey(&portfolio(n, seed), shard(0, 1), 2, &HashSet::new());
-        let lines: Vec<ResultLine> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        let s = summarise(&lines, 200, 1);
-        for g in std::iter::once(&s.overall).chain(&s.archetypes) {
-            eprintln!(
-                "{:16} n={:6} 2.4={:5.1}% 868-only={:5.1}% alt={:5.1}%",
-                g.name, g.premises, g.ok_2g4.pct, g.ok_868_only.pct, g.alt_han.pct
-            );
-        }
-    }
 }
