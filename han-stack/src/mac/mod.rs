@@ -2,7 +2,9 @@
 //! header, beacons (with the Zigbee beacon payload), MAC commands, and the FCS.
 
 pub mod address;
+pub mod association;
 pub mod beacon;
+pub mod beacon_response;
 pub mod command;
 pub mod control;
 pub mod csma;
