@@ -2,6 +2,7 @@
 //! header, beacons (with the Zigbee beacon payload), MAC commands, and the FCS.
 
 pub mod address;
+pub mod associate;
 pub mod association;
 pub mod beacon;
 pub mod beacon_response;
@@ -13,6 +14,7 @@ pub mod engine;
 pub mod fcs;
 pub mod frame;
 pub mod indirect;
+pub mod scan;
 pub mod security;
 pub mod view;
 pub mod zigbee_beacon;
