@@ -1,0 +1,59 @@
+//! The routing seam of the NWK layer: every unicast goes to the hop a [`NextHop`] names.
+//! [`DirectOrParent`] is the starting policy (neighbours and children directly, anything
+//! else via the parent, as tree routing's upward case does, Zigbee PRO R22 3.6.3.3); a
+//! routing table with AODV and source routes plugs in behind the same trait.
+
+use std::collections::BTreeSet;
+
+/// Broadcast NWK addresses: all, rx-on-when-idle, routers, low-power routers (3.6.5).
+pub fn is_broadcast(addr: u16) -> bool {
+    addr >= 0xfffb
+}
+
+/// Where a frame for `dst` goes next.
+pub trait NextHop {
+    /// The MAC destination for a frame to NWK address `dst` (0xffff for broadcasts); None
+    /// when no route is known.
+    fn next_hop(&self, dst: u16) -> Option<u16>;
+}
+
+/// Neighbours and children directly, everything else via the parent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirectOrParent {
+    /// The parent's address (None for the coordinator).
+    pub parent: Option<u16>,
+    /// Devices heard directly or joined as children.
+    pub neighbours: BTreeSet<u16>,
+}
+
+impl NextHop for DirectOrParent {
+    fn next_hop(&self, dst: u16) -> Option<u16> {
+        if is_broadcast(dst) {
+            return Some(0xffff);
+        }
+        if self.neighbours.contains(&dst) || self.parent == Some(dst) {
+            return Some(dst);
+        }
+        self.parent
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn direct_then_parent() {
+        let mut r = DirectOrParent {
+            parent: Some(0x0000),
+            ..Default::default()
+        };
+        r.neighbours.insert(0x4d2f);
+        assert_eq!(r.next_hop(0x4d2f), Some(0x4d2f));
+        assert_eq!(r.next_hop(0x0000), Some(0x0000));
+        assert_eq!(r.next_hop(0x1111), Some(0x0000));
+        assert_eq!(r.next_hop(0xfffd), Some(0xffff));
+        let coordinator = DirectOrParent::default();
+        assert_eq!(coordinator.next_hop(0x1111), None);
+    }
+}
