@@ -25,6 +25,9 @@ use han_stack::wire::Wire;
 use han_stack::zep::{ZepPacket, unix_to_ntp};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+/// The transmit handle of frames put on the air by [`World::inject`].
+pub const INJECTED: u32 = u32::MAX;
+
 /// Receiver and channel parameters of the air.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AirConfig {
@@ -581,6 +584,20 @@ impl<N: Node> World<N> {
             }
         }
         s
+    }
+
+    /// Put `psdu` on the air from `node` now, through its MAC (CSMA-CA, retries), as if its
+    /// stack had sent it: for replaying recorded frames into a run. The node is told of the
+    /// outcome with handle [`INJECTED`].
+    pub fn inject(&mut self, node: u32, psdu: Vec<u8>) {
+        if (node as usize) < self.nodes.len() {
+            let a = Action::Transmit {
+                handle: INJECTED,
+                psdu,
+                options: TxOptions::default(),
+            };
+            self.action(node, a);
+        }
     }
 
     /// Run every event before `until`, then stand at `until`.

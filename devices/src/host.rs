@@ -1,0 +1,1052 @@
+//! The device host: one per node on the virtual air, running MAC association (both sides),
+//! indirect transmission for sleepy children, the Zigbee NWK layer (join, stochastic
+//! addresses, NWK security, the routing seam, device announce), APS (acknowledged data,
+//! duplicate rejection, the trust centre's Transport Key) and ZDO address discovery, with a
+//! [`Behaviour`] on top that speaks ZCL.
+
+use crate::behaviour::{Api, Behaviour, Peer, Request, SE_PROFILE, ZclIndication, ZclRequest};
+use han_mesh::radio::{Node, NodeCtx, NodeInput, Radio, RadioConfig, TxOptions};
+use han_mesh::time::{Duration, SimTime};
+use han_mesh::world::INJECTED;
+use han_radio::device::DeviceKind;
+use han_stack::aps::ack::{Retransmissions, Retry, ack_of, data_header};
+use han_stack::aps::trust_centre::{DeviceLog, InstallCodeKeys, TrustCentre, accept_network_key};
+use han_stack::aps::{ApsFlags, ApsFrame, DeliveryMode, FrameType as ApsType};
+use han_stack::mac::associate::{Associator, JoinOutcome, JoinParams, Step};
+use han_stack::mac::association::AssociationCoordinator;
+use han_stack::mac::beacon_response::{beacon_frame, is_beacon_request};
+use han_stack::mac::engine::TxStatus;
+use han_stack::mac::indirect::{
+    DEFAULT_PERSISTENCE_UNITS, PendingTransactions, data_request, persistence_ns,
+};
+use han_stack::mac::scan::DEFAULT_SCAN_EXPONENT;
+use han_stack::mac::{
+    Address, AssociationStatus, CapabilityInfo, MacCommand, MacFrame, MacPayload, ZigbeeBeacon,
+};
+use han_stack::nwk::address::stochastic_address;
+use han_stack::nwk::next_hop::{DirectOrParent, NextHop, is_broadcast};
+use han_stack::nwk::security::{NwkSecurity, NwkSecurityError};
+use han_stack::nwk::{NwkFrame, NwkFrameType, NwkHeader};
+use han_stack::wire::{ExtAddr, Wire};
+use han_stack::zcl::ZclFrame;
+use han_stack::zdo::{
+    AddrRsp, Capability, DeviceAnnce, NwkAddrReq, RequestType, ZdpBody, ZdpFrame, ZdpStatus,
+};
+use std::collections::BTreeMap;
+
+/// The ZDO endpoint and profile.
+const ZDO: u8 = 0;
+/// NWK radius for new frames: 2·nwkcMaxDepth (domain.md 3.2).
+const RADIUS: u8 = 30;
+/// Timers of the host; behaviour timers are offset by [`BEHAVIOUR_TIMERS`].
+const T_START: u32 = 1;
+const T_ASSOC: u32 = 2;
+const T_APS: u32 = 3;
+const T_EXPIRY: u32 = 4;
+const T_POLL: u32 = 5;
+const T_NAP: u32 = 6;
+const T_REJOIN: u32 = 7;
+const T_KEY_WAIT: u32 = 8;
+/// Behaviour timer ids start here.
+pub const BEHAVIOUR_TIMERS: u32 = 1000;
+/// Transmit handles.
+const H_ASSOC: u32 = 1;
+const H_DATA: u32 = 2;
+const H_POLL: u32 = 3;
+const H_MAC: u32 = 4;
+const H_INDIRECT: u32 = 5;
+/// Association responses: the child's short address in the low 16 bits.
+const H_ASSOC_RESPONSE: u32 = 0x0001_0000;
+
+/// How long a joiner waits for the network key before starting again
+/// (apsSecurityTimeOutPeriod-like; an assumption).
+const KEY_WAIT: Duration = Duration::secs(10);
+/// How often a sleepy joiner polls while it waits for the key.
+const JOIN_POLL: Duration = Duration::millis(500);
+/// How long a sleepy device listens after an ACK with frame pending
+/// (macMaxFrameTotalWaitTime rounded up).
+const NAP_AFTER_PENDING: Duration = Duration::millis(40);
+
+/// What a node is on the network.
+#[derive(Debug, Clone)]
+pub enum RoleConfig {
+    /// The coordinator and trust centre (CHF): forms the PAN with this key and log.
+    Coordinator {
+        /// PAN ID.
+        pan: u16,
+        /// The network key it hands out.
+        network_key: [u8; 16],
+        /// Devices allowed to join.
+        log: DeviceLog,
+    },
+    /// A joining device.
+    Joiner {
+        /// Its preconfigured link key (from its install code).
+        link_key: [u8; 16],
+        /// The PAN to join: the CH's extended PAN ID (its EUI-64, domain.md 1.1).
+        extended_pan_id: ExtAddr,
+        /// Joins as a router (mains, rx on).
+        router: bool,
+        /// Sleepy end device (receiver off when idle).
+        sleepy: bool,
+    },
+}
+
+/// Everything a host is built from.
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    /// Device id (from the building file).
+    pub id: String,
+    /// Device kind.
+    pub kind: DeviceKind,
+    /// Index of its premises in the building.
+    pub premises: usize,
+    /// Its EUI-64.
+    pub ext_addr: ExtAddr,
+    /// The channel it forms or scans.
+    pub channel: u8,
+    /// When it powers on.
+    pub power_on: Duration,
+    /// Its role.
+    pub role: RoleConfig,
+    /// Unix time of simulated time zero, ns (for ZCL UTC time).
+    pub epoch_unix_ns: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JoinState {
+    Down,
+    Associating,
+    AwaitingKey,
+    Joined,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Child {
+    ext: ExtAddr,
+    sleepy: bool,
+}
+
+#[allow(clippy::large_enum_variant)]
+enum Role {
+    Coordinator {
+        assoc: AssociationCoordinator,
+        tc: TrustCentre<InstallCodeKeys>,
+        children: BTreeMap<u16, Child>,
+        indirect: PendingTransactions,
+    },
+    Joiner {
+        assoc: Associator,
+        link_key: [u8; 16],
+        extended_pan_id: ExtAddr,
+        router: bool,
+        sleepy: bool,
+        state: JoinState,
+    },
+}
+
+/// What happened to a host, for the summary.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct HostStats {
+    /// When it first held the network key.
+    pub joined_at_s: Option<f64>,
+    /// Association attempts by outcome name.
+    pub join_outcomes: BTreeMap<&'static str, u32>,
+    /// NWK frames dropped for an old frame counter.
+    pub replays_dropped: u64,
+    /// NWK frames dropped because they were not secured (or did not verify).
+    pub insecure_dropped: u64,
+    /// APS frames sent again for a missing ACK.
+    pub aps_retries: u64,
+    /// APS frames given up on.
+    pub aps_failures: u64,
+    /// APS duplicates rejected.
+    pub aps_duplicates: u64,
+    /// Frames with no route (unknown destination).
+    pub no_route: u64,
+    /// Network keys it sent (trust centre only).
+    pub keys_sent: u32,
+    /// Joiners refused (trust centre only).
+    pub refused: u32,
+}
+
+/// One node: stack plus behaviour.
+pub struct DeviceHost {
+    /// Device id.
+    pub id: String,
+    /// Device kind.
+    pub kind: DeviceKind,
+    /// Premises index.
+    pub premises: usize,
+    ext: ExtAddr,
+    config: RadioConfig,
+    power_on: Duration,
+    epoch_unix_ns: u64,
+    role: Role,
+    nwk: NwkSecurity,
+    routing: DirectOrParent,
+    mac_seq: u8,
+    nwk_seq: u8,
+    aps_counter: u8,
+    zdp_seq: u8,
+    zcl_seq: u8,
+    retrans: Retransmissions,
+    aps_seen: BTreeMap<u16, u8>,
+    peers: BTreeMap<ExtAddr, u16>,
+    unresolved: Vec<ZclRequest>,
+    nap_at: Option<SimTime>,
+    behaviour: Box<dyn Behaviour>,
+    /// Counters for the summary.
+    pub stats: HostStats,
+}
+
+impl DeviceHost {
+    /// A host from its configuration and behaviour.
+    pub fn new(cfg: HostConfig, behaviour: Box<dyn Behaviour>) -> Self {
+        let role = match cfg.role {
+            RoleConfig::Coordinator {
+                pan,
+                network_key,
+                log,
+            } => Role::Coordinator {
+                assoc: AssociationCoordinator::new(
+                    pan,
+                    cfg.ext_addr,
+                    true,
+                    persistence_ns(DEFAULT_PERSISTENCE_UNITS, 16_000),
+                ),
+                tc: TrustCentre::new(cfg.ext_addr, network_key, log, InstallCodeKeys),
+                children: BTreeMap::new(),
+                indirect: PendingTransactions::new(persistence_ns(
+                    DEFAULT_PERSISTENCE_UNITS,
+                    16_000,
+                )),
+            },
+            RoleConfig::Joiner {
+                link_key,
+                extended_pan_id,
+                router,
+                sleepy,
+            } => {
+                let mut caps = CapabilityInfo::ALLOCATE_ADDRESS;
+                if router {
+                    caps |= CapabilityInfo::FFD | CapabilityInfo::MAINS_POWERED;
+                }
+                if !sleepy {
+                    caps |= CapabilityInfo::RX_ON_WHEN_IDLE;
+                }
+                let params = JoinParams {
+                    ext_addr: cfg.ext_addr,
+                    channels: vec![cfg.channel],
+                    scan_exponent: DEFAULT_SCAN_EXPONENT,
+                    symbol_ns: 16_000,
+                    capabilities: caps,
+                    extended_pan_id: Some(extended_pan_id),
+                };
+                Role::Joiner {
+                    assoc: Associator::new(params, cfg.ext_addr.0 as u8),
+                    link_key,
+                    extended_pan_id,
+                    router,
+                    sleepy,
+                    state: JoinState::Down,
+                }
+            }
+        };
+        let (pan_id, short_addr) = match &role {
+            Role::Coordinator { assoc, .. } => (assoc.pan, 0x0000),
+            Role::Joiner { .. } => (0xffff, 0xfffe),
+        };
+        let mut nwk = NwkSecurity::default();
+        if let Role::Coordinator { tc, .. } = &role {
+            let (k, s) = tc.network_key();
+            nwk.install_key(k, s);
+        }
+        DeviceHost {
+            id: cfg.id,
+            kind: cfg.kind,
+            premises: cfg.premises,
+            ext: cfg.ext_addr,
+            config: RadioConfig {
+                channel: cfg.channel,
+                pan_id,
+                short_addr,
+                ext_addr: cfg.ext_addr,
+                ..RadioConfig::default()
+            },
+            power_on: cfg.power_on,
+            epoch_unix_ns: cfg.epoch_unix_ns,
+            role,
+            nwk,
+            routing: DirectOrParent::default(),
+            mac_seq: (cfg.ext_addr.0 >> 8) as u8,
+            nwk_seq: (cfg.ext_addr.0 >> 16) as u8,
+            aps_counter: 0,
+            zdp_seq: 0,
+            zcl_seq: 0,
+            retrans: Retransmissions::default(),
+            aps_seen: BTreeMap::new(),
+            peers: BTreeMap::new(),
+            unresolved: Vec::new(),
+            nap_at: None,
+            behaviour,
+            stats: HostStats::default(),
+        }
+    }
+
+    /// Its EUI-64.
+    pub fn ext_addr(&self) -> ExtAddr {
+        self.ext
+    }
+
+    /// Its NWK address (0xfffe before it joined).
+    pub fn short_addr(&self) -> u16 {
+        self.config.short_addr
+    }
+
+    /// The behaviour, for reports.
+    pub fn behaviour(&self) -> &dyn Behaviour {
+        self.behaviour.as_ref()
+    }
+
+    /// The network key it holds, if any.
+    pub fn network_key(&self) -> Option<([u8; 16], u8)> {
+        self.nwk.key()
+    }
+
+    /// The trust centre's device log (coordinator only).
+    pub fn device_log(&self) -> Option<&DeviceLog> {
+        match &self.role {
+            Role::Coordinator { tc, .. } => Some(&tc.log),
+            Role::Joiner { .. } => None,
+        }
+    }
+
+    /// It holds the network key and has announced itself (always true for the coordinator).
+    pub fn is_joined(&self) -> bool {
+        match &self.role {
+            Role::Coordinator { .. } => true,
+            Role::Joiner { state, .. } => *state == JoinState::Joined,
+        }
+    }
+
+    /// Sleepy end device.
+    pub fn is_sleepy(&self) -> bool {
+        matches!(self.role, Role::Joiner { sleepy: true, .. })
+    }
+
+    fn is_router(&self) -> bool {
+        matches!(
+            self.role,
+            Role::Coordinator { .. } | Role::Joiner { router: true, .. }
+        )
+    }
+
+    fn next_mac_seq(&mut self) -> u8 {
+        self.mac_seq = self.mac_seq.wrapping_add(1);
+        self.mac_seq
+    }
+
+    fn capability(&self) -> Capability {
+        let mut c = Capability::ALLOCATE_ADDRESS;
+        if self.is_router() {
+            c |= Capability::FULL_FUNCTION_DEVICE | Capability::MAINS_POWERED;
+        }
+        if !self.is_sleepy() {
+            c |= Capability::RX_ON_WHEN_IDLE;
+        }
+        c
+    }
+
+    // ---- MAC ----
+
+    fn apply_steps(&mut self, steps: Vec<Step>, ctx: &mut NodeCtx<'_>) {
+        for s in steps {
+            match s {
+                Step::SetChannel(c) => {
+                    self.config.channel = c;
+                    ctx.configure(self.config);
+                }
+                Step::SetPan(p) => {
+                    self.config.pan_id = p;
+                    ctx.configure(self.config);
+                }
+                Step::SetShortAddress(a) => {
+                    self.config.short_addr = a;
+                    ctx.configure(self.config);
+                }
+                Step::Transmit(f) => ctx.transmit(H_ASSOC, f.emit_with_fcs(), TxOptions::default()),
+                Step::SetTimer(at) => ctx.set_timer(T_ASSOC, SimTime(at)),
+                Step::Finished(o) => self.association_finished(o, ctx),
+            }
+        }
+    }
+
+    fn association_finished(&mut self, outcome: JoinOutcome, ctx: &mut NodeCtx<'_>) {
+        *self.stats.join_outcomes.entry(outcome.name()).or_default() += 1;
+        let Role::Joiner {
+            assoc,
+            state,
+            sleepy,
+            ..
+        } = &mut self.role
+        else {
+            return;
+        };
+        self.mac_seq = assoc.seq();
+        match outcome {
+            JoinOutcome::Associated { parent, .. } => {
+                if let Address::Short(p) = parent.coordinator {
+                    self.routing.parent = Some(p);
+                }
+                *state = JoinState::AwaitingKey;
+                ctx.set_timer(T_KEY_WAIT, ctx.now + KEY_WAIT);
+                if *sleepy {
+                    ctx.set_timer(T_POLL, ctx.now + JOIN_POLL);
+                }
+            }
+            JoinOutcome::Denied(_) => {
+                *state = JoinState::Down;
+                ctx.set_timer(T_REJOIN, ctx.now + Duration::secs(60));
+            }
+            _ => {
+                *state = JoinState::Down;
+                let back_off = Duration::secs(5 + ctx.rng.range_u64(0, 5));
+                ctx.set_timer(T_REJOIN, ctx.now + back_off);
+            }
+        }
+    }
+
+    fn start_join(&mut self, ctx: &mut NodeCtx<'_>) {
+        let Role::Joiner { assoc, state, .. } = &mut self.role else {
+            return;
+        };
+        *state = JoinState::Associating;
+        self.config.short_addr = 0xfffe;
+        ctx.wake();
+        let steps = assoc.start(ctx.now.0);
+        self.apply_steps(steps, ctx);
+    }
+
+    fn on_mac_command(&mut self, mac: &MacFrame, ctx: &mut NodeCtx<'_>) {
+        if let Role::Joiner { assoc, .. } = &mut self.role {
+            if assoc.is_active() {
+                let steps = assoc.on_frame(mac, self.config.channel, 255);
+                self.apply_steps(steps, ctx);
+            }
+            return;
+        }
+        let seq = self.next_mac_seq();
+        let pan = self.config.pan_id;
+        let ext = self.ext;
+        let Role::Coordinator {
+            assoc,
+            tc,
+            children,
+            indirect,
+        } = &mut self.role
+        else {
+            return;
+        };
+        if is_beacon_request(mac) {
+            let zb = ZigbeeBeacon {
+                stack_profile: ZigbeeBeacon::STACK_PROFILE_PRO,
+                protocol_version: 2,
+                reserved: 0,
+                router_capacity: true,
+                device_depth: 0,
+                end_device_capacity: true,
+                extended_pan_id: ext,
+                tx_offset: 0xff_ffff,
+                update_id: 0,
+            };
+            let b = beacon_frame(seq, pan, Address::Short(0), true, true, zb.to_bytes());
+            ctx.transmit(H_MAC, b.emit_with_fcs(), TxOptions::default());
+            return;
+        }
+        let rng = &mut *ctx.rng;
+        let mut refused = false;
+        let asked = assoc.on_request(ctx.now.0, mac, seq, 0, |dev, caps| {
+            if tc.admit(dev).is_err() {
+                refused = true;
+                return Err(AssociationStatus::PanAccessDenied);
+            }
+            // A device joining again keeps its address.
+            if let Some((&a, _)) = children.iter().find(|(_, c)| c.ext == dev) {
+                return Ok(a);
+            }
+            let a = stochastic_address(|n| rng.below(n), |a| children.contains_key(&a))
+                .ok_or(AssociationStatus::PanAtCapacity)?;
+            children.insert(
+                a,
+                Child {
+                    ext: dev,
+                    sleepy: !caps.contains(CapabilityInfo::RX_ON_WHEN_IDLE),
+                },
+            );
+            Ok(a)
+        });
+        if refused {
+            self.stats.refused += 1;
+        }
+        if let Some((dev, _)) = asked {
+            ctx.set_pending(Address::Extended(dev), true);
+            return;
+        }
+        if let Some(mut t) = assoc.on_data_request(mac) {
+            ctx.set_pending(t.dst, assoc.has_pending(t.dst));
+            // Tag the response with the address it gives, to send the key once delivered.
+            if let Ok((f, _, _)) = MacFrame::parse_with_fcs(&t.psdu)
+                && let MacPayload::Command(MacCommand::AssociationResponse {
+                    short_addr,
+                    status: AssociationStatus::Success,
+                }) = f.payload
+            {
+                t.handle = H_ASSOC_RESPONSE | u32::from(short_addr);
+            } else {
+                t.handle = H_MAC;
+            }
+            ctx.transmit(t.handle, t.psdu, TxOptions::default());
+            return;
+        }
+        if mac.payload == MacPayload::Command(MacCommand::DataRequest)
+            && let Some(t) = indirect.take(mac.src)
+        {
+            ctx.set_pending(mac.src, indirect.has_pending(mac.src));
+            ctx.transmit(H_INDIRECT, t.psdu, TxOptions::default());
+        }
+    }
+
+    /// Put a NWK frame on the MAC towards `next` (held for a sleepy child).
+    fn mac_send(&mut self, next: u16, nwk: &NwkFrame, ctx: &mut NodeCtx<'_>) {
+        let seq = self.next_mac_seq();
+        let dst = if next == 0xffff {
+            Address::BROADCAST
+        } else {
+            Address::Short(next)
+        };
+        let f = MacFrame::data(
+            seq,
+            self.config.pan_id,
+            dst,
+            Address::Short(self.config.short_addr),
+            nwk.to_bytes(),
+        );
+        let psdu = f.emit_with_fcs();
+        if let Role::Coordinator {
+            children, indirect, ..
+        } = &mut self.role
+            && children.get(&next).is_some_and(|c| c.sleepy)
+        {
+            indirect.push(ctx.now.0, dst, H_INDIRECT, psdu);
+            ctx.set_pending(dst, true);
+            if let Some(t) = indirect.next_expiry() {
+                ctx.set_timer(T_EXPIRY, SimTime(t));
+            }
+            return;
+        }
+        ctx.transmit(H_DATA, psdu, TxOptions::default());
+    }
+
+    // ---- NWK ----
+
+    /// Send an APS frame to `dst` over NWK, secured unless `clear` (the Transport Key).
+    fn nwk_send(&mut self, dst: u16, aps: &[u8], clear: bool, ctx: &mut NodeCtx<'_>) {
+        let Some(next) = self.routing.next_hop(dst) else {
+            self.stats.no_route += 1;
+            return;
+        };
+        self.nwk_seq = self.nwk_seq.wrapping_add(1);
+        // The extended source lets every receiver map the originator's EUI-64 to its
+        // address (Zigbee PRO R22 3.3.1.1.9); the aux header names only the last hop.
+        let header = NwkHeader::pro(
+            NwkFrameType::Data,
+            dst,
+            self.config.short_addr,
+            RADIUS,
+            self.nwk_seq,
+        )
+        .with_src64(self.ext);
+        let frame = if clear {
+            Some(NwkFrame {
+                header,
+                aux: None,
+                payload: aps.to_vec(),
+            })
+        } else {
+            self.nwk.seal(header, self.ext, aps)
+        };
+        if let Some(f) = frame {
+            self.mac_send(next, &f, ctx);
+        }
+    }
+
+    fn for_me(&self, dst: u16) -> bool {
+        dst == self.config.short_addr
+            || dst == 0xffff
+            || (dst == 0xfffd && !self.is_sleepy())
+            || (dst == 0xfffc && self.is_router())
+    }
+
+    fn on_data_frame(&mut self, mac: &MacFrame, bytes: &[u8], ctx: &mut NodeCtx<'_>) {
+        let Ok(nwk) = NwkFrame::from_bytes(bytes) else {
+            return;
+        };
+        if let Address::Short(s) = mac.src
+            && s == nwk.header.src
+        {
+            self.routing.neighbours.insert(s);
+        }
+        if let Some(e) = nwk.header.src64
+            && nwk.header.is_secured()
+            && e != self.ext
+        {
+            self.peers.insert(e, nwk.header.src);
+        }
+        let awaiting_key = matches!(
+            self.role,
+            Role::Joiner {
+                state: JoinState::AwaitingKey,
+                ..
+            }
+        );
+        let plain = if nwk.header.is_secured() {
+            match self.nwk.open(&nwk) {
+                Ok(p) => p,
+                Err(NwkSecurityError::Replay { .. }) => {
+                    self.stats.replays_dropped += 1;
+                    return;
+                }
+                Err(_) => {
+                    self.stats.insecure_dropped += 1;
+                    return;
+                }
+            }
+        } else if awaiting_key && nwk.header.dst == self.config.short_addr {
+            nwk.payload.clone()
+        } else {
+            self.stats.insecure_dropped += 1;
+            return;
+        };
+        if nwk.header.control.frame_type != NwkFrameType::Data {
+            return;
+        }
+        if !self.for_me(nwk.header.dst) {
+            self.forward(nwk.header, &plain, ctx);
+            return;
+        }
+        if let Ok(aps) = ApsFrame::from_bytes(&plain) {
+            self.on_aps(nwk.header.src, !nwk.header.is_secured(), aps, ctx);
+        }
+    }
+
+    /// Relay a frame for someone else (routers), secured again hop by hop.
+    fn forward(&mut self, mut header: NwkHeader, plain: &[u8], ctx: &mut NodeCtx<'_>) {
+        if !self.is_router() || header.radius <= 1 || is_broadcast(header.dst) {
+            return;
+        }
+        let Some(next) = self.routing.next_hop(header.dst) else {
+            self.stats.no_route += 1;
+            return;
+        };
+        header.radius -= 1;
+        header
+            .control
+            .flags
+            .remove(han_stack::nwk::NwkFlags::SECURITY);
+        if let Some(f) = self.nwk.seal(header, self.ext, plain) {
+            self.mac_send(next, &f, ctx);
+        }
+    }
+
+    // ---- APS ----
+
+    fn on_aps(&mut self, src: u16, clear: bool, aps: ApsFrame, ctx: &mut NodeCtx<'_>) {
+        match aps.header.frame_type {
+            ApsType::Command => self.on_aps_command(&aps, ctx),
+            _ if clear => self.stats.insecure_dropped += 1,
+            ApsType::Ack => {
+                if let Some(tag) = self.retrans.on_ack(src, aps.header.counter) {
+                    self.with_behaviour(ctx, |b, api| b.delivered(tag, true, api));
+                }
+            }
+            ApsType::Data => {
+                if aps.header.flags.contains(ApsFlags::ACK_REQUEST) {
+                    let ack = ApsFrame {
+                        header: ack_of(&aps.header),
+                        aux: None,
+                        payload: Vec::new(),
+                    };
+                    self.nwk_send(src, &ack.to_bytes(), false, ctx);
+                }
+                if aps.header.delivery_mode == DeliveryMode::Unicast {
+                    if self.aps_seen.get(&src) == Some(&aps.header.counter) {
+                        self.stats.aps_duplicates += 1;
+                        return;
+                    }
+                    self.aps_seen.insert(src, aps.header.counter);
+                }
+                match aps.header.profile {
+                    Some(0x0000) => self.on_zdp(src, &aps, ctx),
+                    Some(SE_PROFILE) => {
+                        let Ok(frame) = ZclFrame::from_bytes(&aps.payload) else {
+                            return;
+                        };
+                        let src_ext = self.peers.iter().find(|(_, s)| **s == src).map(|(e, _)| *e);
+                        let msg = ZclIndication {
+                            src,
+                            src_ext,
+                            src_endpoint: aps.header.src_endpoint.unwrap_or(0),
+                            dst_endpoint: aps.header.dst_endpoint.unwrap_or(0),
+                            cluster: aps.header.cluster.unwrap_or(0),
+                            frame,
+                        };
+                        self.with_behaviour(ctx, |b, api| b.zcl(&msg, api));
+                    }
+                    _ => {}
+                }
+            }
+            ApsType::InterPan => {}
+        }
+    }
+
+    fn on_aps_command(&mut self, aps: &ApsFrame, ctx: &mut NodeCtx<'_>) {
+        let own = self.ext;
+        let Role::Joiner {
+            link_key,
+            extended_pan_id,
+            state,
+            ..
+        } = &mut self.role
+        else {
+            return;
+        };
+        if *state != JoinState::AwaitingKey {
+            return;
+        }
+        let Some((key, seq)) = accept_network_key(aps, link_key, *extended_pan_id, own) else {
+            return;
+        };
+        *state = JoinState::Joined;
+        self.peers.insert(*extended_pan_id, 0x0000);
+        self.nwk.install_key(key, seq);
+        if self.stats.joined_at_s.is_none() {
+            self.stats.joined_at_s = Some(ctx.now.0 as f64 / 1e9);
+        }
+        self.announce(ctx);
+        self.with_behaviour(ctx, |b, api| b.joined(api));
+    }
+
+    fn next_aps_counter(&mut self) -> u8 {
+        self.aps_counter = self.aps_counter.wrapping_add(1);
+        self.aps_counter
+    }
+
+    fn zdp_send(&mut self, dst: u16, cluster: u16, body: ZdpBody, ctx: &mut NodeCtx<'_>) {
+        self.zdp_seq = self.zdp_seq.wrapping_add(1);
+        let mut header = data_header(ZDO, cluster, 0x0000, ZDO, self.next_aps_counter(), false);
+        if is_broadcast(dst) {
+            header.delivery_mode = DeliveryMode::Broadcast;
+        }
+        let zdp = ZdpFrame {
+            seq: self.zdp_seq,
+            body,
+        };
+        let aps = ApsFrame {
+            header,
+            aux: None,
+            payload: zdp.to_bytes(),
+        };
+        self.nwk_send(dst, &aps.to_bytes(), false, ctx);
+    }
+
+    /// Device_annce to all rx-on devices (Zigbee PRO R22 2.4.3.1.11).
+    fn announce(&mut self, ctx: &mut NodeCtx<'_>) {
+        let body = ZdpBody::DeviceAnnce(DeviceAnnce {
+            nwk: self.config.short_addr,
+            ieee: self.ext,
+            capability: self.capability(),
+        });
+        self.zdp_send(0xfffd, 0x0013, body, ctx);
+    }
+
+    fn on_zdp(&mut self, src: u16, aps: &ApsFrame, ctx: &mut NodeCtx<'_>) {
+        let cluster = aps.header.cluster.unwrap_or(0);
+        let Ok(zdp) = ZdpFrame::parse_cluster(cluster, &aps.payload) else {
+            return;
+        };
+        match zdp.body {
+            ZdpBody::DeviceAnnce(a) => self.learn(a.ieee, a.nwk, ctx),
+            ZdpBody::NwkAddrReq(r) if r.ieee == self.ext => {
+                let rsp = ZdpBody::NwkAddrRsp(AddrRsp {
+                    status: ZdpStatus::Success,
+                    ieee: Some(self.ext),
+                    nwk: Some(self.config.short_addr),
+                    associated: None,
+                });
+                self.zdp_seq = zdp.seq.wrapping_sub(1);
+                self.zdp_send(src, 0x8000, rsp, ctx);
+            }
+            ZdpBody::NwkAddrRsp(AddrRsp {
+                status: ZdpStatus::Success,
+                ieee: Some(ieee),
+                nwk: Some(nwk),
+                ..
+            }) => self.learn(ieee, nwk, ctx),
+            _ => {}
+        }
+    }
+
+    /// Record an address and send what waited for it.
+    fn learn(&mut self, ieee: ExtAddr, nwk: u16, ctx: &mut NodeCtx<'_>) {
+        self.peers.insert(ieee, nwk);
+        let waiting = std::mem::take(&mut self.unresolved);
+        for r in waiting {
+            if r.dst == Peer::Ext(ieee) {
+                self.send_zcl(r, ctx);
+            } else {
+                self.unresolved.push(r);
+            }
+        }
+    }
+
+    fn send_zcl(&mut self, r: ZclRequest, ctx: &mut NodeCtx<'_>) {
+        let dst = match r.dst {
+            Peer::Short(s) => s,
+            Peer::Ext(e) => match self.peers.get(&e) {
+                Some(&s) => s,
+                None => {
+                    // NWK_addr_req to every rx-on device; the frame waits for the answer.
+                    if !self.unresolved.iter().any(|u| u.dst == r.dst) {
+                        let body = ZdpBody::NwkAddrReq(NwkAddrReq {
+                            ieee: e,
+                            request_type: RequestType::Single,
+                            start_index: 0,
+                        });
+                        self.zdp_send(0xfffd, 0x0000, body, ctx);
+                    }
+                    // Keep only the latest frame per destination and cluster.
+                    self.unresolved
+                        .retain(|u| !(u.dst == r.dst && u.cluster == r.cluster));
+                    self.unresolved.push(r);
+                    return;
+                }
+            },
+        };
+        let counter = self.next_aps_counter();
+        let header = data_header(
+            r.dst_endpoint,
+            r.cluster,
+            SE_PROFILE,
+            r.src_endpoint,
+            counter,
+            r.ack,
+        );
+        let aps = ApsFrame {
+            header,
+            aux: None,
+            payload: r.frame.to_bytes(),
+        }
+        .to_bytes();
+        if r.ack {
+            self.retrans
+                .track(ctx.now.0, dst, counter, aps.clone(), r.tag);
+            if let Some(t) = self.retrans.next_deadline() {
+                ctx.set_timer(T_APS, SimTime(t));
+            }
+        }
+        self.nwk_send(dst, &aps, false, ctx);
+    }
+
+    fn with_behaviour(
+        &mut self,
+        ctx: &mut NodeCtx<'_>,
+        f: impl FnOnce(&mut dyn Behaviour, &mut Api<'_>),
+    ) {
+        let mut requests = Vec::new();
+        let mut api = Api {
+            now: ctx.now,
+            epoch_unix_ns: self.epoch_unix_ns,
+            requests: &mut requests,
+            zcl_seq: &mut self.zcl_seq,
+        };
+        f(self.behaviour.as_mut(), &mut api);
+        for r in requests {
+            match r {
+                Request::Send(z) => self.send_zcl(z, ctx),
+                Request::Timer { id, at } => ctx.set_timer(BEHAVIOUR_TIMERS + id, at),
+            }
+        }
+    }
+
+    // ---- Sleepy end device ----
+
+    fn poll(&mut self, ctx: &mut NodeCtx<'_>) {
+        let Some(parent) = self.routing.parent else {
+            return;
+        };
+        let seq = self.next_mac_seq();
+        let f = data_request(
+            seq,
+            self.config.pan_id,
+            Address::Short(parent),
+            Address::Short(self.config.short_addr),
+        );
+        ctx.transmit(H_POLL, f.emit_with_fcs(), TxOptions::default());
+    }
+
+    fn sleep(&mut self, ctx: &mut NodeCtx<'_>) {
+        if self.is_sleepy() && self.is_joined() {
+            self.nap_at = None;
+            ctx.sleep();
+        }
+    }
+
+    fn on_transmit_done(&mut self, handle: u32, result: TxStatus, ctx: &mut NodeCtx<'_>) {
+        match handle {
+            H_ASSOC => {
+                if let Role::Joiner { assoc, .. } = &mut self.role {
+                    let steps = assoc.on_transmit_done(ctx.now.0, result);
+                    self.apply_steps(steps, ctx);
+                }
+            }
+            h if h & 0xffff_0000 == H_ASSOC_RESPONSE => {
+                // The child has its address: hand it the network key, secured with its link key.
+                let short = (h & 0xffff) as u16;
+                if !matches!(result, TxStatus::Success { .. }) {
+                    return;
+                }
+                let counter = self.next_aps_counter();
+                let Role::Coordinator { tc, children, .. } = &mut self.role else {
+                    return;
+                };
+                let Some(child) = children.get(&short).copied() else {
+                    return;
+                };
+                self.routing.neighbours.insert(short);
+                if let Some(f) = tc.transport_key(child.ext, counter) {
+                    self.stats.keys_sent += 1;
+                    self.peers.insert(child.ext, short);
+                    self.nwk_send(short, &f.to_bytes(), true, ctx);
+                }
+            }
+            H_DATA if self.is_sleepy() && self.is_joined() => self.poll(ctx),
+            H_POLL => match result {
+                TxStatus::Success {
+                    frame_pending: true,
+                } => {
+                    let at = ctx.now + NAP_AFTER_PENDING;
+                    self.nap_at = Some(at);
+                    ctx.set_timer(T_NAP, at);
+                }
+                _ => self.sleep(ctx),
+            },
+            _ => {}
+        }
+    }
+}
+
+impl Node for DeviceHost {
+    fn radio_config(&self) -> RadioConfig {
+        self.config
+    }
+
+    fn handle(&mut self, input: NodeInput<'_>, ctx: &mut NodeCtx<'_>) {
+        match input {
+            NodeInput::Start => match self.role {
+                Role::Coordinator { .. } => {
+                    self.with_behaviour(ctx, |b, api| b.joined(api));
+                }
+                Role::Joiner { .. } => ctx.set_timer(T_START, SimTime::ZERO + self.power_on),
+            },
+            NodeInput::Timer(T_START | T_REJOIN) => self.start_join(ctx),
+            NodeInput::Timer(T_ASSOC) => {
+                if let Role::Joiner { assoc, .. } = &mut self.role {
+                    let steps = assoc.on_timer(ctx.now.0);
+                    self.apply_steps(steps, ctx);
+                }
+            }
+            NodeInput::Timer(T_KEY_WAIT) => {
+                if let Role::Joiner {
+                    state: JoinState::AwaitingKey,
+                    ..
+                } = self.role
+                {
+                    *self.stats.join_outcomes.entry("NO_KEY").or_default() += 1;
+                    self.start_join(ctx);
+                }
+            }
+            NodeInput::Timer(T_POLL) => {
+                if let Role::Joiner {
+                    state: JoinState::AwaitingKey,
+                    ..
+                } = self.role
+                {
+                    self.poll(ctx);
+                    ctx.set_timer(T_POLL, ctx.now + JOIN_POLL);
+                }
+            }
+            NodeInput::Timer(T_NAP) => {
+                if self.nap_at == Some(ctx.now) {
+                    self.sleep(ctx);
+                }
+            }
+            NodeInput::Timer(T_APS) => {
+                for r in self.retrans.on_timer(ctx.now.0) {
+                    match r {
+                        Retry::Resend { dst, aps } => self.nwk_send(dst, &aps, false, ctx),
+                        Retry::Failed { tag, .. } => {
+                            self.with_behaviour(ctx, |b, api| b.delivered(tag, false, api))
+                        }
+                    }
+                }
+                self.stats.aps_retries = self.retrans.retries;
+                self.stats.aps_failures = self.retrans.failures;
+                if let Some(t) = self.retrans.next_deadline() {
+                    ctx.set_timer(T_APS, SimTime(t));
+                }
+            }
+            NodeInput::Timer(T_EXPIRY) => {
+                if let Role::Coordinator { indirect, .. } = &mut self.role {
+                    for t in indirect.expire(ctx.now.0) {
+                        ctx.set_pending(t.dst, indirect.has_pending(t.dst));
+                    }
+                    if let Some(t) = indirect.next_expiry() {
+                        ctx.set_timer(T_EXPIRY, SimTime(t));
+                    }
+                }
+            }
+            NodeInput::Timer(id) if id >= BEHAVIOUR_TIMERS => {
+                self.with_behaviour(ctx, |b, api| b.timer(id - BEHAVIOUR_TIMERS, api));
+            }
+            NodeInput::Timer(_) | NodeInput::Energy(_) => {}
+            NodeInput::TransmitDone { handle, .. } if handle == INJECTED => {}
+            NodeInput::TransmitDone { handle, result } => {
+                self.on_transmit_done(handle, result, ctx)
+            }
+            NodeInput::Received(r) => {
+                let Ok((mac, _, true)) = MacFrame::parse_with_fcs(r.psdu) else {
+                    return;
+                };
+                match &mac.payload {
+                    MacPayload::Data(bytes) => {
+                        let bytes = bytes.clone();
+                        self.on_data_frame(&mac, &bytes, ctx);
+                        if self.is_sleepy() && self.is_joined() {
+                            // More may wait at the parent: ask again.
+                            self.poll(ctx);
+                        }
+                    }
+                    MacPayload::Beacon(_) => {
+                        if let Role::Joiner { assoc, .. } = &mut self.role {
+                            let steps = assoc.on_frame(&mac, r.channel, r.lqi);
+                            self.apply_steps(steps, ctx);
+                        }
+                    }
+                    MacPayload::Command(_) => self.on_mac_command(&mac, ctx),
+                    _ => {}
+                }
+            }
+        }
+    }
+}
