@@ -10,7 +10,10 @@ use han_mesh::time::{Duration, SimTime};
 use han_mesh::world::INJECTED;
 use han_radio::device::DeviceKind;
 use han_stack::aps::ack::{Retransmissions, Retry, ack_of, data_header};
-use han_stack::aps::trust_centre::{DeviceLog, InstallCodeKeys, TrustCentre, accept_network_key};
+use han_stack::aps::command::{ApsCommand, RemoveDevice, Tunnel, UpdateDevice, UpdateDeviceStatus};
+use han_stack::aps::trust_centre::{
+    DeviceLog, InstallCodeKeys, TrustCentre, accept_network_key, command_header,
+};
 use han_stack::aps::{ApsFlags, ApsFrame, DeliveryMode, FrameType as ApsType};
 use han_stack::mac::associate::{Associator, JoinOutcome, JoinParams, Step};
 use han_stack::mac::association::AssociationCoordinator;
@@ -111,6 +114,8 @@ pub struct HostConfig {
     pub role: RoleConfig,
     /// Unix time of simulated time zero, ns (for ZCL UTC time).
     pub epoch_unix_ns: u64,
+    /// Symbol period of the PHY, ns (MAC timings: scan, response wait, persistence).
+    pub symbol_ns: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,13 +132,30 @@ struct Child {
     sleepy: bool,
 }
 
+/// What a parent (the coordinator, or a joined router) keeps for its children.
+struct Parent {
+    assoc: AssociationCoordinator,
+    children: BTreeMap<u16, Child>,
+    indirect: PendingTransactions,
+    /// Its depth in the network (the coordinator's is 0).
+    depth: u8,
+}
+
+impl Parent {
+    fn new(pan: u16, ext: ExtAddr, persistence_ns: u64, depth: u8) -> Self {
+        Parent {
+            assoc: AssociationCoordinator::new(pan, ext, true, persistence_ns),
+            children: BTreeMap::new(),
+            indirect: PendingTransactions::new(persistence_ns),
+            depth,
+        }
+    }
+}
+
 #[allow(clippy::large_enum_variant)]
 enum Role {
     Coordinator {
-        assoc: AssociationCoordinator,
         tc: TrustCentre<InstallCodeKeys>,
-        children: BTreeMap<u16, Child>,
-        indirect: PendingTransactions,
     },
     Joiner {
         assoc: Associator,
@@ -142,6 +164,8 @@ enum Role {
         router: bool,
         sleepy: bool,
         state: JoinState,
+        depth: u8,
+        failures: u32,
     },
 }
 
@@ -183,6 +207,8 @@ pub struct DeviceHost {
     power_on: Duration,
     epoch_unix_ns: u64,
     role: Role,
+    parent: Option<Parent>,
+    persistence_ns: u64,
     nwk: NwkSecurity,
     routing: DirectOrParent,
     mac_seq: u8,
@@ -203,25 +229,19 @@ pub struct DeviceHost {
 impl DeviceHost {
     /// A host from its configuration and behaviour.
     pub fn new(cfg: HostConfig, behaviour: Box<dyn Behaviour>) -> Self {
+        let persistence = persistence_ns(DEFAULT_PERSISTENCE_UNITS, cfg.symbol_ns);
+        let mut parent = None;
         let role = match cfg.role {
             RoleConfig::Coordinator {
                 pan,
                 network_key,
                 log,
-            } => Role::Coordinator {
-                assoc: AssociationCoordinator::new(
-                    pan,
-                    cfg.ext_addr,
-                    true,
-                    persistence_ns(DEFAULT_PERSISTENCE_UNITS, 16_000),
-                ),
-                tc: TrustCentre::new(cfg.ext_addr, network_key, log, InstallCodeKeys),
-                children: BTreeMap::new(),
-                indirect: PendingTransactions::new(persistence_ns(
-                    DEFAULT_PERSISTENCE_UNITS,
-                    16_000,
-                )),
-            },
+            } => {
+                parent = Some(Parent::new(pan, cfg.ext_addr, persistence, 0));
+                Role::Coordinator {
+                    tc: TrustCentre::new(cfg.ext_addr, network_key, log, InstallCodeKeys),
+                }
+            }
             RoleConfig::Joiner {
                 link_key,
                 extended_pan_id,
@@ -239,7 +259,7 @@ impl DeviceHost {
                     ext_addr: cfg.ext_addr,
                     channels: vec![cfg.channel],
                     scan_exponent: DEFAULT_SCAN_EXPONENT,
-                    symbol_ns: 16_000,
+                    symbol_ns: cfg.symbol_ns,
                     capabilities: caps,
                     extended_pan_id: Some(extended_pan_id),
                 };
@@ -250,12 +270,14 @@ impl DeviceHost {
                     router,
                     sleepy,
                     state: JoinState::Down,
+                    depth: 0,
+                    failures: 0,
                 }
             }
         };
-        let (pan_id, short_addr) = match &role {
-            Role::Coordinator { assoc, .. } => (assoc.pan, 0x0000),
-            Role::Joiner { .. } => (0xffff, 0xfffe),
+        let (pan_id, short_addr) = match &parent {
+            Some(p) => (p.assoc.pan, 0x0000),
+            None => (0xffff, 0xfffe),
         };
         let mut nwk = NwkSecurity::default();
         if let Role::Coordinator { tc, .. } = &role {
@@ -277,6 +299,8 @@ impl DeviceHost {
             power_on: cfg.power_on,
             epoch_unix_ns: cfg.epoch_unix_ns,
             role,
+            parent,
+            persistence_ns: persistence,
             nwk,
             routing: DirectOrParent::default(),
             mac_seq: (cfg.ext_addr.0 >> 8) as u8,
@@ -328,6 +352,11 @@ impl DeviceHost {
             Role::Coordinator { .. } => true,
             Role::Joiner { state, .. } => *state == JoinState::Joined,
         }
+    }
+
+    /// The NWK address of its parent (None for the coordinator or before joining).
+    pub fn parent_addr(&self) -> Option<u16> {
+        self.routing.parent
     }
 
     /// Sleepy end device.
@@ -388,32 +417,36 @@ impl DeviceHost {
             assoc,
             state,
             sleepy,
+            depth,
+            failures,
             ..
         } = &mut self.role
         else {
             return;
         };
         self.mac_seq = assoc.seq();
-        match outcome {
-            JoinOutcome::Associated { parent, .. } => {
-                if let Address::Short(p) = parent.coordinator {
-                    self.routing.parent = Some(p);
-                }
-                *state = JoinState::AwaitingKey;
-                ctx.set_timer(T_KEY_WAIT, ctx.now + KEY_WAIT);
-                if *sleepy {
-                    ctx.set_timer(T_POLL, ctx.now + JOIN_POLL);
-                }
+        if let JoinOutcome::Associated { parent, .. } = outcome {
+            if let Address::Short(p) = parent.coordinator {
+                self.routing.parent = Some(p);
+                self.routing.neighbours.insert(p);
             }
-            JoinOutcome::Denied(_) => {
-                *state = JoinState::Down;
-                ctx.set_timer(T_REJOIN, ctx.now + Duration::secs(60));
+            *depth = parent.zigbee.map_or(0, |z| z.device_depth) + 1;
+            *state = JoinState::AwaitingKey;
+            ctx.set_timer(T_KEY_WAIT, ctx.now + KEY_WAIT);
+            if *sleepy {
+                ctx.set_timer(T_POLL, ctx.now + JOIN_POLL);
             }
-            _ => {
-                *state = JoinState::Down;
-                let back_off = Duration::secs(5 + ctx.rng.range_u64(0, 5));
-                ctx.set_timer(T_REJOIN, ctx.now + back_off);
-            }
+            return;
+        }
+        // Try again later, backing off from 5 s to about 5 minutes; a sleepy device
+        // sleeps meanwhile.
+        *state = JoinState::Down;
+        *failures += 1;
+        let base = 5u64 << (*failures - 1).min(6);
+        let back_off = Duration::secs(base + ctx.rng.range_u64(0, base));
+        ctx.set_timer(T_REJOIN, ctx.now + back_off);
+        if *sleepy {
+            ctx.sleep();
         }
     }
 
@@ -428,24 +461,35 @@ impl DeviceHost {
         self.apply_steps(steps, ctx);
     }
 
+    /// The extended PAN ID: the trust centre's EUI-64 (domain.md 1.1).
+    fn extended_pan_id(&self) -> ExtAddr {
+        match &self.role {
+            Role::Coordinator { tc } => tc.address,
+            Role::Joiner {
+                extended_pan_id, ..
+            } => *extended_pan_id,
+        }
+    }
+
     fn on_mac_command(&mut self, mac: &MacFrame, ctx: &mut NodeCtx<'_>) {
-        if let Role::Joiner { assoc, .. } = &mut self.role {
-            if assoc.is_active() {
-                let steps = assoc.on_frame(mac, self.config.channel, 255);
-                self.apply_steps(steps, ctx);
-            }
+        if let Role::Joiner { assoc, .. } = &mut self.role
+            && assoc.is_active()
+        {
+            let steps = assoc.on_frame(mac, self.config.channel, 255);
+            self.apply_steps(steps, ctx);
+            return;
+        }
+        let epid = self.extended_pan_id();
+        let (pan, own_short) = (self.config.pan_id, self.config.short_addr);
+        if self.parent.is_none() {
             return;
         }
         let seq = self.next_mac_seq();
-        let pan = self.config.pan_id;
-        let ext = self.ext;
-        let Role::Coordinator {
-            assoc,
-            tc,
-            children,
-            indirect,
-        } = &mut self.role
-        else {
+        let tc = match &self.role {
+            Role::Coordinator { tc } => Some(tc),
+            Role::Joiner { .. } => None,
+        };
+        let Some(parent) = self.parent.as_mut() else {
             return;
         };
         if is_beacon_request(mac) {
@@ -454,47 +498,64 @@ impl DeviceHost {
                 protocol_version: 2,
                 reserved: 0,
                 router_capacity: true,
-                device_depth: 0,
+                device_depth: parent.depth,
                 end_device_capacity: true,
-                extended_pan_id: ext,
+                extended_pan_id: epid,
                 tx_offset: 0xff_ffff,
                 update_id: 0,
             };
-            let b = beacon_frame(seq, pan, Address::Short(0), true, true, zb.to_bytes());
+            let b = beacon_frame(
+                seq,
+                pan,
+                Address::Short(own_short),
+                tc.is_some(),
+                true,
+                zb.to_bytes(),
+            );
             ctx.transmit(H_MAC, b.emit_with_fcs(), TxOptions::default());
             return;
         }
         let rng = &mut *ctx.rng;
         let mut refused = false;
-        let asked = assoc.on_request(ctx.now.0, mac, seq, 0, |dev, caps| {
-            if tc.admit(dev).is_err() {
-                refused = true;
-                return Err(AssociationStatus::PanAccessDenied);
-            }
-            // A device joining again keeps its address.
-            if let Some((&a, _)) = children.iter().find(|(_, c)| c.ext == dev) {
-                return Ok(a);
-            }
-            let a = stochastic_address(|n| rng.below(n), |a| children.contains_key(&a))
-                .ok_or(AssociationStatus::PanAtCapacity)?;
-            children.insert(
-                a,
-                Child {
-                    ext: dev,
-                    sleepy: !caps.contains(CapabilityInfo::RX_ON_WHEN_IDLE),
-                },
-            );
-            Ok(a)
-        });
+        let children = &mut parent.children;
+        let asked = parent
+            .assoc
+            .on_request(ctx.now.0, mac, seq, 0, |dev, caps| {
+                // The trust centre refuses devices not in its log at once; a router cannot
+                // tell and asks it (Update Device) after association.
+                if let Some(tc) = tc
+                    && tc.admit(dev).is_err()
+                {
+                    refused = true;
+                    return Err(AssociationStatus::PanAccessDenied);
+                }
+                // A device joining again keeps its address.
+                if let Some((&a, _)) = children.iter().find(|(_, c)| c.ext == dev) {
+                    return Ok(a);
+                }
+                let a = stochastic_address(|n| rng.below(n), |a| children.contains_key(&a))
+                    .ok_or(AssociationStatus::PanAtCapacity)?;
+                children.insert(
+                    a,
+                    Child {
+                        ext: dev,
+                        sleepy: !caps.contains(CapabilityInfo::RX_ON_WHEN_IDLE),
+                    },
+                );
+                Ok(a)
+            });
         if refused {
             self.stats.refused += 1;
         }
+        let Some(parent) = self.parent.as_mut() else {
+            return;
+        };
         if let Some((dev, _)) = asked {
             ctx.set_pending(Address::Extended(dev), true);
             return;
         }
-        if let Some(mut t) = assoc.on_data_request(mac) {
-            ctx.set_pending(t.dst, assoc.has_pending(t.dst));
+        if let Some(mut t) = parent.assoc.on_data_request(mac) {
+            ctx.set_pending(t.dst, parent.assoc.has_pending(t.dst));
             // Tag the response with the address it gives, to send the key once delivered.
             if let Ok((f, _, _)) = MacFrame::parse_with_fcs(&t.psdu)
                 && let MacPayload::Command(MacCommand::AssociationResponse {
@@ -510,9 +571,9 @@ impl DeviceHost {
             return;
         }
         if mac.payload == MacPayload::Command(MacCommand::DataRequest)
-            && let Some(t) = indirect.take(mac.src)
+            && let Some(t) = parent.indirect.take(mac.src)
         {
-            ctx.set_pending(mac.src, indirect.has_pending(mac.src));
+            ctx.set_pending(mac.src, parent.indirect.has_pending(mac.src));
             ctx.transmit(H_INDIRECT, t.psdu, TxOptions::default());
         }
     }
@@ -533,14 +594,12 @@ impl DeviceHost {
             nwk.to_bytes(),
         );
         let psdu = f.emit_with_fcs();
-        if let Role::Coordinator {
-            children, indirect, ..
-        } = &mut self.role
-            && children.get(&next).is_some_and(|c| c.sleepy)
+        if let Some(p) = self.parent.as_mut()
+            && p.children.get(&next).is_some_and(|c| c.sleepy)
         {
-            indirect.push(ctx.now.0, dst, H_INDIRECT, psdu);
+            p.indirect.push(ctx.now.0, dst, H_INDIRECT, psdu);
             ctx.set_pending(dst, true);
-            if let Some(t) = indirect.next_expiry() {
+            if let Some(t) = p.indirect.next_expiry() {
                 ctx.set_timer(T_EXPIRY, SimTime(t));
             }
             return;
@@ -628,6 +687,11 @@ impl DeviceHost {
             self.stats.insecure_dropped += 1;
             return;
         };
+        if let Address::Short(m) = mac.src
+            && nwk.header.src != self.config.short_addr
+        {
+            self.routing.learn(nwk.header.src, m);
+        }
         if nwk.header.control.frame_type != NwkFrameType::Data {
             return;
         }
@@ -663,7 +727,7 @@ impl DeviceHost {
 
     fn on_aps(&mut self, src: u16, clear: bool, aps: ApsFrame, ctx: &mut NodeCtx<'_>) {
         match aps.header.frame_type {
-            ApsType::Command => self.on_aps_command(&aps, ctx),
+            ApsType::Command => self.on_aps_command(src, clear, &aps, ctx),
             _ if clear => self.stats.insecure_dropped += 1,
             ApsType::Ack => {
                 if let Some(tag) = self.retrans.on_ack(src, aps.header.counter) {
@@ -710,12 +774,84 @@ impl DeviceHost {
         }
     }
 
-    fn on_aps_command(&mut self, aps: &ApsFrame, ctx: &mut NodeCtx<'_>) {
+    fn on_aps_command(&mut self, src: u16, clear: bool, aps: &ApsFrame, ctx: &mut NodeCtx<'_>) {
+        if aps.header.is_secured() {
+            self.take_network_key(aps, ctx);
+            return;
+        }
+        if clear {
+            self.stats.insecure_dropped += 1;
+            return;
+        }
+        let Ok(cmd) = ApsCommand::from_bytes(&aps.payload) else {
+            return;
+        };
+        match cmd {
+            // At the trust centre: a router let a device join (Zigbee PRO R22 4.6.3.2).
+            ApsCommand::UpdateDevice(u) => {
+                self.routing.routes.insert(u.short_addr, src);
+                let counter = self.next_aps_counter();
+                let Role::Coordinator { tc } = &mut self.role else {
+                    return;
+                };
+                let reply = match tc.transport_key(u.device, counter) {
+                    Some(inner) => {
+                        self.stats.keys_sent += 1;
+                        self.peers.insert(u.device, u.short_addr);
+                        ApsCommand::Tunnel(Tunnel {
+                            dest: u.device,
+                            frame: inner,
+                        })
+                    }
+                    None => {
+                        self.stats.refused += 1;
+                        ApsCommand::RemoveDevice(RemoveDevice { target: u.device })
+                    }
+                };
+                self.aps_command_send(src, reply, ctx);
+            }
+            // At the router: hand the key on to the child, as the trust centre secured it.
+            ApsCommand::Tunnel(t) => {
+                let child = self.parent.as_ref().and_then(|p| {
+                    p.children
+                        .iter()
+                        .find(|(_, c)| c.ext == t.dest)
+                        .map(|(&a, _)| a)
+                });
+                if let Some(a) = child {
+                    self.nwk_send(a, &t.frame.to_bytes(), true, ctx);
+                }
+            }
+            ApsCommand::RemoveDevice(r) => {
+                if let Some(p) = self.parent.as_mut() {
+                    p.children.retain(|_, c| c.ext != r.target);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn aps_command_send(&mut self, dst: u16, cmd: ApsCommand, ctx: &mut NodeCtx<'_>) {
+        let aps = ApsFrame {
+            header: command_header(self.next_aps_counter()),
+            aux: None,
+            payload: cmd.to_bytes(),
+        };
+        self.nwk_send(dst, &aps.to_bytes(), false, ctx);
+    }
+
+    /// A joiner's Transport Key: take the network key, announce, start the application,
+    /// and as a router begin taking children.
+    fn take_network_key(&mut self, aps: &ApsFrame, ctx: &mut NodeCtx<'_>) {
         let own = self.ext;
+        let pan = self.config.pan_id;
         let Role::Joiner {
             link_key,
             extended_pan_id,
             state,
+            router,
+            depth,
+            failures,
             ..
         } = &mut self.role
         else {
@@ -728,6 +864,10 @@ impl DeviceHost {
             return;
         };
         *state = JoinState::Joined;
+        *failures = 0;
+        if *router {
+            self.parent = Some(Parent::new(pan, own, self.persistence_ns, *depth));
+        }
         self.peers.insert(*extended_pan_id, 0x0000);
         self.nwk.install_key(key, seq);
         if self.stats.joined_at_s.is_none() {
@@ -911,23 +1051,38 @@ impl DeviceHost {
                 }
             }
             h if h & 0xffff_0000 == H_ASSOC_RESPONSE => {
-                // The child has its address: hand it the network key, secured with its link key.
+                // The child has its address: the trust centre hands it the network key,
+                // secured with its link key; a router tells the trust centre instead.
                 let short = (h & 0xffff) as u16;
                 if !matches!(result, TxStatus::Success { .. }) {
                     return;
                 }
-                let counter = self.next_aps_counter();
-                let Role::Coordinator { tc, children, .. } = &mut self.role else {
-                    return;
-                };
-                let Some(child) = children.get(&short).copied() else {
+                let Some(child) = self
+                    .parent
+                    .as_ref()
+                    .and_then(|p| p.children.get(&short).copied())
+                else {
                     return;
                 };
                 self.routing.neighbours.insert(short);
-                if let Some(f) = tc.transport_key(child.ext, counter) {
-                    self.stats.keys_sent += 1;
-                    self.peers.insert(child.ext, short);
-                    self.nwk_send(short, &f.to_bytes(), true, ctx);
+                self.routing.routes.remove(&short);
+                self.peers.insert(child.ext, short);
+                let counter = self.next_aps_counter();
+                match &mut self.role {
+                    Role::Coordinator { tc } => {
+                        if let Some(f) = tc.transport_key(child.ext, counter) {
+                            self.stats.keys_sent += 1;
+                            self.nwk_send(short, &f.to_bytes(), true, ctx);
+                        }
+                    }
+                    Role::Joiner { .. } => {
+                        let cmd = ApsCommand::UpdateDevice(UpdateDevice {
+                            device: child.ext,
+                            short_addr: short,
+                            status: UpdateDeviceStatus::StandardUnsecuredJoin,
+                        });
+                        self.aps_command_send(0x0000, cmd, ctx);
+                    }
                 }
             }
             H_DATA if self.is_sleepy() && self.is_joined() => self.poll(ctx),
@@ -1007,11 +1162,11 @@ impl Node for DeviceHost {
                 }
             }
             NodeInput::Timer(T_EXPIRY) => {
-                if let Role::Coordinator { indirect, .. } = &mut self.role {
-                    for t in indirect.expire(ctx.now.0) {
-                        ctx.set_pending(t.dst, indirect.has_pending(t.dst));
+                if let Some(p) = self.parent.as_mut() {
+                    for t in p.indirect.expire(ctx.now.0) {
+                        ctx.set_pending(t.dst, p.indirect.has_pending(t.dst));
                     }
-                    if let Some(t) = indirect.next_expiry() {
+                    if let Some(t) = p.indirect.next_expiry() {
                         ctx.set_timer(T_EXPIRY, SimTime(t));
                     }
                 }

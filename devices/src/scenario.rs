@@ -36,6 +36,8 @@ pub struct ScenarioConfig {
     pub battery_mah: f64,
     /// Device ids left out of their CHF's device log (they must never get the key).
     pub unlogged: Vec<String>,
+    /// The band every device uses (each device needs a radio in it).
+    pub band: Band,
 }
 
 impl Default for ScenarioConfig {
@@ -44,6 +46,7 @@ impl Default for ScenarioConfig {
             seed: 1,
             battery_mah: 2600.0,
             unlogged: Vec::new(),
+            band: Band::Ghz2_4,
         }
     }
 }
@@ -106,14 +109,14 @@ pub fn pan_id(seed: u64, p: usize) -> u16 {
     0x0100 + ((mix(seed) as u16) & 0x0f00) + p as u16
 }
 
-/// Build the run for `b` (2.4 GHz): the world and the keys.
+/// Build the run for `b` in `cfg.band`: the world and the keys.
 pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
     let BuildingAir {
         air,
         links,
         devices,
         interferers,
-    } = building_air(b, Band::Ghz2_4);
+    } = building_air(b, cfg.band);
     let mut keys = Keys::default();
     let mut logs: BTreeMap<usize, DeviceLog> = BTreeMap::new();
     let mut link_keys = BTreeMap::new();
@@ -194,7 +197,7 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
             // Installers power devices on over the first half minute.
             Duration::millis(2_000 + mix(seed_p ^ ext.0) % 28_000)
         };
-        let cfg = HostConfig {
+        let host = HostConfig {
             id: d.id.clone(),
             kind: d.kind,
             premises: p,
@@ -203,8 +206,9 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
             power_on,
             role,
             epoch_unix_ns: air.epoch_unix_ns,
+            symbol_ns: air.phy.symbol_ns,
         };
-        nodes.push(DeviceHost::new(cfg, behaviour));
+        nodes.push(DeviceHost::new(host, behaviour));
     }
     let mut world = World::new(air, links, nodes, cfg.seed);
     for i in interferers {
@@ -222,6 +226,8 @@ pub struct DeviceRow {
     pub kind: &'static str,
     /// NWK address (None if it never joined).
     pub nwk_addr: Option<u16>,
+    /// Its parent's NWK address (0x0000: the CHF; another: a router such as the ESME).
+    pub parent_addr: Option<u16>,
     /// Stack counters (join time and outcomes, drops, APS retries).
     pub stack: HostStats,
     /// MAC retransmissions of its frames.
@@ -355,6 +361,7 @@ pub fn summarise(b: &Building, world: &World<DeviceHost>, cfg: &ScenarioConfig) 
                         id: h.id.clone(),
                         kind: kind_name(h.kind),
                         nwk_addr: h.is_joined().then(|| h.short_addr()),
+                        parent_addr: h.parent_addr().filter(|_| h.is_joined()),
                         stack: h.stats.clone(),
                         mac_retries: mac_retries.get(&(n as u32)).copied().unwrap_or(0),
                         battery_years,
@@ -449,7 +456,10 @@ impl Summary {
                         "coordinator, {} keys sent, {} refused",
                         d.stack.keys_sent, d.stack.refused
                     ),
-                    (Some(t), Some(a)) => format!("joined at {t:.1} s as 0x{a:04x}"),
+                    (Some(t), Some(a)) => format!(
+                        "joined at {t:.1} s as 0x{a:04x} via 0x{:04x}",
+                        d.parent_addr.unwrap_or(0)
+                    ),
                     _ => format!("not joined {:?}", d.stack.join_outcomes),
                 };
                 out += &format!("  {:<6} {:<16} {state}", d.kind, d.id);
