@@ -37,7 +37,11 @@ impl LoadProfile {
         let r = mix(self.seed ^ mix(minute));
         // 60 %–160 % of the hour's mean, and now and then a kettle or oven (+2 kW).
         let scale = 60 + (r % 101) as u32;
-        let burst = if (r >> 32) % 20 == 0 { 2000 } else { 0 };
+        let burst = if (r >> 32).is_multiple_of(20) {
+            2000
+        } else {
+            0
+        };
         HOURLY_W[hour] * scale / 100 + burst
     }
 

@@ -10,9 +10,7 @@ use han_stack::mac::associate::{Associator, JoinOutcome, JoinParams, Step};
 use han_stack::mac::association::AssociationCoordinator;
 use han_stack::mac::beacon_response::{beacon_frame, is_beacon_request};
 use han_stack::mac::indirect::{DEFAULT_PERSISTENCE_UNITS, persistence_ns};
-use han_stack::mac::{
-    Address, AssociationStatus, CapabilityInfo, MacCommand, MacFrame, MacPayload, ZigbeeBeacon,
-};
+use han_stack::mac::{Address, AssociationStatus, CapabilityInfo, MacFrame, ZigbeeBeacon};
 use han_stack::wire::{ExtAddr, Wire};
 use std::process::Command;
 

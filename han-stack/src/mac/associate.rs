@@ -459,4 +459,22 @@ mod tests {
             "PAN_AT_CAPACITY"
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(100_000))]
+        #[test]
+        fn arbitrary_frames_never_panic(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..128)
+        ) {
+            let mut a = Associator::new(params(), 0);
+            scan_to_request(&mut a);
+            a.on_transmit_done(0, acked(false));
+            if let Ok(f) = MacFrame::from_bytes(&bytes) {
+                a.on_frame(&f, 15, 0);
+                let mut scanning = Associator::new(params(), 0);
+                scanning.start(0);
+                scanning.on_frame(&f, 11, 0);
+            }
+        }
+    }
 }

@@ -176,4 +176,18 @@ mod tests {
         s.restore_outgoing(20);
         assert_eq!(s.outgoing_counter(), 500);
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(100_000))]
+        #[test]
+        fn arbitrary_frames_never_panic(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..128)
+        ) {
+            let mut rx = NwkSecurity::default();
+            rx.install_key(KEY, 0);
+            if let Ok(f) = NwkFrame::from_bytes(&bytes) {
+                let _ = rx.open(&f);
+            }
+        }
+    }
 }
