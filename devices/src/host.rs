@@ -50,6 +50,8 @@ const T_POLL: u32 = 5;
 const T_NAP: u32 = 6;
 const T_REJOIN: u32 = 7;
 const T_KEY_WAIT: u32 = 8;
+const T_POWER_OFF: u32 = 9;
+const T_POWER_ON: u32 = 10;
 /// Behaviour timer ids start here.
 pub const BEHAVIOUR_TIMERS: u32 = 1000;
 /// Transmit handles.
@@ -66,6 +68,9 @@ const H_ASSOC_RESPONSE: u32 = 0x0001_0000;
 const KEY_WAIT: Duration = Duration::secs(10);
 /// How often a sleepy joiner polls while it waits for the key.
 const JOIN_POLL: Duration = Duration::millis(500);
+/// Consecutive failed transmissions to its parent after which an end device looks for a
+/// parent again (an assumption; Zigbee leaves the number to the stack).
+const PARENT_LOST_AFTER: u32 = 3;
 /// How long a sleepy device listens after an ACK with frame pending
 /// (macMaxFrameTotalWaitTime rounded up).
 const NAP_AFTER_PENDING: Duration = Duration::millis(40);
@@ -116,6 +121,18 @@ pub struct HostConfig {
     pub epoch_unix_ns: u64,
     /// Symbol period of the PHY, ns (MAC timings: scan, response wait, persistence).
     pub symbol_ns: u64,
+    /// Power cuts: the node is off from `at` for `length`; it keeps what a device keeps in
+    /// non-volatile memory (keys, frame counters, addresses, children) and loses the rest.
+    pub outages: Vec<Outage>,
+}
+
+/// One power cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outage {
+    /// When the power goes.
+    pub at: Duration,
+    /// How long it stays off.
+    pub length: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,6 +209,10 @@ pub struct HostStats {
     pub keys_sent: u32,
     /// Joiners refused (trust centre only).
     pub refused: u32,
+    /// When it last joined again (after losing its parent or a power cut), s.
+    pub rejoined_at_s: Option<f64>,
+    /// Power cuts it went through.
+    pub power_cuts: u32,
 }
 
 /// One node: stack plus behaviour.
@@ -221,6 +242,12 @@ pub struct DeviceHost {
     peers: BTreeMap<ExtAddr, u16>,
     unresolved: Vec<ZclRequest>,
     nap_at: Option<SimTime>,
+    outages: Vec<Outage>,
+    powered: bool,
+    /// Bumped at each power-up: behaviour timers of an earlier life are ignored.
+    epoch: u32,
+    started: bool,
+    parent_failures: u32,
     behaviour: Box<dyn Behaviour>,
     /// Counters for the summary.
     pub stats: HostStats,
@@ -313,6 +340,11 @@ impl DeviceHost {
             peers: BTreeMap::new(),
             unresolved: Vec::new(),
             nap_at: None,
+            outages: cfg.outages,
+            powered: true,
+            epoch: 0,
+            started: false,
+            parent_failures: 0,
             behaviour,
             stats: HostStats::default(),
         }
@@ -418,7 +450,6 @@ impl DeviceHost {
             state,
             sleepy,
             depth,
-            failures,
             ..
         } = &mut self.role
         else {
@@ -438,11 +469,24 @@ impl DeviceHost {
             }
             return;
         }
-        // Try again later, backing off from 5 s to about 5 minutes; a sleepy device
-        // sleeps meanwhile.
+        self.retry_later(ctx);
+    }
+
+    /// Join again later, backing off from 5–10 s to 160–320 s; a sleepy device sleeps
+    /// meanwhile.
+    fn retry_later(&mut self, ctx: &mut NodeCtx<'_>) {
+        let Role::Joiner {
+            state,
+            sleepy,
+            failures,
+            ..
+        } = &mut self.role
+        else {
+            return;
+        };
         *state = JoinState::Down;
         *failures += 1;
-        let base = 5u64 << (*failures - 1).min(6);
+        let base = 5u64 << (*failures - 1).min(5);
         let back_off = Duration::secs(base + ctx.rng.range_u64(0, base));
         ctx.set_timer(T_REJOIN, ctx.now + back_off);
         if *sleepy {
@@ -454,6 +498,9 @@ impl DeviceHost {
         let Role::Joiner { assoc, state, .. } = &mut self.role else {
             return;
         };
+        if *state != JoinState::Down {
+            return;
+        }
         *state = JoinState::Associating;
         self.config.short_addr = 0xfffe;
         ctx.wake();
@@ -611,6 +658,10 @@ impl DeviceHost {
 
     /// Send an APS frame to `dst` over NWK, secured unless `clear` (the Transport Key).
     fn nwk_send(&mut self, dst: u16, aps: &[u8], clear: bool, ctx: &mut NodeCtx<'_>) {
+        if !clear && !self.is_joined() {
+            // Between parents: nothing can go out (acknowledged sends time out and retry).
+            return;
+        }
         let Some(next) = self.routing.next_hop(dst) else {
             self.stats.no_route += 1;
             return;
@@ -870,11 +921,80 @@ impl DeviceHost {
         }
         self.peers.insert(*extended_pan_id, 0x0000);
         self.nwk.install_key(key, seq);
+        let t = Some(ctx.now.0 as f64 / 1e9);
         if self.stats.joined_at_s.is_none() {
-            self.stats.joined_at_s = Some(ctx.now.0 as f64 / 1e9);
+            self.stats.joined_at_s = t;
+        } else {
+            self.stats.rejoined_at_s = t;
         }
+        self.parent_failures = 0;
         self.announce(ctx);
-        self.with_behaviour(ctx, |b, api| b.joined(api));
+        // The application runs on across a rejoin.
+        if !self.started {
+            self.started = true;
+            self.with_behaviour(ctx, |b, api| b.joined(api));
+        }
+    }
+
+    /// An end device counts failed transmissions to its parent; after a few it looks for
+    /// a parent again (Zigbee PRO R22 3.6.1.4.2, rejoining through association here).
+    fn parent_link(&mut self, ok: bool, ctx: &mut NodeCtx<'_>) {
+        if self.is_router() || !self.is_joined() {
+            return;
+        }
+        if ok {
+            self.parent_failures = 0;
+            return;
+        }
+        self.parent_failures += 1;
+        if self.parent_failures < PARENT_LOST_AFTER {
+            return;
+        }
+        self.parent_failures = 0;
+        if let Role::Joiner { state, .. } = &mut self.role {
+            *state = JoinState::Down;
+        }
+        *self.stats.join_outcomes.entry("PARENT_LOST").or_default() += 1;
+        self.start_join(ctx);
+    }
+
+    fn power_off(&mut self, ctx: &mut NodeCtx<'_>) {
+        self.powered = false;
+        self.stats.power_cuts += 1;
+        ctx.sleep();
+        // What lives in RAM is gone: queued frames, waits for ACKs, a join under way.
+        let (retries, failures) = (self.retrans.retries, self.retrans.failures);
+        self.retrans = Retransmissions::default();
+        self.retrans.retries = retries;
+        self.retrans.failures = failures;
+        self.unresolved.clear();
+        self.nap_at = None;
+        if let Some(p) = self.parent.as_mut() {
+            *p = Parent {
+                children: std::mem::take(&mut p.children),
+                ..Parent::new(p.assoc.pan, self.ext, self.persistence_ns, p.depth)
+            };
+        }
+        if let Role::Joiner { state, .. } = &mut self.role
+            && *state != JoinState::Joined
+        {
+            *state = JoinState::Down;
+        }
+    }
+
+    fn power_up(&mut self, ctx: &mut NodeCtx<'_>) {
+        self.powered = true;
+        self.epoch += 1;
+        ctx.wake();
+        if self.is_joined() {
+            // Back from non-volatile memory: the application starts again.
+            self.with_behaviour(ctx, |b, api| b.joined(api));
+            if self.is_sleepy() {
+                self.sleep(ctx);
+            }
+        } else {
+            self.start_join(ctx);
+        }
     }
 
     fn next_aps_counter(&mut self) -> u8 {
@@ -1014,7 +1134,9 @@ impl DeviceHost {
         for r in requests {
             match r {
                 Request::Send(z) => self.send_zcl(z, ctx),
-                Request::Timer { id, at } => ctx.set_timer(BEHAVIOUR_TIMERS + id, at),
+                Request::Timer { id, at } => {
+                    ctx.set_timer(BEHAVIOUR_TIMERS + (self.epoch << 16) + id, at)
+                }
             }
         }
     }
@@ -1085,7 +1207,12 @@ impl DeviceHost {
                     }
                 }
             }
-            H_DATA if self.is_sleepy() && self.is_joined() => self.poll(ctx),
+            H_DATA => {
+                self.parent_link(matches!(result, TxStatus::Success { .. }), ctx);
+                if self.is_sleepy() && self.is_joined() {
+                    self.poll(ctx);
+                }
+            }
             H_POLL => match result {
                 TxStatus::Success {
                     frame_pending: true,
@@ -1094,7 +1221,11 @@ impl DeviceHost {
                     self.nap_at = Some(at);
                     ctx.set_timer(T_NAP, at);
                 }
-                _ => self.sleep(ctx),
+                TxStatus::Success { .. } => self.sleep(ctx),
+                _ => {
+                    self.parent_link(false, ctx);
+                    self.sleep(ctx);
+                }
             },
             _ => {}
         }
@@ -1107,13 +1238,28 @@ impl Node for DeviceHost {
     }
 
     fn handle(&mut self, input: NodeInput<'_>, ctx: &mut NodeCtx<'_>) {
+        if !self.powered {
+            if input == NodeInput::Timer(T_POWER_ON) {
+                self.power_up(ctx);
+            }
+            return;
+        }
         match input {
-            NodeInput::Start => match self.role {
-                Role::Coordinator { .. } => {
-                    self.with_behaviour(ctx, |b, api| b.joined(api));
+            NodeInput::Start => {
+                for o in &self.outages {
+                    ctx.set_timer(T_POWER_OFF, SimTime::ZERO + o.at);
+                    ctx.set_timer(T_POWER_ON, SimTime::ZERO + o.at + o.length);
                 }
-                Role::Joiner { .. } => ctx.set_timer(T_START, SimTime::ZERO + self.power_on),
-            },
+                match self.role {
+                    Role::Coordinator { .. } => {
+                        self.started = true;
+                        self.with_behaviour(ctx, |b, api| b.joined(api));
+                    }
+                    Role::Joiner { .. } => ctx.set_timer(T_START, SimTime::ZERO + self.power_on),
+                }
+            }
+            NodeInput::Timer(T_POWER_OFF) => self.power_off(ctx),
+            NodeInput::Timer(T_POWER_ON) => {}
             NodeInput::Timer(T_START | T_REJOIN) => self.start_join(ctx),
             NodeInput::Timer(T_ASSOC) => {
                 if let Role::Joiner { assoc, .. } = &mut self.role {
@@ -1128,7 +1274,7 @@ impl Node for DeviceHost {
                 } = self.role
                 {
                     *self.stats.join_outcomes.entry("NO_KEY").or_default() += 1;
-                    self.start_join(ctx);
+                    self.retry_later(ctx);
                 }
             }
             NodeInput::Timer(T_POLL) => {
@@ -1172,7 +1318,10 @@ impl Node for DeviceHost {
                 }
             }
             NodeInput::Timer(id) if id >= BEHAVIOUR_TIMERS => {
-                self.with_behaviour(ctx, |b, api| b.timer(id - BEHAVIOUR_TIMERS, api));
+                let rel = id - BEHAVIOUR_TIMERS;
+                if rel >> 16 == self.epoch {
+                    self.with_behaviour(ctx, |b, api| b.timer(rel & 0xffff, api));
+                }
             }
             NodeInput::Timer(_) | NodeInput::Energy(_) => {}
             NodeInput::TransmitDone { handle, .. } if handle == INJECTED => {}

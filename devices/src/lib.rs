@@ -7,6 +7,7 @@
 pub mod behaviour;
 pub mod chf;
 pub mod esme;
+pub mod events;
 pub mod gpf;
 pub mod gsme;
 pub mod hcalcs;

@@ -7,7 +7,7 @@ use crate::chf::Chf;
 use crate::esme::Esme;
 use crate::gsme::Gsme;
 use crate::hcalcs::Hcalcs;
-use crate::host::{DeviceHost, HostConfig, HostStats, RoleConfig};
+use crate::host::{DeviceHost, HostConfig, HostStats, Outage, RoleConfig};
 use crate::ihd::{Display, Ihd};
 use crate::load_profile::{GasProfile, LoadProfile, mix};
 use crate::ppmid::Ppmid;
@@ -38,6 +38,8 @@ pub struct ScenarioConfig {
     pub unlogged: Vec<String>,
     /// The band every device uses (each device needs a radio in it).
     pub band: Band,
+    /// Power cuts by device id (see [`crate::events`]).
+    pub outages: Vec<(String, Outage)>,
 }
 
 impl Default for ScenarioConfig {
@@ -47,6 +49,7 @@ impl Default for ScenarioConfig {
             battery_mah: 2600.0,
             unlogged: Vec::new(),
             band: Band::Ghz2_4,
+            outages: Vec::new(),
         }
     }
 }
@@ -207,6 +210,12 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
             role,
             epoch_unix_ns: air.epoch_unix_ns,
             symbol_ns: air.phy.symbol_ns,
+            outages: cfg
+                .outages
+                .iter()
+                .filter(|(id, _)| *id == d.id)
+                .map(|(_, o)| *o)
+                .collect(),
         };
         nodes.push(DeviceHost::new(host, behaviour));
     }
@@ -463,6 +472,12 @@ impl Summary {
                     _ => format!("not joined {:?}", d.stack.join_outcomes),
                 };
                 out += &format!("  {:<6} {:<16} {state}", d.kind, d.id);
+                if let Some(t) = d.stack.rejoined_at_s {
+                    out += &format!(", joined again at {t:.1} s");
+                }
+                if d.stack.power_cuts > 0 {
+                    out += &format!(", {} power cut(s)", d.stack.power_cuts);
+                }
                 if let Some(y) = d.battery_years {
                     out += &format!(", battery ≈ {y:.1} years");
                 }

@@ -33,6 +33,9 @@ pub struct SimArgs {
     /// Write the summary per premises as JSON.
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
+    /// Scenario events (TOML): power cuts at devices, see docs/devices.md.
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
     /// Band: 2.4 (O-QPSK) or 868 (GB868 2-FSK with the duty-cycle limit).
     #[arg(long, default_value = "2.4", value_parser = parse_band)]
     pub band: han_radio::units::Band,
@@ -60,9 +63,27 @@ pub fn run(a: &SimArgs) -> Result<u8> {
         Ok(b) => b,
         Err(_) => return Ok(super::EXIT_BAD_INPUT),
     };
+    let mut outages = Vec::new();
+    if let Some(f) = &a.events {
+        let text = match std::fs::read_to_string(f) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{}: {e}", f.display());
+                return Ok(super::EXIT_BAD_INPUT);
+            }
+        };
+        match han_devices::events::parse(&f.display().to_string(), &text, &building) {
+            Ok(o) => outages = o,
+            Err(e) => {
+                eprintln!("{e}");
+                return Ok(super::EXIT_BAD_INPUT);
+            }
+        }
+    }
     let cfg = ScenarioConfig {
         seed: a.seed,
         band: a.band,
+        outages,
         ..ScenarioConfig::default()
     };
     let (mut world, keys) = build(&building, &cfg);
