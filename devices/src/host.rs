@@ -213,6 +213,8 @@ pub struct HostStats {
     pub rejoined_at_s: Option<f64>,
     /// Power cuts it went through.
     pub power_cuts: u32,
+    /// Routes that changed: a new next hop learnt for a destination, or a new parent.
+    pub route_changes: u64,
 }
 
 /// One node: stack plus behaviour.
@@ -458,6 +460,9 @@ impl DeviceHost {
         self.mac_seq = assoc.seq();
         if let JoinOutcome::Associated { parent, .. } = outcome {
             if let Address::Short(p) = parent.coordinator {
+                if self.routing.parent.is_some_and(|q| q != p) {
+                    self.stats.route_changes += 1;
+                }
                 self.routing.parent = Some(p);
                 self.routing.neighbours.insert(p);
             }
@@ -741,7 +746,9 @@ impl DeviceHost {
         if let Address::Short(m) = mac.src
             && nwk.header.src != self.config.short_addr
         {
-            self.routing.learn(nwk.header.src, m);
+            if self.routing.learn(nwk.header.src, m) {
+                self.stats.route_changes += 1;
+            }
         }
         if nwk.header.control.frame_type != NwkFrameType::Data {
             return;
@@ -848,7 +855,6 @@ impl DeviceHost {
                 let reply = match tc.transport_key(u.device, counter) {
                     Some(inner) => {
                         self.stats.keys_sent += 1;
-                        self.peers.insert(u.device, u.short_addr);
                         ApsCommand::Tunnel(Tunnel {
                             dest: u.device,
                             frame: inner,
@@ -1188,7 +1194,6 @@ impl DeviceHost {
                 };
                 self.routing.neighbours.insert(short);
                 self.routing.routes.remove(&short);
-                self.peers.insert(child.ext, short);
                 let counter = self.next_aps_counter();
                 match &mut self.role {
                     Role::Coordinator { tc } => {

@@ -300,6 +300,8 @@ pub struct PremisesRow {
     pub readings_lost: u64,
     /// Retries: MAC retransmissions and APS resends of the premises' devices.
     pub retries: u64,
+    /// Route changes of the premises' devices.
+    pub route_changes: u64,
     /// Credit the PPMID shows, pence, and the top-ups the ESME accepted.
     pub ppmid: Option<(Option<i64>, Vec<i64>)>,
     /// The HCALCS's switchings (simulated s, on).
@@ -408,7 +410,9 @@ pub fn summarise(b: &Building, world: &World<DeviceHost>, cfg: &ScenarioConfig) 
                 .iter()
                 .map(|d| d.mac_retries + d.stack.aps_retries)
                 .sum();
+            let route_changes = devices.iter().map(|d| d.stack.route_changes).sum();
             PremisesRow {
+                route_changes,
                 id: pr.id.clone(),
                 devices,
                 all_joined_s,
@@ -450,14 +454,15 @@ impl Summary {
                 .filter(|d| d.kind == "CHF" || d.stack.joined_at_s.is_some())
                 .count();
             out += &format!(
-                "{}: {joined}/{} devices joined{}; readings lost {}, retries {}\n",
+                "{}: {joined}/{} devices joined{}; readings lost {}, retries {}, route changes {}\n",
                 p.id,
                 p.devices.len(),
                 p.all_joined_s
                     .map(|t| format!(" (all by {t:.1} s)"))
                     .unwrap_or_default(),
                 p.readings_lost,
-                p.retries
+                p.retries,
+                p.route_changes
             );
             for d in &p.devices {
                 let state = match (d.stack.joined_at_s, d.nwk_addr) {

@@ -32,11 +32,13 @@ pub struct DirectOrParent {
 }
 
 impl DirectOrParent {
-    /// Remember that frames from `originator` came through neighbour `via`.
-    pub fn learn(&mut self, originator: u16, via: u16) {
-        if originator != via && !self.neighbours.contains(&originator) {
-            self.routes.insert(originator, via);
+    /// Remember that frames from `originator` came through neighbour `via`; true when
+    /// that changed the route.
+    pub fn learn(&mut self, originator: u16, via: u16) -> bool {
+        if originator == via || self.neighbours.contains(&originator) {
+            return false;
         }
+        self.routes.insert(originator, via) != Some(via)
     }
 }
 
@@ -70,8 +72,9 @@ mod tests {
         let mut coordinator = DirectOrParent::default();
         assert_eq!(coordinator.next_hop(0x1111), None);
         coordinator.neighbours.insert(0x2222);
-        coordinator.learn(0x1111, 0x2222);
-        coordinator.learn(0x2222, 0x3333);
+        assert!(coordinator.learn(0x1111, 0x2222));
+        assert!(!coordinator.learn(0x1111, 0x2222));
+        assert!(!coordinator.learn(0x2222, 0x3333));
         assert_eq!(coordinator.next_hop(0x1111), Some(0x2222));
         assert_eq!(coordinator.next_hop(0x2222), Some(0x2222));
     }
