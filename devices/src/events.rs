@@ -1,10 +1,13 @@
-//! Scenario events from a TOML file: for now, power cuts.
+//! Scenario events from a TOML file: power cuts and network key updates.
 //!
 //! ```toml
 //! [[power_cut]]
 //! device = "ch"      # a device id of the building
 //! at = "1h"          # when the power goes (s, m, h, d)
 //! duration = "10m"   # how long it stays off
+//!
+//! [[key_update]]
+//! at = "2h"          # every CHF hands out a new network key, then switches to it
 //! ```
 
 use crate::host::Outage;
@@ -17,6 +20,23 @@ use serde::Deserialize;
 struct File {
     #[serde(default)]
     power_cut: Vec<PowerCut>,
+    #[serde(default)]
+    key_update: Vec<KeyUpdate>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyUpdate {
+    at: String,
+}
+
+/// What an events file asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Events {
+    /// Power cuts by device id.
+    pub power_cuts: Vec<(String, Outage)>,
+    /// Network key updates at every CHF.
+    pub key_updates: Vec<Duration>,
 }
 
 #[derive(Deserialize)]
@@ -35,19 +55,34 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// The power cuts of an events file named `name`, checked against the building's device
-/// ids; errors read `name:line:column: message`.
-pub fn parse(name: &str, text: &str, b: &Building) -> Result<Vec<(String, Outage)>, String> {
+/// The events of a file named `name`, device ids checked against the building; errors
+/// read `name:line:column: message`.
+pub fn parse(name: &str, text: &str, b: &Building) -> Result<Events, String> {
     let file: File = toml::from_str(text).map_err(|e| {
         let (l, c) = e.span().map_or((1, 1), |s| line_col(text, s.start));
         format!("{name}:{l}:{c}: {}", e.message())
     })?;
-    // Where the n-th [[power_cut]] starts, for messages about its values.
-    let starts: Vec<usize> = text
-        .match_indices("[[power_cut]]")
-        .map(|(i, _)| i)
-        .collect();
-    file.power_cut
+    // Where the n-th table of a kind starts, for messages about its values.
+    let starts =
+        |table: &str| -> Vec<usize> { text.match_indices(table).map(|(i, _)| i).collect() };
+    let key_starts = starts("[[key_update]]");
+    let key_updates = file
+        .key_update
+        .iter()
+        .enumerate()
+        .map(|(n, k)| {
+            let (l, c) = line_col(text, key_starts.get(n).copied().unwrap_or(0));
+            Duration::parse(&k.at).ok_or_else(|| {
+                format!(
+                    "{name}:{l}:{c}: key_update at: {:?} is not a duration (e.g. 90, 15m, 24h)",
+                    k.at
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let starts = starts("[[power_cut]]");
+    let power_cuts = file
+        .power_cut
         .into_iter()
         .enumerate()
         .map(|(n, p)| {
@@ -77,7 +112,11 @@ pub fn parse(name: &str, text: &str, b: &Building) -> Result<Vec<(String, Outage
             })?;
             Ok((p.device, Outage { at: time, length }))
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Events {
+        power_cuts,
+        key_updates,
+    })
 }
 
 #[cfg(test)]
@@ -94,8 +133,9 @@ mod tests {
         let b = house();
         let ok = "[[power_cut]]\ndevice = \"ch\"\nat = \"1h\"\nduration = \"10m\"\n";
         let got = parse("e.toml", ok, &b).unwrap();
+        assert!(got.key_updates.is_empty());
         assert_eq!(
-            got,
+            got.power_cuts,
             [(
                 "ch".to_string(),
                 Outage {
@@ -117,5 +157,9 @@ mod tests {
         assert!(e.starts_with("e.toml:2:10: "), "{e}");
         let e = parse("e.toml", "[[power_cut]]\nwho = \"ch\"\n", &b).unwrap_err();
         assert!(e.starts_with("e.toml:2:1: "), "{e}");
+        let k = parse("e.toml", "[[key_update]]\nat = \"2h\"\n", &b).unwrap();
+        assert_eq!(k.key_updates, [Duration::secs(7200)]);
+        let e = parse("e.toml", "\n[[key_update]]\nat = \"x\"\n", &b).unwrap_err();
+        assert!(e.starts_with("e.toml:2:1: key_update at"), "{e}");
     }
 }

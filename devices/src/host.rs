@@ -10,7 +10,9 @@ use han_mesh::time::{Duration, SimTime};
 use han_mesh::world::INJECTED;
 use han_radio::device::DeviceKind;
 use han_stack::aps::ack::{Retransmissions, Retry, ack_of, data_header};
-use han_stack::aps::command::{ApsCommand, RemoveDevice, Tunnel, UpdateDevice, UpdateDeviceStatus};
+use han_stack::aps::command::{
+    ApsCommand, RemoveDevice, SwitchKey, Tunnel, UpdateDevice, UpdateDeviceStatus,
+};
 use han_stack::aps::trust_centre::{
     DeviceLog, InstallCodeKeys, TrustCentre, accept_network_key, command_header,
 };
@@ -52,6 +54,10 @@ const T_REJOIN: u32 = 7;
 const T_KEY_WAIT: u32 = 8;
 const T_POWER_OFF: u32 = 9;
 const T_POWER_ON: u32 = 10;
+const T_KEY_UPDATE: u32 = 11;
+const T_KEY_SWITCH: u32 = 12;
+/// Time between a network key update and the Switch Key (an assumption).
+pub const KEY_SWITCH_DELAY: Duration = Duration::secs(60);
 /// Behaviour timer ids start here.
 pub const BEHAVIOUR_TIMERS: u32 = 1000;
 /// Transmit handles.
@@ -74,6 +80,17 @@ const PARENT_LOST_AFTER: u32 = 3;
 /// How long a sleepy device listens after an ACK with frame pending
 /// (macMaxFrameTotalWaitTime rounded up).
 const NAP_AFTER_PENDING: Duration = Duration::millis(40);
+
+/// How a NWK frame is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seal {
+    /// Not at all (the Transport Key to a joiner, secured at APS level).
+    Clear,
+    /// With the active network key.
+    Active,
+    /// With the held key of this sequence number (a device still on the previous key).
+    Under(u8),
+}
 
 /// What a node is on the network.
 #[derive(Debug, Clone)]
@@ -124,6 +141,9 @@ pub struct HostConfig {
     /// Power cuts: the node is off from `at` for `length`; it keeps what a device keeps in
     /// non-volatile memory (keys, frame counters, addresses, children) and loses the rest.
     pub outages: Vec<Outage>,
+    /// Network key updates (trust centre only): at each time, the next key goes to every
+    /// device, and [`KEY_SWITCH_DELAY`] later the Switch Key.
+    pub key_updates: Vec<(Duration, [u8; 16])>,
 }
 
 /// One power cut.
@@ -215,6 +235,8 @@ pub struct HostStats {
     pub power_cuts: u32,
     /// Routes that changed: a new next hop learnt for a destination, or a new parent.
     pub route_changes: u64,
+    /// Network keys switched to after a key update.
+    pub key_switches: u32,
 }
 
 /// One node: stack plus behaviour.
@@ -250,6 +272,10 @@ pub struct DeviceHost {
     epoch: u32,
     started: bool,
     parent_failures: u32,
+    key_updates: Vec<(Duration, [u8; 16])>,
+    next_key_update: usize,
+    /// Devices given the current key after they were heard with an old one.
+    key_caught_up: std::collections::BTreeSet<(ExtAddr, u8)>,
     behaviour: Box<dyn Behaviour>,
     /// Counters for the summary.
     pub stats: HostStats,
@@ -347,6 +373,9 @@ impl DeviceHost {
             epoch: 0,
             started: false,
             parent_failures: 0,
+            key_updates: cfg.key_updates,
+            next_key_update: 0,
+            key_caught_up: Default::default(),
             behaviour,
             stats: HostStats::default(),
         }
@@ -662,8 +691,8 @@ impl DeviceHost {
     // ---- NWK ----
 
     /// Send an APS frame to `dst` over NWK, secured unless `clear` (the Transport Key).
-    fn nwk_send(&mut self, dst: u16, aps: &[u8], clear: bool, ctx: &mut NodeCtx<'_>) {
-        if !clear && !self.is_joined() {
+    fn nwk_send(&mut self, dst: u16, aps: &[u8], seal: Seal, ctx: &mut NodeCtx<'_>) {
+        if seal != Seal::Clear && !self.is_joined() {
             // Between parents: nothing can go out (acknowledged sends time out and retry).
             return;
         }
@@ -682,14 +711,14 @@ impl DeviceHost {
             self.nwk_seq,
         )
         .with_src64(self.ext);
-        let frame = if clear {
-            Some(NwkFrame {
+        let frame = match seal {
+            Seal::Clear => Some(NwkFrame {
                 header,
                 aux: None,
                 payload: aps.to_vec(),
-            })
-        } else {
-            self.nwk.seal(header, self.ext, aps)
+            }),
+            Seal::Active => self.nwk.seal(header, self.ext, aps),
+            Seal::Under(seq) => self.nwk.seal_under(seq, header, self.ext, aps),
         };
         if let Some(f) = frame {
             self.mac_send(next, &f, ctx);
@@ -743,6 +772,25 @@ impl DeviceHost {
             self.stats.insecure_dropped += 1;
             return;
         };
+        if let (Role::Coordinator { tc }, Some(aux), Some(ext)) =
+            (&self.role, &nwk.aux, nwk.header.src64)
+        {
+            // After a switch, a device still on an old key (it slept through the update)
+            // gets the key and the switch.
+            let (_, seq) = tc.network_key();
+            if aux.key_seq != Some(seq)
+                && self.nwk.key().is_some_and(|(_, s)| s == seq)
+                && !self.key_caught_up.contains(&(ext, seq))
+                && self.known_devices().iter().any(|(e, _)| *e == ext)
+            {
+                self.key_caught_up.insert((ext, seq));
+                // Under the key it still uses, or it could not open them.
+                let old = Seal::Under(aux.key_seq.unwrap_or(0));
+                self.send_network_key(ext, nwk.header.src, old, ctx);
+                let cmd = ApsCommand::SwitchKey(SwitchKey { seq });
+                self.aps_command_send(nwk.header.src, cmd, old, ctx);
+            }
+        }
         if let Address::Short(m) = mac.src
             && nwk.header.src != self.config.short_addr
         {
@@ -799,7 +847,7 @@ impl DeviceHost {
                         aux: None,
                         payload: Vec::new(),
                     };
-                    self.nwk_send(src, &ack.to_bytes(), false, ctx);
+                    self.nwk_send(src, &ack.to_bytes(), Seal::Active, ctx);
                 }
                 if aps.header.delivery_mode == DeliveryMode::Unicast {
                     if self.aps_seen.get(&src) == Some(&aps.header.counter) {
@@ -865,7 +913,7 @@ impl DeviceHost {
                         ApsCommand::RemoveDevice(RemoveDevice { target: u.device })
                     }
                 };
-                self.aps_command_send(src, reply, ctx);
+                self.aps_command_send(src, reply, Seal::Active, ctx);
             }
             // At the router: hand the key on to the child, as the trust centre secured it.
             ApsCommand::Tunnel(t) => {
@@ -876,7 +924,13 @@ impl DeviceHost {
                         .map(|(&a, _)| a)
                 });
                 if let Some(a) = child {
-                    self.nwk_send(a, &t.frame.to_bytes(), true, ctx);
+                    self.nwk_send(a, &t.frame.to_bytes(), Seal::Clear, ctx);
+                }
+            }
+            ApsCommand::SwitchKey(k) => {
+                let before = self.nwk.key().map(|(_, s)| s);
+                if self.nwk.switch_key(k.seq) && before != Some(k.seq) {
+                    self.stats.key_switches += 1;
                 }
             }
             ApsCommand::RemoveDevice(r) => {
@@ -888,13 +942,13 @@ impl DeviceHost {
         }
     }
 
-    fn aps_command_send(&mut self, dst: u16, cmd: ApsCommand, ctx: &mut NodeCtx<'_>) {
+    fn aps_command_send(&mut self, dst: u16, cmd: ApsCommand, seal: Seal, ctx: &mut NodeCtx<'_>) {
         let aps = ApsFrame {
             header: command_header(self.next_aps_counter()),
             aux: None,
             payload: cmd.to_bytes(),
         };
-        self.nwk_send(dst, &aps.to_bytes(), false, ctx);
+        self.nwk_send(dst, &aps.to_bytes(), seal, ctx);
     }
 
     /// A joiner's Transport Key: take the network key, announce, start the application,
@@ -914,12 +968,17 @@ impl DeviceHost {
         else {
             return;
         };
-        if *state != JoinState::AwaitingKey {
-            return;
-        }
         let Some((key, seq)) = accept_network_key(aps, link_key, *extended_pan_id, own) else {
             return;
         };
+        if *state == JoinState::Joined {
+            // A key update: hold it for the Switch Key.
+            self.nwk.stage_key(key, seq);
+            return;
+        }
+        if *state != JoinState::AwaitingKey {
+            return;
+        }
         *state = JoinState::Joined;
         *failures = 0;
         if *router {
@@ -962,6 +1021,68 @@ impl DeviceHost {
         }
         *self.stats.join_outcomes.entry("PARENT_LOST").or_default() += 1;
         self.start_join(ctx);
+    }
+
+    /// The devices the trust centre knows on its network: logged EUI-64s it has an address
+    /// for.
+    fn known_devices(&self) -> Vec<(ExtAddr, u16)> {
+        let Role::Coordinator { tc } = &self.role else {
+            return Vec::new();
+        };
+        self.peers
+            .iter()
+            .filter(|(e, _)| tc.log.contains(**e))
+            .map(|(e, a)| (*e, *a))
+            .collect()
+    }
+
+    /// The Transport Key of the current network key to `ext` at `short`, secured with its
+    /// link key and NWK-secured with the active key.
+    fn send_network_key(&mut self, ext: ExtAddr, short: u16, seal: Seal, ctx: &mut NodeCtx<'_>) {
+        let counter = self.next_aps_counter();
+        let Role::Coordinator { tc } = &mut self.role else {
+            return;
+        };
+        if let Some(f) = tc.transport_key(ext, counter) {
+            self.stats.keys_sent += 1;
+            self.nwk_send(short, &f.to_bytes(), seal, ctx);
+        }
+    }
+
+    /// Trust centre: hand the next network key to every device (Zigbee PRO R22 4.6.3.4).
+    fn key_update(&mut self, ctx: &mut NodeCtx<'_>) {
+        let Some(&(_, key)) = self.key_updates.get(self.next_key_update) else {
+            return;
+        };
+        self.next_key_update += 1;
+        let Role::Coordinator { tc } = &mut self.role else {
+            return;
+        };
+        let seq = tc.next_network_key(key);
+        self.nwk.stage_key(key, seq);
+        for (ext, short) in self.known_devices() {
+            self.send_network_key(ext, short, Seal::Active, ctx);
+        }
+        ctx.set_timer(T_KEY_SWITCH, ctx.now + KEY_SWITCH_DELAY);
+    }
+
+    /// Trust centre: tell every device to switch, then switch.
+    fn key_switch(&mut self, ctx: &mut NodeCtx<'_>) {
+        let Role::Coordinator { tc } = &self.role else {
+            return;
+        };
+        let (_, seq) = tc.network_key();
+        for (_, short) in self.known_devices() {
+            self.aps_command_send(
+                short,
+                ApsCommand::SwitchKey(SwitchKey { seq }),
+                Seal::Active,
+                ctx,
+            );
+        }
+        if self.nwk.switch_key(seq) {
+            self.stats.key_switches += 1;
+        }
     }
 
     fn power_off(&mut self, ctx: &mut NodeCtx<'_>) {
@@ -1023,7 +1144,7 @@ impl DeviceHost {
             aux: None,
             payload: zdp.to_bytes(),
         };
-        self.nwk_send(dst, &aps.to_bytes(), false, ctx);
+        self.nwk_send(dst, &aps.to_bytes(), Seal::Active, ctx);
     }
 
     /// Device_annce to all rx-on devices (Zigbee PRO R22 2.4.3.1.11).
@@ -1121,7 +1242,7 @@ impl DeviceHost {
                 ctx.set_timer(T_APS, SimTime(t));
             }
         }
-        self.nwk_send(dst, &aps, false, ctx);
+        self.nwk_send(dst, &aps, Seal::Active, ctx);
     }
 
     fn with_behaviour(
@@ -1199,7 +1320,7 @@ impl DeviceHost {
                     Role::Coordinator { tc } => {
                         if let Some(f) = tc.transport_key(child.ext, counter) {
                             self.stats.keys_sent += 1;
-                            self.nwk_send(short, &f.to_bytes(), true, ctx);
+                            self.nwk_send(short, &f.to_bytes(), Seal::Clear, ctx);
                         }
                     }
                     Role::Joiner { .. } => {
@@ -1208,7 +1329,7 @@ impl DeviceHost {
                             short_addr: short,
                             status: UpdateDeviceStatus::StandardUnsecuredJoin,
                         });
-                        self.aps_command_send(0x0000, cmd, ctx);
+                        self.aps_command_send(0x0000, cmd, Seal::Active, ctx);
                     }
                 }
             }
@@ -1255,6 +1376,9 @@ impl Node for DeviceHost {
                     ctx.set_timer(T_POWER_OFF, SimTime::ZERO + o.at);
                     ctx.set_timer(T_POWER_ON, SimTime::ZERO + o.at + o.length);
                 }
+                for (at, _) in &self.key_updates {
+                    ctx.set_timer(T_KEY_UPDATE, SimTime::ZERO + *at);
+                }
                 match self.role {
                     Role::Coordinator { .. } => {
                         self.started = true;
@@ -1264,6 +1388,8 @@ impl Node for DeviceHost {
                 }
             }
             NodeInput::Timer(T_POWER_OFF) => self.power_off(ctx),
+            NodeInput::Timer(T_KEY_UPDATE) => self.key_update(ctx),
+            NodeInput::Timer(T_KEY_SWITCH) => self.key_switch(ctx),
             NodeInput::Timer(T_POWER_ON) => {}
             NodeInput::Timer(T_START | T_REJOIN) => self.start_join(ctx),
             NodeInput::Timer(T_ASSOC) => {
@@ -1300,7 +1426,7 @@ impl Node for DeviceHost {
             NodeInput::Timer(T_APS) => {
                 for r in self.retrans.on_timer(ctx.now.0) {
                     match r {
-                        Retry::Resend { dst, aps } => self.nwk_send(dst, &aps, false, ctx),
+                        Retry::Resend { dst, aps } => self.nwk_send(dst, &aps, Seal::Active, ctx),
                         Retry::Failed { tag, .. } => {
                             self.with_behaviour(ctx, |b, api| b.delivered(tag, false, api))
                         }

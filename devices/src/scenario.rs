@@ -40,6 +40,8 @@ pub struct ScenarioConfig {
     pub band: Band,
     /// Power cuts by device id (see [`crate::events`]).
     pub outages: Vec<(String, Outage)>,
+    /// Network key updates at every CHF (see [`crate::events`]).
+    pub key_updates: Vec<Duration>,
 }
 
 impl Default for ScenarioConfig {
@@ -50,6 +52,7 @@ impl Default for ScenarioConfig {
             unlogged: Vec::new(),
             band: Band::Ghz2_4,
             outages: Vec::new(),
+            key_updates: Vec::new(),
         }
     }
 }
@@ -57,7 +60,8 @@ impl Default for ScenarioConfig {
 /// The keys of a run, for decrypting its capture.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keys {
-    /// Network key of each premises: (premises id, key).
+    /// Network keys of each premises, the first and those of later key updates:
+    /// (premises id, key).
     pub network: Vec<(String, [u8; 16])>,
     /// Install-code link key of each device: (device id, key).
     pub link: Vec<(String, [u8; 16])>,
@@ -157,9 +161,16 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
         let d = &b.premises[p].devices[i];
         let ext = eui64(p, i);
         let seed_p = cfg.seed ^ mix(p as u64);
+        let mut key_updates = Vec::new();
         let role = if d.kind == DeviceKind::Chf {
             let network_key = key_bytes(cfg.seed, 2, p as u64);
             keys.network.push((b.premises[p].id.clone(), network_key));
+            for (n, at) in cfg.key_updates.iter().enumerate() {
+                let k = key_bytes(cfg.seed, 3 + n as u64, p as u64);
+                keys.network
+                    .push((format!("{} #{}", b.premises[p].id, n + 1), k));
+                key_updates.push((*at, k));
+            }
             RoleConfig::Coordinator {
                 pan: pan_id(cfg.seed, p),
                 network_key,
@@ -216,6 +227,7 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
                 .filter(|(id, _)| *id == d.id)
                 .map(|(_, o)| *o)
                 .collect(),
+            key_updates,
         };
         nodes.push(DeviceHost::new(host, behaviour));
     }

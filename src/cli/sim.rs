@@ -33,7 +33,7 @@ pub struct SimArgs {
     /// Write the summary per premises as JSON.
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
-    /// Scenario events (TOML): power cuts at devices, see docs/devices.md.
+    /// Scenario events (TOML): power cuts, network key updates; see docs/devices.md.
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
     /// Band: 2.4 (O-QPSK) or 868 (GB868 2-FSK with the duty-cycle limit).
@@ -63,7 +63,7 @@ pub fn run(a: &SimArgs) -> Result<u8> {
         Ok(b) => b,
         Err(_) => return Ok(super::EXIT_BAD_INPUT),
     };
-    let mut outages = Vec::new();
+    let mut events = han_devices::events::Events::default();
     if let Some(f) = &a.events {
         let text = match std::fs::read_to_string(f) {
             Ok(t) => t,
@@ -73,7 +73,7 @@ pub fn run(a: &SimArgs) -> Result<u8> {
             }
         };
         match han_devices::events::parse(&f.display().to_string(), &text, &building) {
-            Ok(o) => outages = o,
+            Ok(e) => events = e,
             Err(e) => {
                 eprintln!("{e}");
                 return Ok(super::EXIT_BAD_INPUT);
@@ -83,7 +83,8 @@ pub fn run(a: &SimArgs) -> Result<u8> {
     let cfg = ScenarioConfig {
         seed: a.seed,
         band: a.band,
-        outages,
+        outages: events.power_cuts,
+        key_updates: events.key_updates,
         ..ScenarioConfig::default()
     };
     let (mut world, keys) = build(&building, &cfg);

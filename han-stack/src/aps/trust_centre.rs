@@ -117,6 +117,14 @@ impl<E: KeyEstablishment> TrustCentre<E> {
         (self.network_key, self.key_seq)
     }
 
+    /// A network key update (4.6.3.4): `key` becomes the key handed out, with the next
+    /// sequence number, which it returns.
+    pub fn next_network_key(&mut self, key: [u8; 16]) -> u8 {
+        self.network_key = key;
+        self.key_seq = self.key_seq.wrapping_add(1);
+        self.key_seq
+    }
+
     /// Whether `device` may join (it is in the device log).
     pub fn admit(&self, device: ExtAddr) -> Result<(), Refusal> {
         if self.log.contains(device) {
@@ -244,5 +252,8 @@ mod tests {
             None
         );
         assert_eq!(InstallCodeKeys.name(), "install code");
+        assert_eq!(tc.next_network_key([9; 16]), 1);
+        let f = tc.transport_key(DEV, 8).unwrap();
+        assert_eq!(accept_network_key(&f, &link, TC, DEV), Some(([9; 16], 1)));
     }
 }

@@ -42,6 +42,9 @@ pub enum NwkSecurityError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NwkSecurity {
     key: Option<([u8; 16], u8)>,
+    /// The next key after a key update, or the previous one after a switch (frames under
+    /// either still open, 4.3.1.2 step 3).
+    alternate: Option<([u8; 16], u8)>,
     outgoing: u32,
     incoming: BTreeMap<ExtAddr, u32>,
     /// Frames dropped because their counter was old (replays).
@@ -59,6 +62,26 @@ impl NwkSecurity {
         self.key
     }
 
+    /// Hold `key` (sequence `seq`) for a coming Switch Key (a key update arrived).
+    pub fn stage_key(&mut self, key: [u8; 16], seq: u8) {
+        if self.key.is_some_and(|(_, s)| s == seq) {
+            return;
+        }
+        self.alternate = Some((key, seq));
+    }
+
+    /// Make the staged key with sequence `seq` the active one (APS Switch Key, 4.4.10.5);
+    /// the old key stays for incoming frames. False if no such key is staged.
+    pub fn switch_key(&mut self, seq: u8) -> bool {
+        match self.alternate {
+            Some((_, s)) if s == seq => {
+                std::mem::swap(&mut self.key, &mut self.alternate);
+                true
+            }
+            _ => self.key.is_some_and(|(_, s)| s == seq),
+        }
+    }
+
     /// The next outgoing frame counter (nwkSecurityMaterialSet.OutgoingFrameCounter).
     pub fn outgoing_counter(&self) -> u32 {
         self.outgoing
@@ -73,29 +96,53 @@ impl NwkSecurity {
     /// None when no key is held yet.
     pub fn seal(&mut self, header: NwkHeader, own: ExtAddr, payload: &[u8]) -> Option<NwkFrame> {
         let (key, seq) = self.key?;
+        Some(self.seal_with(key, seq, header, own, payload))
+    }
+
+    /// [`NwkSecurity::seal`] under the held key with sequence number `seq` (active or
+    /// alternate): for a device still on the previous key.
+    pub fn seal_under(
+        &mut self,
+        seq: u8,
+        header: NwkHeader,
+        own: ExtAddr,
+        payload: &[u8],
+    ) -> Option<NwkFrame> {
+        let (key, _) = [self.key, self.alternate]
+            .into_iter()
+            .flatten()
+            .find(|&(_, s)| s == seq)?;
+        Some(self.seal_with(key, seq, header, own, payload))
+    }
+
+    fn seal_with(
+        &mut self,
+        key: [u8; 16],
+        seq: u8,
+        header: NwkHeader,
+        own: ExtAddr,
+        payload: &[u8],
+    ) -> NwkFrame {
         let aux = AuxHeader::network(self.outgoing, own, seq);
         self.outgoing = self.outgoing.wrapping_add(1);
-        Some(NwkFrame::seal(
-            header,
-            aux,
-            payload,
-            &key,
-            own,
-            SECURITY_LEVEL,
-        ))
+        NwkFrame::seal(header, aux, payload, &key, own, SECURITY_LEVEL)
     }
 
     /// Check and decrypt a secured frame; the sender's counter is recorded only when the
     /// MIC verifies, and a replay is counted in [`NwkSecurity::replays_dropped`].
     pub fn open(&mut self, frame: &NwkFrame) -> Result<Vec<u8>, NwkSecurityError> {
-        let (key, seq) = self.key.ok_or(NwkSecurityError::NoKey)?;
         let aux = frame.aux.as_ref().ok_or(NwkSecurityError::NoKey)?;
         if aux.control.key_id() != KeyId::Network {
             return Err(NwkSecurityError::NoKey);
         }
-        if aux.key_seq != Some(seq) {
-            return Err(NwkSecurityError::KeySequence(aux.key_seq.unwrap_or(0)));
-        }
+        let (key, _) = [self.key, self.alternate]
+            .into_iter()
+            .flatten()
+            .find(|&(_, s)| Some(s) == aux.key_seq)
+            .ok_or(match self.key {
+                None => NwkSecurityError::NoKey,
+                Some(_) => NwkSecurityError::KeySequence(aux.key_seq.unwrap_or(0)),
+            })?;
         let source = aux.source.ok_or(NwkSecurityError::NoSource)?;
         if let Some(&last) = self.incoming.get(&source)
             && aux.frame_counter <= last
@@ -167,6 +214,37 @@ mod tests {
             other.open(&tx.seal(header(4), A, b"?").unwrap()),
             Err(NwkSecurityError::KeySequence(0))
         );
+    }
+
+    #[test]
+    fn key_update_and_switch() {
+        const NEXT: [u8; 16] = [0x22; 16];
+        let (mut tc, mut dev) = (NwkSecurity::default(), NwkSecurity::default());
+        tc.install_key(KEY, 0);
+        dev.install_key(KEY, 0);
+        dev.stage_key(NEXT, 1);
+        assert!(!dev.switch_key(2));
+        tc.stage_key(NEXT, 1);
+        assert!(tc.switch_key(1));
+        assert_eq!(tc.key(), Some((NEXT, 1)));
+        // Under the new key before the device switched: it opens with the staged key.
+        assert_eq!(
+            dev.open(&tc.seal(header(1), A, b"new").unwrap()).unwrap(),
+            b"new"
+        );
+        assert!(dev.switch_key(1));
+        let old = NwkSecurity {
+            key: Some((KEY, 0)),
+            ..NwkSecurity::default()
+        }
+        .seal(header(2), ExtAddr(9), b"old")
+        .unwrap();
+        // The old key still opens frames after the switch.
+        assert_eq!(dev.open(&old).unwrap(), b"old");
+        let under_old = tc.seal_under(0, header(3), A, b"catch up").unwrap();
+        assert_eq!(under_old.aux.as_ref().unwrap().key_seq, Some(0));
+        assert_eq!(dev.open(&under_old).unwrap(), b"catch up");
+        assert!(tc.seal_under(7, header(4), A, b"").is_none());
     }
 
     #[test]
