@@ -793,10 +793,9 @@ impl DeviceHost {
         }
         if let Address::Short(m) = mac.src
             && nwk.header.src != self.config.short_addr
+            && self.routing.learn(nwk.header.src, m)
         {
-            if self.routing.learn(nwk.header.src, m) {
-                self.stats.route_changes += 1;
-            }
+            self.stats.route_changes += 1;
         }
         if nwk.header.control.frame_type != NwkFrameType::Data {
             return;
