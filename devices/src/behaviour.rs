@@ -16,6 +16,10 @@ pub const METERING: u16 = 0x0702;
 pub const TIME: u16 = 0x000a;
 /// Prepayment cluster.
 pub const PREPAYMENT: u16 = 0x0705;
+/// Price cluster.
+pub const PRICE: u16 = 0x0700;
+/// Messaging cluster.
+pub const MESSAGING: u16 = 0x0703;
 /// Metering CurrentSummationDelivered (uint48).
 pub const CURRENT_SUMMATION_DELIVERED: u16 = 0x0000;
 /// Metering MeteringDeviceType (bitmap8).

@@ -1,17 +1,23 @@
-//! The IHD: takes the ESME's reports (electricity every 10 s) and reads the GPF mirror
-//! every 30 minutes (domain.md 1.4), keeps what it would display, and measures how stale
+//! The IHD: takes the ESME's reports (electricity every 10 s), reads the GPF mirror every
+//! 30 minutes (domain.md 1.4), asks the CHF for the price (then and every 30 minutes) and
+//! for the supplier's message, keeps what it would display (demand, today's use and cost,
+//! gas, the message), and measures how stale
 //! each item is: sampled every display refresh (1 s), counting the samples older than
 //! 1 minute (electricity) or 1 hour (gas), as the freshness figures ask.
 
 use crate::behaviour::{
-    Api, Behaviour, CURRENT_SUMMATION_DELIVERED, INSTANTANEOUS_DEMAND, METERING, Peer,
-    ZclIndication, ZclRequest, attribute_values, read_frame,
+    Api, Behaviour, CURRENT_SUMMATION_DELIVERED, INSTANTANEOUS_DEMAND, MESSAGING, METERING, PRICE,
+    Peer, ZclIndication, ZclRequest, attribute_values, read_frame,
 };
-use crate::chf::GPF_ENDPOINT;
+use crate::chf::{CHF_ENDPOINT, GPF_ENDPOINT};
 use crate::gpf::READING_SNAPSHOT_TIME;
 use han_mesh::time::{Duration, SimTime};
 use han_stack::wire::ExtAddr;
+use han_stack::zcl::ZclCommand;
 use han_stack::zcl::ZclValue;
+use han_stack::zcl::clusters::ClusterCommand;
+use han_stack::zcl::clusters::messaging::GetLastMessage;
+use han_stack::zcl::clusters::price::GetCurrentPrice;
 use std::any::Any;
 
 /// The IHD's endpoint.
@@ -53,6 +59,14 @@ pub struct Display {
     pub gas_max_age_s: f64,
     /// Display samples taken.
     pub samples: u64,
+    /// Unit price, pence per kWh (from the CHF's PublishPrice).
+    pub price_p_per_kwh: Option<f64>,
+    /// Electricity used today (UTC day), Wh.
+    pub today_wh: Option<u64>,
+    /// What today's electricity cost, pence.
+    pub today_cost_p: Option<f64>,
+    /// The supplier's message.
+    pub message: Option<String>,
 }
 
 /// The in-home display's application.
@@ -60,6 +74,8 @@ pub struct Display {
 pub struct Ihd {
     esme: Option<ExtAddr>,
     electricity_at: Option<SimTime>,
+    /// (UTC day, register at its first reading).
+    day_start: Option<(u32, u64)>,
     /// The display.
     pub display: Display,
 }
@@ -70,6 +86,7 @@ impl Ihd {
         Ihd {
             esme,
             electricity_at: None,
+            day_start: None,
             display: Display::default(),
         }
     }
@@ -83,6 +100,12 @@ impl Behaviour for Ihd {
     fn joined(&mut self, api: &mut Api<'_>) {
         self.timer(READ_GAS, api);
         api.set_timer(REFRESH, api.now + DISPLAY_REFRESH);
+        let seq = api.next_seq();
+        let cmd = ClusterCommand::GetLastMessage(GetLastMessage {});
+        api.send(to_chf(
+            MESSAGING,
+            ZclCommand::cluster_frame(&cmd, seq, false),
+        ));
     }
 
     fn timer(&mut self, id: u32, api: &mut Api<'_>) {
@@ -102,6 +125,11 @@ impl Behaviour for Ihd {
                     ack: false,
                     tag: 0,
                 });
+                let seq = api.next_seq();
+                let cmd = ClusterCommand::GetCurrentPrice(GetCurrentPrice {
+                    command_options: 0x01,
+                });
+                api.send(to_chf(PRICE, ZclCommand::cluster_frame(&cmd, seq, false)));
             }
             REFRESH => {
                 api.set_timer(REFRESH, api.now + DISPLAY_REFRESH);
@@ -125,10 +153,24 @@ impl Behaviour for Ihd {
     }
 
     fn zcl(&mut self, msg: &ZclIndication, api: &mut Api<'_>) {
+        let Some(cmd) = msg.command() else { return };
+        match &cmd {
+            ZclCommand::Cluster(ClusterCommand::PublishPrice(p)) => {
+                let digits = i32::from(p.price_trailing_digit_and_tier >> 4);
+                // Currency units per kWh → pence per kWh.
+                self.display.price_p_per_kwh =
+                    Some(f64::from(p.price) * 100.0 / 10f64.powi(digits));
+                return;
+            }
+            ZclCommand::Cluster(ClusterCommand::DisplayMessage(m)) => {
+                self.display.message = Some(m.message.text());
+                return;
+            }
+            _ => {}
+        }
         if msg.cluster != METERING {
             return;
         }
-        let Some(cmd) = msg.command() else { return };
         let values = attribute_values(&cmd);
         let d = &mut self.display;
         if msg.src_endpoint == GPF_ENDPOINT && msg.src == 0x0000 {
@@ -162,6 +204,19 @@ impl Behaviour for Ihd {
                 _ => {}
             }
         }
+        if let (true, Some(wh)) = (took, d.electricity_wh) {
+            let day = api.utc() / 86_400;
+            let start = match self.day_start {
+                Some((dd, w)) if dd == day => w,
+                _ => {
+                    self.day_start = Some((day, wh));
+                    wh
+                }
+            };
+            let today = wh - start.min(wh);
+            d.today_wh = Some(today);
+            d.today_cost_p = d.price_p_per_kwh.map(|p| today as f64 / 1000.0 * p);
+        }
         if took {
             if let Some(t) = self.electricity_at {
                 d.electricity_max_gap_s = d.electricity_max_gap_s.max((api.now - t).as_secs_f64());
@@ -173,5 +228,18 @@ impl Behaviour for Ihd {
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+/// A request to the CHF's endpoint 1 on `cluster`.
+fn to_chf(cluster: u16, frame: han_stack::zcl::ZclFrame) -> ZclRequest {
+    ZclRequest {
+        dst: Peer::Short(0x0000),
+        dst_endpoint: CHF_ENDPOINT,
+        src_endpoint: IHD_ENDPOINT,
+        cluster,
+        frame,
+        ack: false,
+        tag: 0,
     }
 }

@@ -510,6 +510,17 @@ impl Summary {
                     i.gas_stale_samples
                 );
             }
+            if let Some(i) = &p.ihd {
+                out += &format!(
+                    "  IHD shows: {} W now, today {} Wh costing {} p at {} p/kWh, gas {} l, message {:?}\n",
+                    i.demand_w.map_or("-".into(), |w| w.to_string()),
+                    i.today_wh.map_or("-".into(), |w| w.to_string()),
+                    i.today_cost_p.map_or("-".into(), |c| format!("{c:.1}")),
+                    i.price_p_per_kwh.map_or("-".into(), |p| format!("{p:.2}")),
+                    i.gas_l.map_or("-".into(), |l| l.to_string()),
+                    i.message.as_deref().unwrap_or("-"),
+                );
+            }
             if let Some(e) = &p.electricity {
                 out += &format!(
                     "  ESME: {} Wh (profile {} Wh) at {} s, last reported {:?} Wh, credit {} p\n",

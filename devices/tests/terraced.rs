@@ -87,6 +87,13 @@ fn all_join_data_stays_fresh_and_registers_add_up() {
     assert_eq!(p.readings_lost, 0);
     let gsme = p.devices.iter().find(|d| d.kind == "GSME").unwrap();
     assert!(gsme.battery_years.unwrap() > 5.0, "{}", s.text());
+    // What the IHD shows: the supplier's price and message from the CHF, today's use and
+    // cost from the ESME's register.
+    assert_eq!(ihd.price_p_per_kwh, Some(28.0));
+    assert_eq!(ihd.message.as_deref(), Some(han_devices::chf::WELCOME));
+    let today = ihd.today_wh.unwrap();
+    assert!(today > 0 && Some(today) <= ihd.electricity_wh);
+    assert!((ihd.today_cost_p.unwrap() - today as f64 * 0.028).abs() < 1e-9);
 }
 
 #[test]
