@@ -11,10 +11,13 @@ use han_mesh::world::INJECTED;
 use han_radio::device::DeviceKind;
 use han_stack::aps::ack::{Retransmissions, Retry, ack_of, data_header};
 use han_stack::aps::command::{
-    ApsCommand, RemoveDevice, SwitchKey, Tunnel, UpdateDevice, UpdateDeviceStatus,
+    ApsCommand, KeyType, RemoveDevice, RequestKey, SwitchKey, Tunnel, UpdateDevice,
+    UpdateDeviceStatus,
 };
+use han_stack::aps::security as aps_security;
 use han_stack::aps::trust_centre::{
-    DeviceLog, InstallCodeKeys, TrustCentre, accept_network_key, command_header,
+    DeviceLog, InstallCodeKeys, TrustCentre, accept_application_key, accept_network_key,
+    command_header,
 };
 use han_stack::aps::{ApsFlags, ApsFrame, DeliveryMode, FrameType as ApsType};
 use han_stack::mac::associate::{Associator, JoinOutcome, JoinParams, Step};
@@ -32,6 +35,7 @@ use han_stack::nwk::address::stochastic_address;
 use han_stack::nwk::next_hop::{DirectOrParent, NextHop, is_broadcast};
 use han_stack::nwk::security::{NwkSecurity, NwkSecurityError};
 use han_stack::nwk::{NwkFrame, NwkFrameType, NwkHeader};
+use han_stack::security::KeyId;
 use han_stack::wire::{ExtAddr, Wire};
 use han_stack::zcl::ZclFrame;
 use han_stack::zdo::{
@@ -103,6 +107,8 @@ pub enum RoleConfig {
         network_key: [u8; 16],
         /// Devices allowed to join.
         log: DeviceLog,
+        /// The secret application link keys are drawn from.
+        app_secret: [u8; 16],
     },
     /// A joining device.
     Joiner {
@@ -276,6 +282,10 @@ pub struct DeviceHost {
     next_key_update: usize,
     /// Devices given the current key after they were heard with an old one.
     key_caught_up: std::collections::BTreeSet<(ExtAddr, u8)>,
+    /// Application link keys by partner (from the trust centre after a Request Key).
+    app_keys: BTreeMap<ExtAddr, [u8; 16]>,
+    app_keys_requested: std::collections::BTreeSet<ExtAddr>,
+    aps_security_counter: u32,
     behaviour: Box<dyn Behaviour>,
     /// Counters for the summary.
     pub stats: HostStats,
@@ -291,10 +301,12 @@ impl DeviceHost {
                 pan,
                 network_key,
                 log,
+                app_secret,
             } => {
                 parent = Some(Parent::new(pan, cfg.ext_addr, persistence, 0));
                 Role::Coordinator {
-                    tc: TrustCentre::new(cfg.ext_addr, network_key, log, InstallCodeKeys),
+                    tc: TrustCentre::new(cfg.ext_addr, network_key, log, InstallCodeKeys)
+                        .with_app_secret(app_secret),
                 }
             }
             RoleConfig::Joiner {
@@ -376,6 +388,9 @@ impl DeviceHost {
             key_updates: cfg.key_updates,
             next_key_update: 0,
             key_caught_up: Default::default(),
+            app_keys: BTreeMap::new(),
+            app_keys_requested: Default::default(),
+            aps_security_counter: 0,
             behaviour,
             stats: HostStats::default(),
         }
@@ -840,6 +855,22 @@ impl DeviceHost {
                 }
             }
             ApsType::Data => {
+                let aps = if aps.header.is_secured() {
+                    let sender = aps.aux.as_ref().and_then(|a| a.source);
+                    let opened = sender
+                        .and_then(|e| self.app_keys.get(&e))
+                        .and_then(|k| aps_security::open(&aps, k, ExtAddr(0)));
+                    let Some(plain) = opened else {
+                        self.stats.insecure_dropped += 1;
+                        return;
+                    };
+                    ApsFrame {
+                        payload: plain,
+                        ..aps
+                    }
+                } else {
+                    aps
+                };
                 if aps.header.flags.contains(ApsFlags::ACK_REQUEST) {
                     let ack = ApsFrame {
                         header: ack_of(&aps.header),
@@ -914,6 +945,28 @@ impl DeviceHost {
                 };
                 self.aps_command_send(src, reply, Seal::Active, ctx);
             }
+            // At the trust centre: a device asks for a link key with a partner (4.4.10.4).
+            ApsCommand::RequestKey(RequestKey {
+                key_type: KeyType::ApplicationMaster,
+                partner: Some(partner),
+            }) => {
+                let requester = self.peers.iter().find(|(_, a)| **a == src).map(|(e, _)| *e);
+                let (Some(requester), Some(&partner_addr)) = (requester, self.peers.get(&partner))
+                else {
+                    return;
+                };
+                let (c1, c2) = (self.next_aps_counter(), self.next_aps_counter());
+                let Role::Coordinator { tc } = &mut self.role else {
+                    return;
+                };
+                let to_requester = tc.transport_application_key(requester, partner, true, c1);
+                let to_partner = tc.transport_application_key(partner, requester, false, c2);
+                for (dst, f) in [(src, to_requester), (partner_addr, to_partner)] {
+                    if let Some(f) = f {
+                        self.nwk_send(dst, &f.to_bytes(), Seal::Active, ctx);
+                    }
+                }
+            }
             // At the router: hand the key on to the child, as the trust centre secured it.
             ApsCommand::Tunnel(t) => {
                 let child = self.parent.as_ref().and_then(|p| {
@@ -967,6 +1020,10 @@ impl DeviceHost {
         else {
             return;
         };
+        if let Some((partner, key)) = accept_application_key(aps, link_key, *extended_pan_id) {
+            self.app_keys.insert(partner, key);
+            return;
+        }
         let Some((key, seq)) = accept_network_key(aps, link_key, *extended_pan_id, own) else {
             return;
         };
@@ -1228,12 +1285,37 @@ impl DeviceHost {
             counter,
             r.ack,
         );
-        let aps = ApsFrame {
-            header,
-            aux: None,
-            payload: r.frame.to_bytes(),
-        }
-        .to_bytes();
+        // To a device named by EUI-64 (not the trust centre): APS-secured with our
+        // application link key once the trust centre has sent it (Zigbee PRO R22 4.4.1).
+        let partner = match r.dst {
+            Peer::Ext(e) if dst != 0x0000 => Some(e),
+            _ => None,
+        };
+        let payload = r.frame.to_bytes();
+        let aps = match partner.and_then(|e| self.app_keys.get(&e).copied()) {
+            Some(key) => {
+                let c = self.aps_security_counter;
+                self.aps_security_counter = c.wrapping_add(1);
+                aps_security::seal(header, KeyId::Link, c, self.ext, &key, &payload).to_bytes()
+            }
+            None => {
+                if let Some(e) = partner
+                    && self.app_keys_requested.insert(e)
+                {
+                    let cmd = ApsCommand::RequestKey(RequestKey {
+                        key_type: KeyType::ApplicationMaster,
+                        partner: Some(e),
+                    });
+                    self.aps_command_send(0x0000, cmd, Seal::Active, ctx);
+                }
+                ApsFrame {
+                    header,
+                    aux: None,
+                    payload,
+                }
+                .to_bytes()
+            }
+        };
         if r.ack {
             self.retrans
                 .track(ctx.now.0, dst, counter, aps.clone(), r.tag);

@@ -20,7 +20,7 @@ use han_mesh::world::World;
 use han_radio::building::Building;
 use han_radio::device::DeviceKind;
 use han_radio::units::Band;
-use han_stack::aps::trust_centre::DeviceLog;
+use han_stack::aps::trust_centre::{DeviceLog, application_link_key};
 use han_stack::security::InstallCode;
 use han_stack::wire::ExtAddr;
 use serde::Serialize;
@@ -171,10 +171,27 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
                     .push((format!("{} #{}", b.premises[p].id, n + 1), k));
                 key_updates.push((*at, k));
             }
+            let app_secret = key_bytes(cfg.seed, 50, p as u64);
+            // The application link keys its devices will ask for: ESME–IHD (reports),
+            // PPMID–ESME (prepayment).
+            let logged = |k: DeviceKind| {
+                first_of(p, k).filter(|e| logs.get(&p).is_some_and(|l| l.contains(*e)))
+            };
+            for (ka, kb) in [
+                (DeviceKind::Esme, DeviceKind::Ihd),
+                (DeviceKind::Ppmid, DeviceKind::Esme),
+            ] {
+                if let (Some(x), Some(y)) = (logged(ka), logged(kb)) {
+                    let label = format!("{} {}-{}", b.premises[p].id, kind_name(ka), kind_name(kb));
+                    keys.link
+                        .push((label, application_link_key(&app_secret, x, y)));
+                }
+            }
             RoleConfig::Coordinator {
                 pan: pan_id(cfg.seed, p),
                 network_key,
                 log: logs.remove(&p).unwrap_or_default(),
+                app_secret,
             }
         } else {
             RoleConfig::Joiner {

@@ -196,6 +196,19 @@ fn capture_decrypts_cleanly_and_reports_match_the_registers() {
     );
     assert!(secured.len() > 1000);
     assert_eq!(secured.len(), opened.len());
+    // The ESME's reports to the IHD are APS-secured with the application link key the
+    // trust centre gave both (Request Key, Transport Key), and decrypt with the keys file.
+    let app_secured = tshark(
+        &path,
+        &keys,
+        "zbee.sec.key_id == 0 && zbee_zcl.cmd.id == 0x0a",
+        "frame.number",
+    );
+    assert!(app_secured.len() > 500, "{}", app_secured.len());
+    assert_eq!(
+        tshark(&path, &keys, "zbee_aps.cmd.id == 0x08", "frame.number").len(),
+        1
+    );
     // The last ESME report and the last GSME push carry the registers in the summary.
     let p = &s.premises[0];
     let addr = |kind: &str| {

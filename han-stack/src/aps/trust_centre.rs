@@ -8,7 +8,7 @@
 use super::command::{ApsCommand, KeyDescriptor, KeyType, TransportKey};
 use super::security;
 use super::{ApsFlags, ApsFrame, ApsHeader, DeliveryMode, FrameType};
-use crate::security::{InstallCode, KeyId};
+use crate::security::{InstallCode, KeyId, hmac_mmo};
 use crate::wire::{ExtAddr, Wire};
 use std::collections::BTreeMap;
 
@@ -96,7 +96,16 @@ pub struct TrustCentre<E: KeyEstablishment = InstallCodeKeys> {
     network_key: [u8; 16],
     key_seq: u8,
     aps_counter: u32,
+    app_secret: [u8; 16],
     establishment: E,
+}
+
+/// The application link key a trust centre with secret `secret` gives devices `a` and `b`
+/// (the same whichever asks): HMAC-MMO of both EUI-64s in order (an assumption; the
+/// specification leaves generation to the trust centre).
+pub fn application_link_key(secret: &[u8; 16], a: ExtAddr, b: ExtAddr) -> [u8; 16] {
+    let (x, y) = if a < b { (a, b) } else { (b, a) };
+    hmac_mmo(secret, &[x.to_le_bytes(), y.to_le_bytes()].concat())
 }
 
 impl<E: KeyEstablishment> TrustCentre<E> {
@@ -108,8 +117,53 @@ impl<E: KeyEstablishment> TrustCentre<E> {
             network_key,
             key_seq: 0,
             aps_counter: 0,
+            app_secret: [0; 16],
             establishment,
         }
+    }
+
+    /// The secret application link keys are drawn from.
+    pub fn with_app_secret(mut self, secret: [u8; 16]) -> Self {
+        self.app_secret = secret;
+        self
+    }
+
+    /// Answer a Request Key for an application link key between `to` and `partner`
+    /// (4.4.10.4.2): the Transport Key for `to` (initiator flag as given), secured with
+    /// `to`'s link key; None unless both are in the device log.
+    pub fn transport_application_key(
+        &mut self,
+        to: ExtAddr,
+        partner: ExtAddr,
+        initiator: bool,
+        aps_counter: u8,
+    ) -> Option<ApsFrame> {
+        if !self.log.contains(partner) {
+            return None;
+        }
+        let link = self.link_key(to)?;
+        let cmd = ApsCommand::TransportKey(TransportKey {
+            key_type: KeyType::ApplicationLink,
+            key: application_link_key(&self.app_secret, to, partner),
+            descriptor: KeyDescriptor::Application {
+                partner,
+                initiator: u8::from(initiator),
+            },
+        });
+        Some(self.seal_for(link, aps_counter, &cmd))
+    }
+
+    fn seal_for(&mut self, link: [u8; 16], aps_counter: u8, cmd: &ApsCommand) -> ApsFrame {
+        let counter = self.aps_counter;
+        self.aps_counter = self.aps_counter.wrapping_add(1);
+        security::seal(
+            command_header(aps_counter),
+            KeyId::KeyTransport,
+            counter,
+            self.address,
+            &link,
+            &cmd.to_bytes(),
+        )
     }
 
     /// The network key and its sequence number.
@@ -154,16 +208,7 @@ impl<E: KeyEstablishment> TrustCentre<E> {
                 src: self.address,
             },
         });
-        let counter = self.aps_counter;
-        self.aps_counter = self.aps_counter.wrapping_add(1);
-        Some(security::seal(
-            command_header(aps_counter),
-            KeyId::KeyTransport,
-            counter,
-            self.address,
-            &link,
-            &cmd.to_bytes(),
-        ))
+        Some(self.seal_for(link, aps_counter, &cmd))
     }
 }
 
@@ -180,6 +225,24 @@ pub fn command_header(counter: u8) -> ApsHeader {
         src_endpoint: None,
         counter,
         extended: None,
+    }
+}
+
+/// A device's side: the partner and the application link key from a Transport Key sent by
+/// the trust centre `tc`, if it opens with `link_key`.
+pub fn accept_application_key(
+    frame: &ApsFrame,
+    link_key: &[u8; 16],
+    tc: ExtAddr,
+) -> Option<(ExtAddr, [u8; 16])> {
+    let plain = security::open(frame, link_key, tc)?;
+    match ApsCommand::from_bytes(&plain).ok()? {
+        ApsCommand::TransportKey(TransportKey {
+            key_type: KeyType::ApplicationLink,
+            key,
+            descriptor: KeyDescriptor::Application { partner, .. },
+        }) => Some((partner, key)),
+        _ => None,
     }
 }
 
@@ -252,6 +315,26 @@ mod tests {
             None
         );
         assert_eq!(InstallCodeKeys.name(), "install code");
+        // Application link keys: the same key to both partners, only between logged devices.
+        let mut log2 = DeviceLog::default();
+        log2.add(DEV, &code()).unwrap();
+        log2.add_link_key(STRANGER, [5; 16]).unwrap();
+        let mut tc2 = TrustCentre::new(TC, NWK_KEY, log2, InstallCodeKeys).with_app_secret([7; 16]);
+        let a = tc2
+            .transport_application_key(DEV, STRANGER, true, 1)
+            .unwrap();
+        let b = tc2
+            .transport_application_key(STRANGER, DEV, false, 2)
+            .unwrap();
+        let (pa, ka) = accept_application_key(&a, &link, TC).unwrap();
+        let (pb, kb) = accept_application_key(&b, &[5; 16], TC).unwrap();
+        assert_eq!((pa, pb), (STRANGER, DEV));
+        assert_eq!(ka, kb);
+        assert_eq!(ka, application_link_key(&[7; 16], STRANGER, DEV));
+        assert!(
+            tc2.transport_application_key(DEV, ExtAddr(1), true, 3)
+                .is_none()
+        );
         assert_eq!(tc.next_network_key([9; 16]), 1);
         let f = tc.transport_key(DEV, 8).unwrap();
         assert_eq!(accept_network_key(&f, &link, TC, DEV), Some(([9; 16], 1)));
