@@ -86,7 +86,11 @@ fn sim_pcap_decrypts_cleanly_and_is_reproducible() {
     assert_ne!(a.summary, c.summary);
     let pcap = dir.join("a.pcap");
     let keys = key_options(&dir.join("a.keys"));
-    assert_eq!(keys.len(), 2 * 5, "one network key, three link keys, one application link key");
+    assert_eq!(
+        keys.len(),
+        2 * 5,
+        "one network key, three link keys, one application link key"
+    );
     let stats: serde_json::Value = serde_json::from_slice(&a.stats).unwrap();
     let ppdus = stats["ppdus"].as_u64().unwrap() as usize;
     assert!(ppdus > 100);

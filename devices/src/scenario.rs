@@ -77,10 +77,10 @@ impl Keys {
     pub fn uat_lines(&self) -> String {
         let mut out = String::new();
         for (p, k) in &self.network {
-            out += &format!("\"{}\",\"Normal\",\"NWK {p}\"\n", hex(k));
+            out += &format!("\"{}\",\"Normal\",\"nwk:{p}\"\n", hex(k));
         }
         for (d, k) in &self.link {
-            out += &format!("\"{}\",\"Normal\",\"link {d}\"\n", hex(k));
+            out += &format!("\"{}\",\"Normal\",\"link:{d}\"\n", hex(k));
         }
         out
     }
@@ -168,7 +168,7 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
             for (n, at) in cfg.key_updates.iter().enumerate() {
                 let k = key_bytes(cfg.seed, 3 + n as u64, p as u64);
                 keys.network
-                    .push((format!("{} #{}", b.premises[p].id, n + 1), k));
+                    .push((format!("{}#{}", b.premises[p].id, n + 1), k));
                 key_updates.push((*at, k));
             }
             let app_secret = key_bytes(cfg.seed, 50, p as u64);
@@ -182,7 +182,7 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
                 (DeviceKind::Ppmid, DeviceKind::Esme),
             ] {
                 if let (Some(x), Some(y)) = (logged(ka), logged(kb)) {
-                    let label = format!("{} {}-{}", b.premises[p].id, kind_name(ka), kind_name(kb));
+                    let label = format!("{}:{}-{}", b.premises[p].id, kind_name(ka), kind_name(kb));
                     keys.link
                         .push((label, application_link_key(&app_secret, x, y)));
                 }
