@@ -17,6 +17,7 @@ use han_stack::zcl::ZclCommand;
 use han_stack::zcl::ZclValue;
 use han_stack::zcl::clusters::ClusterCommand;
 use han_stack::zcl::clusters::messaging::GetLastMessage;
+use han_stack::zcl::clusters::metering::GetProfile;
 use han_stack::zcl::clusters::price::GetCurrentPrice;
 use std::any::Any;
 
@@ -28,6 +29,8 @@ pub const GAS_READ_PERIOD: Duration = Duration::secs(1800);
 pub const ELECTRICITY_STALE: Duration = Duration::secs(60);
 /// Gas older than this counts as stale (issue 6).
 pub const GAS_STALE: Duration = Duration::secs(3600);
+/// Half hours of profile asked for (what fits one frame).
+pub const PROFILE_PERIODS: u8 = 12;
 /// How often the display is sampled for staleness.
 pub const DISPLAY_REFRESH: Duration = Duration::secs(1);
 
@@ -67,6 +70,9 @@ pub struct Display {
     pub today_cost_p: Option<f64>,
     /// The supplier's message.
     pub message: Option<String>,
+    /// The ESME's half-hourly profile (GetProfile): ZCL UTC end of the latest interval and
+    /// Wh per interval, most recent first.
+    pub profile: Option<(u32, Vec<u64>)>,
 }
 
 /// The in-home display's application.
@@ -130,6 +136,23 @@ impl Behaviour for Ihd {
                     command_options: 0x01,
                 });
                 api.send(to_chf(PRICE, ZclCommand::cluster_frame(&cmd, seq, false)));
+                if let Some(esme) = self.esme {
+                    let seq = api.next_seq();
+                    let cmd = ClusterCommand::GetProfile(GetProfile {
+                        interval_channel: 0,
+                        end_time: 0,
+                        number_of_periods: PROFILE_PERIODS,
+                    });
+                    api.send(ZclRequest {
+                        dst: Peer::Ext(esme),
+                        dst_endpoint: 1,
+                        src_endpoint: IHD_ENDPOINT,
+                        cluster: METERING,
+                        frame: ZclCommand::cluster_frame(&cmd, seq, false),
+                        ack: false,
+                        tag: 0,
+                    });
+                }
             }
             REFRESH => {
                 api.set_timer(REFRESH, api.now + DISPLAY_REFRESH);
@@ -160,6 +183,13 @@ impl Behaviour for Ihd {
                 // Currency units per kWh → pence per kWh.
                 self.display.price_p_per_kwh =
                     Some(f64::from(p.price) * 100.0 / 10f64.powi(digits));
+                return;
+            }
+            ZclCommand::Cluster(ClusterCommand::GetProfileResponse(r)) => {
+                if r.status == 0 {
+                    let wh = r.intervals.iter().map(|v| u64::from(v.0)).collect();
+                    self.display.profile = Some((r.end_time, wh));
+                }
                 return;
             }
             ZclCommand::Cluster(ClusterCommand::DisplayMessage(m)) => {

@@ -289,6 +289,8 @@ pub struct ElectricityRow {
     pub reports: [u64; 3],
     /// Prepayment credit, pence.
     pub credit_p: i64,
+    /// Time-of-use registers (day, night 00:30–07:30 UTC), Wh.
+    pub tier_wh: [u64; 2],
 }
 
 /// The gas meter, its mirror and what reached the mirror.
@@ -422,6 +424,7 @@ pub fn summarise(b: &Building, world: &World<DeviceHost>, cfg: &ScenarioConfig) 
                 last_reported_wh: e.last_reported_wh,
                 reports: [e.reports_sent, e.reports_acked, e.reports_lost],
                 credit_p: e.credit_p(),
+                tier_wh: e.tier_wh(),
             });
             let mirror = get::<Chf>(&hosts).map(|c| &c.gpf);
             let gas = get::<Gsme>(&hosts).map(|g| GasRow {
