@@ -1,25 +1,33 @@
-//! `han sim` writes a pcap tshark reads without a malformed frame or expert error, and the
-//! same seed writes the same bytes.
+//! `han sim` runs the building's devices and writes a pcap that tshark decrypts with the
+//! `--keys` file without a malformed frame or expert error; the same seed writes the same
+//! bytes (capture, statistics, summary).
 
 use std::path::Path;
 use std::process::Command;
 
-fn sim(dir: &Path, tag: &str, seed: &str) -> (Vec<u8>, Vec<u8>) {
-    let (pcap, stats) = (
-        dir.join(format!("{tag}.pcap")),
-        dir.join(format!("{tag}.json")),
-    );
+struct Run {
+    pcap: Vec<u8>,
+    stats: Vec<u8>,
+    summary: Vec<u8>,
+}
+
+fn sim(dir: &Path, tag: &str, seed: &str) -> Run {
+    let file = |ext: &str| dir.join(format!("{tag}.{ext}"));
     let out = Command::new(env!("CARGO_BIN_EXE_han"))
         .args([
             "sim",
             "examples/buildings/terraced-house.toml",
             "--duration",
-            "30m",
+            "1h",
         ])
-        .args(["--seed", seed, "--interval", "10s", "--pcap"])
-        .arg(&pcap)
+        .args(["--seed", seed, "--pcap"])
+        .arg(file("pcap"))
         .arg("--stats")
-        .arg(&stats)
+        .arg(file("json"))
+        .arg("--keys")
+        .arg(file("keys"))
+        .arg("--summary")
+        .arg(file("summary.json"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
@@ -28,13 +36,29 @@ fn sim(dir: &Path, tag: &str, seed: &str) -> (Vec<u8>, Vec<u8>) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    (std::fs::read(pcap).unwrap(), std::fs::read(stats).unwrap())
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("4/4 devices joined"), "{stdout}");
+    Run {
+        pcap: std::fs::read(file("pcap")).unwrap(),
+        stats: std::fs::read(file("json")).unwrap(),
+        summary: std::fs::read(file("summary.json")).unwrap(),
+    }
 }
 
-fn tshark_count(pcap: &Path, filter: &str) -> usize {
+/// The keys of a `--keys` file as tshark options.
+fn key_options(keys: &Path) -> Vec<String> {
+    std::fs::read_to_string(keys)
+        .unwrap()
+        .lines()
+        .flat_map(|l| ["-o".to_string(), format!("uat:zigbee_pc_keys:{l}")])
+        .collect()
+}
+
+fn tshark_count(pcap: &Path, keys: &[String], filter: &str) -> usize {
     let out = Command::new("tshark")
         .arg("-r")
         .arg(pcap)
+        .args(keys)
         .args(["-n", "-Y", filter, "-T", "fields", "-e", "frame.number"])
         .output()
         .unwrap_or_else(|e| panic!("tshark is needed for this test ({e})"));
@@ -47,27 +71,46 @@ fn tshark_count(pcap: &Path, filter: &str) -> usize {
 }
 
 #[test]
-fn sim_pcap_is_clean_and_reproducible() {
+fn sim_pcap_decrypts_cleanly_and_is_reproducible() {
     let dir = std::env::temp_dir().join(format!("han-sim-pcap-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (p1, s1) = sim(&dir, "a", "4");
-    let (p2, s2) = sim(&dir, "b", "4");
-    let (p3, _) = sim(&dir, "c", "5");
-    assert!(p1 == p2 && s1 == s2, "same seed, different output");
-    assert!(p1 != p3);
+    let a = sim(&dir, "a", "4");
+    let b = sim(&dir, "b", "4");
+    let c = sim(&dir, "c", "5");
+    assert!(
+        a.pcap == b.pcap && a.stats == b.stats,
+        "same seed, different output"
+    );
+    assert_eq!(a.summary, b.summary);
+    assert!(a.pcap != c.pcap);
+    assert_ne!(a.summary, c.summary);
     let pcap = dir.join("a.pcap");
-    let stats: serde_json::Value = serde_json::from_slice(&s1).unwrap();
+    let keys = key_options(&dir.join("a.keys"));
+    assert_eq!(
+        keys.len(),
+        2 * 5,
+        "one network key, three link keys, one application link key"
+    );
+    let stats: serde_json::Value = serde_json::from_slice(&a.stats).unwrap();
     let ppdus = stats["ppdus"].as_u64().unwrap() as usize;
     assert!(ppdus > 100);
-    assert_eq!(tshark_count(&pcap, "frame"), ppdus);
+    assert_eq!(tshark_count(&pcap, &keys, "frame"), ppdus);
     assert_eq!(
-        tshark_count(&pcap, "_ws.malformed || _ws.expert.severity >= error"),
+        tshark_count(
+            &pcap,
+            &keys,
+            "_ws.malformed || _ws.expert.severity >= error"
+        ),
         0
     );
-    assert_eq!(tshark_count(&pcap, "wpan.cmd == 0x04"), {
-        // Data Requests: one per send of each gas meter.
-        tshark_count(&pcap, "wpan.frame_type == 3")
-    });
-    assert!(tshark_count(&pcap, "wpan.cmd == 0x04") > 0);
+    // Every NWK-secured frame decrypts: an APS layer under each.
+    let secured = tshark_count(&pcap, &keys, "zbee_nwk.security == 1");
+    assert!(secured > 300);
+    assert_eq!(
+        tshark_count(&pcap, &keys, "zbee_nwk.security == 1 && zbee_aps"),
+        secured
+    );
+    // The gas meter polls its parent (Data Requests) after each push.
+    assert!(tshark_count(&pcap, &keys, "wpan.cmd == 0x04") > 0);
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -243,84 +243,121 @@ pub fn air_for(b: &Building, band: Band, sensitivity_dbm: f64) -> AirConfig {
     }
 }
 
-/// Build the world for a building: one node per device with a radio in the band, the link
-/// table from han-radio's link budgets (path loss, walls, floors, enclosures, antenna gains).
-pub fn build(b: &Building, cfg: &SimConfig) -> World<DeviceNode> {
-    let band = cfg.band;
-    let devices: Vec<(usize, &han_radio::building::Device)> = b
+/// The air of a building in one band: its parameters, the link table, the devices with a
+/// radio in the band (premises index, device index in the premises), in node order, and
+/// the Wi-Fi access points as interferers.
+pub struct BuildingAir {
+    /// Receiver and channel parameters.
+    pub air: AirConfig,
+    /// Received power between every pair of devices.
+    pub links: LinkTable,
+    /// (premises index, device index) of each node.
+    pub devices: Vec<(usize, usize)>,
+    /// Wi-Fi access points as duty-cycled bursts at every device they reach.
+    pub interferers: Vec<Interferer>,
+}
+
+/// The link table from han-radio's link budgets (path loss, walls, floors, enclosures,
+/// antenna gains) for every device of `b` with a radio in `band`.
+pub fn building_air(b: &Building, band: Band) -> BuildingAir {
+    let devices: Vec<(usize, usize, &han_radio::building::Device)> = b
         .premises
         .iter()
         .enumerate()
-        .flat_map(|(p, pr)| pr.devices.iter().map(move |d| (p, d)))
-        .filter(|(_, d)| d.radio(band).is_some())
+        .flat_map(|(p, pr)| pr.devices.iter().enumerate().map(move |(i, d)| (p, i, d)))
+        .filter(|(_, _, d)| d.radio(band).is_some())
         .collect();
-    let hub_of = |p: usize| {
-        devices
-            .iter()
-            .position(|(q, d)| *q == p && d.kind == DeviceKind::Chf)
-    };
     let sensitivity = devices
         .iter()
-        .filter_map(|(_, d)| d.radio(band).map(|r| r.sensitivity.0))
+        .filter_map(|(_, _, d)| d.radio(band).map(|r| r.sensitivity.0))
         .fold(f64::NEG_INFINITY, f64::max);
     let air = air_for(b, band, sensitivity);
     let positions = devices
         .iter()
-        .map(|(_, d)| [d.pos.x, d.pos.y, d.pos.z])
+        .map(|(_, _, d)| [d.pos.x, d.pos.y, d.pos.z])
         .collect();
     let links = LinkTable::build(positions, air.noise_dbm - 10.0, |a, c| {
-        let (da, dc) = (devices[a].1, devices[c].1);
+        let (da, dc) = (devices[a].2, devices[c].2);
         let t = b.trace(da.pos, da.floor, dc.pos, dc.floor, Search::Indexed);
         b.budget(da, dc, &t, band).map(|bu| bu.rx.0)
     });
-    let persistence = persistence_ns(DEFAULT_PERSISTENCE_UNITS, air.phy.symbol_ns);
-    let sleepy_in = |p: usize| -> Vec<u16> {
-        devices
-            .iter()
-            .enumerate()
-            .filter(|(_, (q, d))| *q == p && d.kind == DeviceKind::Gsme)
-            .map(|(i, _)| short_addr(i as u32))
-            .collect()
-    };
-    let nodes = devices
-        .iter()
-        .enumerate()
-        .map(|(i, (p, d))| DeviceNode {
-            index: i as u32,
-            id: d.id.clone(),
-            kind: d.kind,
-            hub: hub_of(*p).filter(|&h| h != i).map(|h| short_addr(h as u32)),
-            interval: cfg.interval,
-            payload: cfg.payload.clamp(1, 100),
-            seq: 0,
-            sleepy: d.kind == DeviceKind::Gsme,
-            sleepy_children: if d.kind == DeviceKind::Chf {
-                sleepy_in(*p)
-            } else {
-                Vec::new()
-            },
-            pending: PendingTransactions::new(persistence),
-        })
-        .collect();
-    let mut world = World::new(air, links, nodes, cfg.seed);
-    // Wi-Fi access points as duty-cycled bursts at every device they reach.
+    let mut interferers = Vec::new();
     for ap in &b.wifi {
         let powers: Vec<(u32, f64)> = devices
             .iter()
             .enumerate()
-            .filter_map(|(i, (_, d))| {
+            .filter_map(|(i, (_, _, d))| {
                 let p = b.wifi_power_at(ap, d, band, Search::Indexed)?.0;
                 // Below noise − 10 dB a burst moves the SINR by under 0.4 dB.
                 (p >= air.noise_dbm - 10.0).then_some((i as u32, p))
             })
             .collect();
         if !powers.is_empty() && ap.duty > 0.0 {
-            world.add_interferer(Interferer {
+            interferers.push(Interferer {
                 powers,
                 duty: ap.duty,
                 burst: Duration::micros(WIFI_BURST_US),
             });
         }
+    }
+    BuildingAir {
+        air,
+        links,
+        devices: devices.iter().map(|(p, i, _)| (*p, *i)).collect(),
+        interferers,
+    }
+}
+
+/// Build the world for a building: one node per device with a radio in the band, over
+/// [`building_air`].
+pub fn build(b: &Building, cfg: &SimConfig) -> World<DeviceNode> {
+    let BuildingAir {
+        air,
+        links,
+        devices,
+        interferers,
+    } = building_air(b, cfg.band);
+    let device = |(p, i): (usize, usize)| &b.premises[p].devices[i];
+    let hub_of = |p: usize| {
+        devices
+            .iter()
+            .position(|&(q, i)| q == p && device((q, i)).kind == DeviceKind::Chf)
+    };
+    let persistence = persistence_ns(DEFAULT_PERSISTENCE_UNITS, air.phy.symbol_ns);
+    let sleepy_in = |p: usize| -> Vec<u16> {
+        devices
+            .iter()
+            .enumerate()
+            .filter(|(_, (q, i))| *q == p && device((*q, *i)).kind == DeviceKind::Gsme)
+            .map(|(n, _)| short_addr(n as u32))
+            .collect()
+    };
+    let nodes = devices
+        .iter()
+        .enumerate()
+        .map(|(n, &(p, i))| {
+            let d = device((p, i));
+            DeviceNode {
+                index: n as u32,
+                id: d.id.clone(),
+                kind: d.kind,
+                hub: hub_of(p).filter(|&h| h != n).map(|h| short_addr(h as u32)),
+                interval: cfg.interval,
+                payload: cfg.payload.clamp(1, 100),
+                seq: 0,
+                sleepy: d.kind == DeviceKind::Gsme,
+                sleepy_children: if d.kind == DeviceKind::Chf {
+                    sleepy_in(p)
+                } else {
+                    Vec::new()
+                },
+                pending: PendingTransactions::new(persistence),
+            }
+        })
+        .collect();
+    let mut world = World::new(air, links, nodes, cfg.seed);
+    for i in interferers {
+        world.add_interferer(i);
     }
     world
 }

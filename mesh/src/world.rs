@@ -25,6 +25,9 @@ use han_stack::wire::Wire;
 use han_stack::zep::{ZepPacket, unix_to_ntp};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+/// The transmit handle of frames put on the air by [`World::inject`].
+pub const INJECTED: u32 = u32::MAX;
+
 /// Receiver and channel parameters of the air.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AirConfig {
@@ -363,6 +366,7 @@ impl<N: Node> World<N> {
         let by_short = settings
             .iter()
             .enumerate()
+            .filter(|(_, r)| r.config.short_addr < 0xfffe)
             .map(|(i, r)| (r.config.short_addr, i as u32))
             .collect();
         let mut queue = EventQueue::default();
@@ -594,6 +598,20 @@ impl<N: Node> World<N> {
         s
     }
 
+    /// Put `psdu` on the air from `node` now, through its MAC (CSMA-CA, retries), as if its
+    /// stack had sent it: for replaying recorded frames into a run. The node is told of the
+    /// outcome with handle [`INJECTED`].
+    pub fn inject(&mut self, node: u32, psdu: Vec<u8>) {
+        if (node as usize) < self.nodes.len() {
+            let a = Action::Transmit {
+                handle: INJECTED,
+                psdu,
+                options: TxOptions::default(),
+            };
+            self.action(node, a);
+        }
+    }
+
     /// Run every event before `until`, then stand at `until`.
     pub fn run_until(&mut self, until: SimTime) {
         while let Some(t) = self.queue.peek_time() {
@@ -728,6 +746,16 @@ impl<N: Node> World<N> {
     }
 
     fn configure(&mut self, n: u32, c: RadioConfig) {
+        let before = self.settings[n as usize].config.short_addr;
+        if before != c.short_addr {
+            // A short address adopted at run time (association) names the node from now on.
+            if self.by_short.get(&before) == Some(&n) {
+                self.by_short.remove(&before);
+            }
+            if c.short_addr < 0xfffe {
+                self.by_short.insert(c.short_addr, n);
+            }
+        }
         let old = self.settings[n as usize].config.channel;
         self.settings[n as usize].config = c;
         self.radios[n as usize].channel = c.channel;
@@ -1111,9 +1139,11 @@ impl<N: Node> World<N> {
             self.node_input(rx, input);
             return;
         }
-        let dup = self.macs[rx as usize]
-            .duplicates
-            .is_duplicate(src, h.seq.unwrap_or(0));
+        // Frames without a source (Beacon Requests) cannot be told apart: never duplicates.
+        let dup = src != Address::None
+            && self.macs[rx as usize]
+                .duplicates
+                .is_duplicate(src, h.seq.unwrap_or(0));
         let l: &mut LinkStats = self.stats.links.entry((air.src, rx)).or_default();
         if dup {
             l.duplicates += 1;
@@ -1173,9 +1203,14 @@ fn unwatch(r: &mut RadioState, n: u32, ifs: &[(u32, f64)], all: &mut [Interferer
     }
 }
 
-/// The hardware address filter (IEEE 802.15.4-2015 6.7.2, third-level filtering, simplified
-/// to data/command frames with a destination).
+/// The hardware address filter (IEEE 802.15.4-2015 6.7.2, third-level filtering): a beacon
+/// passes when macPanId is 0xffff or equals its source PAN ID; other frames need a
+/// destination PAN ID that matches (or is the broadcast PAN) and a destination address that
+/// is the node's or the broadcast short address.
 fn accepts(c: &RadioConfig, h: &HeaderPeek) -> bool {
+    if h.frame_type == FrameType::Beacon {
+        return c.pan_id == 0xffff || h.src_pan == Some(c.pan_id);
+    }
     let pan_ok = h.dst_pan.is_none_or(|p| p == c.pan_id || p == 0xffff);
     let addr_ok = match h.dst {
         Address::Short(s) => s == c.short_addr || s == 0xffff,
@@ -1190,4 +1225,32 @@ fn src_address(psdu: &[u8]) -> Address {
     psdu.get(..psdu.len().saturating_sub(2))
         .and_then(|b| MacFrame::from_bytes(b).ok())
         .map_or(Address::None, |f| f.src)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use han_stack::mac::beacon_response::{beacon_frame, beacon_request};
+
+    #[test]
+    fn beacons_pass_the_filter_when_scanning_or_on_their_pan() {
+        let beacon = beacon_frame(1, 0x1a62, Address::Short(0), true, true, vec![]);
+        let h = HeaderPeek::read(&beacon.emit_with_fcs()).unwrap();
+        let scanning = RadioConfig::default();
+        let member = RadioConfig {
+            pan_id: 0x1a62,
+            short_addr: 7,
+            ..RadioConfig::default()
+        };
+        let other = RadioConfig {
+            pan_id: 0x2222,
+            ..member
+        };
+        assert!(accepts(&scanning, &h));
+        assert!(accepts(&member, &h));
+        assert!(!accepts(&other, &h));
+        // A Beacon Request (broadcast PAN and address) reaches every coordinator.
+        let req = HeaderPeek::read(&beacon_request(2).emit_with_fcs()).unwrap();
+        assert!(accepts(&other, &req));
+    }
 }

@@ -1,7 +1,8 @@
-//! `han sim`: a building's HAN on the virtual air; glue to `han_mesh::sim`.
+//! `han sim`: a building's GB HAN devices on the virtual air; glue to
+//! `han_devices::scenario`.
 
 use anyhow::{Context, Result};
-use han_mesh::sim::{SimConfig, build, summarise};
+use han_devices::scenario::{ScenarioConfig, build, summarise};
 use han_mesh::time::{Duration, SimTime};
 use std::path::PathBuf;
 
@@ -16,9 +17,6 @@ pub struct SimArgs {
     /// Seed of all random streams.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Time between each device's frames to its comms hub.
-    #[arg(long, default_value = "60s", value_parser = parse_duration)]
-    pub interval: Duration,
     /// Write a pcap of the whole air (LINKTYPE_IEEE802_15_4_TAP with channel, RSS, LQI).
     #[arg(long, value_name = "FILE")]
     pub pcap: Option<PathBuf>,
@@ -28,6 +26,16 @@ pub struct SimArgs {
     /// Write the statistics (per link, per node) as JSON.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
+    /// Write the network and link keys, one `"KEY","Normal","label"` line each, as
+    /// tshark's zigbee_pc_keys UAT file takes them.
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
+    /// Write the summary per premises as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Scenario events (TOML): power cuts, network key updates; see docs/devices.md.
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
     /// Band: 2.4 (O-QPSK) or 868 (GB868 2-FSK with the duty-cycle limit).
     #[arg(long, default_value = "2.4", value_parser = parse_band)]
     pub band: han_radio::units::Band,
@@ -55,14 +63,31 @@ pub fn run(a: &SimArgs) -> Result<u8> {
         Ok(b) => b,
         Err(_) => return Ok(super::EXIT_BAD_INPUT),
     };
-    let cfg = SimConfig {
-        duration: a.duration,
+    let mut events = han_devices::events::Events::default();
+    if let Some(f) = &a.events {
+        let text = match std::fs::read_to_string(f) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{}: {e}", f.display());
+                return Ok(super::EXIT_BAD_INPUT);
+            }
+        };
+        match han_devices::events::parse(&f.display().to_string(), &text, &building) {
+            Ok(e) => events = e,
+            Err(e) => {
+                eprintln!("{e}");
+                return Ok(super::EXIT_BAD_INPUT);
+            }
+        }
+    }
+    let cfg = ScenarioConfig {
         seed: a.seed,
-        interval: a.interval,
         band: a.band,
-        ..SimConfig::default()
+        outages: events.power_cuts,
+        key_updates: events.key_updates,
+        ..ScenarioConfig::default()
     };
-    let mut world = build(&building, &cfg);
+    let (mut world, keys) = build(&building, &cfg);
     if a.pcap.is_some() {
         world.capture_air();
     }
@@ -81,12 +106,12 @@ pub fn run(a: &SimArgs) -> Result<u8> {
         world.capture_node(i);
         views.push((i, file));
     }
-    let until = SimTime::ZERO + cfg.duration;
+    let until = SimTime::ZERO + a.duration;
     let step = match a.speed {
         Some(_) => Duration::millis(10),
-        None => Duration((cfg.duration.0 / 200).max(1)),
+        None => Duration((a.duration.0 / 200).max(1)),
     };
-    let bar = indicatif::ProgressBar::new(cfg.duration.0 / 1_000_000_000);
+    let bar = indicatif::ProgressBar::new(a.duration.0 / 1_000_000_000);
     if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} s") {
         bar.set_style(style.progress_chars("=> "));
     }
@@ -107,36 +132,15 @@ pub fn run(a: &SimArgs) -> Result<u8> {
     if let Some(p) = &a.stats {
         std::fs::write(p, stats.to_json()).with_context(|| format!("writing {}", p.display()))?;
     }
-    let s = summarise(&world, &stats, cfg.battery_mah);
-    let mut out = String::new();
-    out += &format!(
-        "{}: {} devices, {:.0} s simulated, {} PPDUs, delivery {:.4}, channel load {:.5}\n",
-        building.name, s.devices, s.simulated_s, s.ppdus, s.delivery_ratio, s.channel_load
-    );
+    if let Some(p) = &a.keys {
+        std::fs::write(p, keys.uat_lines()).with_context(|| format!("writing {}", p.display()))?;
+    }
+    let s = summarise(&building, &world, &cfg);
+    if let Some(p) = &a.summary {
+        std::fs::write(p, s.to_json()).with_context(|| format!("writing {}", p.display()))?;
+    }
+    let mut out = s.text();
     out += &format!("{:.2} wall s, {:.0}× real time\n", p.wall_s, p.speedup);
-    for b in &s.batteries {
-        out += &format!(
-            "  {}: radio {:.1} µA average, {:.3} mAh/day, ≈ {:.1} years on {:.0} mAh\n",
-            b.device,
-            b.energy.average_ua,
-            b.energy.mah_per_day,
-            b.life_days / 365.25,
-            cfg.battery_mah
-        );
-    }
-    out += "worst links:\n";
-    for l in &s.worst_links {
-        out += &format!(
-            "  {:>14} -> {:<14} delivered {}/{} (retries {}, no ack {}, CCA failed {})\n",
-            l.from,
-            l.to,
-            l.stats.delivered,
-            l.stats.requests,
-            l.stats.retries,
-            l.stats.no_ack,
-            l.stats.cca_failed
-        );
-    }
     super::survey::write_stdout(&out)?;
     Ok(super::EXIT_OK)
 }

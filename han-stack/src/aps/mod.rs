@@ -4,8 +4,11 @@
 //! The header ends before the auxiliary security header; [`ApsFrame`] adds the
 //! optional [`AuxHeader`] and the (possibly still encrypted) payload.
 
+pub mod ack;
 pub mod command;
 pub mod header;
+pub mod security;
+pub mod trust_centre;
 
 pub use command::ApsCommand;
 pub use header::{ApsFlags, ApsHeader, DeliveryMode, ExtendedHeader, Fragmentation, FrameType};

@@ -218,6 +218,8 @@ pub struct HeaderPeek {
     pub dst_pan: Option<u16>,
     /// Destination address.
     pub dst: Address,
+    /// Source PAN ID, if present (beacons carry only this one).
+    pub src_pan: Option<u16>,
 }
 
 impl HeaderPeek {
@@ -251,6 +253,19 @@ impl HeaderPeek {
             }
             _ => (None, Address::None),
         };
+        let src_mode = (fc >> 14) & 0x3;
+        let version = super::FrameVersion::from_bits(version as u8);
+        let (_, has_src_pan) = super::pan_id_presence(
+            version,
+            super::AddrMode::from_bits((dst_mode) as u8),
+            super::AddrMode::from_bits(src_mode as u8),
+            fc & 0x0040 != 0,
+        );
+        let src_pan = if has_src_pan && src_mode >= 2 {
+            Some(u16::from_le_bytes([*mpdu.get(at)?, *mpdu.get(at + 1)?]))
+        } else {
+            None
+        };
         Some(HeaderPeek {
             frame_type,
             ack_request: fc & 0x0020 != 0,
@@ -258,6 +273,7 @@ impl HeaderPeek {
             seq,
             dst_pan,
             dst,
+            src_pan,
         })
     }
 }
@@ -422,6 +438,22 @@ mod tests {
         assert!(a.frame_pending);
         assert_eq!(a.seq, Some(7));
         assert_eq!(HeaderPeek::read(&[0x41]), None);
+        // Compressed: the source PAN ID is the destination's, not on the air.
+        assert_eq!(p.src_pan, None);
+        // A beacon: no destination, source PAN 0x1234 (frame control 0x8000).
+        let b = crate::mac::beacon_response::beacon_frame(
+            7,
+            0x1234,
+            Address::Short(0),
+            true,
+            true,
+            vec![],
+        );
+        let p = HeaderPeek::read(&b.emit_with_fcs()).unwrap();
+        assert_eq!(
+            (p.dst_pan, p.dst, p.src_pan),
+            (None, Address::None, Some(0x1234))
+        );
     }
 
     #[test]

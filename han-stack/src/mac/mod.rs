@@ -2,7 +2,10 @@
 //! header, beacons (with the Zigbee beacon payload), MAC commands, and the FCS.
 
 pub mod address;
+pub mod associate;
+pub mod association;
 pub mod beacon;
+pub mod beacon_response;
 pub mod command;
 pub mod control;
 pub mod csma;
@@ -11,6 +14,7 @@ pub mod engine;
 pub mod fcs;
 pub mod frame;
 pub mod indirect;
+pub mod scan;
 pub mod security;
 pub mod view;
 pub mod zigbee_beacon;

@@ -1,9 +1,12 @@
 //! The Zigbee PRO network layer: the NWK header and frame, and NWK commands.
 
+pub mod address;
 pub mod command;
 pub mod frame;
 pub mod header;
 pub mod routing;
+pub mod next_hop;
+pub mod security;
 
 pub use command::NwkCommand;
 pub use frame::NwkFrame;

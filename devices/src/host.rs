@@ -1,0 +1,1569 @@
+//! The device host: one per node on the virtual air, running MAC association (both sides),
+//! indirect transmission for sleepy children, the Zigbee NWK layer (join, stochastic
+//! addresses, NWK security, the routing seam, device announce), APS (acknowledged data,
+//! duplicate rejection, the trust centre's Transport Key) and ZDO address discovery, with a
+//! [`Behaviour`] on top that speaks ZCL.
+
+use crate::behaviour::{Api, Behaviour, Peer, Request, SE_PROFILE, ZclIndication, ZclRequest};
+use han_mesh::radio::{Node, NodeCtx, NodeInput, Radio, RadioConfig, TxOptions};
+use han_mesh::time::{Duration, SimTime};
+use han_mesh::world::INJECTED;
+use han_radio::device::DeviceKind;
+use han_stack::aps::ack::{Retransmissions, Retry, ack_of, data_header};
+use han_stack::aps::command::{
+    ApsCommand, KeyType, RemoveDevice, RequestKey, SwitchKey, Tunnel, UpdateDevice,
+    UpdateDeviceStatus,
+};
+use han_stack::aps::security as aps_security;
+use han_stack::aps::trust_centre::{
+    DeviceLog, InstallCodeKeys, TrustCentre, accept_application_key, accept_network_key,
+    command_header,
+};
+use han_stack::aps::{ApsFlags, ApsFrame, DeliveryMode, FrameType as ApsType};
+use han_stack::mac::associate::{Associator, JoinOutcome, JoinParams, Step};
+use han_stack::mac::association::AssociationCoordinator;
+use han_stack::mac::beacon_response::{beacon_frame, is_beacon_request};
+use han_stack::mac::engine::TxStatus;
+use han_stack::mac::indirect::{
+    DEFAULT_PERSISTENCE_UNITS, PendingTransactions, data_request, persistence_ns,
+};
+use han_stack::mac::scan::DEFAULT_SCAN_EXPONENT;
+use han_stack::mac::{
+    Address, AssociationStatus, CapabilityInfo, MacCommand, MacFrame, MacPayload, ZigbeeBeacon,
+};
+use han_stack::nwk::address::stochastic_address;
+use han_stack::nwk::next_hop::{DirectOrParent, NextHop, is_broadcast};
+use han_stack::nwk::security::{NwkSecurity, NwkSecurityError};
+use han_stack::nwk::{NwkFrame, NwkFrameType, NwkHeader};
+use han_stack::security::KeyId;
+use han_stack::wire::{ExtAddr, Wire};
+use han_stack::zcl::ZclFrame;
+use han_stack::zdo::{
+    AddrRsp, Capability, DeviceAnnce, NwkAddrReq, RequestType, ZdpBody, ZdpFrame, ZdpStatus,
+};
+use std::collections::BTreeMap;
+
+/// The ZDO endpoint and profile.
+const ZDO: u8 = 0;
+/// NWK radius for new frames: 2·nwkcMaxDepth (domain.md 3.2).
+const RADIUS: u8 = 30;
+/// Timers of the host; behaviour timers are offset by [`BEHAVIOUR_TIMERS`].
+const T_START: u32 = 1;
+const T_ASSOC: u32 = 2;
+const T_APS: u32 = 3;
+const T_EXPIRY: u32 = 4;
+const T_POLL: u32 = 5;
+const T_NAP: u32 = 6;
+const T_REJOIN: u32 = 7;
+const T_KEY_WAIT: u32 = 8;
+const T_POWER_OFF: u32 = 9;
+const T_POWER_ON: u32 = 10;
+const T_KEY_UPDATE: u32 = 11;
+const T_KEY_SWITCH: u32 = 12;
+/// Time between a network key update and the Switch Key (an assumption).
+pub const KEY_SWITCH_DELAY: Duration = Duration::secs(60);
+/// Behaviour timer ids start here.
+pub const BEHAVIOUR_TIMERS: u32 = 1000;
+/// Transmit handles.
+const H_ASSOC: u32 = 1;
+const H_DATA: u32 = 2;
+const H_POLL: u32 = 3;
+const H_MAC: u32 = 4;
+const H_INDIRECT: u32 = 5;
+/// Association responses: the child's short address in the low 16 bits.
+const H_ASSOC_RESPONSE: u32 = 0x0001_0000;
+
+/// How long a joiner waits for the network key before starting again
+/// (apsSecurityTimeOutPeriod-like; an assumption).
+const KEY_WAIT: Duration = Duration::secs(10);
+/// How often a sleepy joiner polls while it waits for the key.
+const JOIN_POLL: Duration = Duration::millis(500);
+/// Consecutive failed transmissions to its parent after which an end device looks for a
+/// parent again (an assumption; Zigbee leaves the number to the stack).
+const PARENT_LOST_AFTER: u32 = 3;
+/// How long a sleepy device listens after an ACK with frame pending
+/// (macMaxFrameTotalWaitTime rounded up).
+const NAP_AFTER_PENDING: Duration = Duration::millis(40);
+
+/// How a NWK frame is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seal {
+    /// Not at all (the Transport Key to a joiner, secured at APS level).
+    Clear,
+    /// With the active network key.
+    Active,
+    /// With the held key of this sequence number (a device still on the previous key).
+    Under(u8),
+}
+
+/// What a node is on the network.
+#[derive(Debug, Clone)]
+pub enum RoleConfig {
+    /// The coordinator and trust centre (CHF): forms the PAN with this key and log.
+    Coordinator {
+        /// PAN ID.
+        pan: u16,
+        /// The network key it hands out.
+        network_key: [u8; 16],
+        /// Devices allowed to join.
+        log: DeviceLog,
+        /// The secret application link keys are drawn from.
+        app_secret: [u8; 16],
+    },
+    /// A joining device.
+    Joiner {
+        /// Its preconfigured link key (from its install code).
+        link_key: [u8; 16],
+        /// The PAN to join: the CH's extended PAN ID (its EUI-64, domain.md 1.1).
+        extended_pan_id: ExtAddr,
+        /// Joins as a router (mains, rx on).
+        router: bool,
+        /// Sleepy end device (receiver off when idle).
+        sleepy: bool,
+    },
+}
+
+/// Everything a host is built from.
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    /// Device id (from the building file).
+    pub id: String,
+    /// Device kind.
+    pub kind: DeviceKind,
+    /// Index of its premises in the building.
+    pub premises: usize,
+    /// Its EUI-64.
+    pub ext_addr: ExtAddr,
+    /// The channel it forms or scans.
+    pub channel: u8,
+    /// When it powers on.
+    pub power_on: Duration,
+    /// Its role.
+    pub role: RoleConfig,
+    /// Unix time of simulated time zero, ns (for ZCL UTC time).
+    pub epoch_unix_ns: u64,
+    /// Symbol period of the PHY, ns (MAC timings: scan, response wait, persistence).
+    pub symbol_ns: u64,
+    /// Power cuts: the node is off from `at` for `length`; it keeps what a device keeps in
+    /// non-volatile memory (keys, frame counters, addresses, children) and loses the rest.
+    pub outages: Vec<Outage>,
+    /// Network key updates (trust centre only): at each time, the next key goes to every
+    /// device, and [`KEY_SWITCH_DELAY`] later the Switch Key.
+    pub key_updates: Vec<(Duration, [u8; 16])>,
+}
+
+/// One power cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outage {
+    /// When the power goes.
+    pub at: Duration,
+    /// How long it stays off.
+    pub length: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JoinState {
+    Down,
+    Associating,
+    AwaitingKey,
+    Joined,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Child {
+    ext: ExtAddr,
+    sleepy: bool,
+}
+
+/// What a parent (the coordinator, or a joined router) keeps for its children.
+struct Parent {
+    assoc: AssociationCoordinator,
+    children: BTreeMap<u16, Child>,
+    indirect: PendingTransactions,
+    /// Its depth in the network (the coordinator's is 0).
+    depth: u8,
+}
+
+impl Parent {
+    fn new(pan: u16, ext: ExtAddr, persistence_ns: u64, depth: u8) -> Self {
+        Parent {
+            assoc: AssociationCoordinator::new(pan, ext, true, persistence_ns),
+            children: BTreeMap::new(),
+            indirect: PendingTransactions::new(persistence_ns),
+            depth,
+        }
+    }
+}
+
+#[allow(clippy::large_enum_variant)]
+enum Role {
+    Coordinator {
+        tc: TrustCentre<InstallCodeKeys>,
+    },
+    Joiner {
+        assoc: Associator,
+        link_key: [u8; 16],
+        extended_pan_id: ExtAddr,
+        router: bool,
+        sleepy: bool,
+        state: JoinState,
+        depth: u8,
+        failures: u32,
+    },
+}
+
+/// What happened to a host, for the summary.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct HostStats {
+    /// When it first held the network key.
+    pub joined_at_s: Option<f64>,
+    /// Association attempts by outcome name.
+    pub join_outcomes: BTreeMap<&'static str, u32>,
+    /// NWK frames dropped for an old frame counter.
+    pub replays_dropped: u64,
+    /// NWK frames dropped because they were not secured (or did not verify).
+    pub insecure_dropped: u64,
+    /// APS frames sent again for a missing ACK.
+    pub aps_retries: u64,
+    /// APS frames given up on.
+    pub aps_failures: u64,
+    /// APS duplicates rejected.
+    pub aps_duplicates: u64,
+    /// Frames with no route (unknown destination).
+    pub no_route: u64,
+    /// Network keys it sent (trust centre only).
+    pub keys_sent: u32,
+    /// Joiners refused (trust centre only).
+    pub refused: u32,
+    /// When it last joined again (after losing its parent or a power cut), s.
+    pub rejoined_at_s: Option<f64>,
+    /// Power cuts it went through.
+    pub power_cuts: u32,
+    /// Routes that changed: a new next hop learnt for a destination, or a new parent.
+    pub route_changes: u64,
+    /// Network keys switched to after a key update.
+    pub key_switches: u32,
+}
+
+/// One node: stack plus behaviour.
+pub struct DeviceHost {
+    /// Device id.
+    pub id: String,
+    /// Device kind.
+    pub kind: DeviceKind,
+    /// Premises index.
+    pub premises: usize,
+    ext: ExtAddr,
+    config: RadioConfig,
+    power_on: Duration,
+    epoch_unix_ns: u64,
+    role: Role,
+    parent: Option<Parent>,
+    persistence_ns: u64,
+    nwk: NwkSecurity,
+    routing: DirectOrParent,
+    mac_seq: u8,
+    nwk_seq: u8,
+    aps_counter: u8,
+    zdp_seq: u8,
+    zcl_seq: u8,
+    retrans: Retransmissions,
+    aps_seen: BTreeMap<u16, u8>,
+    peers: BTreeMap<ExtAddr, u16>,
+    unresolved: Vec<ZclRequest>,
+    nap_at: Option<SimTime>,
+    outages: Vec<Outage>,
+    powered: bool,
+    /// Bumped at each power-up: behaviour timers of an earlier life are ignored.
+    epoch: u32,
+    started: bool,
+    parent_failures: u32,
+    key_updates: Vec<(Duration, [u8; 16])>,
+    next_key_update: usize,
+    /// Devices given the current key after they were heard with an old one.
+    key_caught_up: std::collections::BTreeSet<(ExtAddr, u8)>,
+    /// Application link keys by partner (from the trust centre after a Request Key).
+    app_keys: BTreeMap<ExtAddr, [u8; 16]>,
+    app_keys_requested: std::collections::BTreeSet<ExtAddr>,
+    aps_security_counter: u32,
+    behaviour: Box<dyn Behaviour>,
+    /// Counters for the summary.
+    pub stats: HostStats,
+}
+
+impl DeviceHost {
+    /// A host from its configuration and behaviour.
+    pub fn new(cfg: HostConfig, behaviour: Box<dyn Behaviour>) -> Self {
+        let persistence = persistence_ns(DEFAULT_PERSISTENCE_UNITS, cfg.symbol_ns);
+        let mut parent = None;
+        let role = match cfg.role {
+            RoleConfig::Coordinator {
+                pan,
+                network_key,
+                log,
+                app_secret,
+            } => {
+                parent = Some(Parent::new(pan, cfg.ext_addr, persistence, 0));
+                Role::Coordinator {
+                    tc: TrustCentre::new(cfg.ext_addr, network_key, log, InstallCodeKeys)
+                        .with_app_secret(app_secret),
+                }
+            }
+            RoleConfig::Joiner {
+                link_key,
+                extended_pan_id,
+                router,
+                sleepy,
+            } => {
+                let mut caps = CapabilityInfo::ALLOCATE_ADDRESS;
+                if router {
+                    caps |= CapabilityInfo::FFD | CapabilityInfo::MAINS_POWERED;
+                }
+                if !sleepy {
+                    caps |= CapabilityInfo::RX_ON_WHEN_IDLE;
+                }
+                let params = JoinParams {
+                    ext_addr: cfg.ext_addr,
+                    channels: vec![cfg.channel],
+                    scan_exponent: DEFAULT_SCAN_EXPONENT,
+                    symbol_ns: cfg.symbol_ns,
+                    capabilities: caps,
+                    extended_pan_id: Some(extended_pan_id),
+                };
+                Role::Joiner {
+                    assoc: Associator::new(params, cfg.ext_addr.0 as u8),
+                    link_key,
+                    extended_pan_id,
+                    router,
+                    sleepy,
+                    state: JoinState::Down,
+                    depth: 0,
+                    failures: 0,
+                }
+            }
+        };
+        let (pan_id, short_addr) = match &parent {
+            Some(p) => (p.assoc.pan, 0x0000),
+            None => (0xffff, 0xfffe),
+        };
+        let mut nwk = NwkSecurity::default();
+        if let Role::Coordinator { tc, .. } = &role {
+            let (k, s) = tc.network_key();
+            nwk.install_key(k, s);
+        }
+        DeviceHost {
+            id: cfg.id,
+            kind: cfg.kind,
+            premises: cfg.premises,
+            ext: cfg.ext_addr,
+            config: RadioConfig {
+                channel: cfg.channel,
+                pan_id,
+                short_addr,
+                ext_addr: cfg.ext_addr,
+                ..RadioConfig::default()
+            },
+            power_on: cfg.power_on,
+            epoch_unix_ns: cfg.epoch_unix_ns,
+            role,
+            parent,
+            persistence_ns: persistence,
+            nwk,
+            routing: DirectOrParent::default(),
+            mac_seq: (cfg.ext_addr.0 >> 8) as u8,
+            nwk_seq: (cfg.ext_addr.0 >> 16) as u8,
+            aps_counter: 0,
+            zdp_seq: 0,
+            zcl_seq: 0,
+            retrans: Retransmissions::default(),
+            aps_seen: BTreeMap::new(),
+            peers: BTreeMap::new(),
+            unresolved: Vec::new(),
+            nap_at: None,
+            outages: cfg.outages,
+            powered: true,
+            epoch: 0,
+            started: false,
+            parent_failures: 0,
+            key_updates: cfg.key_updates,
+            next_key_update: 0,
+            key_caught_up: Default::default(),
+            app_keys: BTreeMap::new(),
+            app_keys_requested: Default::default(),
+            aps_security_counter: 0,
+            behaviour,
+            stats: HostStats::default(),
+        }
+    }
+
+    /// Its EUI-64.
+    pub fn ext_addr(&self) -> ExtAddr {
+        self.ext
+    }
+
+    /// Its NWK address (0xfffe before it joined).
+    pub fn short_addr(&self) -> u16 {
+        self.config.short_addr
+    }
+
+    /// The behaviour, for reports.
+    pub fn behaviour(&self) -> &dyn Behaviour {
+        self.behaviour.as_ref()
+    }
+
+    /// The network key it holds, if any.
+    pub fn network_key(&self) -> Option<([u8; 16], u8)> {
+        self.nwk.key()
+    }
+
+    /// The trust centre's device log (coordinator only).
+    pub fn device_log(&self) -> Option<&DeviceLog> {
+        match &self.role {
+            Role::Coordinator { tc, .. } => Some(&tc.log),
+            Role::Joiner { .. } => None,
+        }
+    }
+
+    /// It holds the network key and has announced itself (always true for the coordinator).
+    pub fn is_joined(&self) -> bool {
+        match &self.role {
+            Role::Coordinator { .. } => true,
+            Role::Joiner { state, .. } => *state == JoinState::Joined,
+        }
+    }
+
+    /// The NWK address of its parent (None for the coordinator or before joining).
+    pub fn parent_addr(&self) -> Option<u16> {
+        self.routing.parent
+    }
+
+    /// Sleepy end device.
+    pub fn is_sleepy(&self) -> bool {
+        matches!(self.role, Role::Joiner { sleepy: true, .. })
+    }
+
+    fn is_router(&self) -> bool {
+        matches!(
+            self.role,
+            Role::Coordinator { .. } | Role::Joiner { router: true, .. }
+        )
+    }
+
+    fn next_mac_seq(&mut self) -> u8 {
+        self.mac_seq = self.mac_seq.wrapping_add(1);
+        self.mac_seq
+    }
+
+    fn capability(&self) -> Capability {
+        let mut c = Capability::ALLOCATE_ADDRESS;
+        if self.is_router() {
+            c |= Capability::FULL_FUNCTION_DEVICE | Capability::MAINS_POWERED;
+        }
+        if !self.is_sleepy() {
+            c |= Capability::RX_ON_WHEN_IDLE;
+        }
+        c
+    }
+
+    // ---- MAC ----
+
+    fn apply_steps(&mut self, steps: Vec<Step>, ctx: &mut NodeCtx<'_>) {
+        for s in steps {
+            match s {
+                Step::SetChannel(c) => {
+                    self.config.channel = c;
+                    ctx.configure(self.config);
+                }
+                Step::SetPan(p) => {
+                    self.config.pan_id = p;
+                    ctx.configure(self.config);
+                }
+                Step::SetShortAddress(a) => {
+                    self.config.short_addr = a;
+                    ctx.configure(self.config);
+                }
+                Step::Transmit(f) => ctx.transmit(H_ASSOC, f.emit_with_fcs(), TxOptions::default()),
+                Step::SetTimer(at) => ctx.set_timer(T_ASSOC, SimTime(at)),
+                Step::Finished(o) => self.association_finished(o, ctx),
+            }
+        }
+    }
+
+    fn association_finished(&mut self, outcome: JoinOutcome, ctx: &mut NodeCtx<'_>) {
+        *self.stats.join_outcomes.entry(outcome.name()).or_default() += 1;
+        let Role::Joiner {
+            assoc,
+            state,
+            sleepy,
+            depth,
+            ..
+        } = &mut self.role
+        else {
+            return;
+        };
+        self.mac_seq = assoc.seq();
+        if let JoinOutcome::Associated { parent, .. } = outcome {
+            if let Address::Short(p) = parent.coordinator {
+                if self.routing.parent.is_some_and(|q| q != p) {
+                    self.stats.route_changes += 1;
+                }
+                self.routing.parent = Some(p);
+                self.routing.neighbours.insert(p);
+            }
+            *depth = parent.zigbee.map_or(0, |z| z.device_depth) + 1;
+            *state = JoinState::AwaitingKey;
+            ctx.set_timer(T_KEY_WAIT, ctx.now + KEY_WAIT);
+            if *sleepy {
+                ctx.set_timer(T_POLL, ctx.now + JOIN_POLL);
+            }
+            return;
+        }
+        self.retry_later(ctx);
+    }
+
+    /// Join again later, backing off from 5–10 s to 160–320 s; a sleepy device sleeps
+    /// meanwhile.
+    fn retry_later(&mut self, ctx: &mut NodeCtx<'_>) {
+        let Role::Joiner {
+            state,
+            sleepy,
+            failures,
+            ..
+        } = &mut self.role
+        else {
+            return;
+        };
+        *state = JoinState::Down;
+        *failures += 1;
+        let base = 5u64 << (*failures - 1).min(5);
+        let back_off = Duration::secs(base + ctx.rng.range_u64(0, base));
+        ctx.set_timer(T_REJOIN, ctx.now + back_off);
+        if *sleepy {
+            ctx.sleep();
+        }
+    }
+
+    fn start_join(&mut self, ctx: &mut NodeCtx<'_>) {
+        let Role::Joiner { assoc, state, .. } = &mut self.role else {
+            return;
+        };
+        if *state != JoinState::Down {
+            return;
+        }
+        *state = JoinState::Associating;
+        self.config.short_addr = 0xfffe;
+        ctx.wake();
+        let steps = assoc.start(ctx.now.0);
+        self.apply_steps(steps, ctx);
+    }
+
+    /// The extended PAN ID: the trust centre's EUI-64 (domain.md 1.1).
+    fn extended_pan_id(&self) -> ExtAddr {
+        match &self.role {
+            Role::Coordinator { tc } => tc.address,
+            Role::Joiner {
+                extended_pan_id, ..
+            } => *extended_pan_id,
+        }
+    }
+
+    fn on_mac_command(&mut self, mac: &MacFrame, ctx: &mut NodeCtx<'_>) {
+        if let Role::Joiner { assoc, .. } = &mut self.role
+            && assoc.is_active()
+        {
+            let steps = assoc.on_frame(mac, self.config.channel, 255);
+            self.apply_steps(steps, ctx);
+            return;
+        }
+        let epid = self.extended_pan_id();
+        let (pan, own_short) = (self.config.pan_id, self.config.short_addr);
+        if self.parent.is_none() {
+            return;
+        }
+        let seq = self.next_mac_seq();
+        let tc = match &self.role {
+            Role::Coordinator { tc } => Some(tc),
+            Role::Joiner { .. } => None,
+        };
+        let Some(parent) = self.parent.as_mut() else {
+            return;
+        };
+        if is_beacon_request(mac) {
+            let zb = ZigbeeBeacon {
+                stack_profile: ZigbeeBeacon::STACK_PROFILE_PRO,
+                protocol_version: 2,
+                reserved: 0,
+                router_capacity: true,
+                device_depth: parent.depth,
+                end_device_capacity: true,
+                extended_pan_id: epid,
+                tx_offset: 0xff_ffff,
+                update_id: 0,
+            };
+            let b = beacon_frame(
+                seq,
+                pan,
+                Address::Short(own_short),
+                tc.is_some(),
+                true,
+                zb.to_bytes(),
+            );
+            ctx.transmit(H_MAC, b.emit_with_fcs(), TxOptions::default());
+            return;
+        }
+        let rng = &mut *ctx.rng;
+        let mut refused = false;
+        let children = &mut parent.children;
+        let asked = parent
+            .assoc
+            .on_request(ctx.now.0, mac, seq, 0, |dev, caps| {
+                // The trust centre refuses devices not in its log at once; a router cannot
+                // tell and asks it (Update Device) after association.
+                if let Some(tc) = tc
+                    && tc.admit(dev).is_err()
+                {
+                    refused = true;
+                    return Err(AssociationStatus::PanAccessDenied);
+                }
+                // A device joining again keeps its address.
+                if let Some((&a, _)) = children.iter().find(|(_, c)| c.ext == dev) {
+                    return Ok(a);
+                }
+                let a = stochastic_address(|n| rng.below(n), |a| children.contains_key(&a))
+                    .ok_or(AssociationStatus::PanAtCapacity)?;
+                children.insert(
+                    a,
+                    Child {
+                        ext: dev,
+                        sleepy: !caps.contains(CapabilityInfo::RX_ON_WHEN_IDLE),
+                    },
+                );
+                Ok(a)
+            });
+        if refused {
+            self.stats.refused += 1;
+        }
+        let Some(parent) = self.parent.as_mut() else {
+            return;
+        };
+        if let Some((dev, _)) = asked {
+            ctx.set_pending(Address::Extended(dev), true);
+            return;
+        }
+        if let Some(mut t) = parent.assoc.on_data_request(mac) {
+            ctx.set_pending(t.dst, parent.assoc.has_pending(t.dst));
+            // Tag the response with the address it gives, to send the key once delivered.
+            if let Ok((f, _, _)) = MacFrame::parse_with_fcs(&t.psdu)
+                && let MacPayload::Command(MacCommand::AssociationResponse {
+                    short_addr,
+                    status: AssociationStatus::Success,
+                }) = f.payload
+            {
+                t.handle = H_ASSOC_RESPONSE | u32::from(short_addr);
+            } else {
+                t.handle = H_MAC;
+            }
+            ctx.transmit(t.handle, t.psdu, TxOptions::default());
+            return;
+        }
+        if mac.payload == MacPayload::Command(MacCommand::DataRequest)
+            && let Some(t) = parent.indirect.take(mac.src)
+        {
+            ctx.set_pending(mac.src, parent.indirect.has_pending(mac.src));
+            ctx.transmit(H_INDIRECT, t.psdu, TxOptions::default());
+        }
+    }
+
+    /// Put a NWK frame on the MAC towards `next` (held for a sleepy child).
+    fn mac_send(&mut self, next: u16, nwk: &NwkFrame, ctx: &mut NodeCtx<'_>) {
+        let seq = self.next_mac_seq();
+        let dst = if next == 0xffff {
+            Address::BROADCAST
+        } else {
+            Address::Short(next)
+        };
+        let f = MacFrame::data(
+            seq,
+            self.config.pan_id,
+            dst,
+            Address::Short(self.config.short_addr),
+            nwk.to_bytes(),
+        );
+        let psdu = f.emit_with_fcs();
+        if let Some(p) = self.parent.as_mut()
+            && p.children.get(&next).is_some_and(|c| c.sleepy)
+        {
+            p.indirect.push(ctx.now.0, dst, H_INDIRECT, psdu);
+            ctx.set_pending(dst, true);
+            if let Some(t) = p.indirect.next_expiry() {
+                ctx.set_timer(T_EXPIRY, SimTime(t));
+            }
+            return;
+        }
+        ctx.transmit(H_DATA, psdu, TxOptions::default());
+    }
+
+    // ---- NWK ----
+
+    /// Send an APS frame to `dst` over NWK, secured unless `clear` (the Transport Key).
+    fn nwk_send(&mut self, dst: u16, aps: &[u8], seal: Seal, ctx: &mut NodeCtx<'_>) {
+        if seal != Seal::Clear && !self.is_joined() {
+            // Between parents: nothing can go out (acknowledged sends time out and retry).
+            return;
+        }
+        let Some(next) = self.routing.next_hop(dst) else {
+            self.stats.no_route += 1;
+            return;
+        };
+        self.nwk_seq = self.nwk_seq.wrapping_add(1);
+        // The extended source lets every receiver map the originator's EUI-64 to its
+        // address (Zigbee PRO R22 3.3.1.1.9); the aux header names only the last hop.
+        let header = NwkHeader::pro(
+            NwkFrameType::Data,
+            dst,
+            self.config.short_addr,
+            RADIUS,
+            self.nwk_seq,
+        )
+        .with_src64(self.ext);
+        let frame = match seal {
+            Seal::Clear => Some(NwkFrame {
+                header,
+                aux: None,
+                payload: aps.to_vec(),
+            }),
+            Seal::Active => self.nwk.seal(header, self.ext, aps),
+            Seal::Under(seq) => self.nwk.seal_under(seq, header, self.ext, aps),
+        };
+        if let Some(f) = frame {
+            self.mac_send(next, &f, ctx);
+        }
+    }
+
+    fn for_me(&self, dst: u16) -> bool {
+        dst == self.config.short_addr
+            || dst == 0xffff
+            || (dst == 0xfffd && !self.is_sleepy())
+            || (dst == 0xfffc && self.is_router())
+    }
+
+    fn on_data_frame(&mut self, mac: &MacFrame, bytes: &[u8], ctx: &mut NodeCtx<'_>) {
+        let Ok(nwk) = NwkFrame::from_bytes(bytes) else {
+            return;
+        };
+        if let Address::Short(s) = mac.src
+            && s == nwk.header.src
+        {
+            self.routing.neighbours.insert(s);
+        }
+        if let Some(e) = nwk.header.src64
+            && nwk.header.is_secured()
+            && e != self.ext
+        {
+            self.peers.insert(e, nwk.header.src);
+        }
+        let awaiting_key = matches!(
+            self.role,
+            Role::Joiner {
+                state: JoinState::AwaitingKey,
+                ..
+            }
+        );
+        let plain = if nwk.header.is_secured() {
+            match self.nwk.open(&nwk) {
+                Ok(p) => p,
+                Err(NwkSecurityError::Replay { .. }) => {
+                    self.stats.replays_dropped += 1;
+                    return;
+                }
+                Err(_) => {
+                    self.stats.insecure_dropped += 1;
+                    return;
+                }
+            }
+        } else if awaiting_key && nwk.header.dst == self.config.short_addr {
+            nwk.payload.clone()
+        } else {
+            self.stats.insecure_dropped += 1;
+            return;
+        };
+        if let (Role::Coordinator { tc }, Some(aux), Some(ext)) =
+            (&self.role, &nwk.aux, nwk.header.src64)
+        {
+            // After a switch, a device still on an old key (it slept through the update)
+            // gets the key and the switch.
+            let (_, seq) = tc.network_key();
+            if aux.key_seq != Some(seq)
+                && self.nwk.key().is_some_and(|(_, s)| s == seq)
+                && !self.key_caught_up.contains(&(ext, seq))
+                && self.known_devices().iter().any(|(e, _)| *e == ext)
+            {
+                self.key_caught_up.insert((ext, seq));
+                // Under the key it still uses, or it could not open them.
+                let old = Seal::Under(aux.key_seq.unwrap_or(0));
+                self.send_network_key(ext, nwk.header.src, old, ctx);
+                let cmd = ApsCommand::SwitchKey(SwitchKey { seq });
+                self.aps_command_send(nwk.header.src, cmd, old, ctx);
+            }
+        }
+        if let Address::Short(m) = mac.src
+            && nwk.header.src != self.config.short_addr
+            && self.routing.learn(nwk.header.src, m)
+        {
+            self.stats.route_changes += 1;
+        }
+        if nwk.header.control.frame_type != NwkFrameType::Data {
+            return;
+        }
+        if !self.for_me(nwk.header.dst) {
+            self.forward(nwk.header, &plain, ctx);
+            return;
+        }
+        if let Ok(aps) = ApsFrame::from_bytes(&plain) {
+            self.on_aps(nwk.header.src, !nwk.header.is_secured(), aps, ctx);
+        }
+    }
+
+    /// Relay a frame for someone else (routers), secured again hop by hop.
+    fn forward(&mut self, mut header: NwkHeader, plain: &[u8], ctx: &mut NodeCtx<'_>) {
+        if !self.is_router() || header.radius <= 1 || is_broadcast(header.dst) {
+            return;
+        }
+        let Some(next) = self.routing.next_hop(header.dst) else {
+            self.stats.no_route += 1;
+            return;
+        };
+        header.radius -= 1;
+        header
+            .control
+            .flags
+            .remove(han_stack::nwk::NwkFlags::SECURITY);
+        if let Some(f) = self.nwk.seal(header, self.ext, plain) {
+            self.mac_send(next, &f, ctx);
+        }
+    }
+
+    // ---- APS ----
+
+    fn on_aps(&mut self, src: u16, clear: bool, aps: ApsFrame, ctx: &mut NodeCtx<'_>) {
+        match aps.header.frame_type {
+            ApsType::Command => self.on_aps_command(src, clear, &aps, ctx),
+            _ if clear => self.stats.insecure_dropped += 1,
+            ApsType::Ack => {
+                if let Some(tag) = self.retrans.on_ack(src, aps.header.counter) {
+                    self.with_behaviour(ctx, |b, api| b.delivered(tag, true, api));
+                }
+            }
+            ApsType::Data => {
+                let aps = if aps.header.is_secured() {
+                    let sender = aps.aux.as_ref().and_then(|a| a.source);
+                    let opened = sender
+                        .and_then(|e| self.app_keys.get(&e))
+                        .and_then(|k| aps_security::open(&aps, k, ExtAddr(0)));
+                    let Some(plain) = opened else {
+                        self.stats.insecure_dropped += 1;
+                        return;
+                    };
+                    ApsFrame {
+                        payload: plain,
+                        ..aps
+                    }
+                } else {
+                    aps
+                };
+                if aps.header.flags.contains(ApsFlags::ACK_REQUEST) {
+                    let ack = ApsFrame {
+                        header: ack_of(&aps.header),
+                        aux: None,
+                        payload: Vec::new(),
+                    };
+                    self.nwk_send(src, &ack.to_bytes(), Seal::Active, ctx);
+                }
+                if aps.header.delivery_mode == DeliveryMode::Unicast {
+                    if self.aps_seen.get(&src) == Some(&aps.header.counter) {
+                        self.stats.aps_duplicates += 1;
+                        return;
+                    }
+                    self.aps_seen.insert(src, aps.header.counter);
+                }
+                match aps.header.profile {
+                    Some(0x0000) => self.on_zdp(src, &aps, ctx),
+                    Some(SE_PROFILE) => {
+                        let Ok(frame) = ZclFrame::from_bytes(&aps.payload) else {
+                            return;
+                        };
+                        let src_ext = self.peers.iter().find(|(_, s)| **s == src).map(|(e, _)| *e);
+                        let msg = ZclIndication {
+                            src,
+                            src_ext,
+                            src_endpoint: aps.header.src_endpoint.unwrap_or(0),
+                            dst_endpoint: aps.header.dst_endpoint.unwrap_or(0),
+                            cluster: aps.header.cluster.unwrap_or(0),
+                            frame,
+                        };
+                        self.with_behaviour(ctx, |b, api| b.zcl(&msg, api));
+                    }
+                    _ => {}
+                }
+            }
+            ApsType::InterPan => {}
+        }
+    }
+
+    fn on_aps_command(&mut self, src: u16, clear: bool, aps: &ApsFrame, ctx: &mut NodeCtx<'_>) {
+        if aps.header.is_secured() {
+            self.take_network_key(aps, ctx);
+            return;
+        }
+        if clear {
+            self.stats.insecure_dropped += 1;
+            return;
+        }
+        let Ok(cmd) = ApsCommand::from_bytes(&aps.payload) else {
+            return;
+        };
+        match cmd {
+            // At the trust centre: a router let a device join (Zigbee PRO R22 4.6.3.2).
+            ApsCommand::UpdateDevice(u) => {
+                self.routing.routes.insert(u.short_addr, src);
+                let counter = self.next_aps_counter();
+                let Role::Coordinator { tc } = &mut self.role else {
+                    return;
+                };
+                let reply = match tc.transport_key(u.device, counter) {
+                    Some(inner) => {
+                        self.stats.keys_sent += 1;
+                        ApsCommand::Tunnel(Tunnel {
+                            dest: u.device,
+                            frame: inner,
+                        })
+                    }
+                    None => {
+                        self.stats.refused += 1;
+                        ApsCommand::RemoveDevice(RemoveDevice { target: u.device })
+                    }
+                };
+                self.aps_command_send(src, reply, Seal::Active, ctx);
+            }
+            // At the trust centre: a device asks for a link key with a partner (4.4.10.4).
+            ApsCommand::RequestKey(RequestKey {
+                key_type: KeyType::ApplicationMaster,
+                partner: Some(partner),
+            }) => {
+                let requester = self.peers.iter().find(|(_, a)| **a == src).map(|(e, _)| *e);
+                let (Some(requester), Some(&partner_addr)) = (requester, self.peers.get(&partner))
+                else {
+                    return;
+                };
+                let (c1, c2) = (self.next_aps_counter(), self.next_aps_counter());
+                let Role::Coordinator { tc } = &mut self.role else {
+                    return;
+                };
+                let to_requester = tc.transport_application_key(requester, partner, true, c1);
+                let to_partner = tc.transport_application_key(partner, requester, false, c2);
+                for (dst, f) in [(src, to_requester), (partner_addr, to_partner)] {
+                    if let Some(f) = f {
+                        self.nwk_send(dst, &f.to_bytes(), Seal::Active, ctx);
+                    }
+                }
+            }
+            // At the router: hand the key on to the child, as the trust centre secured it.
+            ApsCommand::Tunnel(t) => {
+                let child = self.parent.as_ref().and_then(|p| {
+                    p.children
+                        .iter()
+                        .find(|(_, c)| c.ext == t.dest)
+                        .map(|(&a, _)| a)
+                });
+                if let Some(a) = child {
+                    self.nwk_send(a, &t.frame.to_bytes(), Seal::Clear, ctx);
+                }
+            }
+            ApsCommand::SwitchKey(k) => {
+                let before = self.nwk.key().map(|(_, s)| s);
+                if self.nwk.switch_key(k.seq) && before != Some(k.seq) {
+                    self.stats.key_switches += 1;
+                }
+            }
+            ApsCommand::RemoveDevice(r) => {
+                if let Some(p) = self.parent.as_mut() {
+                    p.children.retain(|_, c| c.ext != r.target);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn aps_command_send(&mut self, dst: u16, cmd: ApsCommand, seal: Seal, ctx: &mut NodeCtx<'_>) {
+        let aps = ApsFrame {
+            header: command_header(self.next_aps_counter()),
+            aux: None,
+            payload: cmd.to_bytes(),
+        };
+        self.nwk_send(dst, &aps.to_bytes(), seal, ctx);
+    }
+
+    /// A joiner's Transport Key: take the network key, announce, start the application,
+    /// and as a router begin taking children.
+    fn take_network_key(&mut self, aps: &ApsFrame, ctx: &mut NodeCtx<'_>) {
+        let own = self.ext;
+        let pan = self.config.pan_id;
+        let Role::Joiner {
+            link_key,
+            extended_pan_id,
+            state,
+            router,
+            depth,
+            failures,
+            ..
+        } = &mut self.role
+        else {
+            return;
+        };
+        if let Some((partner, key)) = accept_application_key(aps, link_key, *extended_pan_id) {
+            self.app_keys.insert(partner, key);
+            return;
+        }
+        let Some((key, seq)) = accept_network_key(aps, link_key, *extended_pan_id, own) else {
+            return;
+        };
+        if *state == JoinState::Joined {
+            // A key update: hold it for the Switch Key.
+            self.nwk.stage_key(key, seq);
+            return;
+        }
+        if *state != JoinState::AwaitingKey {
+            return;
+        }
+        *state = JoinState::Joined;
+        *failures = 0;
+        if *router {
+            self.parent = Some(Parent::new(pan, own, self.persistence_ns, *depth));
+        }
+        self.peers.insert(*extended_pan_id, 0x0000);
+        self.nwk.install_key(key, seq);
+        let t = Some(ctx.now.0 as f64 / 1e9);
+        if self.stats.joined_at_s.is_none() {
+            self.stats.joined_at_s = t;
+        } else {
+            self.stats.rejoined_at_s = t;
+        }
+        self.parent_failures = 0;
+        self.announce(ctx);
+        // The application runs on across a rejoin.
+        if !self.started {
+            self.started = true;
+            self.with_behaviour(ctx, |b, api| b.joined(api));
+        }
+    }
+
+    /// An end device counts failed transmissions to its parent; after a few it looks for
+    /// a parent again (Zigbee PRO R22 3.6.1.4.2, rejoining through association here).
+    fn parent_link(&mut self, ok: bool, ctx: &mut NodeCtx<'_>) {
+        if self.is_router() || !self.is_joined() {
+            return;
+        }
+        if ok {
+            self.parent_failures = 0;
+            return;
+        }
+        self.parent_failures += 1;
+        if self.parent_failures < PARENT_LOST_AFTER {
+            return;
+        }
+        self.parent_failures = 0;
+        if let Role::Joiner { state, .. } = &mut self.role {
+            *state = JoinState::Down;
+        }
+        *self.stats.join_outcomes.entry("PARENT_LOST").or_default() += 1;
+        self.start_join(ctx);
+    }
+
+    /// The devices the trust centre knows on its network: logged EUI-64s it has an address
+    /// for.
+    fn known_devices(&self) -> Vec<(ExtAddr, u16)> {
+        let Role::Coordinator { tc } = &self.role else {
+            return Vec::new();
+        };
+        self.peers
+            .iter()
+            .filter(|(e, _)| tc.log.contains(**e))
+            .map(|(e, a)| (*e, *a))
+            .collect()
+    }
+
+    /// The Transport Key of the current network key to `ext` at `short`, secured with its
+    /// link key and NWK-secured with the active key.
+    fn send_network_key(&mut self, ext: ExtAddr, short: u16, seal: Seal, ctx: &mut NodeCtx<'_>) {
+        let counter = self.next_aps_counter();
+        let Role::Coordinator { tc } = &mut self.role else {
+            return;
+        };
+        if let Some(f) = tc.transport_key(ext, counter) {
+            self.stats.keys_sent += 1;
+            self.nwk_send(short, &f.to_bytes(), seal, ctx);
+        }
+    }
+
+    /// Trust centre: hand the next network key to every device (Zigbee PRO R22 4.6.3.4).
+    fn key_update(&mut self, ctx: &mut NodeCtx<'_>) {
+        let Some(&(_, key)) = self.key_updates.get(self.next_key_update) else {
+            return;
+        };
+        self.next_key_update += 1;
+        let Role::Coordinator { tc } = &mut self.role else {
+            return;
+        };
+        let seq = tc.next_network_key(key);
+        self.nwk.stage_key(key, seq);
+        for (ext, short) in self.known_devices() {
+            self.send_network_key(ext, short, Seal::Active, ctx);
+        }
+        ctx.set_timer(T_KEY_SWITCH, ctx.now + KEY_SWITCH_DELAY);
+    }
+
+    /// Trust centre: tell every device to switch, then switch.
+    fn key_switch(&mut self, ctx: &mut NodeCtx<'_>) {
+        let Role::Coordinator { tc } = &self.role else {
+            return;
+        };
+        let (_, seq) = tc.network_key();
+        for (_, short) in self.known_devices() {
+            self.aps_command_send(
+                short,
+                ApsCommand::SwitchKey(SwitchKey { seq }),
+                Seal::Active,
+                ctx,
+            );
+        }
+        if self.nwk.switch_key(seq) {
+            self.stats.key_switches += 1;
+        }
+    }
+
+    fn power_off(&mut self, ctx: &mut NodeCtx<'_>) {
+        self.powered = false;
+        self.stats.power_cuts += 1;
+        ctx.sleep();
+        // What lives in RAM is gone: queued frames, waits for ACKs, a join under way.
+        let (retries, failures) = (self.retrans.retries, self.retrans.failures);
+        self.retrans = Retransmissions::default();
+        self.retrans.retries = retries;
+        self.retrans.failures = failures;
+        self.unresolved.clear();
+        self.nap_at = None;
+        if let Some(p) = self.parent.as_mut() {
+            *p = Parent {
+                children: std::mem::take(&mut p.children),
+                ..Parent::new(p.assoc.pan, self.ext, self.persistence_ns, p.depth)
+            };
+        }
+        if let Role::Joiner { state, .. } = &mut self.role
+            && *state != JoinState::Joined
+        {
+            *state = JoinState::Down;
+        }
+    }
+
+    fn power_up(&mut self, ctx: &mut NodeCtx<'_>) {
+        self.powered = true;
+        self.epoch += 1;
+        ctx.wake();
+        if self.is_joined() {
+            // Back from non-volatile memory: the application starts again.
+            self.with_behaviour(ctx, |b, api| b.joined(api));
+            if self.is_sleepy() {
+                self.sleep(ctx);
+            }
+        } else {
+            self.start_join(ctx);
+        }
+    }
+
+    fn next_aps_counter(&mut self) -> u8 {
+        self.aps_counter = self.aps_counter.wrapping_add(1);
+        self.aps_counter
+    }
+
+    fn zdp_send(&mut self, dst: u16, cluster: u16, body: ZdpBody, ctx: &mut NodeCtx<'_>) {
+        self.zdp_seq = self.zdp_seq.wrapping_add(1);
+        let mut header = data_header(ZDO, cluster, 0x0000, ZDO, self.next_aps_counter(), false);
+        if is_broadcast(dst) {
+            header.delivery_mode = DeliveryMode::Broadcast;
+        }
+        let zdp = ZdpFrame {
+            seq: self.zdp_seq,
+            body,
+        };
+        let aps = ApsFrame {
+            header,
+            aux: None,
+            payload: zdp.to_bytes(),
+        };
+        self.nwk_send(dst, &aps.to_bytes(), Seal::Active, ctx);
+    }
+
+    /// Device_annce to all rx-on devices (Zigbee PRO R22 2.4.3.1.11).
+    fn announce(&mut self, ctx: &mut NodeCtx<'_>) {
+        let body = ZdpBody::DeviceAnnce(DeviceAnnce {
+            nwk: self.config.short_addr,
+            ieee: self.ext,
+            capability: self.capability(),
+        });
+        self.zdp_send(0xfffd, 0x0013, body, ctx);
+    }
+
+    fn on_zdp(&mut self, src: u16, aps: &ApsFrame, ctx: &mut NodeCtx<'_>) {
+        let cluster = aps.header.cluster.unwrap_or(0);
+        let Ok(zdp) = ZdpFrame::parse_cluster(cluster, &aps.payload) else {
+            return;
+        };
+        match zdp.body {
+            ZdpBody::DeviceAnnce(a) => self.learn(a.ieee, a.nwk, ctx),
+            ZdpBody::NwkAddrReq(r) if r.ieee == self.ext => {
+                let rsp = ZdpBody::NwkAddrRsp(AddrRsp {
+                    status: ZdpStatus::Success,
+                    ieee: Some(self.ext),
+                    nwk: Some(self.config.short_addr),
+                    associated: None,
+                });
+                self.zdp_seq = zdp.seq.wrapping_sub(1);
+                self.zdp_send(src, 0x8000, rsp, ctx);
+            }
+            ZdpBody::NwkAddrRsp(AddrRsp {
+                status: ZdpStatus::Success,
+                ieee: Some(ieee),
+                nwk: Some(nwk),
+                ..
+            }) => self.learn(ieee, nwk, ctx),
+            _ => {}
+        }
+    }
+
+    /// Record an address and send what waited for it.
+    fn learn(&mut self, ieee: ExtAddr, nwk: u16, ctx: &mut NodeCtx<'_>) {
+        self.peers.insert(ieee, nwk);
+        let waiting = std::mem::take(&mut self.unresolved);
+        for r in waiting {
+            if r.dst == Peer::Ext(ieee) {
+                self.send_zcl(r, ctx);
+            } else {
+                self.unresolved.push(r);
+            }
+        }
+    }
+
+    fn send_zcl(&mut self, r: ZclRequest, ctx: &mut NodeCtx<'_>) {
+        let dst = match r.dst {
+            Peer::Short(s) => s,
+            Peer::Ext(e) => match self.peers.get(&e) {
+                Some(&s) => s,
+                None => {
+                    // NWK_addr_req to every rx-on device; the frame waits for the answer.
+                    if !self.unresolved.iter().any(|u| u.dst == r.dst) {
+                        let body = ZdpBody::NwkAddrReq(NwkAddrReq {
+                            ieee: e,
+                            request_type: RequestType::Single,
+                            start_index: 0,
+                        });
+                        self.zdp_send(0xfffd, 0x0000, body, ctx);
+                    }
+                    // Keep only the latest frame per destination and cluster.
+                    self.unresolved
+                        .retain(|u| !(u.dst == r.dst && u.cluster == r.cluster));
+                    self.unresolved.push(r);
+                    return;
+                }
+            },
+        };
+        let counter = self.next_aps_counter();
+        let header = data_header(
+            r.dst_endpoint,
+            r.cluster,
+            SE_PROFILE,
+            r.src_endpoint,
+            counter,
+            r.ack,
+        );
+        // To a device named by EUI-64 (not the trust centre): APS-secured with our
+        // application link key once the trust centre has sent it (Zigbee PRO R22 4.4.1).
+        let partner = match r.dst {
+            Peer::Ext(e) if dst != 0x0000 => Some(e),
+            _ => None,
+        };
+        let payload = r.frame.to_bytes();
+        let aps = match partner.and_then(|e| self.app_keys.get(&e).copied()) {
+            Some(key) => {
+                let c = self.aps_security_counter;
+                self.aps_security_counter = c.wrapping_add(1);
+                aps_security::seal(header, KeyId::Link, c, self.ext, &key, &payload).to_bytes()
+            }
+            None => {
+                if let Some(e) = partner
+                    && self.app_keys_requested.insert(e)
+                {
+                    let cmd = ApsCommand::RequestKey(RequestKey {
+                        key_type: KeyType::ApplicationMaster,
+                        partner: Some(e),
+                    });
+                    self.aps_command_send(0x0000, cmd, Seal::Active, ctx);
+                }
+                ApsFrame {
+                    header,
+                    aux: None,
+                    payload,
+                }
+                .to_bytes()
+            }
+        };
+        if r.ack {
+            self.retrans
+                .track(ctx.now.0, dst, counter, aps.clone(), r.tag);
+            if let Some(t) = self.retrans.next_deadline() {
+                ctx.set_timer(T_APS, SimTime(t));
+            }
+        }
+        self.nwk_send(dst, &aps, Seal::Active, ctx);
+    }
+
+    fn with_behaviour(
+        &mut self,
+        ctx: &mut NodeCtx<'_>,
+        f: impl FnOnce(&mut dyn Behaviour, &mut Api<'_>),
+    ) {
+        let mut requests = Vec::new();
+        let mut api = Api {
+            now: ctx.now,
+            epoch_unix_ns: self.epoch_unix_ns,
+            requests: &mut requests,
+            zcl_seq: &mut self.zcl_seq,
+        };
+        f(self.behaviour.as_mut(), &mut api);
+        for r in requests {
+            match r {
+                Request::Send(z) => self.send_zcl(z, ctx),
+                Request::Timer { id, at } => {
+                    ctx.set_timer(BEHAVIOUR_TIMERS + (self.epoch << 16) + id, at)
+                }
+            }
+        }
+    }
+
+    // ---- Sleepy end device ----
+
+    fn poll(&mut self, ctx: &mut NodeCtx<'_>) {
+        let Some(parent) = self.routing.parent else {
+            return;
+        };
+        let seq = self.next_mac_seq();
+        let f = data_request(
+            seq,
+            self.config.pan_id,
+            Address::Short(parent),
+            Address::Short(self.config.short_addr),
+        );
+        ctx.transmit(H_POLL, f.emit_with_fcs(), TxOptions::default());
+    }
+
+    fn sleep(&mut self, ctx: &mut NodeCtx<'_>) {
+        if self.is_sleepy() && self.is_joined() {
+            self.nap_at = None;
+            ctx.sleep();
+        }
+    }
+
+    fn on_transmit_done(&mut self, handle: u32, result: TxStatus, ctx: &mut NodeCtx<'_>) {
+        match handle {
+            H_ASSOC => {
+                if let Role::Joiner { assoc, .. } = &mut self.role {
+                    let steps = assoc.on_transmit_done(ctx.now.0, result);
+                    self.apply_steps(steps, ctx);
+                }
+            }
+            h if h & 0xffff_0000 == H_ASSOC_RESPONSE => {
+                // The child has its address: the trust centre hands it the network key,
+                // secured with its link key; a router tells the trust centre instead.
+                let short = (h & 0xffff) as u16;
+                if !matches!(result, TxStatus::Success { .. }) {
+                    return;
+                }
+                let Some(child) = self
+                    .parent
+                    .as_ref()
+                    .and_then(|p| p.children.get(&short).copied())
+                else {
+                    return;
+                };
+                self.routing.neighbours.insert(short);
+                self.routing.routes.remove(&short);
+                let counter = self.next_aps_counter();
+                match &mut self.role {
+                    Role::Coordinator { tc } => {
+                        if let Some(f) = tc.transport_key(child.ext, counter) {
+                            self.stats.keys_sent += 1;
+                            self.nwk_send(short, &f.to_bytes(), Seal::Clear, ctx);
+                        }
+                    }
+                    Role::Joiner { .. } => {
+                        let cmd = ApsCommand::UpdateDevice(UpdateDevice {
+                            device: child.ext,
+                            short_addr: short,
+                            status: UpdateDeviceStatus::StandardUnsecuredJoin,
+                        });
+                        self.aps_command_send(0x0000, cmd, Seal::Active, ctx);
+                    }
+                }
+            }
+            H_DATA => {
+                self.parent_link(matches!(result, TxStatus::Success { .. }), ctx);
+                if self.is_sleepy() && self.is_joined() {
+                    self.poll(ctx);
+                }
+            }
+            H_POLL => match result {
+                TxStatus::Success {
+                    frame_pending: true,
+                } => {
+                    let at = ctx.now + NAP_AFTER_PENDING;
+                    self.nap_at = Some(at);
+                    ctx.set_timer(T_NAP, at);
+                }
+                TxStatus::Success { .. } => self.sleep(ctx),
+                _ => {
+                    self.parent_link(false, ctx);
+                    self.sleep(ctx);
+                }
+            },
+            _ => {}
+        }
+    }
+}
+
+impl Node for DeviceHost {
+    fn radio_config(&self) -> RadioConfig {
+        self.config
+    }
+
+    fn handle(&mut self, input: NodeInput<'_>, ctx: &mut NodeCtx<'_>) {
+        if !self.powered {
+            if input == NodeInput::Timer(T_POWER_ON) {
+                self.power_up(ctx);
+            }
+            return;
+        }
+        match input {
+            NodeInput::Start => {
+                for o in &self.outages {
+                    ctx.set_timer(T_POWER_OFF, SimTime::ZERO + o.at);
+                    ctx.set_timer(T_POWER_ON, SimTime::ZERO + o.at + o.length);
+                }
+                for (at, _) in &self.key_updates {
+                    ctx.set_timer(T_KEY_UPDATE, SimTime::ZERO + *at);
+                }
+                match self.role {
+                    Role::Coordinator { .. } => {
+                        self.started = true;
+                        self.with_behaviour(ctx, |b, api| b.joined(api));
+                    }
+                    Role::Joiner { .. } => ctx.set_timer(T_START, SimTime::ZERO + self.power_on),
+                }
+            }
+            NodeInput::Timer(T_POWER_OFF) => self.power_off(ctx),
+            NodeInput::Timer(T_KEY_UPDATE) => self.key_update(ctx),
+            NodeInput::Timer(T_KEY_SWITCH) => self.key_switch(ctx),
+            NodeInput::Timer(T_POWER_ON) => {}
+            NodeInput::Timer(T_START | T_REJOIN) => self.start_join(ctx),
+            NodeInput::Timer(T_ASSOC) => {
+                if let Role::Joiner { assoc, .. } = &mut self.role {
+                    let steps = assoc.on_timer(ctx.now.0);
+                    self.apply_steps(steps, ctx);
+                }
+            }
+            NodeInput::Timer(T_KEY_WAIT) => {
+                if let Role::Joiner {
+                    state: JoinState::AwaitingKey,
+                    ..
+                } = self.role
+                {
+                    *self.stats.join_outcomes.entry("NO_KEY").or_default() += 1;
+                    self.retry_later(ctx);
+                }
+            }
+            NodeInput::Timer(T_POLL) => {
+                if let Role::Joiner {
+                    state: JoinState::AwaitingKey,
+                    ..
+                } = self.role
+                {
+                    self.poll(ctx);
+                    ctx.set_timer(T_POLL, ctx.now + JOIN_POLL);
+                }
+            }
+            NodeInput::Timer(T_NAP) => {
+                if self.nap_at == Some(ctx.now) {
+                    self.sleep(ctx);
+                }
+            }
+            NodeInput::Timer(T_APS) => {
+                for r in self.retrans.on_timer(ctx.now.0) {
+                    match r {
+                        Retry::Resend { dst, aps } => self.nwk_send(dst, &aps, Seal::Active, ctx),
+                        Retry::Failed { tag, .. } => {
+                            self.with_behaviour(ctx, |b, api| b.delivered(tag, false, api))
+                        }
+                    }
+                }
+                self.stats.aps_retries = self.retrans.retries;
+                self.stats.aps_failures = self.retrans.failures;
+                if let Some(t) = self.retrans.next_deadline() {
+                    ctx.set_timer(T_APS, SimTime(t));
+                }
+            }
+            NodeInput::Timer(T_EXPIRY) => {
+                if let Some(p) = self.parent.as_mut() {
+                    for t in p.indirect.expire(ctx.now.0) {
+                        ctx.set_pending(t.dst, p.indirect.has_pending(t.dst));
+                    }
+                    if let Some(t) = p.indirect.next_expiry() {
+                        ctx.set_timer(T_EXPIRY, SimTime(t));
+                    }
+                }
+            }
+            NodeInput::Timer(id) if id >= BEHAVIOUR_TIMERS => {
+                let rel = id - BEHAVIOUR_TIMERS;
+                if rel >> 16 == self.epoch {
+                    self.with_behaviour(ctx, |b, api| b.timer(rel & 0xffff, api));
+                }
+            }
+            // Devices have no wired links; only gateway units use them.
+            NodeInput::Timer(_) | NodeInput::Energy(_) | NodeInput::Wire { .. } => {}
+            NodeInput::TransmitDone { handle, .. } if handle == INJECTED => {}
+            NodeInput::TransmitDone { handle, result } => {
+                self.on_transmit_done(handle, result, ctx)
+            }
+            NodeInput::Received(r) => {
+                let Ok((mac, _, true)) = MacFrame::parse_with_fcs(r.psdu) else {
+                    return;
+                };
+                match &mac.payload {
+                    MacPayload::Data(bytes) => {
+                        let bytes = bytes.clone();
+                        self.on_data_frame(&mac, &bytes, ctx);
+                        if self.is_sleepy() && self.is_joined() {
+                            // More may wait at the parent: ask again.
+                            self.poll(ctx);
+                        }
+                    }
+                    MacPayload::Beacon(_) => {
+                        if let Role::Joiner { assoc, .. } = &mut self.role {
+                            let steps = assoc.on_frame(&mac, r.channel, r.lqi);
+                            self.apply_steps(steps, ctx);
+                        }
+                    }
+                    MacPayload::Command(_) => self.on_mac_command(&mac, ctx),
+                    _ => {}
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! The IHD: takes the ESME's reports (electricity every 10 s), reads the GPF mirror every
+//! 30 minutes (domain.md 1.4), asks the CHF for the price (then and every 30 minutes) and
+//! for the supplier's message, keeps what it would display (demand, today's use and cost,
+//! gas, the message), and measures how stale
+//! each item is: sampled every display refresh (1 s), counting the samples older than
+//! 1 minute (electricity) or 1 hour (gas), as the issue's freshness figures ask.
+
+use crate::behaviour::{
+    Api, Behaviour, CURRENT_SUMMATION_DELIVERED, INSTANTANEOUS_DEMAND, MESSAGING, METERING, PRICE,
+    Peer, ZclIndication, ZclRequest, attribute_values, read_frame,
+};
+use crate::chf::{CHF_ENDPOINT, GPF_ENDPOINT};
+use crate::gpf::READING_SNAPSHOT_TIME;
+use han_mesh::time::{Duration, SimTime};
+use han_stack::wire::ExtAddr;
+use han_stack::zcl::ZclCommand;
+use han_stack::zcl::ZclValue;
+use han_stack::zcl::clusters::ClusterCommand;
+use han_stack::zcl::clusters::messaging::GetLastMessage;
+use han_stack::zcl::clusters::metering::GetProfile;
+use han_stack::zcl::clusters::price::GetCurrentPrice;
+use std::any::Any;
+
+/// The IHD's endpoint.
+pub const IHD_ENDPOINT: u8 = 1;
+/// Gas refresh period (domain.md 1.4).
+pub const GAS_READ_PERIOD: Duration = Duration::secs(1800);
+/// Electricity older than this counts as stale (issue 6).
+pub const ELECTRICITY_STALE: Duration = Duration::secs(60);
+/// Gas older than this counts as stale (issue 6).
+pub const GAS_STALE: Duration = Duration::secs(3600);
+/// Half hours of profile asked for (what fits one frame).
+pub const PROFILE_PERIODS: u8 = 12;
+/// How often the display is sampled for staleness.
+pub const DISPLAY_REFRESH: Duration = Duration::secs(1);
+
+const READ_GAS: u32 = 1;
+const REFRESH: u32 = 2;
+
+/// What the IHD shows, and how fresh it has been.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Display {
+    /// Current demand, W.
+    pub demand_w: Option<i64>,
+    /// Electricity register, Wh.
+    pub electricity_wh: Option<u64>,
+    /// Gas register, litres.
+    pub gas_l: Option<u64>,
+    /// Reading time of the gas register (ZCL UTC).
+    pub gas_snapshot_utc: Option<u32>,
+    /// Electricity updates taken.
+    pub electricity_updates: u64,
+    /// Distinct gas readings seen.
+    pub gas_updates: u64,
+    /// Longest time between two electricity updates, s.
+    pub electricity_max_gap_s: f64,
+    /// Display samples with electricity older than 1 minute.
+    pub electricity_stale_samples: u64,
+    /// Display samples with gas older than 1 hour.
+    pub gas_stale_samples: u64,
+    /// Oldest gas reading shown, s.
+    pub gas_max_age_s: f64,
+    /// Display samples taken.
+    pub samples: u64,
+    /// Unit price, pence per kWh (from the CHF's PublishPrice).
+    pub price_p_per_kwh: Option<f64>,
+    /// Electricity used today (UTC day), Wh.
+    pub today_wh: Option<u64>,
+    /// What today's electricity cost, pence.
+    pub today_cost_p: Option<f64>,
+    /// The supplier's message.
+    pub message: Option<String>,
+    /// The ESME's half-hourly profile (GetProfile): ZCL UTC end of the latest interval and
+    /// Wh per interval, most recent first.
+    pub profile: Option<(u32, Vec<u64>)>,
+}
+
+/// The in-home display's application.
+#[derive(Debug, Clone)]
+pub struct Ihd {
+    esme: Option<ExtAddr>,
+    electricity_at: Option<SimTime>,
+    /// (UTC day, register at its first reading).
+    day_start: Option<(u32, u64)>,
+    /// The display.
+    pub display: Display,
+}
+
+impl Ihd {
+    /// An IHD fed by the ESME `esme` (if any) and the GPF of its comms hub.
+    pub fn new(esme: Option<ExtAddr>) -> Self {
+        Ihd {
+            esme,
+            electricity_at: None,
+            day_start: None,
+            display: Display::default(),
+        }
+    }
+}
+
+impl Behaviour for Ihd {
+    fn name(&self) -> &'static str {
+        "IHD"
+    }
+
+    fn joined(&mut self, api: &mut Api<'_>) {
+        self.timer(READ_GAS, api);
+        api.set_timer(REFRESH, api.now + DISPLAY_REFRESH);
+        let seq = api.next_seq();
+        let cmd = ClusterCommand::GetLastMessage(GetLastMessage {});
+        api.send(to_chf(
+            MESSAGING,
+            ZclCommand::cluster_frame(&cmd, seq, false),
+        ));
+    }
+
+    fn timer(&mut self, id: u32, api: &mut Api<'_>) {
+        match id {
+            READ_GAS => {
+                api.set_timer(READ_GAS, api.now + GAS_READ_PERIOD);
+                let seq = api.next_seq();
+                api.send(ZclRequest {
+                    dst: Peer::Short(0x0000),
+                    dst_endpoint: GPF_ENDPOINT,
+                    src_endpoint: IHD_ENDPOINT,
+                    cluster: METERING,
+                    frame: read_frame(
+                        seq,
+                        vec![CURRENT_SUMMATION_DELIVERED, READING_SNAPSHOT_TIME],
+                    ),
+                    ack: false,
+                    tag: 0,
+                });
+                let seq = api.next_seq();
+                let cmd = ClusterCommand::GetCurrentPrice(GetCurrentPrice {
+                    command_options: 0x01,
+                });
+                api.send(to_chf(PRICE, ZclCommand::cluster_frame(&cmd, seq, false)));
+                if let Some(esme) = self.esme {
+                    let seq = api.next_seq();
+                    let cmd = ClusterCommand::GetProfile(GetProfile {
+                        interval_channel: 0,
+                        end_time: 0,
+                        number_of_periods: PROFILE_PERIODS,
+                    });
+                    api.send(ZclRequest {
+                        dst: Peer::Ext(esme),
+                        dst_endpoint: 1,
+                        src_endpoint: IHD_ENDPOINT,
+                        cluster: METERING,
+                        frame: ZclCommand::cluster_frame(&cmd, seq, false),
+                        ack: false,
+                        tag: 0,
+                    });
+                }
+            }
+            REFRESH => {
+                api.set_timer(REFRESH, api.now + DISPLAY_REFRESH);
+                let d = &mut self.display;
+                d.samples += 1;
+                if let Some(t) = self.electricity_at
+                    && api.now - t > ELECTRICITY_STALE
+                {
+                    d.electricity_stale_samples += 1;
+                }
+                if let Some(s) = d.gas_snapshot_utc {
+                    let age = f64::from(api.utc().saturating_sub(s));
+                    d.gas_max_age_s = d.gas_max_age_s.max(age);
+                    if age > GAS_STALE.as_secs_f64() {
+                        d.gas_stale_samples += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn zcl(&mut self, msg: &ZclIndication, api: &mut Api<'_>) {
+        let Some(cmd) = msg.command() else { return };
+        match &cmd {
+            ZclCommand::Cluster(ClusterCommand::PublishPrice(p)) => {
+                let digits = i32::from(p.price_trailing_digit_and_tier >> 4);
+                // Currency units per kWh → pence per kWh.
+                self.display.price_p_per_kwh =
+                    Some(f64::from(p.price) * 100.0 / 10f64.powi(digits));
+                return;
+            }
+            ZclCommand::Cluster(ClusterCommand::GetProfileResponse(r)) => {
+                if r.status == 0 {
+                    let wh = r.intervals.iter().map(|v| u64::from(v.0)).collect();
+                    self.display.profile = Some((r.end_time, wh));
+                }
+                return;
+            }
+            ZclCommand::Cluster(ClusterCommand::DisplayMessage(m)) => {
+                self.display.message = Some(m.message.text());
+                return;
+            }
+            _ => {}
+        }
+        if msg.cluster != METERING {
+            return;
+        }
+        let values = attribute_values(&cmd);
+        let d = &mut self.display;
+        if msg.src_endpoint == GPF_ENDPOINT && msg.src == 0x0000 {
+            for (id, v) in values {
+                match (id, v) {
+                    (CURRENT_SUMMATION_DELIVERED, ZclValue::Scalar(_, l)) => d.gas_l = Some(l),
+                    (READING_SNAPSHOT_TIME, ZclValue::Scalar(_, t)) => {
+                        if d.gas_snapshot_utc != Some(t as u32) {
+                            d.gas_updates += 1;
+                        }
+                        d.gas_snapshot_utc = Some(t as u32);
+                    }
+                    _ => {}
+                }
+            }
+            return;
+        }
+        if self.esme.is_none() || msg.src_ext != self.esme {
+            return;
+        }
+        let mut took = false;
+        for (id, v) in values {
+            match id {
+                CURRENT_SUMMATION_DELIVERED => {
+                    if let ZclValue::Scalar(_, wh) = v {
+                        d.electricity_wh = Some(wh);
+                        took = true;
+                    }
+                }
+                INSTANTANEOUS_DEMAND => d.demand_w = v.as_i128().map(|w| w as i64),
+                _ => {}
+            }
+        }
+        if let (true, Some(wh)) = (took, d.electricity_wh) {
+            let day = api.utc() / 86_400;
+            let start = match self.day_start {
+                Some((dd, w)) if dd == day => w,
+                _ => {
+                    self.day_start = Some((day, wh));
+                    wh
+                }
+            };
+            let today = wh - start.min(wh);
+            d.today_wh = Some(today);
+            d.today_cost_p = d.price_p_per_kwh.map(|p| today as f64 / 1000.0 * p);
+        }
+        if took {
+            if let Some(t) = self.electricity_at {
+                d.electricity_max_gap_s = d.electricity_max_gap_s.max((api.now - t).as_secs_f64());
+            }
+            d.electricity_updates += 1;
+            self.electricity_at = Some(api.now);
+        }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// A request to the CHF's endpoint 1 on `cluster`.
+fn to_chf(cluster: u16, frame: han_stack::zcl::ZclFrame) -> ZclRequest {
+    ZclRequest {
+        dst: Peer::Short(0x0000),
+        dst_endpoint: CHF_ENDPOINT,
+        src_endpoint: IHD_ENDPOINT,
+        cluster,
+        frame,
+        ack: false,
+        tag: 0,
+    }
+}

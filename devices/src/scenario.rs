@@ -1,0 +1,559 @@
+//! A building's GB HAN as a run: every premises' devices as [`DeviceHost`]s on the virtual
+//! air (the CHF forms a PAN on the building's channel with its own network key and a
+//! device log of its premises' devices), the keys for tshark, and the summary per premises.
+
+use crate::behaviour::Behaviour;
+use crate::chf::Chf;
+use crate::esme::Esme;
+use crate::gsme::Gsme;
+use crate::hcalcs::Hcalcs;
+use crate::host::{DeviceHost, HostConfig, HostStats, Outage, RoleConfig};
+use crate::ihd::{Display, Ihd};
+use crate::load_profile::{GasProfile, LoadProfile, mix};
+use crate::ppmid::Ppmid;
+use crate::relay::Relay;
+use han_mesh::energy::{Currents, battery_life_days, node_energy};
+use han_mesh::sim::{BuildingAir, building_air};
+use han_mesh::stats::Stats;
+use han_mesh::time::Duration;
+use han_mesh::world::World;
+use han_radio::building::Building;
+use han_radio::device::DeviceKind;
+use han_radio::units::Band;
+use han_stack::aps::trust_centre::{DeviceLog, application_link_key};
+use han_stack::security::InstallCode;
+use han_stack::wire::ExtAddr;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Parameters of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioConfig {
+    /// Seed of every random stream, the keys and the load profiles.
+    pub seed: u64,
+    /// Battery capacity for the GSME's life estimate, mAh (one 3.6 V lithium AA cell is
+    /// about 2,600 mAh; an assumption).
+    pub battery_mah: f64,
+    /// Device ids left out of their CHF's device log (they must never get the key).
+    pub unlogged: Vec<String>,
+    /// The band every device uses (each device needs a radio in it).
+    pub band: Band,
+    /// Power cuts by device id (see [`crate::events`]).
+    pub outages: Vec<(String, Outage)>,
+    /// Network key updates at every CHF (see [`crate::events`]).
+    pub key_updates: Vec<Duration>,
+}
+
+impl Default for ScenarioConfig {
+    fn default() -> Self {
+        ScenarioConfig {
+            seed: 1,
+            battery_mah: 2600.0,
+            unlogged: Vec::new(),
+            band: Band::Ghz2_4,
+            outages: Vec::new(),
+            key_updates: Vec::new(),
+        }
+    }
+}
+
+/// The keys of a run, for decrypting its capture.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Keys {
+    /// Network keys of each premises, the first and those of later key updates:
+    /// (premises id, key).
+    pub network: Vec<(String, [u8; 16])>,
+    /// Install-code link key of each device: (device id, key).
+    pub link: Vec<(String, [u8; 16])>,
+}
+
+fn hex(k: &[u8; 16]) -> String {
+    k.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+impl Keys {
+    /// One line per key as tshark's `zigbee_pc_keys` UAT file takes them:
+    /// `"KEY","Normal","label"` (network keys first, then link keys).
+    pub fn uat_lines(&self) -> String {
+        let mut out = String::new();
+        for (p, k) in &self.network {
+            out += &format!("\"{}\",\"Normal\",\"nwk:{p}\"\n", hex(k));
+        }
+        for (d, k) in &self.link {
+            out += &format!("\"{}\",\"Normal\",\"link:{d}\"\n", hex(k));
+        }
+        out
+    }
+
+    /// Every key as hex, network keys first.
+    pub fn all_hex(&self) -> Vec<String> {
+        self.network
+            .iter()
+            .chain(&self.link)
+            .map(|(_, k)| hex(k))
+            .collect()
+    }
+}
+
+/// 16 seeded bytes for `what` of `index`.
+fn key_bytes(seed: u64, what: u64, index: u64) -> [u8; 16] {
+    let a = mix(seed ^ mix(what << 32 | index));
+    let b = mix(a ^ 0x5eed);
+    let mut k = [0u8; 16];
+    k[..8].copy_from_slice(&a.to_le_bytes());
+    k[8..].copy_from_slice(&b.to_le_bytes());
+    k
+}
+
+/// The EUI-64 of device `i` of premises `p` (a fixed OUI, then premises and device).
+pub fn eui64(p: usize, i: usize) -> ExtAddr {
+    ExtAddr(0x0012_4b00_0000_0000 | ((p as u64 + 1) << 16) | (i as u64 + 1))
+}
+
+/// The PAN ID of premises `p`.
+pub fn pan_id(seed: u64, p: usize) -> u16 {
+    // Distinct per premises, seeded, never 0xffff.
+    0x0100 + ((mix(seed) as u16) & 0x0f00) + p as u16
+}
+
+/// Build the run for `b` in `cfg.band`: the world and the keys.
+pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
+    let BuildingAir {
+        air,
+        links,
+        devices,
+        interferers,
+    } = building_air(b, cfg.band);
+    let mut keys = Keys::default();
+    let mut logs: BTreeMap<usize, DeviceLog> = BTreeMap::new();
+    let mut link_keys = BTreeMap::new();
+    for &(p, i) in &devices {
+        let d = &b.premises[p].devices[i];
+        if d.kind == DeviceKind::Chf {
+            continue;
+        }
+        let code = key_bytes(cfg.seed, 1, (p as u64) << 16 | i as u64);
+        let Ok(code) = InstallCode::with_crc(&code) else {
+            continue;
+        };
+        let key = code.link_key();
+        link_keys.insert((p, i), key);
+        keys.link.push((d.id.clone(), key));
+        if !cfg.unlogged.contains(&d.id) {
+            // Only the well-known key is refused, which an install code never derives.
+            let _ = logs.entry(p).or_default().add(eui64(p, i), &code);
+        }
+    }
+    let chf_of = |p: usize| {
+        devices
+            .iter()
+            .find(|&&(q, i)| q == p && b.premises[q].devices[i].kind == DeviceKind::Chf)
+            .map(|&(q, i)| eui64(q, i))
+    };
+    let first_of = |p: usize, kind: DeviceKind| {
+        devices
+            .iter()
+            .find(|&&(q, i)| q == p && b.premises[q].devices[i].kind == kind)
+            .map(|&(q, i)| eui64(q, i))
+    };
+    let mut nodes = Vec::with_capacity(devices.len());
+    for &(p, i) in &devices {
+        let d = &b.premises[p].devices[i];
+        let ext = eui64(p, i);
+        let seed_p = cfg.seed ^ mix(p as u64);
+        let mut key_updates = Vec::new();
+        let role = if d.kind == DeviceKind::Chf {
+            let network_key = key_bytes(cfg.seed, 2, p as u64);
+            keys.network.push((b.premises[p].id.clone(), network_key));
+            for (n, at) in cfg.key_updates.iter().enumerate() {
+                let k = key_bytes(cfg.seed, 3 + n as u64, p as u64);
+                keys.network
+                    .push((format!("{}#{}", b.premises[p].id, n + 1), k));
+                key_updates.push((*at, k));
+            }
+            let app_secret = key_bytes(cfg.seed, 50, p as u64);
+            // The application link keys its devices will ask for: ESME–IHD (reports),
+            // PPMID–ESME (prepayment).
+            let logged = |k: DeviceKind| {
+                first_of(p, k).filter(|e| logs.get(&p).is_some_and(|l| l.contains(*e)))
+            };
+            for (ka, kb) in [
+                (DeviceKind::Esme, DeviceKind::Ihd),
+                (DeviceKind::Ppmid, DeviceKind::Esme),
+            ] {
+                if let (Some(x), Some(y)) = (logged(ka), logged(kb)) {
+                    let label = format!("{}:{}-{}", b.premises[p].id, kind_name(ka), kind_name(kb));
+                    keys.link
+                        .push((label, application_link_key(&app_secret, x, y)));
+                }
+            }
+            RoleConfig::Coordinator {
+                pan: pan_id(cfg.seed, p),
+                network_key,
+                log: logs.remove(&p).unwrap_or_default(),
+                app_secret,
+            }
+        } else {
+            RoleConfig::Joiner {
+                link_key: link_keys.get(&(p, i)).copied().unwrap_or_default(),
+                extended_pan_id: chf_of(p).unwrap_or(ExtAddr(0)),
+                router: matches!(
+                    d.kind,
+                    DeviceKind::Esme
+                        | DeviceKind::Ihd
+                        | DeviceKind::Hcalcs
+                        | DeviceKind::P2pRepeater
+                ),
+                sleepy: d.kind == DeviceKind::Gsme,
+            }
+        };
+        let behaviour: Box<dyn Behaviour> = match d.kind {
+            DeviceKind::Chf => Box::new(Chf::default()),
+            DeviceKind::Esme => Box::new(Esme::new(
+                LoadProfile::new(seed_p),
+                first_of(p, DeviceKind::Ihd),
+            )),
+            DeviceKind::Gsme => Box::new(Gsme::new(GasProfile::new(seed_p))),
+            DeviceKind::Ihd => Box::new(Ihd::new(first_of(p, DeviceKind::Esme))),
+            DeviceKind::Ppmid => match first_of(p, DeviceKind::Esme) {
+                Some(e) => Box::new(Ppmid::new(e)),
+                None => Box::new(Relay),
+            },
+            DeviceKind::Hcalcs => Box::new(Hcalcs::default()),
+            DeviceKind::P2pRepeater | DeviceKind::AltHanNode => Box::new(Relay),
+        };
+        let power_on = if d.kind == DeviceKind::Chf {
+            Duration(0)
+        } else {
+            // Installers power devices on over the first half minute.
+            Duration::millis(2_000 + mix(seed_p ^ ext.0) % 28_000)
+        };
+        let host = HostConfig {
+            id: d.id.clone(),
+            kind: d.kind,
+            premises: p,
+            ext_addr: ext,
+            channel: b.channel_2g4,
+            power_on,
+            role,
+            epoch_unix_ns: air.epoch_unix_ns,
+            symbol_ns: air.phy.symbol_ns,
+            outages: cfg
+                .outages
+                .iter()
+                .filter(|(id, _)| *id == d.id)
+                .map(|(_, o)| *o)
+                .collect(),
+            key_updates,
+        };
+        nodes.push(DeviceHost::new(host, behaviour));
+    }
+    let mut world = World::new(air, links, nodes, cfg.seed);
+    for i in interferers {
+        world.add_interferer(i);
+    }
+    (world, keys)
+}
+
+/// One device in the summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeviceRow {
+    /// Device id.
+    pub id: String,
+    /// Kind (CHF, ESME, ...).
+    pub kind: &'static str,
+    /// NWK address (None if it never joined).
+    pub nwk_addr: Option<u16>,
+    /// Its parent's NWK address (0x0000: the CHF; another: a router such as the ESME).
+    pub parent_addr: Option<u16>,
+    /// Stack counters (join time and outcomes, drops, APS retries).
+    pub stack: HostStats,
+    /// MAC retransmissions of its frames.
+    pub mac_retries: u64,
+    /// Battery life at its radio's average current, years (battery devices).
+    pub battery_years: Option<f64>,
+}
+
+/// The electricity meter's registers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ElectricityRow {
+    /// CurrentSummationDelivered, Wh, at `at_s`.
+    pub register_wh: u64,
+    /// What the load profile consumed up to `at_s`, Wh.
+    pub profile_wh: u64,
+    /// Simulated second of the register.
+    pub at_s: u64,
+    /// The summation in the last report to the IHD, Wh.
+    pub last_reported_wh: Option<u64>,
+    /// Reports sent / acknowledged / lost.
+    pub reports: [u64; 3],
+    /// Prepayment credit, pence.
+    pub credit_p: i64,
+    /// Time-of-use registers (day, night 00:30–07:30 UTC), Wh.
+    pub tier_wh: [u64; 2],
+}
+
+/// The gas meter, its mirror and what reached the mirror.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GasRow {
+    /// The GSME register, litres, at `at_s`.
+    pub register_l: u64,
+    /// What the gas profile used up to `at_s`, litres.
+    pub profile_l: u64,
+    /// Simulated second of the register.
+    pub at_s: u64,
+    /// The register in the last push.
+    pub last_pushed_l: Option<u64>,
+    /// The GPF mirror's register.
+    pub mirror_l: Option<u64>,
+    /// Pushes sent / acknowledged / lost.
+    pub pushes: [u64; 3],
+    /// Mirror updates.
+    pub mirror_updates: u64,
+}
+
+/// One premises in the summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PremisesRow {
+    /// Premises id.
+    pub id: String,
+    /// Every device.
+    pub devices: Vec<DeviceRow>,
+    /// When the last device joined, s (None if one never did).
+    pub all_joined_s: Option<f64>,
+    /// The IHD's display and freshness figures.
+    pub ihd: Option<Display>,
+    /// The electricity meter.
+    pub electricity: Option<ElectricityRow>,
+    /// The gas meter.
+    pub gas: Option<GasRow>,
+    /// Readings lost (ESME reports and GSME pushes given up on).
+    pub readings_lost: u64,
+    /// Retries: MAC retransmissions and APS resends of the premises' devices.
+    pub retries: u64,
+    /// Route changes of the premises' devices.
+    pub route_changes: u64,
+    /// Credit the PPMID shows, pence, and the top-ups the ESME accepted.
+    pub ppmid: Option<(Option<i64>, Vec<i64>)>,
+    /// The HCALCS's switchings (simulated s, on).
+    pub hcalcs: Option<Vec<(u64, bool)>>,
+}
+
+/// What a run reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Building name.
+    pub building: String,
+    /// Seed.
+    pub seed: u64,
+    /// Simulated seconds.
+    pub simulated_s: f64,
+    /// PPDUs on the air.
+    pub ppdus: u64,
+    /// Every premises.
+    pub premises: Vec<PremisesRow>,
+}
+
+fn kind_name(k: DeviceKind) -> &'static str {
+    match k {
+        DeviceKind::Chf => "CHF",
+        DeviceKind::Esme => "ESME",
+        DeviceKind::Gsme => "GSME",
+        DeviceKind::Ihd => "IHD",
+        DeviceKind::Ppmid => "PPMID",
+        DeviceKind::Hcalcs => "HCALCS",
+        DeviceKind::P2pRepeater => "P2P repeater",
+        DeviceKind::AltHanNode => "Alt HAN node",
+    }
+}
+
+fn get<'a, T: 'static>(hosts: &[&'a DeviceHost]) -> Option<&'a T> {
+    hosts
+        .iter()
+        .find_map(|h| h.behaviour().as_any().downcast_ref::<T>())
+}
+
+/// Summarise a run.
+pub fn summarise(b: &Building, world: &World<DeviceHost>, cfg: &ScenarioConfig) -> Summary {
+    let stats: Stats = world.stats();
+    let mut mac_retries: BTreeMap<u32, u64> = BTreeMap::new();
+    for (&(src, _), l) in &stats.links {
+        *mac_retries.entry(src).or_default() += l.retries;
+    }
+    let nodes = world.nodes();
+    let premises = b
+        .premises
+        .iter()
+        .enumerate()
+        .map(|(p, pr)| {
+            let idx: Vec<usize> = (0..nodes.len())
+                .filter(|&n| nodes[n].premises == p)
+                .collect();
+            let hosts: Vec<&DeviceHost> = idx.iter().map(|&n| &nodes[n]).collect();
+            let devices: Vec<DeviceRow> = idx
+                .iter()
+                .map(|&n| {
+                    let h = &nodes[n];
+                    let battery_years = h.is_sleepy().then(|| {
+                        let e =
+                            node_energy(&stats.nodes[n], stats.duration_ns, &Currents::default());
+                        battery_life_days(e.average_ua, cfg.battery_mah) / 365.25
+                    });
+                    DeviceRow {
+                        id: h.id.clone(),
+                        kind: kind_name(h.kind),
+                        nwk_addr: h.is_joined().then(|| h.short_addr()),
+                        parent_addr: h.parent_addr().filter(|_| h.is_joined()),
+                        stack: h.stats.clone(),
+                        mac_retries: mac_retries.get(&(n as u32)).copied().unwrap_or(0),
+                        battery_years,
+                    }
+                })
+                .collect();
+            let all_joined_s = devices.iter().try_fold(0.0f64, |m, d| {
+                if d.kind == "CHF" {
+                    Some(m)
+                } else {
+                    d.stack.joined_at_s.map(|t| m.max(t))
+                }
+            });
+            let electricity = get::<Esme>(&hosts).map(|e| ElectricityRow {
+                register_wh: e.summation_wh(),
+                profile_wh: e.profile_wh(e.metered_to_s()),
+                at_s: e.metered_to_s(),
+                last_reported_wh: e.last_reported_wh,
+                reports: [e.reports_sent, e.reports_acked, e.reports_lost],
+                credit_p: e.credit_p(),
+                tier_wh: e.tier_wh(),
+            });
+            let mirror = get::<Chf>(&hosts).map(|c| &c.gpf);
+            let gas = get::<Gsme>(&hosts).map(|g| GasRow {
+                register_l: g.summation_l(),
+                profile_l: g.profile_l(g.metered_to_s()),
+                at_s: g.metered_to_s(),
+                last_pushed_l: g.last_pushed_l,
+                mirror_l: mirror.and_then(|m| m.summation_l),
+                pushes: [g.pushes_sent, g.pushes_acked, g.pushes_lost],
+                mirror_updates: mirror.map_or(0, |m| m.updates),
+            });
+            let readings_lost = electricity.as_ref().map_or(0, |e| e.reports[2])
+                + gas.as_ref().map_or(0, |g| g.pushes[2]);
+            let retries = devices
+                .iter()
+                .map(|d| d.mac_retries + d.stack.aps_retries)
+                .sum();
+            let route_changes = devices.iter().map(|d| d.stack.route_changes).sum();
+            PremisesRow {
+                route_changes,
+                id: pr.id.clone(),
+                devices,
+                all_joined_s,
+                ihd: get::<Ihd>(&hosts).map(|i| i.display.clone()),
+                electricity,
+                gas,
+                readings_lost,
+                retries,
+                ppmid: get::<Ppmid>(&hosts).map(|m| (m.credit_p, m.top_ups_accepted.clone())),
+                hcalcs: get::<Hcalcs>(&hosts).map(|h| h.switchings.clone()),
+            }
+        })
+        .collect();
+    Summary {
+        building: b.name.clone(),
+        seed: cfg.seed,
+        simulated_s: stats.duration_ns as f64 / 1e9,
+        ppdus: stats.ppdus,
+        premises,
+    }
+}
+
+impl Summary {
+    /// The summary as pretty JSON (fields in a fixed order).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// A few lines per premises for people.
+    pub fn text(&self) -> String {
+        let mut out = format!(
+            "{}: seed {}, {:.0} s simulated, {} PPDUs\n",
+            self.building, self.seed, self.simulated_s, self.ppdus
+        );
+        for p in &self.premises {
+            let joined = p
+                .devices
+                .iter()
+                .filter(|d| d.kind == "CHF" || d.stack.joined_at_s.is_some())
+                .count();
+            out += &format!(
+                "{}: {joined}/{} devices joined{}; readings lost {}, retries {}, route changes {}\n",
+                p.id,
+                p.devices.len(),
+                p.all_joined_s
+                    .map(|t| format!(" (all by {t:.1} s)"))
+                    .unwrap_or_default(),
+                p.readings_lost,
+                p.retries,
+                p.route_changes
+            );
+            for d in &p.devices {
+                let state = match (d.stack.joined_at_s, d.nwk_addr) {
+                    (_, Some(0)) => format!(
+                        "coordinator, {} keys sent, {} refused",
+                        d.stack.keys_sent, d.stack.refused
+                    ),
+                    (Some(t), Some(a)) => format!(
+                        "joined at {t:.1} s as 0x{a:04x} via 0x{:04x}",
+                        d.parent_addr.unwrap_or(0)
+                    ),
+                    _ => format!("not joined {:?}", d.stack.join_outcomes),
+                };
+                out += &format!("  {:<6} {:<16} {state}", d.kind, d.id);
+                if let Some(t) = d.stack.rejoined_at_s {
+                    out += &format!(", joined again at {t:.1} s");
+                }
+                if d.stack.power_cuts > 0 {
+                    out += &format!(", {} power cut(s)", d.stack.power_cuts);
+                }
+                if let Some(y) = d.battery_years {
+                    out += &format!(", battery ≈ {y:.1} years");
+                }
+                out += "\n";
+            }
+            if let Some(i) = &p.ihd {
+                out += &format!(
+                    "  IHD: electricity max gap {:.1} s, {} of {} samples older than 1 min; gas max age {:.0} s, {} samples older than 1 h\n",
+                    i.electricity_max_gap_s,
+                    i.electricity_stale_samples,
+                    i.samples,
+                    i.gas_max_age_s,
+                    i.gas_stale_samples
+                );
+            }
+            if let Some(i) = &p.ihd {
+                out += &format!(
+                    "  IHD shows: {} W now, today {} Wh costing {} p at {} p/kWh, gas {} l, message {:?}\n",
+                    i.demand_w.map_or("-".into(), |w| w.to_string()),
+                    i.today_wh.map_or("-".into(), |w| w.to_string()),
+                    i.today_cost_p.map_or("-".into(), |c| format!("{c:.1}")),
+                    i.price_p_per_kwh.map_or("-".into(), |p| format!("{p:.2}")),
+                    i.gas_l.map_or("-".into(), |l| l.to_string()),
+                    i.message.as_deref().unwrap_or("-"),
+                );
+            }
+            if let Some(e) = &p.electricity {
+                out += &format!(
+                    "  ESME: {} Wh (profile {} Wh) at {} s, last reported {:?} Wh, credit {} p\n",
+                    e.register_wh, e.profile_wh, e.at_s, e.last_reported_wh, e.credit_p
+                );
+            }
+            if let Some(g) = &p.gas {
+                out += &format!(
+                    "  GSME: {} l (profile {} l), mirror {:?} l, pushes {}/{} acked, {} lost\n",
+                    g.register_l, g.profile_l, g.mirror_l, g.pushes[1], g.pushes[0], g.pushes[2]
+                );
+            }
+        }
+        out
+    }
+}

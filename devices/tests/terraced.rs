@@ -1,0 +1,305 @@
+//! The terraced house on the virtual air with every device: joining, freshness, security,
+//! replay protection, the capture in tshark with the keys, determinism.
+
+use han_devices::esme::REPORT_PERIOD;
+use han_devices::gsme::PUSH_PERIOD;
+use han_devices::scenario::{Keys, ScenarioConfig, Summary, build, summarise};
+use han_mesh::time::{Duration, SimTime};
+use han_radio::building::Building;
+use han_stack::aps::ack::ACK_WAIT_NS;
+use han_stack::wire::Wire;
+use han_stack::zep::ZepPacket;
+use std::path::Path;
+use std::process::Command;
+
+const HOURS: u64 = 3;
+
+fn house() -> Building {
+    let src = include_str!("../../examples/buildings/terraced-house.toml");
+    Building::from_toml("terraced-house.toml", src).unwrap()
+}
+
+fn run(cfg: &ScenarioConfig, secs: u64, capture: bool) -> (Summary, Keys, Option<Vec<u8>>) {
+    let b = house();
+    let (mut w, keys) = build(&b, cfg);
+    if capture {
+        w.capture_air();
+    }
+    w.run_until(SimTime::ZERO + Duration::secs(secs));
+    let s = summarise(&b, &w, cfg);
+    (s, keys, w.take_capture())
+}
+
+fn tshark(pcap: &Path, keys: &Keys, filter: &str, field: &str) -> Vec<String> {
+    let mut cmd = Command::new("tshark");
+    cmd.arg("-r")
+        .arg(pcap)
+        .args(["-n", "-Y", filter, "-T", "fields", "-e", field]);
+    for (i, k) in keys.all_hex().iter().enumerate() {
+        cmd.arg("-o")
+            .arg(format!("uat:zigbee_pc_keys:\"{k}\",\"Normal\",\"k{i}\""));
+    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("tshark is needed for this test ({e})"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn all_join_data_stays_fresh_and_registers_add_up() {
+    let secs = HOURS * 3600;
+    let (s, _, _) = run(&ScenarioConfig::default(), secs, false);
+    let p = &s.premises[0];
+    assert_eq!(p.devices.len(), 4, "{}", s.text());
+    let joined = p.all_joined_s.expect("every device joined");
+    assert!(joined <= 60.0, "last device joined at {joined} s");
+    // Electricity: never older than the report period plus one APS retry (and the
+    // milliseconds of CSMA-CA and forwarding).
+    let ihd = p.ihd.as_ref().unwrap();
+    let limit = (REPORT_PERIOD.0 + ACK_WAIT_NS) as f64 / 1e9 + 0.05;
+    assert!(ihd.electricity_max_gap_s <= limit, "{}", s.text());
+    assert!(ihd.electricity_max_gap_s >= 9.9);
+    assert_eq!(ihd.electricity_stale_samples, 0);
+    assert!(ihd.electricity_updates as f64 >= (secs as f64 - joined) / 10.0 - 2.0);
+    // Gas: a push every GSME period, each acknowledged and mirrored.
+    let gas = p.gas.as_ref().unwrap();
+    let expected = ((secs as f64 - joined) / PUSH_PERIOD.as_secs_f64()).floor() as u64;
+    assert!(gas.pushes[0] >= expected.saturating_sub(1) && gas.pushes[0] <= expected);
+    assert_eq!(gas.pushes[1], gas.pushes[0]);
+    assert_eq!(gas.mirror_updates, gas.pushes[0]);
+    assert_eq!(gas.mirror_l, gas.last_pushed_l);
+    assert_eq!(gas.register_l, gas.profile_l);
+    assert!(ihd.gas_updates + 1 >= gas.pushes[0]);
+    assert_eq!(ihd.gas_stale_samples, 0);
+    // Registers equal what the profiles consumed: nothing lost, nothing counted twice.
+    let e = p.electricity.as_ref().unwrap();
+    assert_eq!(e.register_wh, e.profile_wh);
+    assert!(e.register_wh > 0);
+    assert_eq!(e.reports[2], 0);
+    assert_eq!(p.readings_lost, 0);
+    let gsme = p.devices.iter().find(|d| d.kind == "GSME").unwrap();
+    assert!(gsme.battery_years.unwrap() > 5.0, "{}", s.text());
+    // What the IHD shows: the supplier's price and message from the CHF, today's use and
+    // cost from the ESME's register.
+    assert_eq!(ihd.price_p_per_kwh, Some(28.0));
+    assert_eq!(ihd.message.as_deref(), Some(han_devices::chf::WELCOME));
+    let today = ihd.today_wh.unwrap();
+    assert!(today > 0 && Some(today) <= ihd.electricity_wh);
+    assert!((ihd.today_cost_p.unwrap() - today as f64 * 0.028).abs() < 1e-9);
+}
+
+#[test]
+fn a_device_not_in_the_log_never_gets_the_key() {
+    let cfg = ScenarioConfig {
+        unlogged: vec!["ihd".into()],
+        ..ScenarioConfig::default()
+    };
+    let (s, keys, pcap) = run(&cfg, 600, true);
+    let p = &s.premises[0];
+    let ihd = p.devices.iter().find(|d| d.id == "ihd").unwrap();
+    assert_eq!(ihd.nwk_addr, None);
+    assert!(
+        ihd.stack
+            .join_outcomes
+            .get("PAN_ACCESS_DENIED")
+            .copied()
+            .unwrap_or(0)
+            >= 1
+    );
+    let chf = p.devices.iter().find(|d| d.kind == "CHF").unwrap();
+    assert_eq!(chf.stack.keys_sent, 2, "ESME and GSME only");
+    assert!(chf.stack.refused >= 1);
+    // The network key never appears in the clear anywhere in the capture.
+    let pcap = pcap.unwrap();
+    let key = keys.network[0].1;
+    assert!(!pcap.windows(16).any(|w| w == key));
+    let path = std::env::temp_dir().join(format!("han-devices-log-{}.pcap", std::process::id()));
+    std::fs::write(&path, &pcap).unwrap();
+    // Two Transport Keys, to the two logged devices; nothing at all to the IHD's address.
+    let tk = tshark(
+        &path,
+        &keys,
+        "zbee_aps.cmd.id == 0x05",
+        "zbee_aps.cmd.key_type",
+    );
+    assert_eq!(tk.len(), 2);
+    let to_ihd = tshark(
+        &path,
+        &keys,
+        "wpan.dst64 == 00:12:4b:00:00:01:00:04 && !(wpan.cmd == 0x02)",
+        "frame.number",
+    );
+    assert!(to_ihd.is_empty(), "{to_ihd:?}");
+    std::fs::remove_file(&path).ok();
+}
+
+#[test]
+fn a_replayed_nwk_frame_is_dropped_and_counted() {
+    let b = house();
+    let cfg = ScenarioConfig::default();
+    let (mut w, _) = build(&b, &cfg);
+    w.tap_zep();
+    w.run_until(SimTime::ZERO + Duration::secs(300));
+    let esme = w.nodes().iter().position(|h| h.id == "esme").unwrap();
+    let ihd = w.nodes().iter().position(|h| h.id == "ihd").unwrap();
+    let ihd_addr = w.nodes()[ihd].short_addr();
+    // An early secured report from the ESME to the IHD, as recorded off the air.
+    let recorded = w
+        .take_zep()
+        .unwrap()
+        .into_iter()
+        .filter_map(|d| match ZepPacket::from_bytes(&d.bytes) {
+            Ok(ZepPacket::V2Data {
+                device_id, frame, ..
+            }) if device_id as usize == esme => Some(frame),
+            _ => None,
+        })
+        .find(|f| f.len() > 60 && f.get(5..7) == Some(&ihd_addr.to_le_bytes()[..]))
+        .expect("an ESME report to the IHD");
+    let before = w.nodes()[ihd].stats.clone();
+    w.inject(esme as u32, recorded);
+    w.run_until(SimTime::ZERO + Duration::secs(301));
+    let after = &w.nodes()[ihd].stats;
+    assert_eq!(before.replays_dropped, 0);
+    assert_eq!(after.replays_dropped, 1);
+    assert_eq!(after.aps_duplicates, before.aps_duplicates);
+}
+
+#[test]
+fn capture_decrypts_cleanly_and_reports_match_the_registers() {
+    let secs = HOURS * 3600;
+    let (s, keys, pcap) = run(&ScenarioConfig::default(), secs, true);
+    let path = std::env::temp_dir().join(format!("han-devices-{}.pcap", std::process::id()));
+    std::fs::write(&path, pcap.unwrap()).unwrap();
+    let bad = tshark(
+        &path,
+        &keys,
+        "_ws.malformed || _ws.expert.severity >= error",
+        "frame.number",
+    );
+    assert!(bad.is_empty(), "frames {bad:?}");
+    // Every NWK-secured frame decrypted: an APS layer under each.
+    let secured = tshark(&path, &keys, "zbee_nwk.security == 1", "frame.number");
+    let opened = tshark(
+        &path,
+        &keys,
+        "zbee_nwk.security == 1 && zbee_aps",
+        "frame.number",
+    );
+    assert!(secured.len() > 1000);
+    assert_eq!(secured.len(), opened.len());
+    // The ESME's reports to the IHD are APS-secured with the application link key the
+    // trust centre gave both (Request Key, Transport Key), and decrypt with the keys file.
+    let app_secured = tshark(
+        &path,
+        &keys,
+        "zbee.sec.key_id == 0 && zbee_zcl.cmd.id == 0x0a",
+        "frame.number",
+    );
+    assert!(app_secured.len() > 500, "{}", app_secured.len());
+    // ESME and IHD each may ask before the other's key arrives.
+    let requests = tshark(&path, &keys, "zbee_aps.cmd.id == 0x08", "frame.number").len();
+    assert!((1..=2).contains(&requests), "{requests}");
+    // The IHD's GetProfile requests (APS-secured, to the ESME) and their answers.
+    let asks = tshark(
+        &path,
+        &keys,
+        "zbee_zcl_se.met.cmd.srv_rx.id == 0x00",
+        "frame.number",
+    );
+    let answers = tshark(
+        &path,
+        &keys,
+        "zbee_zcl_se.met.cmd.srv_tx.id == 0x00",
+        "frame.number",
+    );
+    assert!(
+        asks.len() >= 5 && answers.len() >= asks.len(),
+        "{} {}",
+        asks.len(),
+        answers.len()
+    );
+    // The last ESME report and the last GSME push carry the registers in the summary.
+    let p = &s.premises[0];
+    let addr = |kind: &str| {
+        p.devices
+            .iter()
+            .find(|d| d.kind == kind)
+            .unwrap()
+            .nwk_addr
+            .unwrap()
+    };
+    let last_summation = |src: u16| {
+        tshark(
+            &path,
+            &keys,
+            &format!("zbee_nwk.src == 0x{src:04x} && zbee_zcl.cmd.id == 0x0a && zbee_aps.cluster == 0x0702"),
+            "zbee_zcl.attr.uint48",
+        )
+        .last()
+        .and_then(|v| v.split(',').next().and_then(|x| x.parse::<u64>().ok()))
+    };
+    let e = p.electricity.as_ref().unwrap();
+    assert_eq!(last_summation(addr("ESME")), e.last_reported_wh);
+    let g = p.gas.as_ref().unwrap();
+    assert_eq!(last_summation(addr("GSME")), g.last_pushed_l);
+    assert_eq!(g.mirror_l, g.last_pushed_l);
+    std::fs::remove_file(&path).ok();
+}
+
+#[test]
+fn same_seed_same_bytes() {
+    let (s1, _, p1) = run(&ScenarioConfig::default(), 1800, true);
+    let (s2, _, p2) = run(&ScenarioConfig::default(), 1800, true);
+    let other = ScenarioConfig {
+        seed: 2,
+        ..ScenarioConfig::default()
+    };
+    let (s3, _, p3) = run(&other, 1800, true);
+    assert!(p1 == p2, "captures differ for one seed");
+    assert_eq!(s1.to_json(), s2.to_json());
+    assert!(p1 != p3);
+    assert_ne!(s1.to_json(), s3.to_json());
+}
+
+#[test]
+fn tariff_registers_and_the_half_hourly_profile() {
+    use han_devices::esme::Esme;
+    use han_devices::ihd::{Ihd, PROFILE_PERIODS};
+    let b = house();
+    let cfg = ScenarioConfig::default();
+    let (mut w, _) = build(&b, &cfg);
+    w.run_until(SimTime::ZERO + Duration::secs(HOURS * 3600 + 60));
+    let behaviour = |id: &str| w.nodes().iter().find(|h| h.id == id).unwrap().behaviour();
+    let esme = behaviour("esme").as_any().downcast_ref::<Esme>().unwrap();
+    let ihd = behaviour("ihd").as_any().downcast_ref::<Ihd>().unwrap();
+    // Day and night registers add up to the total (each floors its own W·s).
+    let [day, night] = esme.tier_wh();
+    let total = esme.summation_wh();
+    assert!(day + night <= total && total <= day + night + 1);
+    // From 00:30 the night tier takes everything.
+    assert!(night > day, "{day} {night}");
+    // The IHD's last GetProfile: twelve half hours, each what the meter registered.
+    let (end_utc, wh) = ihd.display.profile.clone().expect("a profile");
+    // Asked at about 3 h: the six half hours so far (up to twelve).
+    assert_eq!(wh.len(), 6.min(usize::from(PROFILE_PERIODS)));
+    let epoch_utc = (1_767_225_600 - 946_684_800) as u32;
+    let end_s = u64::from(end_utc - epoch_utc);
+    assert_eq!(end_s % 1800, 0);
+    for (k, got) in wh.iter().enumerate() {
+        let t = end_s - 1800 * k as u64;
+        assert_eq!(
+            *got,
+            esme.profile_wh(t) - esme.profile_wh(t - 1800),
+            "interval {k}"
+        );
+    }
+}
