@@ -1,0 +1,520 @@
+//! Checking a trace against expectations: one outcome per rule, each failure
+//! with what went wrong and where (frame numbers, times from the first frame).
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::expect::{Check, Condition, Expectations, Rule};
+use super::matcher::Matcher;
+use super::message::Message;
+use super::trace::Trace;
+use crate::mac::Address;
+
+/// At most this many failures are listed per rule; the rest are counted.
+pub const LISTED_FAILURES: usize = 20;
+
+/// The result of one rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    /// Rule name.
+    pub name: String,
+    /// Rule kind ("rate", "sequence", ...).
+    pub kind: &'static str,
+    /// Line of the rule in the expectations file.
+    pub line: usize,
+    /// Whether the rule held.
+    pub passed: bool,
+    /// What was seen, in one line.
+    pub summary: String,
+    /// The first failures.
+    pub failures: Vec<Failure>,
+    /// How many failures there were in all.
+    pub failure_count: usize,
+}
+
+/// One way a rule failed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Failure {
+    /// What went wrong, naming frames and times.
+    pub message: String,
+    /// The frames involved (1-based).
+    pub frames: Vec<usize>,
+    /// Their times, seconds from the first frame.
+    pub times: Vec<f64>,
+}
+
+/// Collects failures, listing the first [`LISTED_FAILURES`].
+struct Failures<'t> {
+    trace: &'t Trace,
+    listed: Vec<Failure>,
+    count: usize,
+}
+
+impl<'t> Failures<'t> {
+    fn new(trace: &'t Trace) -> Self {
+        Failures {
+            trace,
+            listed: Vec::new(),
+            count: 0,
+        }
+    }
+
+    fn at(&self, m: &Message) -> String {
+        at(self.trace, m)
+    }
+
+    fn add(&mut self, message: String, frames: &[&Message]) {
+        self.count += 1;
+        if self.listed.len() < LISTED_FAILURES {
+            self.listed.push(Failure {
+                message,
+                frames: frames.iter().map(|m| m.frame).collect(),
+                times: frames.iter().map(|m| m.time - self.trace.start()).collect(),
+            });
+        }
+    }
+}
+
+/// `frame N (t=S s)`, the time counted from the first frame.
+fn at(trace: &Trace, m: &Message) -> String {
+    format!("frame {} (t={:.3} s)", m.frame, m.time - trace.start())
+}
+
+/// Check every rule; outcomes in rule order.
+pub fn check(trace: &Trace, expectations: &Expectations) -> Vec<Outcome> {
+    expectations
+        .rules
+        .iter()
+        .map(|r| check_rule(trace, r))
+        .collect()
+}
+
+/// Check one rule.
+pub fn check_rule(trace: &Trace, rule: &Rule) -> Outcome {
+    let mut f = Failures::new(trace);
+    let summary = match &rule.check {
+        Check::Count { matcher, min, max } => count(trace, matcher, *min, *max, &mut f),
+        Check::Rate {
+            matcher,
+            every,
+            tolerance,
+            min_count,
+        } => rate(trace, matcher, *every, *tolerance, *min_count, &mut f),
+        Check::Sequence {
+            steps,
+            within,
+            each,
+        } => sequence(trace, steps, *within, *each, &mut f),
+        Check::Response {
+            request,
+            response,
+            within,
+        } => answered(trace, request, response, *within, &mut f),
+        Check::Range {
+            matcher,
+            attribute,
+            min,
+            max,
+        } => range(trace, matcher, *attribute, *min, *max, &mut f),
+        Check::Absent { matcher } => absent(trace, matcher, &mut f),
+        Check::Never { condition } => never(trace, *condition, &mut f),
+    };
+    Outcome {
+        name: rule.name.clone(),
+        kind: rule.check.kind(),
+        line: rule.line,
+        passed: f.count == 0,
+        summary,
+        failure_count: f.count,
+        failures: f.listed,
+    }
+}
+
+/// Matching messages that are not MAC retransmissions.
+fn originals<'t>(trace: &'t Trace, m: &'t Matcher) -> impl Iterator<Item = &'t Message> + 't {
+    trace
+        .messages
+        .iter()
+        .filter(move |x| !x.retry && m.matches(x, trace))
+}
+
+fn count(
+    trace: &Trace,
+    matcher: &Matcher,
+    min: Option<u64>,
+    max: Option<u64>,
+    f: &mut Failures<'_>,
+) -> String {
+    let found: Vec<&Message> = originals(trace, matcher).collect();
+    let n = found.len() as u64;
+    if let Some(min) = min.filter(|&min| n < min) {
+        let last = found.last().map_or("none in the capture".into(), |m| {
+            format!("the last at {}", f.at(m))
+        });
+        f.add(
+            format!("{n} message(s), expected at least {min} ({last})"),
+            &found[found.len().saturating_sub(1)..],
+        );
+    }
+    if let Some(max) = max.filter(|&max| n > max) {
+        let first_extra = found[max as usize];
+        f.add(
+            format!(
+                "{n} message(s), expected at most {max}; the first one too many is {}",
+                f.at(first_extra)
+            ),
+            &[first_extra],
+        );
+    }
+    format!("{n} message(s)")
+}
+
+fn rate(
+    trace: &Trace,
+    matcher: &Matcher,
+    every: f64,
+    tolerance: f64,
+    min_count: u64,
+    f: &mut Failures<'_>,
+) -> String {
+    let found: Vec<&Message> = originals(trace, matcher).collect();
+    if (found.len() as u64) < min_count {
+        f.add(
+            format!(
+                "{} message(s), at least {min_count} needed to measure the rate",
+                found.len()
+            ),
+            &found,
+        );
+    }
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for pair in found.windows(2) {
+        let gap = pair[1].time - pair[0].time;
+        lo = lo.min(gap);
+        hi = hi.max(gap);
+        if (gap - every).abs() > tolerance + 1e-9 {
+            let message = format!(
+                "gap of {gap:.3} s between {} and {}, expected {every} s ± {tolerance} s",
+                f.at(pair[0]),
+                f.at(pair[1])
+            );
+            f.add(message, pair);
+        }
+    }
+    if found.len() < 2 {
+        format!("{} message(s)", found.len())
+    } else {
+        format!("{} message(s), gaps {lo:.3}..{hi:.3} s", found.len())
+    }
+}
+
+fn sequence(
+    trace: &Trace,
+    steps: &[Matcher],
+    within: f64,
+    each: bool,
+    f: &mut Failures<'_>,
+) -> String {
+    let msgs = &trace.messages;
+    let starts: Vec<usize> = (0..msgs.len())
+        .filter(|&i| !msgs[i].retry && steps[0].matches(&msgs[i], trace))
+        .collect();
+    let mut complete = Vec::new();
+    let mut incomplete = Vec::new();
+    for &start in &starts {
+        let t0 = msgs[start].time;
+        let mut seen = vec![start];
+        let mut i = start + 1;
+        for step in &steps[1..] {
+            while i < msgs.len() && msgs[i].time - t0 <= within + 1e-9 {
+                if step.matches(&msgs[i], trace) {
+                    break;
+                }
+                i += 1;
+            }
+            if i < msgs.len() && msgs[i].time - t0 <= within + 1e-9 {
+                seen.push(i);
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if seen.len() == steps.len() {
+            complete.push(seen);
+        } else {
+            incomplete.push(seen);
+        }
+    }
+    let describe = |seen: &[usize]| {
+        let first = &msgs[seen[0]];
+        let step = &steps[seen.len()];
+        let last = &msgs[seen[seen.len() - 1]];
+        let done = if seen.len() > 1 {
+            format!(
+                " (steps 1-{} at frames {})",
+                seen.len(),
+                frames_text(msgs, seen)
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "step {} ({}) not seen within {within} s of {}{done}, after frame {}",
+            seen.len() + 1,
+            step.describe(),
+            at(trace, first),
+            last.frame
+        )
+    };
+    if starts.is_empty() {
+        f.add(format!("step 1 ({}) never seen", steps[0].describe()), &[]);
+    } else if each {
+        for seen in &incomplete {
+            let refs: Vec<&Message> = seen.iter().map(|&i| &msgs[i]).collect();
+            f.add(describe(seen), &refs);
+        }
+    } else if complete.is_empty() {
+        // Report the attempt that got furthest.
+        if let Some(best) = incomplete.iter().max_by_key(|s| s.len()) {
+            let refs: Vec<&Message> = best.iter().map(|&i| &msgs[i]).collect();
+            f.add(describe(best), &refs);
+        }
+    }
+    match complete.first() {
+        Some(seen) => format!(
+            "{} of {} complete; first at frames {}",
+            complete.len(),
+            starts.len(),
+            frames_text(msgs, seen)
+        ),
+        None => format!("0 of {} complete", starts.len()),
+    }
+}
+
+fn frames_text(msgs: &[Message], seen: &[usize]) -> String {
+    seen.iter()
+        .map(|&i| msgs[i].frame.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether `b` answers `a`: the same ZCL or ZDP transaction, or the ACK of
+/// its MAC sequence number, sent back the other way.
+fn answers(a: &Message, b: &Message, trace: &Trace) -> bool {
+    if b.mac_type == "Ack" && b.mac_src == Address::None {
+        return a.mac_seq.is_some() && b.mac_seq == a.mac_seq;
+    }
+    if let (Some(x), Some(y)) = (&a.zcl, &b.zcl) {
+        if x.seq != y.seq {
+            return false;
+        }
+    }
+    if let (Some(x), Some(y)) = (a.zdp_seq, b.zdp_seq) {
+        if x != y {
+            return false;
+        }
+    }
+    let same = |p: &Address, q: &Address| {
+        p == q || matches!((trace.eui64_of(p), trace.eui64_of(q)), (Some(x), Some(y)) if x == y)
+    };
+    let broadcast = matches!(a.dst, Address::Short(s) if s >= 0xfff8);
+    (broadcast || same(&b.src, &a.dst)) && same(&b.dst, &a.src)
+}
+
+fn answered(
+    trace: &Trace,
+    request: &Matcher,
+    response: &Matcher,
+    within: f64,
+    f: &mut Failures<'_>,
+) -> String {
+    let msgs = &trace.messages;
+    let (mut n, mut worst, mut total) = (0usize, 0f64, 0f64);
+    for (i, req) in msgs.iter().enumerate() {
+        if req.retry || !request.matches(req, trace) {
+            continue;
+        }
+        n += 1;
+        let answer = msgs[i + 1..]
+            .iter()
+            .take_while(|m| m.time - req.time <= within + 1e-9)
+            .find(|m| response.matches(m, trace) && answers(req, m, trace));
+        match answer {
+            Some(a) => {
+                let latency = a.time - req.time;
+                worst = worst.max(latency);
+                total += latency;
+            }
+            None => {
+                let message = format!(
+                    "{} at {} not answered by {} within {within} s",
+                    req.name(),
+                    f.at(req),
+                    response.describe()
+                );
+                f.add(message, &[req]);
+            }
+        }
+    }
+    let answered = n - f.count;
+    if n == 0 {
+        f.add(
+            format!("no request ({}) in the capture", request.describe()),
+            &[],
+        );
+        return "0 requests".into();
+    }
+    format!(
+        "{answered} of {n} answered; latency mean {:.1} ms, max {:.1} ms",
+        if answered > 0 {
+            1e3 * total / answered as f64
+        } else {
+            0.0
+        },
+        1e3 * worst
+    )
+}
+
+fn range(
+    trace: &Trace,
+    matcher: &Matcher,
+    attribute: u16,
+    min: Option<f64>,
+    max: Option<f64>,
+    f: &mut Failures<'_>,
+) -> String {
+    let (mut n, mut lo, mut hi) = (0usize, f64::INFINITY, f64::NEG_INFINITY);
+    for m in originals(trace, matcher) {
+        let Some(v) = m.attribute(attribute) else {
+            continue;
+        };
+        n += 1;
+        lo = lo.min(v);
+        hi = hi.max(v);
+        if min.is_some_and(|a| v < a) || max.is_some_and(|b| v > b) {
+            let message = format!(
+                "attribute 0x{attribute:04x} = {v} at {} is outside [{}, {}]",
+                f.at(m),
+                min.map_or("-inf".into(), |a| a.to_string()),
+                max.map_or("inf".into(), |b| b.to_string())
+            );
+            f.add(message, &[m]);
+        }
+    }
+    if n == 0 {
+        f.add(
+            format!(
+                "no value of attribute 0x{attribute:04x} in {}",
+                matcher.describe()
+            ),
+            &[],
+        );
+        return "0 values".into();
+    }
+    format!("{n} value(s), {lo}..{hi}")
+}
+
+fn absent(trace: &Trace, matcher: &Matcher, f: &mut Failures<'_>) -> String {
+    for m in trace.messages.iter().filter(|m| matcher.matches(m, trace)) {
+        let message = format!("{} at {}", m.name(), f.at(m));
+        f.add(message, &[m]);
+    }
+    format!("{} found", f.count)
+}
+
+fn never(trace: &Trace, condition: Condition, f: &mut Failures<'_>) -> String {
+    let msgs = &trace.messages;
+    match condition {
+        Condition::ClearAfterJoin => {
+            let mut secured_at: HashMap<Address, usize> = HashMap::new();
+            for (i, m) in msgs.iter().enumerate().filter(|(_, m)| m.nwk) {
+                match (m.nwk_security.is_some(), secured_at.get(&m.src)) {
+                    (true, None) => {
+                        secured_at.insert(m.src, i);
+                    }
+                    (false, Some(&j)) => {
+                        let message = format!(
+                            "{} from {} in the clear at {}, after its secured {}",
+                            m.name(),
+                            super::message::address_text(&m.src),
+                            f.at(m),
+                            f.at(&msgs[j])
+                        );
+                        f.add(message, &[&msgs[j], m]);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Condition::MicFailure => {
+            for m in msgs.iter().filter(|m| m.mic_failed) {
+                let message = format!("no key opens the secured frame at {}", f.at(m));
+                f.add(message, &[m]);
+            }
+        }
+        Condition::NwkCounterBackwards => {
+            let mut last: HashMap<(Address, Option<u8>), usize> = HashMap::new();
+            for (i, m) in msgs.iter().enumerate() {
+                let Some(s) = &m.nwk_security else { continue };
+                if let Some(&j) = last.get(&(s.source, s.key_seq)) {
+                    let before = msgs[j].nwk_security.map_or(0, |p| p.counter);
+                    if s.counter < before {
+                        let message = format!(
+                            "NWK frame counter of {} went back from {before} at {} to {} at {}",
+                            super::message::address_text(&s.source),
+                            f.at(&msgs[j]),
+                            s.counter,
+                            f.at(m)
+                        );
+                        f.add(message, &[&msgs[j], m]);
+                    }
+                }
+                last.insert((s.source, s.key_seq), i);
+            }
+        }
+        Condition::DefaultResponseError => {
+            for m in msgs.iter() {
+                let Some(status) = m.zcl.as_ref().and_then(|z| z.default_status) else {
+                    continue;
+                };
+                if status != 0 {
+                    let message = format!(
+                        "Default Response with status {} (0x{status:02x}) at {}",
+                        crate::zcl::Status(status).name(),
+                        f.at(m)
+                    );
+                    f.add(message, &[m]);
+                }
+            }
+        }
+        Condition::BadFcs => {
+            for m in msgs.iter().filter(|m| m.fcs_ok == Some(false)) {
+                let message = format!("bad FCS at {}", f.at(m));
+                f.add(message, &[m]);
+            }
+        }
+        Condition::DecodeError => {
+            for m in msgs.iter() {
+                if let Some(e) = &m.error {
+                    let message = format!("{} does not decode: {e}", f.at(m));
+                    f.add(message, &[m]);
+                }
+            }
+        }
+        Condition::TimeBackwards => {
+            for pair in msgs.windows(2) {
+                if pair[1].time < pair[0].time {
+                    let message = format!(
+                        "{} was captured {:.6} s before {}",
+                        f.at(&pair[1]),
+                        pair[0].time - pair[1].time,
+                        f.at(&pair[0])
+                    );
+                    f.add(message, &[&pair[0], &pair[1]]);
+                }
+            }
+        }
+    }
+    format!("{} found", f.count)
+}
