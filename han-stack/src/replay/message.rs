@@ -1,6 +1,7 @@
 //! One captured frame as replay sees it: who sent it to whom, what it is at
 //! every layer, and the fields the rules look at (counters, ZCL values, status).
 
+use crate::aps::FrameType as ApsFrameType;
 use crate::capture::CaptureFrame;
 use crate::dissect::{Dissection, Dissector};
 use crate::mac::{Address, MacPayload};
@@ -30,7 +31,7 @@ pub struct Message {
     pub mac_command: Option<&'static str>,
     /// NWK command name.
     pub nwk_command: Option<&'static str>,
-    /// APS frame type name, for frames with an APS layer.
+    /// APS frame type name, for frames with an APS layer ("APS Data", "APS Ack", "APS Command").
     pub aps_type: Option<&'static str>,
     /// APS command name.
     pub aps_command: Option<&'static str>,
@@ -136,7 +137,12 @@ impl Message {
             m.mic_failed |= have_keys && n.decrypted == Some(false);
         }
         if let Some(a) = &d.aps {
-            m.aps_type = Some(a.header.frame_type.name());
+            m.aps_type = Some(match a.header.frame_type {
+                ApsFrameType::Data => "APS Data",
+                ApsFrameType::Ack => "APS Ack",
+                ApsFrameType::Command => "APS Command",
+                ApsFrameType::InterPan => "APS Interpan",
+            });
             m.aps_command = a.command.as_ref().map(|c| c.name());
             m.cluster = a.header.cluster;
             m.profile = a.header.profile;
@@ -177,9 +183,11 @@ impl Message {
             .or(self.aps_command)
             .or(self.nwk_command)
             .or(self.mac_command)
-            .unwrap_or(match (&self.nwk_security, self.aps_type) {
-                (Some(_), None) => "NWK encrypted",
-                _ => self.mac_type,
+            .or(self.aps_type)
+            .unwrap_or(match (&self.nwk_security, self.nwk) {
+                (Some(_), _) => "NWK encrypted",
+                (None, true) => "NWK Data",
+                (None, false) => self.mac_type,
             })
     }
 
