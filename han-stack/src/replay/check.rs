@@ -518,3 +518,186 @@ fn never(trace: &Trace, condition: Condition, f: &mut Failures<'_>) -> String {
     }
     format!("{} found", f.count)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replay::expect::parse;
+    use crate::replay::message::{NwkSecurity, ZclMessage};
+    use std::collections::BTreeMap;
+
+    fn run(messages: Vec<Message>, rules: &str) -> Vec<Outcome> {
+        let trace = Trace::from_messages(messages, BTreeMap::new());
+        check(&trace, &parse(rules).unwrap())
+    }
+
+    fn frames(o: &Outcome) -> Vec<Vec<usize>> {
+        o.failures.iter().map(|f| f.frames.clone()).collect()
+    }
+
+    #[test]
+    fn a_rate_names_the_frames_around_each_gap_out_of_tolerance() {
+        let times = [0.0, 10.0, 20.5, 35.0, 45.0];
+        let msgs = times
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| Message::sample(i + 1, t, 2, 1, "Route Request"))
+            .collect();
+        let rule = "[[rate]]\nmatch = { message = \"Route Request\" }\nevery = \"10s\"\ntolerance = \"1s\"\n";
+        let o = &run(msgs, rule)[0];
+        assert!(!o.passed);
+        assert_eq!(frames(o), [vec![3, 4]]);
+        assert_eq!(
+            o.failures[0].message,
+            "gap of 14.500 s between frame 3 (t=20.500 s) and frame 4 (t=35.000 s), expected 10 s ± 1 s"
+        );
+    }
+
+    #[test]
+    fn a_response_must_come_back_the_other_way_in_the_same_transaction() {
+        let msgs = vec![
+            Message::sample(1, 0.0, 1, 2, "").with_zcl("Read Attributes", 7),
+            // Wrong transaction, then wrong direction, then the answer too late.
+            Message::sample(2, 0.1, 2, 1, "").with_zcl("Read Attributes Response", 8),
+            Message::sample(3, 0.2, 3, 1, "").with_zcl("Read Attributes Response", 7),
+            Message::sample(4, 0.9, 2, 1, "").with_zcl("Read Attributes Response", 7),
+            Message::sample(5, 1.0, 1, 2, "").with_zcl("Read Attributes", 9),
+            Message::sample(6, 1.2, 2, 1, "").with_zcl("Read Attributes Response", 9),
+        ];
+        let rule = "[[response]]\nrequest = { message = \"Read Attributes\" }\nresponse = { message = \"Read Attributes Response\" }\nwithin = \"500ms\"\n";
+        let o = &run(msgs, rule)[0];
+        assert_eq!(frames(o), [vec![1]], "{o:?}");
+        assert_eq!(
+            o.summary,
+            "1 of 2 answered; latency mean 200.0 ms, max 200.0 ms"
+        );
+    }
+
+    #[test]
+    fn sequences_need_their_steps_in_order_within_the_bound() {
+        let msgs = vec![
+            Message::sample(1, 0.0, 5, 0, "Beacon Request"),
+            Message::sample(2, 0.2, 5, 0, "Rejoin Request"),
+            Message::sample(3, 9.0, 5, 0, "Beacon Request"),
+            Message::sample(4, 9.1, 5, 0, "Rejoin Request"),
+            Message::sample(5, 9.2, 0, 5, "Rejoin Response"),
+        ];
+        let steps = "steps = [{ message = \"Beacon Request\" }, { message = \"Rejoin Request\" }, { message = \"Rejoin Response\" }]\nwithin = \"1s\"\n";
+        let any = run(msgs.clone(), &format!("[[sequence]]\n{steps}"));
+        assert!(any[0].passed, "{any:?}");
+        assert_eq!(any[0].summary, "1 of 2 complete; first at frames 3, 4, 5");
+        let each = run(msgs, &format!("[[sequence]]\neach = true\n{steps}"));
+        assert_eq!(frames(&each[0]), [vec![1, 2]]);
+        assert!(
+            each[0].failures[0]
+                .message
+                .starts_with("step 3 (Rejoin Response) not seen within 1 s of frame 1"),
+            "{each:?}"
+        );
+    }
+
+    #[test]
+    fn counts_name_the_first_message_too_many() {
+        let msgs = (1..=4)
+            .map(|i| Message::sample(i, i as f64, 1, 2, "Leave"))
+            .collect();
+        let o = &run(
+            msgs,
+            "[[count]]\nmatch = { message = \"Leave\" }\nmax = 2\n",
+        )[0];
+        assert_eq!(frames(o), [vec![3]]);
+        assert!(
+            o.failures[0]
+                .message
+                .starts_with("4 message(s), expected at most 2")
+        );
+    }
+
+    fn secured(frame: usize, counter: u32, key_seq: u8) -> Message {
+        let mut m = Message::sample(frame, frame as f64, 2, 0, "Link Status");
+        m.nwk_security = Some(NwkSecurity {
+            source: Address::Short(2),
+            key_seq: Some(key_seq),
+            counter,
+        });
+        m
+    }
+
+    #[test]
+    fn nwk_counters_may_repeat_and_restart_with_a_new_key_but_not_go_back() {
+        let msgs = vec![
+            secured(1, 10, 0),
+            secured(2, 10, 0),
+            secured(3, 0, 1),
+            secured(4, 11, 0),
+            secured(5, 9, 0),
+        ];
+        let o = &run(msgs, "[[absent]]\ncondition = \"nwk-counter-backwards\"\n")[0];
+        assert_eq!(frames(o), [vec![4, 5]]);
+        assert!(o.failures[0].message.contains("went back from 11"), "{o:?}");
+    }
+
+    #[test]
+    fn clear_frames_after_a_device_secured_one_fail() {
+        let mut clear_before = Message::sample(1, 0.0, 2, 0, "Rejoin Request");
+        clear_before.nwk_security = None;
+        let msgs = vec![
+            clear_before,
+            secured(2, 5, 0),
+            Message::sample(3, 3.0, 2, 0, "Leave"),
+        ];
+        let o = &run(msgs, "[[absent]]\ncondition = \"clear-after-join\"\n")[0];
+        assert_eq!(frames(o), [vec![2, 3]]);
+    }
+
+    #[test]
+    fn default_responses_with_an_error_status_fail_with_its_name() {
+        let mut ok = Message::sample(1, 0.0, 1, 2, "").with_zcl("Default Response", 1);
+        let mut bad = Message::sample(2, 1.0, 1, 2, "").with_zcl("Default Response", 2);
+        ok.zcl.as_mut().unwrap().default_status = Some(0x00);
+        bad.zcl.as_mut().unwrap().default_status = Some(0x81);
+        let o = &run(
+            vec![ok, bad],
+            "[[absent]]\ncondition = \"default-response-error\"\n",
+        )[0];
+        assert_eq!(frames(o), [vec![2]]);
+        assert!(
+            o.failures[0]
+                .message
+                .contains("Unsupported Cluster Command (0x81)"),
+            "{o:?}"
+        );
+    }
+
+    #[test]
+    fn ranges_fail_on_values_outside_and_on_no_value_at_all() {
+        let mut m = Message::sample(1, 0.0, 2, 1, "").with_zcl("Report Attributes", 1);
+        let z: &mut ZclMessage = m.zcl.as_mut().unwrap();
+        z.attributes = vec![(0x0400, -5.0)];
+        let rules = "[[range]]\nattribute = \"0x0400\"\nmin = 0\n[[range]]\nattribute = \"0x0000\"\nmax = 10\n";
+        let out = run(vec![m], rules);
+        assert_eq!(frames(&out[0]), [vec![1]]);
+        assert!(
+            out[0].failures[0]
+                .message
+                .starts_with("attribute 0x0400 = -5 at frame 1")
+        );
+        assert_eq!(
+            out[1].failures[0].message,
+            "no value of attribute 0x0000 in any frame"
+        );
+    }
+
+    #[test]
+    fn retransmissions_are_not_counted() {
+        let mut msgs: Vec<Message> = (1..=3)
+            .map(|i| Message::sample(i, i as f64, 1, 2, "Leave"))
+            .collect();
+        msgs[1].mac_seq = msgs[0].mac_seq;
+        let o = &run(
+            msgs,
+            "[[count]]\nmatch = { message = \"Leave\" }\nmin = 2\nmax = 2\n",
+        )[0];
+        assert!(o.passed, "{o:?}");
+    }
+}

@@ -96,34 +96,6 @@ mod tests {
     use crate::wire::ExtAddr;
     use std::collections::BTreeMap;
 
-    fn message(src: u16, dst: u16, name: &'static str) -> Message {
-        Message {
-            frame: 1,
-            time: 0.0,
-            src: Address::Short(src),
-            dst: Address::Short(dst),
-            mac_src: Address::Short(src),
-            mac_seq: Some(1),
-            mac_type: "Data",
-            mac_command: None,
-            nwk_command: Some(name),
-            aps_type: None,
-            aps_command: None,
-            zdp: None,
-            zdp_seq: None,
-            cluster: None,
-            profile: None,
-            zcl: None,
-            nwk: true,
-            nwk_security: None,
-            mic_failed: false,
-            fcs_ok: None,
-            error: None,
-            retry: false,
-            length: 10,
-        }
-    }
-
     #[test]
     fn a_device_named_by_eui64_matches_its_short_address_through_the_bindings() {
         let eui = ExtAddr(0x0012_4b00_0100_0002);
@@ -136,8 +108,8 @@ mod tests {
             }),
             ..Matcher::default()
         };
-        assert!(m.matches(&message(3, 0, "Route Request"), &trace));
-        assert!(!m.matches(&message(4, 0, "Route Request"), &trace));
-        assert!(!m.matches(&message(3, 0, "Link Status"), &trace));
+        assert!(m.matches(&Message::sample(1, 0.0, 3, 0, "Route Request"), &trace));
+        assert!(!m.matches(&Message::sample(1, 0.0, 4, 0, "Route Request"), &trace));
+        assert!(!m.matches(&Message::sample(1, 0.0, 3, 0, "Link Status"), &trace));
     }
 }

@@ -251,3 +251,56 @@ pub fn parse_address(text: &str) -> Option<Address> {
     }
     None
 }
+
+#[cfg(test)]
+impl Message {
+    /// A NWK message `name` (as its NWK command) from `src` to `dst`, for tests.
+    pub(crate) fn sample(
+        frame: usize,
+        time: f64,
+        src: u16,
+        dst: u16,
+        name: &'static str,
+    ) -> Message {
+        Message {
+            frame,
+            time,
+            src: Address::Short(src),
+            dst: Address::Short(dst),
+            mac_src: Address::Short(src),
+            mac_seq: Some(frame as u8),
+            mac_type: "Data",
+            mac_command: None,
+            nwk_command: Some(name),
+            aps_type: None,
+            aps_command: None,
+            zdp: None,
+            zdp_seq: None,
+            cluster: None,
+            profile: None,
+            zcl: None,
+            nwk: true,
+            nwk_security: None,
+            mic_failed: false,
+            fcs_ok: None,
+            error: None,
+            retry: false,
+            length: 10,
+        }
+    }
+
+    /// The same message as a ZCL command with transaction `seq`, for tests.
+    pub(crate) fn with_zcl(mut self, command: &'static str, seq: u8) -> Message {
+        self.nwk_command = None;
+        self.aps_type = Some("APS Data");
+        self.cluster = Some(0x0702);
+        self.zcl = Some(ZclMessage {
+            command,
+            seq,
+            server_to_client: false,
+            default_status: None,
+            attributes: vec![],
+        });
+        self
+    }
+}
