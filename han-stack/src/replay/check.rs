@@ -305,15 +305,15 @@ fn answers(a: &Message, b: &Message, trace: &Trace) -> bool {
     if b.mac_type == "Ack" && b.mac_src == Address::None {
         return a.mac_seq.is_some() && b.mac_seq == a.mac_seq;
     }
-    if let (Some(x), Some(y)) = (&a.zcl, &b.zcl) {
-        if x.seq != y.seq {
-            return false;
-        }
+    if let (Some(x), Some(y)) = (&a.zcl, &b.zcl)
+        && x.seq != y.seq
+    {
+        return false;
     }
-    if let (Some(x), Some(y)) = (a.zdp_seq, b.zdp_seq) {
-        if x != y {
-            return false;
-        }
+    if let (Some(x), Some(y)) = (a.zdp_seq, b.zdp_seq)
+        && x != y
+    {
+        return false;
     }
     let same = |p: &Address, q: &Address| {
         p == q || matches!((trace.eui64_of(p), trace.eui64_of(q)), (Some(x), Some(y)) if x == y)

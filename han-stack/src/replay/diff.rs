@@ -89,12 +89,12 @@ fn compare(a: &Conversation, b: &Conversation, tol: Tolerance) -> Vec<String> {
                 if x.count != y.count {
                     out.push(format!("{name}: {} in A, {} in B", x.count, y.count));
                 }
-                if let (Some(p), Some(q)) = (x.mean_interval, y.mean_interval) {
-                    if (p - q).abs() > tol.absolute.max(tol.relative * p.abs().max(q.abs())) {
-                        out.push(format!(
-                            "{name}: mean interval {p:.3} s in A, {q:.3} s in B"
-                        ));
-                    }
+                if let (Some(p), Some(q)) = (x.mean_interval, y.mean_interval)
+                    && (p - q).abs() > tol.absolute.max(tol.relative * p.abs().max(q.abs()))
+                {
+                    out.push(format!(
+                        "{name}: mean interval {p:.3} s in A, {q:.3} s in B"
+                    ));
                 }
             }
             (Some(x), None) => out.push(format!("{name}: {} in A, none in B", x.count)),

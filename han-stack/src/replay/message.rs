@@ -238,10 +238,10 @@ pub fn address_text(a: &Address) -> String {
 /// Parse `0x1234` (short) or `00:11:22:33:44:55:66:77` (EUI-64, also without colons).
 pub fn parse_address(text: &str) -> Option<Address> {
     let t = text.trim();
-    if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        if hex.len() <= 4 {
-            return u16::from_str_radix(hex, 16).ok().map(Address::Short);
-        }
+    if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X"))
+        && hex.len() <= 4
+    {
+        return u16::from_str_radix(hex, 16).ok().map(Address::Short);
     }
     let digits: String = t.chars().filter(|c| !matches!(c, ':' | '-')).collect();
     if digits.len() == 16 && digits.chars().all(|c| c.is_ascii_hexdigit()) {
