@@ -389,6 +389,20 @@ fn a_capture_with_two_frames_swapped_fails_naming_the_moved_frame() {
     }
 }
 
+/// Put `new` where the MPDU `old` sits in a pcap record, refreshing the FCS
+/// that follows it when the record carries one.
+fn replace_mpdu(rec: &mut [u8], old: &[u8], new: &[u8]) {
+    assert_eq!(old.len(), new.len());
+    let at = (16..=rec.len() - old.len())
+        .find(|&k| rec[k..k + old.len()] == old[..])
+        .unwrap();
+    rec[at..at + old.len()].copy_from_slice(new);
+    let end = at + old.len();
+    if rec.get(end..end + 2) == Some(&fcs(old).to_le_bytes()[..]) {
+        rec[end..end + 2].copy_from_slice(&fcs(new).to_le_bytes());
+    }
+}
+
 /// Re-secure `mpdu` (NWK-secured) after `edit` changes its plaintext.
 fn resecure(mpdu: &[u8], keys: &[[u8; 16]], edit: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
     let mac = MacFrame::from_bytes(mpdu).unwrap();
@@ -469,16 +483,7 @@ fn a_capture_with_one_attribute_value_altered_fails_its_range_rule_at_that_frame
             };
             plain[at + 3..at + 3 + width].copy_from_slice(&new_value.to_le_bytes()[..width]);
         });
-        // Put the new MPDU where the old one sits in the record; refresh an FCS that follows it.
-        let rec = &mut recs[i];
-        let at = (16..=rec.len() - old.len())
-            .find(|&k| rec[k..k + old.len()] == old[..])
-            .unwrap();
-        rec[at..at + old.len()].copy_from_slice(&new);
-        if frames[i].link_type == 195 {
-            let f = fcs(&new).to_le_bytes();
-            rec[at + new.len()..at + new.len() + 2].copy_from_slice(&f);
-        }
+        replace_mpdu(&mut recs[i], &old, &new);
         let results = replay_mutant("altered", &join(&header, &recs), &entry);
         let failures = failures_of(&results, &rule.name);
         let frame = trace.messages[i].frame;
@@ -496,6 +501,53 @@ fn a_capture_with_one_attribute_value_altered_fails_its_range_rule_at_that_frame
         altered >= 2,
         "the two real captures with ZCL reports get an altered mutant"
     );
+}
+
+#[test]
+fn a_capture_without_attributes_with_one_address_altered_fails_its_rate_rule() {
+    // han sim carries no ZCL yet, so no attribute value to alter: alter the
+    // destination of one periodic frame instead (the FCS refreshed).
+    let mut altered = 0;
+    for entry in library() {
+        let e = expectations(&entry);
+        if e.rules
+            .iter()
+            .any(|r| matches!(r.check, Check::Range { .. }))
+        {
+            continue;
+        }
+        let Some((rule, matcher)) = e.rules.iter().find_map(|r| match &r.check {
+            Check::Rate { matcher, .. } => Some((r, matcher)),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let bytes = std::fs::read(&entry.pcap).unwrap();
+        let trace = decode(&bytes, &entry);
+        let (header, mut recs) = records(&bytes);
+        let m = matching(&trace, matcher);
+        let frames: Vec<han_stack::capture::CaptureFrame> = han_stack::capture::open(&bytes)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let old = frames[m[1]].mpdu.clone();
+        let mut mac = MacFrame::from_bytes(&old).unwrap();
+        mac.dst = han_stack::mac::Address::Short(0x0bad);
+        let new = mac.to_bytes();
+        replace_mpdu(&mut recs[m[1]], &old, &new);
+        let results = replay_mutant("altered", &join(&header, &recs), &entry);
+        let failures = failures_of(&results, &rule.name);
+        let (before, after) = (trace.messages[m[0]].frame, trace.messages[m[2]].frame);
+        assert!(
+            failures
+                .iter()
+                .any(|(msg, frames)| msg.starts_with("gap of") && *frames == [before, after]),
+            "{}: {failures:?} should name frames {before} and {after}",
+            entry.pcap.display()
+        );
+        altered += 1;
+    }
+    assert!(altered >= 5, "every sim capture gets an altered mutant");
 }
 
 #[test]
