@@ -220,24 +220,27 @@ fn sequence(
     let starts: Vec<usize> = (0..msgs.len())
         .filter(|&i| !msgs[i].retry && steps[0].matches(&msgs[i], trace))
         .collect();
+    // Where each later step matches, so that each attempt is a few binary
+    // searches, however long `within` is.
+    let hits: Vec<Vec<usize>> = steps[1..]
+        .iter()
+        .map(|s| {
+            (0..msgs.len())
+                .filter(|&i| s.matches(&msgs[i], trace))
+                .collect()
+        })
+        .collect();
     let mut complete = Vec::new();
     let mut incomplete = Vec::new();
     for &start in &starts {
         let t0 = msgs[start].time;
         let mut seen = vec![start];
-        let mut i = start + 1;
-        for step in &steps[1..] {
-            while i < msgs.len() && msgs[i].time - t0 <= within + 1e-9 {
-                if step.matches(&msgs[i], trace) {
-                    break;
-                }
-                i += 1;
-            }
-            if i < msgs.len() && msgs[i].time - t0 <= within + 1e-9 {
-                seen.push(i);
-                i += 1;
-            } else {
-                break;
+        for step_hits in &hits {
+            let after = seen[seen.len() - 1];
+            let next = step_hits.get(step_hits.partition_point(|&i| i <= after));
+            match next {
+                Some(&i) if msgs[i].time - t0 <= within + 1e-9 => seen.push(i),
+                _ => break,
             }
         }
         if seen.len() == steps.len() {
@@ -330,16 +333,21 @@ fn answered(
     f: &mut Failures<'_>,
 ) -> String {
     let msgs = &trace.messages;
+    let candidates: Vec<usize> = (0..msgs.len())
+        .filter(|&i| response.matches(&msgs[i], trace))
+        .collect();
     let (mut n, mut worst, mut total) = (0usize, 0f64, 0f64);
     for (i, req) in msgs.iter().enumerate() {
         if req.retry || !request.matches(req, trace) {
             continue;
         }
         n += 1;
-        let answer = msgs[i + 1..]
+        let from = candidates.partition_point(|&j| j <= i);
+        let answer = candidates[from..]
             .iter()
+            .map(|&j| &msgs[j])
             .take_while(|m| m.time - req.time <= within + 1e-9)
-            .find(|m| response.matches(m, trace) && answers(req, m, trace));
+            .find(|m| answers(req, m, trace));
         match answer {
             Some(a) => {
                 let latency = a.time - req.time;
