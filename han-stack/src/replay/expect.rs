@@ -654,7 +654,7 @@ mod tests {
     use super::*;
     use crate::mac::Address;
 
-    const GOOD: &str = r#"
+    pub(super) const GOOD: &str = r#"
 [devices]
 hub = "0x0001"
 esme = "00:12:4b:00:01:00:00:01"
@@ -769,5 +769,40 @@ min = 1
         assert_eq!(parse_seconds("1h"), Some(3600.0));
         assert_eq!(parse_seconds("-1s"), None);
         assert_eq!(parse_seconds("soon"), None);
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100_000))]
+        /// Any text gives expectations or an error with a line and column, never a panic.
+        #[test]
+        fn no_panic_on_arbitrary_text(text in "[\\[\\]a-z_=\" {},.0-9x:#\n-]{0,128}") {
+            if let Err(e) = parse(&text) {
+                prop_assert!(e.line >= 1 && e.column >= 1);
+                prop_assert!(e.line <= text.matches('\n').count() + 1);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        /// A good file with a few characters changed: parsed or refused with a position.
+        #[test]
+        fn no_panic_on_mutated_files(edits in proptest::collection::vec((any::<prop::sample::Index>(), "[\\[\\]a-z=\" {},0-9\n]"), 1..4)) {
+            let mut text: Vec<char> = super::tests::GOOD.chars().collect();
+            for (at, c) in edits {
+                let i = at.index(text.len());
+                text[i] = c.chars().next().unwrap_or(' ');
+            }
+            let text: String = text.into_iter().collect();
+            if let Err(e) = parse(&text) {
+                prop_assert!(e.line >= 1 && e.column >= 1, "{e}");
+            }
+        }
     }
 }
