@@ -124,3 +124,70 @@ fn compare(a: &Conversation, b: &Conversation, tol: Tolerance) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replay::conversation::{AttributeStats, MessageStats};
+    use std::collections::BTreeMap;
+
+    fn conversation(to: &str, reports: usize, interval: f64, last: f64) -> Conversation {
+        Conversation {
+            from: "0x0002".into(),
+            to: to.into(),
+            cluster: Some("0x0702".into()),
+            messages: BTreeMap::from([(
+                "Report Attributes".to_string(),
+                MessageStats {
+                    count: reports,
+                    first: 0.0,
+                    last: interval * (reports - 1) as f64,
+                    mean_interval: Some(interval),
+                },
+            )]),
+            attributes: BTreeMap::from([(
+                "0x0400".to_string(),
+                AttributeStats {
+                    count: reports,
+                    min: 0.0,
+                    max: 500.0,
+                    last,
+                },
+            )]),
+        }
+    }
+
+    #[test]
+    fn counts_timings_values_and_lone_conversations_are_reported() {
+        let a = [
+            conversation("0x0001", 10, 10.0, 250.0),
+            conversation("0x0003", 2, 5.0, 1.0),
+        ];
+        let b = [
+            conversation("0x0001", 11, 10.5, 300.0),
+            conversation("0x0004", 2, 5.0, 1.0),
+        ];
+        let d = diff(&a, &b, Tolerance::default());
+        let text: Vec<String> = d
+            .iter()
+            .map(|d| format!("{}: {}", d.conversation, d.what))
+            .collect();
+        assert_eq!(
+            text,
+            [
+                "0x0002 → 0x0001 cluster 0x0702: Report Attributes: 10 in A, 11 in B",
+                "0x0002 → 0x0001 cluster 0x0702: attribute 0x0400: 0..500 (last 250) in A, 0..500 (last 300) in B",
+                "0x0002 → 0x0003 cluster 0x0702: only in A (2 × Report Attributes)",
+                "0x0002 → 0x0004 cluster 0x0702: only in B (2 × Report Attributes)",
+            ]
+        );
+        // 10 s against 12 s is beyond 10 %.
+        let c = [conversation("0x0001", 10, 12.0, 250.0)];
+        let d = diff(&a[..1], &c, Tolerance::default());
+        assert_eq!(
+            d[0].what,
+            "Report Attributes: mean interval 10.000 s in A, 12.000 s in B"
+        );
+        assert!(diff(&a, &a, Tolerance::default()).is_empty());
+    }
+}
