@@ -27,6 +27,8 @@ enum Command {
     Portfolio(cli::portfolio::PortfolioCommand),
     /// Plan Alt HAN for a building's failing premises at least cost (or exempt them).
     Plan(cli::plan::PlanArgs),
+    /// Check captures against expectations (TOML), diff two captures, write JUnit XML.
+    Replay(cli::replay::ReplayArgs),
     /// Benchmarks that print han's figure beside a peer's.
     #[command(subcommand)]
     Bench(cli::bench::BenchCommand),
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Some(Command::Survey(args)) => cli::survey::run(&args).map(exit_code),
         Some(Command::Decode(args)) => cli::decode::run(&args),
         Some(Command::Sim(args)) => cli::sim::run(&args),
+        Some(Command::Replay(args)) => cli::replay::run(&args),
         Some(Command::Bench(cmd)) => cli::bench::run(&cmd),
         Some(Command::Portfolio(cmd)) => cli::portfolio::run(&cmd),
         Some(Command::Tui(args)) => cli::tui::run(&args).map(exit_code),

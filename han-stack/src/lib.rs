@@ -13,6 +13,7 @@ pub mod dissect;
 pub mod error;
 pub mod mac;
 pub mod nwk;
+pub mod replay;
 pub mod samples;
 pub mod security;
 pub mod wire;

@@ -82,7 +82,8 @@ fn keyring(args: &DecodeArgs) -> Result<Keyring> {
     Ok(ring)
 }
 
-fn add_keys_text(ring: &mut Keyring, text: &str, path: &Path) -> Result<()> {
+/// Add every key of a keys file (one hex key per line, `#` comments) as network and link key.
+pub(crate) fn add_keys_text(ring: &mut Keyring, text: &str, path: &Path) -> Result<()> {
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {

@@ -6,6 +6,7 @@ pub mod decode_bench;
 pub mod mesh_bench;
 pub mod portfolio;
 pub mod plan;
+pub mod replay;
 pub mod sim;
 pub mod survey;
 pub mod tui;

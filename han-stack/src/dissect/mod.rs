@@ -13,7 +13,7 @@ mod summary;
 mod totals;
 
 pub use keyring::{Keyring, Learned};
-pub use parallel::count;
+pub use parallel::{count, map};
 pub use summary::{FrameSummary, text_line};
 pub use totals::Totals;
 

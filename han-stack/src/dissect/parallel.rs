@@ -1,5 +1,5 @@
-//! Counting a capture on every core, with exactly the totals one sequential
-//! pass would give.
+//! Dissecting a capture on every core, with exactly the results one
+//! sequential pass would give (counting, and replay's per-frame records).
 //!
 //! Frames are read in batches. Each batch is dissected in contiguous slices
 //! on separate threads, each starting from the dissector's state at the
@@ -11,7 +11,7 @@
 
 use std::num::NonZeroUsize;
 
-use super::{Dissector, Learned, Totals};
+use super::{Dissection, Dissector, Learned, Totals};
 use crate::capture::{CaptureError, CaptureFrame};
 
 /// Frames per batch: enough to amortise thread start-up, small enough to stream.
@@ -25,6 +25,31 @@ pub fn count(
     threads: NonZeroUsize,
 ) -> (Totals, Option<CaptureError>) {
     let mut totals = Totals::default();
+    let error = map(
+        dissector,
+        frames,
+        threads,
+        |_, _, d| {
+            let mut t = Totals::default();
+            t.add(d);
+            t
+        },
+        |t| totals.merge(&t),
+    );
+    (totals, error)
+}
+
+/// Dissect every frame on `threads` cores, turn each into a `T` with `f`
+/// (given the dissector as it stands at that frame, the record and its
+/// dissection) and hand the results to `sink` in frame order, exactly as
+/// one sequential pass would. Stops at the first capture error and returns it.
+pub fn map<T: Send>(
+    dissector: &mut Dissector,
+    frames: impl Iterator<Item = Result<CaptureFrame, CaptureError>>,
+    threads: NonZeroUsize,
+    f: impl Fn(&Dissector, &CaptureFrame, &Dissection) -> T + Sync,
+    mut sink: impl FnMut(T),
+) -> Option<CaptureError> {
     let mut frames = frames.peekable();
     let mut batch: Vec<CaptureFrame> = Vec::with_capacity(BATCH);
     let mut error = None;
@@ -32,58 +57,54 @@ pub fn count(
         batch.clear();
         for item in frames.by_ref().take(BATCH) {
             match item {
-                Ok(f) => batch.push(f),
+                Ok(frame) => batch.push(frame),
                 Err(e) => {
                     error = Some(e);
                     break;
                 }
             }
         }
-        count_batch(dissector, &batch, threads, &mut totals);
+        map_batch(dissector, &batch, threads, &f, &mut sink);
         if error.is_some() {
             break;
         }
     }
-    (totals, error)
+    error
 }
 
-/// What a worker hands back for the in-order pass: only the frames that
-/// taught something or must be redone, by index in the batch.
-enum Event {
-    Taught(Vec<Learned>),
-    Redo(usize),
+/// What a worker hands back for the in-order pass, per frame: its result and
+/// what it taught, or that it must be redone with the true state.
+enum Event<T> {
+    Done(T, Vec<Learned>),
+    Redo,
 }
 
-fn count_batch(
+fn map_batch<T: Send>(
     dissector: &mut Dissector,
     batch: &[CaptureFrame],
     threads: NonZeroUsize,
-    totals: &mut Totals,
+    f: &(impl Fn(&Dissector, &CaptureFrame, &Dissection) -> T + Sync),
+    sink: &mut impl FnMut(T),
 ) {
     let slice = batch.len().div_ceil(threads.get()).max(1);
     let start = &*dissector;
-    let results: Vec<(Totals, Vec<Event>)> = std::thread::scope(|scope| {
+    let results: Vec<Vec<Event<T>>> = std::thread::scope(|scope| {
         let workers: Vec<_> = batch
             .chunks(slice)
-            .enumerate()
-            .map(|(n, frames)| {
+            .map(|frames| {
                 let mut local = start.clone();
                 scope.spawn(move || {
-                    let mut partial = Totals::default();
-                    let mut events = Vec::new();
-                    for (i, f) in frames.iter().enumerate() {
-                        let d = local.dissect_record(f);
-                        let index = n * slice + i;
-                        if d.state_sensitive {
-                            events.push(Event::Redo(index));
-                        } else {
-                            partial.add(&d);
-                            if !d.learned.is_empty() {
-                                events.push(Event::Taught(d.learned));
+                    frames
+                        .iter()
+                        .map(|frame| {
+                            let d = local.dissect_record(frame);
+                            if d.state_sensitive {
+                                Event::Redo
+                            } else {
+                                Event::Done(f(&local, frame, &d), d.learned)
                             }
-                        }
-                    }
-                    (partial, events)
+                        })
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();
@@ -93,12 +114,15 @@ fn count_batch(
             .collect()
     });
     // Workers cover contiguous slices in order, so their events are already in frame order.
-    for (partial, events) in results {
-        totals.merge(&partial);
-        for event in events {
-            match event {
-                Event::Taught(learned) => learned.iter().for_each(|l| dissector.keys.apply(l)),
-                Event::Redo(i) => totals.add(&dissector.dissect_record(&batch[i])),
+    for (event, frame) in results.into_iter().flatten().zip(batch) {
+        match event {
+            Event::Done(t, learned) => {
+                learned.iter().for_each(|l| dissector.keys.apply(l));
+                sink(t);
+            }
+            Event::Redo => {
+                let d = dissector.dissect_record(frame);
+                sink(f(dissector, frame, &d));
             }
         }
     }
