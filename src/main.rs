@@ -22,6 +22,8 @@ enum Command {
     Decode(cli::decode::DecodeArgs),
     /// Run a building's HAN on the virtual air (deterministic, faster than real time).
     Sim(cli::sim::SimArgs),
+    /// Run a building's HAN in real time: TUN interfaces, ZEP to Wireshark, external devices.
+    Run(cli::run::RunArgs),
     /// Benchmarks that print han's figure beside a peer's.
     #[command(subcommand)]
     Bench(cli::bench::BenchCommand),
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         Some(Command::Survey(args)) => cli::survey::run(&args).map(exit_code),
         Some(Command::Decode(args)) => cli::decode::run(&args),
         Some(Command::Sim(args)) => cli::sim::run(&args),
+        Some(Command::Run(args)) => cli::run::run(&args),
         Some(Command::Bench(cmd)) => cli::bench::run(&cmd),
         None => cli::survey::run(&cli::survey::SurveyArgs::default()).map(exit_code),
     };

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod decode;
 pub mod decode_bench;
 pub mod mesh_bench;
+pub mod run;
 pub mod sim;
 pub mod survey;
 
