@@ -1275,4 +1275,64 @@ mod tests {
         let req = HeaderPeek::read(&beacon_request(2).emit_with_fcs()).unwrap();
         assert!(accepts(&other, &req));
     }
+
+    #[test]
+    fn taps_external_radios_and_the_next_event() {
+        use crate::workload::{GridWorkload, build};
+        let w = GridWorkload {
+            duration: Duration::secs(60),
+            ..GridWorkload::new(9, 2)
+        };
+        let mut world = build(&w);
+        world.tap_node(4);
+        world.set_external(0, true);
+        assert!(world.is_external(0) && !world.is_external(1));
+        assert_eq!(world.next_event_time(), Some(SimTime::ZERO));
+        let external = world.radio_config(0).unwrap();
+        world.run_until(SimTime::ZERO + w.duration);
+        let heard = world.take_heard();
+        assert!(heard.len() > 20, "{}", heard.len());
+        assert!(heard.iter().all(|h| h.node == 4));
+        assert!(heard.windows(2).all(|p| p[0].at <= p[1].at));
+        assert!(world.take_heard().is_empty());
+        // The external node's own stack sent nothing, but its radio still acknowledged.
+        let from_0 = |h: &Heard| {
+            HeaderPeek::read(&h.psdu).is_some_and(|p| {
+                p.frame_type == FrameType::Data
+                    && src_address(&h.psdu) == Address::Short(external.short_addr)
+            })
+        };
+        assert!(!heard.iter().any(from_0));
+        let stats = world.stats();
+        let acked_by_0: u64 = stats
+            .links
+            .iter()
+            .filter(|((_, to), _)| *to == 0)
+            .map(|(_, l)| l.delivered)
+            .sum();
+        assert!(acked_by_0 > 0);
+        // What is injected goes out from it, and it hears it is acknowledged.
+        let before = world.stats().nodes[0].ppdus;
+        let to = Address::Short(world.radio_config(1).unwrap().short_addr);
+        let f = MacFrame::data(
+            9,
+            external.pan_id,
+            to,
+            Address::Short(external.short_addr),
+            vec![0x3f, 1],
+        );
+        world.inject(0, f.emit_with_fcs());
+        let t = world.now();
+        world.run_until(t + Duration::millis(50));
+        assert!(world.stats().nodes[0].ppdus > before);
+        // A new address from outside is filtered on from then on.
+        world.set_radio_config(
+            0,
+            RadioConfig {
+                short_addr: 0x4242,
+                ..external
+            },
+        );
+        assert_eq!(world.radio_config(0).map(|c| c.short_addr), Some(0x4242));
+    }
 }
