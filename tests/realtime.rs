@@ -171,16 +171,14 @@ fn tshark_fields(
         .collect()
 }
 
-/// The figure after `label` in han run's final line, e.g. "54 frames on the air".
+/// The figure before `label` in han run's "real time:" line, e.g. 54 in "54 frames on the air".
 fn figure(stdout: &str, label: &str) -> u64 {
     stdout
         .lines()
         .find(|l| l.starts_with("real time:"))
         .and_then(|l| {
-            let words: Vec<&str> = l.split([' ', ',']).filter(|w| !w.is_empty()).collect();
-            let first = label.split(' ').next()?;
-            let i = words.iter().position(|w| *w == first)?;
-            words.get(i.checked_sub(1)?)?.parse().ok()
+            let before = l.get(..l.find(&format!(" {label}"))?)?;
+            before.rsplit([' ', ',']).next()?.parse().ok()
         })
         .unwrap_or_else(|| panic!("no {label:?} in:\n{stdout}"))
 }
@@ -756,4 +754,100 @@ fn without_cap_net_admin_tun_is_refused_and_a_plain_run_works() {
         );
         assert!(stdout.contains("frames on the air"), "{stdout}");
     }
+}
+
+#[test]
+fn zep_listen_frames_go_on_the_air_from_the_configured_device() {
+    let sink = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let sink_port = sink.local_addr().unwrap().port();
+    let listen = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut han = Command::new(han_bin())
+        .args(["run", TERRACED, "--duration", "6s", "--zep"])
+        .arg(format!("127.0.0.1:{sink_port}"))
+        .arg("--zep-listen")
+        .arg(listen.to_string())
+        .args(["--zep-at", "12-acacia-road/esme"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let text = b"han zep-listen test";
+    let frame = |n: u8| {
+        let mut payload = vec![0x3f, n];
+        payload.extend_from_slice(text);
+        han_stack::mac::MacFrame::data(
+            n,
+            0xffff,
+            Address::Short(0xffff),
+            Address::Short(0x7777),
+            payload,
+        )
+        .emit_with_fcs()
+    };
+    let mut cc24xx = frame(2);
+    let len = cc24xx.len();
+    cc24xx[len - 2] = (-40i8) as u8;
+    cc24xx[len - 1] = 0x80 | 100;
+    let v2 = |crc_mode: bool, frame: Vec<u8>| ZepPacket::V2Data {
+        channel: 15,
+        device_id: 9,
+        crc_mode,
+        lqi: 200,
+        timestamp: 0,
+        seq: 1,
+        reserved: [0; 10],
+        frame,
+    };
+    let v1 = ZepPacket::V1 {
+        channel: 15,
+        device_id: 9,
+        crc_mode: true,
+        lqi: 200,
+        reserved: [0; 7],
+        frame: frame(3),
+    };
+    let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for p in [v2(true, frame(1)), v2(false, cc24xx), v1] {
+        tx.send_to(&p.to_bytes(), listen).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    tx.send_to(b"not a ZEP datagram", listen).unwrap();
+    // Collect what han put on the air until it ends.
+    sink.set_read_timeout(Some(std::time::Duration::from_millis(200)))
+        .unwrap();
+    let mut ours = Vec::new();
+    let mut buf = [0u8; 2048];
+    while han.try_wait().unwrap().is_none() {
+        let Ok(n) = sink.recv(&mut buf) else { continue };
+        if let Ok(ZepPacket::V2Data {
+            device_id, frame, ..
+        }) = ZepPacket::from_bytes(&buf[..n])
+            && frame.windows(text.len()).any(|w| w == text)
+        {
+            let (body, fcs) = frame.split_at(frame.len() - 2);
+            let fcs_ok = han_stack::mac::fcs::fcs(body).to_le_bytes() == fcs;
+            ours.push((device_id, body[body.len() - text.len() - 1], fcs_ok));
+        }
+    }
+    let out = han.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Sent by the ESME (node 1 of the terraced house), each once, with a valid FCS.
+    ours.sort();
+    assert_eq!(
+        ours,
+        vec![(1, 1, true), (1, 2, true), (1, 3, true)],
+        "{stdout}"
+    );
+    assert_eq!(figure(&stdout, "frames injected"), 3, "{stdout}");
+    assert_eq!(figure(&stdout, "datagrams rejected"), 1, "{stdout}");
 }

@@ -299,12 +299,13 @@ pub async fn drive(
         if wait.is_zero() {
             continue;
         }
-        // tokio's timer has millisecond resolution: the last stretch is a precise sleep.
-        if wait < WallDuration::from_millis(2) {
+        // tokio's timer has millisecond resolution and may fire up to a tick late: it
+        // covers all but the last 2 ms, a precise sleep the rest.
+        if wait < WallDuration::from_millis(3) {
             std::thread::sleep(wait);
             continue;
         }
-        let wake = tokio::time::Instant::from_std(due - WallDuration::from_millis(1));
+        let wake = tokio::time::Instant::from_std(due - WallDuration::from_millis(2));
         tokio::select! {
             _ = tokio::time::sleep_until(wake) => {}
             m = rx.recv(), if rx_open => match m {
