@@ -649,6 +649,11 @@ fn tun_shows_the_ihd_view_and_an_external_program_takes_over_the_ihd() {
     );
     assert!(demand_w >= 0, "{demand_w} W");
     assert!(figure(&stdout, "frames injected") > 0, "{stdout}");
+    assert_eq!(
+        ns.han_links(),
+        Vec::<String>::new(),
+        "interfaces left after SIGTERM"
+    );
     // The view: ZEP with ZCL Metering frames (decrypted with the run's keys).
     let k = key_options(&keys);
     let metering = tshark_fields(
@@ -677,6 +682,23 @@ fn after_kill_9_a_new_run_leaves_no_stale_interfaces() {
         return;
     }
     let ns = Netns::new("kill");
+    // Ctrl-C: a clean end, the interfaces gone.
+    let mut run = ns
+        .cmd(han_bin())
+        .args(["run", TERRACED, "--tun"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(ns.wait_for("han-12ar-ihd", 20));
+    let _ = Command::new("kill")
+        .args(["-INT", &run.id().to_string()])
+        .status();
+    let out = run.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(interrupted)"));
+    assert_eq!(ns.han_links(), Vec::<String>::new());
+    // kill -9, with a stale persistent interface beside.
     let mut first = ns
         .cmd(han_bin())
         .args(["run", TERRACED, "--tun"])
@@ -850,4 +872,28 @@ fn zep_listen_frames_go_on_the_air_from_the_configured_device() {
     );
     assert_eq!(figure(&stdout, "frames injected"), 3, "{stdout}");
     assert_eq!(figure(&stdout, "datagrams rejected"), 1, "{stdout}");
+}
+
+#[test]
+fn a_terminal_gets_the_live_line_and_a_pipe_does_not() {
+    // `script` gives han a pseudo-terminal.
+    let cmd = format!("{} run {TERRACED} --duration 3s", han_bin());
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("script (util-linux) runs han on a pseudo-terminal");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("frames/s  joined ") && text.contains("/4  "),
+        "{text}"
+    );
+    assert!(text.contains("real time: 3.00 wall s"), "{text}");
+    let piped = Command::new(han_bin())
+        .args(["run", TERRACED, "--duration", "2s"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains("frames/s"));
 }

@@ -286,7 +286,11 @@ pub fn run(a: &RunArgs) -> Result<u8> {
         outcome.injected,
         outcome.rejected,
     );
-    out += &outcome.lag.line();
+    out += &outcome.lag.line("lag behind the wall clock", "frames");
+    out += "\n";
+    out += &outcome
+        .wake
+        .line("of which timer wake-ups late", "wake-ups");
     out += "\n";
     super::survey::write_stdout(&out)?;
     Ok(super::EXIT_OK)

@@ -53,6 +53,9 @@ pub struct Options {
 pub struct Outcome {
     /// Lag of every frame behind the wall clock.
     pub lag: Lag,
+    /// How late the driver woke for each event it slept until (the operating system's
+    /// share of the lag).
+    pub wake: Lag,
     /// Wall seconds.
     pub wall_s: f64,
     /// ZEP datagrams sent to `--zep`.
@@ -210,6 +213,8 @@ pub async fn drive(
     opts: Options,
 ) -> std::io::Result<Outcome> {
     let mut out = Outcome::default();
+    // The kernel's default 50 µs timer slack would be most of the lag: ask for none.
+    let _ = nix::sys::prctl::set_timerslack(1);
     world.tap_zep();
     for i in ifaces {
         world.tap_node(i.node);
@@ -250,7 +255,12 @@ pub async fn drive(
     let mut last_live = (SimTime::ZERO, 0u64);
     let mut stderr = std::io::stderr();
     let mut rx_open = true;
+    let mut slept_until: Option<Instant> = None;
     loop {
+        if let Some(due) = slept_until.take() {
+            out.wake
+                .record(Instant::now().saturating_duration_since(due).as_nanos() as u64);
+        }
         let now = sim_now(origin);
         let target = opts.until.map_or(now, |u| now.min(u));
         world.run_until(target);
@@ -303,6 +313,7 @@ pub async fn drive(
         // covers all but the last 2 ms, a precise sleep the rest.
         if wait < WallDuration::from_millis(3) {
             std::thread::sleep(wait);
+            slept_until = Some(due);
             continue;
         }
         let wake = tokio::time::Instant::from_std(due - WallDuration::from_millis(2));

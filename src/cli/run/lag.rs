@@ -27,18 +27,18 @@ impl Lag {
         s.get(rank).map(|&ns| ns as f64 / 1e3)
     }
 
-    /// `lag: median X µs, p99 Y µs, max Z µs over N frames`.
-    pub fn line(&self) -> String {
+    /// `WHAT: median X µs, p99 Y µs, max Z µs over N UNITS`.
+    pub fn line(&self, what: &str, units: &str) -> String {
         match (
             self.quantile_us(0.5),
             self.quantile_us(0.99),
             self.quantile_us(1.0),
         ) {
             (Some(m), Some(p), Some(x)) => format!(
-                "lag behind the wall clock: median {m:.0} µs, p99 {p:.0} µs, max {x:.0} µs over {} frames",
+                "{what}: median {m:.0} µs, p99 {p:.0} µs, max {x:.0} µs over {} {units}",
                 self.count()
             ),
-            _ => "lag behind the wall clock: no frames".to_string(),
+            _ => format!("{what}: no {units}"),
         }
     }
 }
@@ -57,6 +57,9 @@ mod tests {
         assert_eq!(l.quantile_us(0.5), Some(50.0));
         assert_eq!(l.quantile_us(0.99), Some(99.0));
         assert_eq!(l.quantile_us(1.0), Some(100.0));
-        assert!(l.line().contains("median 50 µs, p99 99 µs"));
+        assert!(
+            l.line("lag", "frames")
+                .starts_with("lag: median 50 µs, p99 99 µs, max 100 µs over 100 frames")
+        );
     }
 }
