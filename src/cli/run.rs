@@ -288,6 +288,12 @@ pub fn run(a: &RunArgs) -> Result<u8> {
     );
     out += &outcome.lag.line("lag behind the wall clock", "frames");
     out += "\n";
+    if !outcome.delivery.is_empty() {
+        out += &outcome
+            .delivery
+            .line("interface deliveries behind the frame's end", "packets");
+        out += "\n";
+    }
     out += &outcome
         .wake
         .line("of which timer wake-ups late", "wake-ups");

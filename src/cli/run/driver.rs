@@ -53,6 +53,8 @@ pub struct Options {
 pub struct Outcome {
     /// Lag of every frame behind the wall clock.
     pub lag: Lag,
+    /// Lag of every delivery to an interface behind the end of the frame.
+    pub delivery: Lag,
     /// How late the driver woke for each event it slept until (the operating system's
     /// share of the lag).
     pub wake: Lag,
@@ -151,6 +153,47 @@ fn adopt_address(world: &mut World<DeviceHost>, h: &Heard) {
     }
 }
 
+/// A packet for interface `k`, and when its frame ended on the air.
+type Delivery = (usize, Vec<u8>, SimTime);
+
+/// Write what devices heard to their interfaces on a thread of its own, so a burst of
+/// deliveries (a beacon heard by a hundred devices) never holds up the air; measure each
+/// delivery's lag behind the end of its frame. Returns the packets written and the lags.
+fn spawn_writer(
+    ifaces: &[Iface],
+    origin: Instant,
+) -> std::io::Result<(
+    std::sync::mpsc::Sender<Delivery>,
+    std::thread::JoinHandle<(u64, Lag)>,
+)> {
+    use std::os::fd::AsRawFd;
+    let mut files = Vec::with_capacity(ifaces.len());
+    for i in ifaces {
+        // SAFETY: the descriptor is open while `i.dev` lives, which it does here; it is
+        // duplicated at once, so the thread owns a descriptor of its own.
+        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(i.dev.as_raw_fd()) };
+        files.push(std::fs::File::from(fd.try_clone_to_owned()?));
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<Delivery>();
+    let thread = std::thread::Builder::new()
+        .name("han-tun-writer".into())
+        .spawn(move || {
+            let _ = nix::sys::prctl::set_timerslack(1);
+            let (mut written, mut lag) = (0u64, Lag::default());
+            for (k, pkt, end) in rx {
+                if let Some(f) = files.get_mut(k)
+                    && f.write(&pkt).is_ok()
+                {
+                    written += 1;
+                    let now = origin.elapsed().as_nanos() as u64;
+                    lag.record(now.saturating_sub(end.0));
+                }
+            }
+            (written, lag)
+        })?;
+    Ok((tx, thread))
+}
+
 /// Read packets from one interface and pass its ZEP writes on.
 fn spawn_reader(i: &Iface, tx: mpsc::UnboundedSender<Incoming>) {
     let dev = Arc::clone(&i.dev);
@@ -225,6 +268,7 @@ pub async fn drive(
         .map(|(k, i)| (i.node, k))
         .collect();
     let mut seqs = vec![0u32; ifaces.len()];
+    let phy = world.config().phy;
     let (tx, mut rx) = mpsc::unbounded_channel();
     for i in ifaces {
         spawn_reader(i, tx.clone());
@@ -251,6 +295,7 @@ pub async fn drive(
     tokio::pin!(ctrl_c);
     let epoch = world.config().epoch_unix_ns;
     let origin = Instant::now();
+    let (deliveries, writer) = spawn_writer(ifaces, origin)?;
     let sim_now = |origin: Instant| SimTime(origin.elapsed().as_nanos() as u64);
     let mut last_live = (SimTime::ZERO, 0u64);
     let mut stderr = std::io::stderr();
@@ -284,9 +329,8 @@ pub async fn drive(
             seqs[k] = seqs[k].wrapping_add(1);
             let i = &ifaces[k];
             let pkt = iface::udp_packet(i.medium, i.device, &heard_zep(&h, epoch, seqs[k]));
-            if i.dev.send(&pkt).await.is_ok() {
-                out.tun_written += 1;
-            }
+            let end = h.at + phy.airtime(h.psdu.len());
+            let _ = deliveries.send((k, pkt, end));
         }
         if opts.until.is_some_and(|u| target >= u) {
             break;
@@ -338,6 +382,11 @@ pub async fn drive(
     }
     if opts.live {
         let _ = writeln!(stderr);
+    }
+    drop(deliveries);
+    if let Ok((written, lag)) = writer.join() {
+        out.tun_written = written;
+        out.delivery = lag;
     }
     out.wall_s = origin.elapsed().as_secs_f64();
     Ok(out)

@@ -13,6 +13,11 @@ impl Lag {
         self.samples.push(ns);
     }
 
+    /// No samples.
+    pub fn is_empty(&self) -> bool {
+        self.samples.is_empty()
+    }
+
     /// Samples so far.
     pub fn count(&self) -> usize {
         self.samples.len()
