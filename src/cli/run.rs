@@ -222,17 +222,17 @@ pub fn run(a: &RunArgs) -> Result<u8> {
     for &n in &externals {
         world.set_external(n, true);
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
+    // One worker thread for the interfaces' and sockets' I/O and the signals; the air runs
+    // on this thread.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
-    let outcome = rt.block_on(async {
+    let setup = rt.block_on(async {
         let ifaces = if a.tun {
             clean_stale();
-            match make_ifaces(&world, &names) {
-                Ok(i) => i,
-                Err(code) => return Ok(Err(code)),
-            }
+            make_ifaces(&world, &names)?
         } else {
             Vec::new()
         };
@@ -241,24 +241,27 @@ pub fn run(a: &RunArgs) -> Result<u8> {
                 Ok(s) => Some(Arc::new(s)),
                 Err(e) => {
                     eprintln!("--zep-listen {addr}: {e}");
-                    return Ok(Err(super::EXIT_BAD_INPUT));
+                    return Err(super::EXIT_BAD_INPUT);
                 }
             },
             None => None,
         };
-        let opts = driver::Options {
-            zep,
-            zep_listen,
-            zep_at,
-            until: a.duration.map(|d| SimTime::ZERO + d),
-            live: driver::stderr_is_terminal(),
-        };
-        driver::drive(&mut world, &ifaces, opts).await.map(Ok)
-    })?;
-    let outcome = match outcome {
-        Ok(o) => o,
+        Ok((ifaces, zep_listen))
+    });
+    let (ifaces, zep_listen) = match setup {
+        Ok(s) => s,
         Err(code) => return Ok(code),
     };
+    let opts = driver::Options {
+        zep,
+        zep_listen,
+        zep_at,
+        until: a.duration.map(|d| SimTime::ZERO + d),
+        live: driver::stderr_is_terminal(),
+    };
+    let outcome = driver::drive(rt.handle(), &mut world, &ifaces, opts)?;
+    drop(ifaces);
+    rt.shutdown_background();
     let stats = world.stats();
     if let Some(p) = &a.pcap {
         let bytes = world.take_capture().unwrap_or_default();

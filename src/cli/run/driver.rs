@@ -1,5 +1,7 @@
 //! The real-time driver: han-mesh's [`World`] (the same engine and devices as `han sim`)
-//! advanced to the wall clock by a tokio loop that sleeps until the next event, puts every
+//! advanced to the wall clock by a loop that sleeps until the next event (a precise timed
+//! wait on a channel, so frames from outside wake it at once; tokio tasks read the
+//! interfaces and sockets and catch the signals), puts every
 //! frame out as ZEP (to a UDP peer, and to each device's TUN interface as that device heard
 //! it), and transmits what external programs write.
 
@@ -16,9 +18,9 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::sync::mpsc;
 use std::time::{Duration as WallDuration, Instant};
 use tokio::net::UdpSocket;
-use tokio::sync::mpsc;
 
 /// A device's TUN interface.
 pub struct Iface {
@@ -55,8 +57,8 @@ pub struct Outcome {
     pub lag: Lag,
     /// Lag of every delivery to an interface behind the end of the frame.
     pub delivery: Lag,
-    /// How late the driver woke for each event it slept until (the operating system's
-    /// share of the lag).
+    /// How late the driver woke each time it slept until a set instant (the operating
+    /// system's share of the lag).
     pub wake: Lag,
     /// Wall seconds.
     pub wall_s: f64,
@@ -72,10 +74,17 @@ pub struct Outcome {
     pub interrupted: bool,
 }
 
-/// A frame from outside: transmit `psdu` (ZEP datagram bytes) as `node`.
-struct Incoming {
-    node: u32,
-    zep: Vec<u8>,
+/// What wakes the loop besides the clock.
+enum Wake {
+    /// A frame from outside: transmit the ZEP datagram's frame as `node`.
+    Frame {
+        /// The node it is sent as.
+        node: u32,
+        /// The ZEP datagram.
+        zep: Vec<u8>,
+    },
+    /// Ctrl-C or SIGTERM.
+    Stop,
 }
 
 /// The PSDU in a ZEP datagram, with a real FCS (a ZEP frame in CC24xx mode ends in RSSI and
@@ -195,14 +204,14 @@ fn spawn_writer(
 }
 
 /// Read packets from one interface and pass its ZEP writes on.
-fn spawn_reader(i: &Iface, tx: mpsc::UnboundedSender<Incoming>) {
+fn spawn_reader(rt: &tokio::runtime::Handle, i: &Iface, tx: mpsc::Sender<Wake>) {
     let dev = Arc::clone(&i.dev);
     let (node, medium) = (i.node, i.medium);
-    tokio::spawn(async move {
+    rt.spawn(async move {
         let mut buf = vec![0u8; 2048];
         while let Ok(n) = dev.recv(&mut buf).await {
             if let Some(zep) = buf.get(..n).and_then(|p| iface::zep_payload(p, medium))
-                && tx.send(Incoming { node, zep }).is_err()
+                && tx.send(Wake::Frame { node, zep }).is_err()
             {
                 break;
             }
@@ -210,16 +219,36 @@ fn spawn_reader(i: &Iface, tx: mpsc::UnboundedSender<Incoming>) {
     });
 }
 
-fn spawn_listener(sock: Arc<UdpSocket>, node: u32, tx: mpsc::UnboundedSender<Incoming>) {
-    tokio::spawn(async move {
+fn spawn_listener(
+    rt: &tokio::runtime::Handle,
+    sock: Arc<UdpSocket>,
+    node: u32,
+    tx: mpsc::Sender<Wake>,
+) {
+    rt.spawn(async move {
         let mut buf = vec![0u8; 2048];
         while let Ok((n, _)) = sock.recv_from(&mut buf).await {
             let zep = buf.get(..n).unwrap_or_default().to_vec();
-            if tx.send(Incoming { node, zep }).is_err() {
+            if tx.send(Wake::Frame { node, zep }).is_err() {
                 break;
             }
         }
     });
+}
+
+/// Turn Ctrl-C and SIGTERM into [`Wake::Stop`].
+fn spawn_signals(rt: &tokio::runtime::Handle, tx: mpsc::Sender<Wake>) -> std::io::Result<()> {
+    let _guard = rt.enter();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    rt.spawn(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+        let _ = tx.send(Wake::Stop);
+    });
+    Ok(())
 }
 
 /// The live line: time, frames/s, joined devices, the worst link.
@@ -249,8 +278,11 @@ fn live_line(world: &World<DeviceHost>, fps: f64) -> String {
     )
 }
 
-/// Run `world` against the wall clock until `opts.until`, Ctrl-C or SIGTERM.
-pub async fn drive(
+/// Run `world` against the wall clock until `opts.until`, Ctrl-C or SIGTERM, on this
+/// thread; `rt` (whose reactor the interfaces and the listening socket are registered with)
+/// runs the readers and the signal handlers.
+pub fn drive(
+    rt: &tokio::runtime::Handle,
     world: &mut World<DeviceHost>,
     ifaces: &[Iface],
     opts: Options,
@@ -269,14 +301,14 @@ pub async fn drive(
         .collect();
     let mut seqs = vec![0u32; ifaces.len()];
     let phy = world.config().phy;
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mpsc::channel();
     for i in ifaces {
-        spawn_reader(i, tx.clone());
+        spawn_reader(rt, i, tx.clone());
     }
     if let Some(s) = &opts.zep_listen {
-        spawn_listener(Arc::clone(s), opts.zep_at, tx.clone());
+        spawn_listener(rt, Arc::clone(s), opts.zep_at, tx.clone());
     }
-    drop(tx);
+    spawn_signals(rt, tx)?;
     let zep_out = match opts.zep {
         Some(to) => {
             let bind: SocketAddr = if to.is_ipv4() {
@@ -286,20 +318,16 @@ pub async fn drive(
             };
             // Not connected: an ICMP "port unreachable" (a capture with no listener) must
             // not fail the next send.
-            Some((UdpSocket::bind(bind).await?, to))
+            Some((std::net::UdpSocket::bind(bind)?, to))
         }
         None => None,
     };
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
     let epoch = world.config().epoch_unix_ns;
     let origin = Instant::now();
     let (deliveries, writer) = spawn_writer(ifaces, origin)?;
     let sim_now = |origin: Instant| SimTime(origin.elapsed().as_nanos() as u64);
     let mut last_live = (SimTime::ZERO, 0u64);
     let mut stderr = std::io::stderr();
-    let mut rx_open = true;
     let mut slept_until: Option<Instant> = None;
     loop {
         if let Some(due) = slept_until.take() {
@@ -312,7 +340,7 @@ pub async fn drive(
         // Frames on the air, to the whole-air ZEP peer; the lag of each.
         for z in world.take_zep().unwrap_or_default() {
             if let Some((s, to)) = &zep_out
-                && s.send_to(&z.bytes, to).await.is_ok()
+                && s.send_to(&z.bytes, to).is_ok()
             {
                 out.zep_sent += 1;
             }
@@ -353,31 +381,26 @@ pub async fn drive(
         if wait.is_zero() {
             continue;
         }
-        // tokio's timer has millisecond resolution and may fire up to a tick late: it
-        // covers all but the last 2 ms, a precise sleep the rest.
-        if wait < WallDuration::from_millis(3) {
-            std::thread::sleep(wait);
-            slept_until = Some(due);
-            continue;
-        }
-        let wake = tokio::time::Instant::from_std(due - WallDuration::from_millis(2));
-        tokio::select! {
-            _ = tokio::time::sleep_until(wake) => {}
-            m = rx.recv(), if rx_open => match m {
-                Some(m) => {
-                    world.run_until(sim_now(origin));
-                    match psdu_of(&m.zep) {
-                        Some(psdu) => {
-                            world.inject(m.node, psdu);
-                            out.injected += 1;
-                        }
-                        None => out.rejected += 1,
+        match rx.recv_timeout(wait) {
+            Ok(Wake::Frame { node, zep }) => {
+                world.run_until(sim_now(origin));
+                match psdu_of(&zep) {
+                    Some(psdu) => {
+                        world.inject(node, psdu);
+                        out.injected += 1;
                     }
+                    None => out.rejected += 1,
                 }
-                None => rx_open = false,
-            },
-            _ = &mut ctrl_c => { out.interrupted = true; break; }
-            _ = term.recv() => { out.interrupted = true; break; }
+            }
+            Ok(Wake::Stop) => {
+                out.interrupted = true;
+                break;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => slept_until = Some(due),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                std::thread::sleep(wait);
+                slept_until = Some(due);
+            }
         }
     }
     if opts.live {
