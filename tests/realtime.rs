@@ -683,7 +683,7 @@ fn after_kill_9_a_new_run_leaves_no_stale_interfaces() {
     }
     let ns = Netns::new("kill");
     // Ctrl-C: a clean end, the interfaces gone.
-    let mut run = ns
+    let run = ns
         .cmd(han_bin())
         .args(["run", TERRACED, "--tun"])
         .stdout(Stdio::piped())

@@ -165,16 +165,13 @@ fn adopt_address(world: &mut World<DeviceHost>, h: &Heard) {
 /// A packet for interface `k`, and when its frame ended on the air.
 type Delivery = (usize, Vec<u8>, SimTime);
 
+/// The writer thread's inbox, and the thread (it returns the packets written and the lags).
+type Writer = (mpsc::Sender<Delivery>, std::thread::JoinHandle<(u64, Lag)>);
+
 /// Write what devices heard to their interfaces on a thread of its own, so a burst of
 /// deliveries (a beacon heard by a hundred devices) never holds up the air; measure each
 /// delivery's lag behind the end of its frame. Returns the packets written and the lags.
-fn spawn_writer(
-    ifaces: &[Iface],
-    origin: Instant,
-) -> std::io::Result<(
-    std::sync::mpsc::Sender<Delivery>,
-    std::thread::JoinHandle<(u64, Lag)>,
-)> {
+fn spawn_writer(ifaces: &[Iface], origin: Instant) -> std::io::Result<Writer> {
     use std::os::fd::AsRawFd;
     let mut files = Vec::with_capacity(ifaces.len());
     for i in ifaces {
