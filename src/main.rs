@@ -29,6 +29,8 @@ enum Command {
     Plan(cli::plan::PlanArgs),
     /// Check captures against expectations (TOML), diff two captures, write JUnit XML.
     Replay(cli::replay::ReplayArgs),
+    /// Run a building's HAN in real time: TUN interfaces, ZEP to Wireshark, external devices.
+    Run(cli::run::RunArgs),
     /// Benchmarks that print han's figure beside a peer's.
     #[command(subcommand)]
     Bench(cli::bench::BenchCommand),
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Some(Command::Decode(args)) => cli::decode::run(&args),
         Some(Command::Sim(args)) => cli::sim::run(&args),
         Some(Command::Replay(args)) => cli::replay::run(&args),
+        Some(Command::Run(args)) => cli::run::run(&args),
         Some(Command::Bench(cmd)) => cli::bench::run(&cmd),
         Some(Command::Portfolio(cmd)) => cli::portfolio::run(&cmd),
         Some(Command::Tui(args)) => cli::tui::run(&args).map(exit_code),

@@ -245,6 +245,19 @@ struct OnAir {
     ack_to: Option<u32>,
 }
 
+/// A frame a tapped node decoded (see [`World::tap_node`]), for a live point of view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heard {
+    /// The node that decoded it.
+    pub node: u32,
+    /// When its SFD reached the node (propagation delay included).
+    pub at: SimTime,
+    /// The PSDU with its FCS.
+    pub psdu: Vec<u8>,
+    /// Channel, and the RSSI and LQI the node measured.
+    pub meta: RadioMeta,
+}
+
 /// One transmission as a ZEP v2 datagram (UDP payload for port 17754), with its time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZepDatagram {
@@ -310,6 +323,9 @@ pub struct World<N: Node> {
     /// Wire messages in flight: (from, to, payload), by slot.
     wires: Vec<Option<(u32, u32, Vec<u8>)>>,
     wire_free: Vec<u32>,
+    tapped: Vec<bool>,
+    heard: Vec<Heard>,
+    external: Vec<bool>,
 }
 
 fn mw(dbm: f64) -> f64 {
@@ -403,6 +419,9 @@ impl<N: Node> World<N> {
             deliveries: Vec::new(),
             wires: Vec::new(),
             wire_free: Vec::new(),
+            tapped: vec![false; radios_len],
+            heard: Vec::new(),
+            external: vec![false; radios_len],
         }
     }
 
@@ -415,19 +434,77 @@ impl<N: Node> World<N> {
     /// Record what `node` decodes — every frame it receives intact, addressed to it or not —
     /// with its own RSSI and LQI, timestamped at its SFD (propagation delay included).
     pub fn capture_node(&mut self, node: u32) {
-        if let Some(r) = self.radios.get_mut(node as usize)
-            && let Ok(w) = PcapWriter::new(Vec::new(), LinkType::Tap)
+        if let Ok(w) = PcapWriter::new(Vec::new(), LinkType::Tap)
+            && self.sniff(node)
         {
-            r.sniffing = true;
-            self.settings[node as usize].sniffer =
-                Some(Stream::new(self.seed, node, Purpose::Sniff));
             self.node_captures.insert(node, w);
         }
     }
 
+    /// Let `node` decode every frame it hears intact (point of view); false if no such node.
+    fn sniff(&mut self, node: u32) -> bool {
+        let Some(r) = self.radios.get_mut(node as usize) else {
+            return false;
+        };
+        if !r.sniffing {
+            r.sniffing = true;
+            self.settings[node as usize].sniffer =
+                Some(Stream::new(self.seed, node, Purpose::Sniff));
+        }
+        true
+    }
+
+    /// Keep what `node` decodes, as [`World::capture_node`] does, for [`World::take_heard`]:
+    /// a live point of view (a real-time driver forwards it to the node's interface).
+    pub fn tap_node(&mut self, node: u32) {
+        if self.sniff(node) {
+            self.tapped[node as usize] = true;
+        }
+    }
+
+    /// The frames tapped nodes decoded since the last call, in delivery order.
+    pub fn take_heard(&mut self) -> Vec<Heard> {
+        std::mem::take(&mut self.heard)
+    }
+
+    /// Hand `node`'s radio to an outside driver: its [`Node`] is no longer called (its
+    /// behaviour stands down), while its radio keeps filtering, acknowledging and sending
+    /// what [`World::inject`] gives it.
+    pub fn set_external(&mut self, node: u32, external: bool) {
+        if let Some(e) = self.external.get_mut(node as usize) {
+            *e = external;
+        }
+    }
+
+    /// Whether `node`'s radio is driven from outside.
+    pub fn is_external(&self, node: u32) -> bool {
+        self.external.get(node as usize).copied().unwrap_or(false)
+    }
+
+    /// `node`'s radio configuration now.
+    pub fn radio_config(&self, node: u32) -> Option<RadioConfig> {
+        self.settings.get(node as usize).map(|s| s.config)
+    }
+
+    /// Reconfigure `node`'s radio from outside (an external device's address after it
+    /// associates), as its own [`Action::Configure`] would.
+    pub fn set_radio_config(&mut self, node: u32, config: RadioConfig) {
+        if (node as usize) < self.nodes.len() {
+            self.configure(node, config);
+        }
+    }
+
+    /// When the next event is due (None: nothing scheduled), for a driver that sleeps
+    /// until then.
+    pub fn next_event_time(&self) -> Option<SimTime> {
+        self.queue.peek_time()
+    }
+
     /// The point-of-view capture of `node` so far.
     pub fn take_node_capture(&mut self, node: u32) -> Option<Vec<u8>> {
-        if let Some(r) = self.radios.get_mut(node as usize) {
+        if let Some(r) = self.radios.get_mut(node as usize)
+            && !self.tapped[node as usize]
+        {
             r.sniffing = false;
             self.settings[node as usize].sniffer = None;
         }
@@ -674,6 +751,9 @@ impl<N: Node> World<N> {
     }
 
     fn node_input(&mut self, n: u32, input: NodeInput<'_>) {
+        if self.external[n as usize] {
+            return;
+        }
         let mut actions = std::mem::take(&mut self.actions);
         let mut ctx = NodeCtx {
             now: self.now,
@@ -1007,7 +1087,7 @@ impl<N: Node> World<N> {
                     (unix_ns / 1_000_000_000) as i64,
                     (unix_ns % 1_000_000_000) as u32,
                 ),
-                seq: z.len() as u32 + 1,
+                seq: self.stats.ppdus as u32,
                 reserved: [0; 10],
                 frame: psdu.to_vec(),
             };
@@ -1076,18 +1156,26 @@ impl<N: Node> World<N> {
 
     fn deliver(&mut self, rx: u32, air: &OnAir, p_mw: f64) {
         let delay = Duration(crate::phy::propagation_ns(self.links.distance(air.src, rx)));
+        let rssi = dbm(p_mw);
+        let meta = RadioMeta {
+            channel: air.channel,
+            rssi_dbm: rssi as f32,
+            lqi: lqi(Db(rssi - dbm(self.noise_mw[rx as usize]))),
+        };
         if let Some(w) = self.node_captures.get_mut(&rx) {
-            let rssi = dbm(p_mw);
-            let meta = RadioMeta {
-                channel: air.channel,
-                rssi_dbm: rssi as f32,
-                lqi: lqi(Db(rssi - dbm(self.noise_mw[rx as usize]))),
-            };
             let body = air.psdu.get(..air.psdu.len().saturating_sub(2));
             let t = self.cfg.epoch_unix_ns + (air.start + delay).0;
             if w.write_frame(t, body.unwrap_or_default(), &meta).is_err() {
                 self.node_captures.remove(&rx);
             }
+        }
+        if self.tapped[rx as usize] {
+            self.heard.push(Heard {
+                node: rx,
+                at: air.start + delay,
+                psdu: air.psdu.clone(),
+                meta,
+            });
         }
         let Some(h) = air.peek else { return };
         let addressed = match air.ack_to {
@@ -1252,5 +1340,65 @@ mod tests {
         // A Beacon Request (broadcast PAN and address) reaches every coordinator.
         let req = HeaderPeek::read(&beacon_request(2).emit_with_fcs()).unwrap();
         assert!(accepts(&other, &req));
+    }
+
+    #[test]
+    fn taps_external_radios_and_the_next_event() {
+        use crate::workload::{GridWorkload, build};
+        let w = GridWorkload {
+            duration: Duration::secs(60),
+            ..GridWorkload::new(9, 2)
+        };
+        let mut world = build(&w);
+        world.tap_node(4);
+        world.set_external(0, true);
+        assert!(world.is_external(0) && !world.is_external(1));
+        assert_eq!(world.next_event_time(), Some(SimTime::ZERO));
+        let external = world.radio_config(0).unwrap();
+        world.run_until(SimTime::ZERO + w.duration);
+        let heard = world.take_heard();
+        assert!(heard.len() > 20, "{}", heard.len());
+        assert!(heard.iter().all(|h| h.node == 4));
+        assert!(heard.windows(2).all(|p| p[0].at <= p[1].at));
+        assert!(world.take_heard().is_empty());
+        // The external node's own stack sent nothing, but its radio still acknowledged.
+        let from_0 = |h: &Heard| {
+            HeaderPeek::read(&h.psdu).is_some_and(|p| {
+                p.frame_type == FrameType::Data
+                    && src_address(&h.psdu) == Address::Short(external.short_addr)
+            })
+        };
+        assert!(!heard.iter().any(from_0));
+        let stats = world.stats();
+        let acked_by_0: u64 = stats
+            .links
+            .iter()
+            .filter(|((_, to), _)| *to == 0)
+            .map(|(_, l)| l.delivered)
+            .sum();
+        assert!(acked_by_0 > 0);
+        // What is injected goes out from it, and it hears it is acknowledged.
+        let before = world.stats().nodes[0].ppdus;
+        let to = Address::Short(world.radio_config(1).unwrap().short_addr);
+        let f = MacFrame::data(
+            9,
+            external.pan_id,
+            to,
+            Address::Short(external.short_addr),
+            vec![0x3f, 1],
+        );
+        world.inject(0, f.emit_with_fcs());
+        let t = world.now();
+        world.run_until(t + Duration::millis(50));
+        assert!(world.stats().nodes[0].ppdus > before);
+        // A new address from outside is filtered on from then on.
+        world.set_radio_config(
+            0,
+            RadioConfig {
+                short_addr: 0x4242,
+                ..external
+            },
+        );
+        assert_eq!(world.radio_config(0).map(|c| c.short_addr), Some(0x4242));
     }
 }
