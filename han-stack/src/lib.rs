@@ -15,6 +15,7 @@ pub mod mac;
 pub mod nwk;
 pub mod samples;
 pub mod security;
+pub mod spinel;
 pub mod wire;
 pub mod zcl;
 pub mod zdo;
