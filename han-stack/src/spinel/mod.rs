@@ -9,9 +9,11 @@ pub mod frame;
 pub mod hdlc;
 pub mod packed;
 pub mod property;
+pub mod rcp;
 pub mod stream;
 
 pub use frame::{Command, CommandId, Header, SpinelFrame};
 pub use hdlc::{HdlcDecoder, HdlcError};
 pub use property::{PropId, Property, Status};
+pub use rcp::{RcpOutput, RcpState};
 pub use stream::{RxFrame, RxMeta, TxParams, TxRequest};
