@@ -16,6 +16,7 @@ pub mod nwk;
 pub mod replay;
 pub mod samples;
 pub mod security;
+pub mod spinel;
 pub mod wire;
 pub mod zcl;
 pub mod zdo;
