@@ -169,7 +169,9 @@ fn move_an_ihd_into_range_undo_redo_then_plan_accept_save() {
     let s = tmux.wait("the planner's proposals", |s| s.contains("Planned:"));
     assert!(s.contains(&failing), "{failing} is in the plan:\n{s}");
     tmux.keys(&["Home", "a"]);
-    let s = tmux.wait("the proposal applied", |s| s.contains("Accepted "));
+    let s = tmux.wait("the proposal applied", |s| {
+        s.contains(&format!("{failing} now "))
+    });
     assert!(
         s.contains(&format!("{failing} now ok-alt-han")),
         "accepting re-surveys the premises:\n{s}"

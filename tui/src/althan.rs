@@ -123,13 +123,13 @@ impl Proposals {
         }
         let id = &self.plan.plans[self.cursor].id;
         let whom = if group.len() > 1 {
-            format!("{} premises", group.len())
+            format!(" for {} premises", group.len())
         } else {
-            id.clone()
+            String::new()
         };
         let now = verdict_of(project, id).map_or("gone", |v| v.label());
         Ok(format!(
-            "Accepted {} for {whom}: {id} now {now}. s saves, u undoes.",
+            "{id} now {now}: {} accepted{whom}. s saves.",
             fix_text(self.plan.plans[self.cursor].fix),
         ))
     }
@@ -168,9 +168,7 @@ impl Proposals {
             .zip(&self.decisions)
             .filter(|(_, x)| **x == d)
             .map(|(p, _)| p.cost)
-            // An empty f64 sum is -0.0; shown as "£-0" otherwise.
-            .sum::<f64>()
-            + 0.0
+            .sum()
     }
 }
 

@@ -846,7 +846,7 @@ impl App {
             format!(
                 "Planned: {fixable} premises fixed, {} exempt, £{:.0} in total. a accepts, r rejects.",
                 plan.exempt.len(),
-                plan.total_cost
+                plan.total_cost + 0.0
             )
         };
         self.proposals = Some(props);

@@ -102,20 +102,20 @@ fn summary(f: &mut Frame, app: &App, props: &Proposals, th: &Theme, area: Rect) 
     let fixed = plan.plans.len() - plan.exempt.len();
     let mut lines = vec![
         Line::from(format!(
-            "{} failing: {fixed} fixed, {} exempt · total £{:.0} (naive £{:.0})",
+            "{} failing: {fixed} fixed, {} exempt · total {} (naive {})",
             plan.plans.len(),
             plan.exempt.len(),
-            plan.total_cost,
-            plan.naive.cost
+            money(plan.total_cost),
+            money(plan.naive.cost)
         )),
         Line::from(vec![
             Span::styled(
-                format!("✓ accepted £{:.0}", props.cost(Decision::Accepted)),
+                format!("✓ accepted {}", money(props.cost(Decision::Accepted))),
                 Style::default().fg(th.verdict(Verdict::OkAltHan)),
             ),
-            Span::raw(format!("  open £{:.0}", props.cost(Decision::Open))),
+            Span::raw(format!("  open {}", money(props.cost(Decision::Open)))),
             Span::styled(
-                format!("  ✗ rejected £{:.0}", props.cost(Decision::Rejected)),
+                format!("  ✗ rejected {}", money(props.cost(Decision::Rejected))),
                 Style::default().fg(th.dim()),
             ),
         ]),
@@ -141,6 +141,11 @@ fn short_fix(f: Fix) -> &'static str {
         Fix::Shared => "shared",
         Fix::Exempt => "exempt",
     }
+}
+
+/// Whole pounds (a zero sum is -0.0 in f64; shown as £0).
+fn money(v: f64) -> String {
+    format!("£{:.0}", v + 0.0)
 }
 
 fn margin(v: Option<f64>) -> String {
@@ -226,6 +231,7 @@ fn detail(f: &mut Frame, app: &App, props: &Proposals, th: &Theme, area: Rect) {
     let Some(p) = props.current() else {
         f.render_widget(
             Paragraph::new("Every premises works without Alt HAN: nothing to plan.")
+                .wrap(Wrap { trim: true })
                 .block(Block::bordered()),
             area,
         );
@@ -238,7 +244,7 @@ fn detail(f: &mut Frame, app: &App, props: &Proposals, th: &Theme, area: Rect) {
                 fix_text(p.fix),
                 Style::default().add_modifier(Modifier::BOLD),
             ),
-            Span::raw(format!(" · £{:.0} · ", p.cost)),
+            Span::raw(format!(" · {} · ", money(p.cost))),
             verdict_span(props.before[props.cursor], th),
             Span::raw(" → "),
             verdict_span(now, th),
@@ -253,10 +259,10 @@ fn detail(f: &mut Frame, app: &App, props: &Proposals, th: &Theme, area: Rect) {
     if let Some(inst) = props.installation(props.cursor) {
         lines.push(Line::from(Span::styled(
             format!(
-                "{} · {} backhaul · £{:.0} · serves {}",
+                "{} · {} backhaul · {} · serves {}",
                 inst.id,
                 inst.backhaul.name(),
-                inst.cost,
+                money(inst.cost),
                 inst.serves.join(" ")
             ),
             Style::default().fg(th.dim()),

@@ -138,6 +138,12 @@ fn status_bar(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
             ("?", "help"),
         ],
         (Tab::Export, ..) => &[("Enter", "write files"), ("?", "help")],
+        (Tab::Plan, ..) => &[
+            ("p", "plan"),
+            ("a", "accept"),
+            ("r", "reject"),
+            ("?", "help"),
+        ],
         _ => &[("Tab", "views"), ("?", "help"), ("q", "quit")],
     };
     let mut right: Vec<Span> = Vec::new();
