@@ -1,7 +1,8 @@
 //! End to end: the real `han` binary in tmux (its own socket), driven by send-keys and read
 //! back by capture-pane. Plain `han` opens the TUI on the default building; a premises that
-//! needs Alt HAN is picked, its IHD moved into range (verdict turns ok), undone, redone, saved,
-//! and the saved file is checked with `han survey`.
+//! needs Alt HAN is picked, its IHD moved into range (verdict turns ok), undone, redone and
+//! undone again; the Alt HAN planner is run, its proposal for that premises accepted, the file
+//! saved and checked with `han survey` (the premises ok-alt-han).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -112,7 +113,7 @@ fn panel_says(screen: &str, id: &str, verdict: &str) -> bool {
 }
 
 #[test]
-fn move_an_ihd_into_range_undo_redo_save() {
+fn move_an_ihd_into_range_undo_redo_then_plan_accept_save() {
     let dir: PathBuf = std::env::temp_dir().join(format!("han-tui-e2e-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -160,6 +161,23 @@ fn move_an_ihd_into_range_undo_redo_save() {
         panel_says(s, &failing, "✓ ok") && s.contains("Redone")
     });
 
+    // Back to the building as it came, then the Alt HAN plan: run the planner, accept the
+    // first proposal (the failing premises, first in file order), save.
+    tmux.keys(&["u", "Escape"]);
+    tmux.wait("undo again", |s| panel_says(s, &failing, "needs Alt HAN"));
+    tmux.keys(&["5", "p"]);
+    let s = tmux.wait("the planner's proposals", |s| s.contains("Planned:"));
+    assert!(s.contains(&failing), "{failing} is in the plan:\n{s}");
+    tmux.keys(&["Home", "a"]);
+    let s = tmux.wait("the proposal applied", |s| {
+        s.contains(&format!("{failing} now "))
+    });
+    assert!(
+        s.contains(&format!("{failing} now ok-alt-han")),
+        "accepting re-surveys the premises:\n{s}"
+    );
+    assert!(s.contains("✓ accepted £"), "{s}");
+
     tmux.keys(&["s"]);
     tmux.wait("save", |s| s.contains("Saved flat-block.toml"));
     tmux.keys(&["q"]);
@@ -171,19 +189,21 @@ fn move_an_ihd_into_range_undo_redo_save() {
         text.starts_with("# Six-storey block of 24 flats"),
         "comments kept"
     );
+    assert!(
+        text.contains("[[alt_han]]"),
+        "the accepted equipment is saved"
+    );
     let after = survey_json(Some(&saved));
     assert_eq!(verdict(&before, &failing), "needs-alt-han");
-    assert!(
-        verdict(&after, &failing).starts_with("ok-"),
-        "{}",
-        verdict(&after, &failing)
-    );
-    // Every other premises is as before.
+    assert_eq!(verdict(&after, &failing), "ok-alt-han");
+    // Every other premises is as before, or, served by the same installation, fixed by it.
     for p in before["premises"].as_array().unwrap() {
         let id = p["id"].as_str().unwrap();
-        if id != failing {
-            assert_eq!(verdict(&after, id), p["verdict"].as_str().unwrap(), "{id}");
-        }
+        let (was, now) = (p["verdict"].as_str().unwrap(), verdict(&after, id));
+        assert!(
+            now == was || (was == "needs-alt-han" && now == "ok-alt-han"),
+            "{id}: {was} -> {now}"
+        );
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,4 +1,5 @@
 //! The UI state and what every key and mouse action does to it.
+use crate::althan::Proposals;
 use crate::geom::{Mapping, Viewport};
 use crate::heat::HeatMap;
 use crate::project::Project;
@@ -24,7 +25,7 @@ pub enum Tab {
     Inspector,
     /// Survey report, heat maps and JSON for the job sheet.
     Export,
-    /// Alt HAN planner (crate alt-han, not merged yet).
+    /// Alt HAN planner: proposals, accept or reject, cost and before/after.
     Plan,
     /// Live view of the mesh (han-mesh + devices, not merged yet).
     Live,
@@ -135,6 +136,10 @@ pub struct App {
     pub tab_boxes: Vec<(Tab, Rect)>,
     /// Premises list rows of the last frame: (row area, premises index).
     pub premises_rows: Vec<(Rect, usize)>,
+    /// The Alt HAN planner's proposals, once run.
+    pub proposals: Option<Proposals>,
+    /// The planner runs at the next `tick` (after a frame saying so is drawn).
+    pub plan_requested: bool,
     drag_pan: Option<(u16, u16)>,
     heat_cache: Option<(HeatKey, Option<HeatMap>)>,
 }
@@ -176,6 +181,8 @@ impl App {
             plan_map: None,
             tab_boxes: Vec::new(),
             premises_rows: Vec::new(),
+            proposals: None,
+            plan_requested: false,
             drag_pan: None,
             heat_cache: None,
         };
@@ -382,7 +389,8 @@ impl App {
                 Tab::Floor => self.on_floor_key(k),
                 Tab::Inspector => self.on_inspector_key(k),
                 Tab::Export => self.on_export_key(k),
-                Tab::Plan | Tab::Live => {}
+                Tab::Plan => self.on_plan_key(k),
+                Tab::Live => {}
             },
         }
     }
@@ -728,6 +736,121 @@ impl App {
                 Err(e) => format!("Export failed: {e}"),
             };
         }
+    }
+
+    fn on_plan_key(&mut self, k: KeyEvent) {
+        let n = self.proposals.as_ref().map_or(0, |p| p.plan.plans.len());
+        match k.code {
+            KeyCode::Char('p') => {
+                self.plan_requested = true;
+                self.status = "Planning Alt HAN for the building as it is now…".into();
+            }
+            KeyCode::Up | KeyCode::Char('k') => self.plan_cursor(-1, n),
+            KeyCode::Down | KeyCode::Char('j') => self.plan_cursor(1, n),
+            KeyCode::Home => self.plan_cursor(-(n as isize), n),
+            KeyCode::End => self.plan_cursor(n as isize, n),
+            KeyCode::Char('a') | KeyCode::Enter => {
+                let Some(props) = self.proposals.as_mut() else {
+                    self.status = "Press p to run the planner first.".into();
+                    return;
+                };
+                self.status = match props.accept(&mut self.project) {
+                    Ok(s) | Err(s) => s,
+                };
+                self.fix_selection();
+            }
+            KeyCode::Char('r') | KeyCode::Char('x') => {
+                let Some(props) = self.proposals.as_mut() else {
+                    self.status = "Press p to run the planner first.".into();
+                    return;
+                };
+                self.status = match props.toggle_reject() {
+                    Ok(s) | Err(s) => s,
+                };
+            }
+            KeyCode::Char('o') => {
+                if let Some(i) = self
+                    .proposals
+                    .as_ref()
+                    .and_then(|p| p.current())
+                    .and_then(|c| self.premises_of_id(&c.id))
+                {
+                    self.focus_premises(i);
+                    self.open_premises();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Moves the plan list's highlight by `by` rows and shows that premises on the map.
+    fn plan_cursor(&mut self, by: isize, n: usize) {
+        let Some(props) = self.proposals.as_mut() else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        props.cursor = props.cursor.saturating_add_signed(by).min(n - 1);
+        self.show_proposal();
+    }
+
+    /// Focuses the highlighted proposal's premises and shows the floor of its first unit (or
+    /// its home).
+    fn show_proposal(&mut self) {
+        let Some(props) = self.proposals.as_ref() else {
+            return;
+        };
+        let Some(id) = props.current().map(|c| c.id.clone()) else {
+            return;
+        };
+        let level = props
+            .installation(props.cursor)
+            .and_then(|inst| inst.units.first())
+            .map(|u| i64::from(u.level));
+        if let Some(i) = self.premises_of_id(&id) {
+            self.premises = i;
+            let floor = level
+                .and_then(|l| {
+                    (0..self.project.building.floors.len()).find(|&f| self.project.level(f) == l)
+                })
+                .unwrap_or_else(|| self.home_floor(i));
+            self.set_floor(floor);
+        }
+    }
+
+    fn premises_of_id(&self, id: &str) -> Option<usize> {
+        self.project
+            .building
+            .premises
+            .iter()
+            .position(|p| p.id == id)
+    }
+
+    /// Work asked for by the last key that needs a frame drawn first (the planner runs here,
+    /// so "Planning…" is on screen while it works).
+    pub fn tick(&mut self) {
+        if !std::mem::take(&mut self.plan_requested) {
+            return;
+        }
+        let props = Proposals::run(&self.project);
+        let plan = &props.plan;
+        let fixable = plan
+            .plans
+            .iter()
+            .filter(|p| p.fix != han_althan::plan::Fix::Exempt)
+            .count();
+        self.status = if plan.plans.is_empty() {
+            "Planned: every premises works without Alt HAN.".into()
+        } else {
+            format!(
+                "Planned: {fixable} premises fixed, {} exempt, £{:.0} in total. a accepts, r rejects.",
+                plan.exempt.len(),
+                plan.total_cost + 0.0
+            )
+        };
+        self.proposals = Some(props);
+        self.show_proposal();
     }
 
     fn report(&mut self, r: Result<(), String>, ok: String) {

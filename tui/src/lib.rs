@@ -1,11 +1,13 @@
 //! han-tui: the installer's terminal UI. It draws; han-radio computes every number.
 #![warn(missing_docs)]
+pub mod althan;
 pub mod app;
 pub mod budget;
 pub mod export;
 pub mod geom;
 pub mod heat;
 pub mod plan;
+pub mod planview;
 pub mod project;
 pub mod term;
 pub mod theme;

@@ -110,6 +110,11 @@ impl Canvas<'_> {
     }
 }
 
+/// Screen cells along the segment between two fractional screen points.
+pub fn track(from: (f64, f64), to: (f64, f64)) -> Vec<(i64, i64)> {
+    Canvas::segment(from, to).0
+}
+
 fn wall_glyphs(material: &str, loss: f64) -> [char; 4] {
     if material.contains("glass") {
         ['┄', '┆', '╱', '╲']

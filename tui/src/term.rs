@@ -33,6 +33,10 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     let result = (|| -> anyhow::Result<()> {
         while !app.quit {
             terminal.draw(|f| crate::ui::draw(f, &mut app, &theme))?;
+            if app.plan_requested {
+                app.tick();
+                continue;
+            }
             match event::read()? {
                 Event::Key(k) => app.on_key(k),
                 Event::Mouse(m) => app.on_mouse(m),

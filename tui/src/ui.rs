@@ -39,7 +39,8 @@ pub fn draw(f: &mut Frame, app: &mut App, th: &Theme) {
         Tab::Floor => floor(f, app, th, body),
         Tab::Inspector => inspector(f, app, th, body),
         Tab::Export => export(f, app, th, body),
-        Tab::Plan | Tab::Live => later(f, app, th, body),
+        Tab::Plan => crate::planview::draw(f, app, th, body),
+        Tab::Live => later(f, app, th, body),
     }
     status_bar(f, app, th, bottom);
     if app.help {
@@ -69,7 +70,7 @@ fn tab_bar(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
                 .fg(Color::Black)
                 .bg(Color::White)
                 .add_modifier(Modifier::BOLD)
-        } else if matches!(t, Tab::Plan | Tab::Live) {
+        } else if *t == Tab::Live {
             Style::default().fg(th.dim())
         } else {
             Style::default()
@@ -137,6 +138,12 @@ fn status_bar(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
             ("?", "help"),
         ],
         (Tab::Export, ..) => &[("Enter", "write files"), ("?", "help")],
+        (Tab::Plan, ..) => &[
+            ("p", "plan"),
+            ("a", "accept"),
+            ("r", "reject"),
+            ("?", "help"),
+        ],
         _ => &[("Tab", "views"), ("?", "help"), ("q", "quit")],
     };
     let mut right: Vec<Span> = Vec::new();
@@ -184,11 +191,11 @@ fn status_bar(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
 }
 
 /// A table header row in the accent colour.
-fn header<'a>(cols: &[&'a str], th: &Theme) -> Row<'a> {
+pub(crate) fn header<'a>(cols: &[&'a str], th: &Theme) -> Row<'a> {
     Row::new(cols.to_vec()).style(Style::default().fg(th.accent()))
 }
 
-fn verdict_span(v: Verdict, th: &Theme) -> Span<'static> {
+pub(crate) fn verdict_span(v: Verdict, th: &Theme) -> Span<'static> {
     let (mark, text) = match v {
         Verdict::Ok2g4 => ("✓", "ok 2.4 GHz"),
         Verdict::Ok868 => ("✓", "ok 868 MHz"),
@@ -988,16 +995,10 @@ fn export(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
 }
 
 fn later(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
-    let (title, what) = match app.tab {
-        Tab::Plan => (
-            " Alt HAN plan ",
-            "The Alt HAN planner (crate alt-han) proposes repeaters and shared nodes for the premises that need them, with cost and before/after verdicts. It is being written in parallel and appears here once merged.",
-        ),
-        _ => (
-            " Live ",
-            "The live view runs the building's HAN on the virtual air (han-mesh and the devices) and shows frames as they happen, per-link delivery and IHD freshness. It appears here once those crates are merged; `han sim` runs the emulation today.",
-        ),
-    };
+    let (title, what) = (
+        " Live ",
+        "The live view runs the building's HAN on the virtual air (han-mesh and the devices) and shows frames as they happen, per-link delivery and IHD freshness. It appears here once those crates are merged; `han sim` runs the emulation today.",
+    );
     let needs = app
         .project
         .report
@@ -1074,6 +1075,16 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
         "Inspector, Export",
         &[("l  n p", "link, device"), ("Enter x", "write the export")],
     ),
+    (
+        "Alt HAN plan",
+        &[
+            ("p", "run the planner"),
+            ("↑↓", "pick (Home, End)"),
+            ("a Enter", "accept (u undoes)"),
+            ("r x", "reject / reopen"),
+            ("o", "open on the floor plan"),
+        ],
+    ),
 ];
 
 fn help(f: &mut Frame, th: &Theme) {
@@ -1097,7 +1108,7 @@ fn help(f: &mut Frame, th: &Theme) {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).split(inner);
     let mut sides: [Vec<Line>; 2] = [Vec::new(), Vec::new()];
     for (gi, (group, keys)) in KEYS.iter().enumerate() {
-        // Everywhere, Building, Inspector/Export on the left; Floor plan and Edit on the right.
+        // Everywhere, Building, Inspector/Export, Plan on the left; Floor plan and Edit on the right.
         let side = usize::from(gi == 2 || gi == 3);
         sides[side].push(Line::from(Span::styled(
             *group,

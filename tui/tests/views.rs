@@ -108,6 +108,18 @@ fn views() -> Vec<View> {
         }),
         ("export", |a| keys(a, "4")),
         ("alt_han_plan", |a| keys(a, "5")),
+        ("alt_han_plan_run", |a| {
+            keys(a, "5p");
+            a.tick();
+        }),
+        ("alt_han_plan_accepted", |a| {
+            keys(a, "5p");
+            a.tick();
+            key(a, KeyCode::Down);
+            keys(a, "a");
+            key(a, KeyCode::Down);
+            keys(a, "r");
+        }),
         ("live", |a| keys(a, "6")),
         ("help", |a| keys(a, "2?")),
     ]
