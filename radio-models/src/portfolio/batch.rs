@@ -1,5 +1,5 @@
-//! Batch surveys: every building of a shard in parallel, one JSON line per premises in manifest
-//! order, resumable, and the merge of shard outputs.
+//! Batch surveys: every building of a shard surveyed and planned in parallel, one JSON line per
+//! premises in manifest order, resumable, and the merge of shard outputs.
 use super::manifest::{Job, Source};
 use crate::building::Building;
 use crate::survey::{PremisesReport, SurveyReport, Verdict};
@@ -180,7 +180,7 @@ fn all_close(r: &PremisesReport, band: Band) -> bool {
     !in_band.is_empty() && in_band.len() == pairs && in_band.iter().all(|l| l.ok)
 }
 
-/// Surveys the premises of one building that `done` does not hold yet.
+/// Surveys and plans one building; lines for its premises that `done` does not hold yet.
 pub fn survey_job(
     job: &Job,
     done: &HashSet<String>,

@@ -1,5 +1,6 @@
-//! Portfolio summary: shares per verdict overall and per archetype with cluster-bootstrap 95 %
-//! confidence intervals, the planned fixes, and the Markdown report.
+//! Portfolio summary: shares per planned fix (OK on 2.4 GHz, OK only with 868 MHz, P2P, shared,
+//! exempt) overall and per archetype with cluster-bootstrap 95 % confidence intervals, the Alt
+//! HAN cost, and the Markdown report.
 use super::batch::{Fix, ResultLine};
 use super::rng::Draw;
 use std::collections::BTreeMap;
