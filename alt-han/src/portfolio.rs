@@ -162,4 +162,47 @@ mod tests {
         assert_eq!(a.survey().premises[0].verdict, Verdict::OkAltHan);
         assert_eq!((got[0].fix, got[0].cost_gbp), (Fix::P2pPair, Some(0.0)));
     }
+
+    /// Resuming in the middle of a block re-plans the whole block: the missing flats get the
+    /// same lines (same shared split) as in an uninterrupted run.
+    #[test]
+    fn resume_inside_a_shared_block_gives_the_same_lines() {
+        use han_radio::portfolio::batch::run;
+        use han_radio::portfolio::manifest::{Job, Source};
+        use std::collections::HashSet;
+        let src = bundled::ALL
+            .iter()
+            .find(|(f, _)| *f == "flat-block.toml")
+            .unwrap()
+            .1;
+        let job = Job {
+            seq: 0,
+            id: "block".into(),
+            archetype: "low-rise-flats".into(),
+            premises: None,
+            source: Source::Inline("flat-block.toml".into(), src.into()),
+        };
+        let survey = |done: &HashSet<String>| {
+            let mut out = Vec::new();
+            let s = run(&[&job], done, &AltHanPlanner, &mut out, &mut |_| {}).unwrap();
+            assert!(s.errors.is_empty(), "{:?}", s.errors);
+            String::from_utf8(out).unwrap()
+        };
+        let full = survey(&HashSet::new());
+        assert_eq!(full.matches("\"fix\":\"shared\"").count(), 12);
+        // Cut just after the first shared flat: the block's shared flats fall on both sides.
+        let first = full.find("\"fix\":\"shared\"").unwrap();
+        let cut = first + full[first..].find('\n').unwrap() + 1;
+        assert!(full[cut..].contains("\"fix\":\"shared\""));
+        let done: HashSet<String> = full[..cut]
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(format!("{}{}", &full[..cut], survey(&done)), full);
+    }
 }
