@@ -240,3 +240,127 @@ fn bad_entries_and_buildings_are_reported_the_rest_goes_on_exit_1() {
     );
     std::fs::remove_dir_all(&d).ok();
 }
+
+/// Issue 12 with issue 7's planner: a P2P case (the farmhouse), a shared case (the block of
+/// flats with a basement meter room) and an exempt case (the farmhouse with every position
+/// forbidden) through `han portfolio survey` and `report`.
+#[test]
+fn planned_fixes_and_costs_through_survey_and_report() {
+    let d = tmp("plan");
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/buildings");
+    let farm = std::fs::read_to_string(examples.join("farmhouse.toml")).unwrap();
+    let forbidden = d.join("walled-farm.toml");
+    std::fs::write(
+        &forbidden,
+        format!(
+            "{farm}\n[[zone]]\nkind = \"forbidden\"\nfloors = [0, 1]\nfrom = [-100.0, -100.0]\nto = [100.0, 100.0]\n"
+        ),
+    )
+    .unwrap();
+    let entry = |id: &str, file: &Path, arch: &str| {
+        format!(
+            "[[building]]\nid = \"{id}\"\nfile = {:?}\narchetype = \"{arch}\"\n",
+            s(file)
+        )
+    };
+    std::fs::write(
+        d.join("manifest.toml"),
+        [
+            entry("farm", &examples.join("farmhouse.toml"), "detached"),
+            entry("block", &examples.join("flat-block.toml"), "low-rise-flats"),
+            entry("walled", &forbidden, "detached"),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let out = d.join("r.jsonl");
+    let o = survey(&[s(&d), "--out", s(&out), "--threads", "1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let of = |id: &str| lines.iter().find(|l| l["id"] == id).unwrap();
+    let farm = of("farm/high-barn-farm");
+    assert_eq!(farm["fix"], "p2p-pair");
+    assert!(farm["cost_gbp"].as_f64().unwrap() > 300.0, "{farm}");
+    assert!(farm.get("exempt_reason").is_none());
+    let walled = of("walled/high-barn-farm");
+    assert_eq!(
+        (&walled["fix"], &walled["cost_gbp"]),
+        (&"exempt".into(), &0.0.into())
+    );
+    let why = walled["exempt_reason"].as_str().unwrap();
+    assert!(
+        why.starts_with("technically impossible") && why.contains("forbidden"),
+        "{why}"
+    );
+    let shared: Vec<&serde_json::Value> = lines.iter().filter(|l| l["fix"] == "shared").collect();
+    assert_eq!(shared.len(), 12);
+    assert!(
+        shared
+            .iter()
+            .all(|l| l["building"] == "block" && l["verdict"] == "needs-alt-han")
+    );
+    // Even split: each shared flat pays the same share, less than its own P2P pair would.
+    let share = shared[0]["cost_gbp"].as_f64().unwrap();
+    assert!(shared.iter().all(|l| l["cost_gbp"].as_f64() == Some(share)));
+    assert!(share < farm["cost_gbp"].as_f64().unwrap(), "{share}");
+    let fine = lines
+        .iter()
+        .filter(|l| l["fix"] == "none" || l["fix"] == "dual-band-hub");
+    assert!(fine.clone().count() == 12 && fine.clone().all(|l| l["cost_gbp"] == 0.0));
+
+    let rep = d.join("rep");
+    let o = han(&[
+        "portfolio",
+        "report",
+        s(&out),
+        "--out",
+        s(&rep),
+        "--resamples",
+        "200",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(rep.join("report.md")).unwrap();
+    let total = farm["cost_gbp"].as_f64().unwrap() + 12.0 * share;
+    assert!(
+        md.contains(&format!("Total Alt HAN cost: £{total:.0} (")),
+        "{md}"
+    );
+    // 26 premises: 1 P2P, 12 shared, 1 exempt.
+    assert!(md.contains("| all | 26 | 3 |"), "{md}");
+    for cell in ["| 3.8 % (", "| 46.2 % ("] {
+        assert!(md.contains(cell), "{cell} in {md}");
+    }
+    assert!(md.contains("| technically impossible | 1 |"), "{md}");
+    assert!(
+        std::fs::read_to_string(rep.join("shares.svg"))
+            .unwrap()
+            .contains("<svg")
+    );
+    // --compare still reads the Alt HAN need as the three planned kinds together.
+    let field = d.join("field.csv");
+    std::fs::write(
+        &field,
+        "archetype,premises,ok_2g4,ok_868_only,needs_alt_han\nlow-rise-flats,24,6,6,12\n",
+    )
+    .unwrap();
+    let o = han(&[
+        "portfolio",
+        "report",
+        s(&out),
+        "--compare",
+        s(&field),
+        "--resamples",
+        "200",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let cmp = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        cmp.contains("low-rise-flats") && cmp.contains("50.0 %"),
+        "{cmp}"
+    );
+    std::fs::remove_dir_all(&d).ok();
+}

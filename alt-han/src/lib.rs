@@ -10,5 +10,6 @@ pub mod hearing;
 pub mod optimise;
 pub mod p2p;
 pub mod plan;
+pub mod portfolio;
 pub mod report;
 pub mod verify;

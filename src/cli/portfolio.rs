@@ -2,8 +2,9 @@
 use super::{EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK};
 use anyhow::Result;
 use clap::{Args, Subcommand};
+use han_althan::portfolio::AltHanPlanner;
 use han_radio::heatmap;
-use han_radio::portfolio::batch::{self, VerdictPlanner};
+use han_radio::portfolio::batch::{self, Planner, VerdictPlanner};
 use han_radio::portfolio::manifest::{self, Job, Shard};
 use han_radio::portfolio::tables::{ArchetypeTable, DEFAULT_ARCHETYPES, DEFAULT_MIX, Mix};
 use han_radio::portfolio::{chart, compare, generate, report};
@@ -16,7 +17,7 @@ use std::path::{Path, PathBuf};
 pub enum PortfolioCommand {
     /// Generate a seeded GB housing stock: building files and a manifest.
     Generate(GenerateArgs),
-    /// Survey every building of a manifest or directory (or one shard of it), one JSON line per premises.
+    /// Survey and plan every building of a manifest or directory (or one shard of it), one JSON line per premises.
     Survey(SurveyArgs),
     /// Merge shard outputs into one results file in manifest order.
     Merge(MergeArgs),
@@ -58,6 +59,10 @@ pub struct SurveyArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Survey only: the fix comes from the verdicts (`alt-han`, unpriced) instead of the Alt
+    /// HAN planner.
+    #[arg(long)]
+    pub no_plan: bool,
 }
 
 /// Arguments of `han portfolio merge`.
@@ -235,11 +240,13 @@ fn run_survey(a: &SurveyArgs) -> Result<u8> {
     let total: u64 = mine.iter().map(|j| j.premises.unwrap_or(1) as u64).sum();
     let pb = progress(total);
     let started = std::time::Instant::now();
-    let summary = pool.install(|| {
-        batch::run(&mine, &done, &VerdictPlanner, &mut out, &mut |n| {
-            pb.set_position(n)
-        })
-    })?;
+    let planner: &dyn Planner = if a.no_plan {
+        &VerdictPlanner
+    } else {
+        &AltHanPlanner
+    };
+    let summary =
+        pool.install(|| batch::run(&mine, &done, planner, &mut out, &mut |n| pb.set_position(n)))?;
     pb.finish_and_clear();
     for e in &summary.errors {
         eprintln!("building {}: {}", e.id, e.reason);

@@ -1,8 +1,8 @@
-//! Batch surveys: every building of a shard in parallel, one JSON line per premises in manifest
-//! order, resumable, and the merge of shard outputs.
+//! Batch surveys: every building of a shard surveyed and planned in parallel, one JSON line per
+//! premises in manifest order, resumable, and the merge of shard outputs.
 use super::manifest::{Job, Source};
-use crate::building::{Building, Premises};
-use crate::survey::{PremisesReport, Verdict};
+use crate::building::Building;
+use crate::survey::{PremisesReport, SurveyReport, Verdict};
 use crate::units::Band;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -22,7 +22,16 @@ pub enum Fix {
     /// A dual-band (2.4 GHz + 868 MHz) comms hub serves it.
     #[serde(rename = "dual-band-hub")]
     DualBandHub,
-    /// Neither band closes every link: an Alt HAN solution is needed.
+    /// A point-to-point repeater pair of its own (Alt HAN "simple" solution).
+    #[serde(rename = "p2p-pair")]
+    P2pPair,
+    /// A place on its building's shared Alt HAN installation.
+    #[serde(rename = "shared")]
+    Shared,
+    /// On the Exempt Premises List (the line carries the reason).
+    #[serde(rename = "exempt")]
+    Exempt,
+    /// Needs Alt HAN, kind not planned (a survey without the planner).
     #[serde(rename = "alt-han")]
     AltHan,
 }
@@ -33,8 +42,26 @@ impl Fix {
         match self {
             Fix::None => "none",
             Fix::DualBandHub => "dual-band-hub",
+            Fix::P2pPair => "p2p-pair",
+            Fix::Shared => "shared",
+            Fix::Exempt => "exempt",
             Fix::AltHan => "alt-han",
         }
+    }
+
+    /// The fix the survey verdict alone implies (Alt HAN not split by kind).
+    pub fn of_verdict(v: Verdict) -> Fix {
+        match v {
+            Verdict::Ok2g4 => Fix::None,
+            Verdict::Ok868 => Fix::DualBandHub,
+            // Already served by Alt HAN equipment in the building file, or still needing it.
+            Verdict::OkAltHan | Verdict::NeedsAltHan => Fix::AltHan,
+        }
+    }
+
+    /// The fix is Alt HAN equipment or exemption (the published "Alt HAN need").
+    pub fn is_alt_han(self) -> bool {
+        matches!(self, Fix::P2pPair | Fix::Shared | Fix::Exempt | Fix::AltHan)
     }
 }
 
@@ -45,13 +72,27 @@ pub struct Plan {
     pub fix: Fix,
     /// Cost, GBP, when the planner prices it.
     pub cost_gbp: Option<f64>,
+    /// Why the premises is exempt (with [`Fix::Exempt`]).
+    pub exempt_reason: Option<String>,
 }
 
-/// Plans the fix of a surveyed premises. The Alt HAN planner (crate alt-han) implements this
-/// to split `alt-han` into its solution kinds and price them.
+impl Plan {
+    /// The plan the verdict alone gives, with `cost_gbp`.
+    pub fn of_verdict(v: Verdict, cost_gbp: Option<f64>) -> Plan {
+        Plan {
+            fix: Fix::of_verdict(v),
+            cost_gbp,
+            exempt_reason: None,
+        }
+    }
+}
+
+/// Plans the fixes of a surveyed building. The Alt HAN planner (crate alt-han) implements this
+/// to split `alt-han` into its solution kinds and price them. It plans whole buildings because
+/// a shared installation serves several premises and its cost is split among them.
 pub trait Planner: Sync {
-    /// The plan for premises `p` of building `b`, given its survey.
-    fn plan(&self, b: &Building, p: &Premises, survey: &PremisesReport) -> Plan;
+    /// One plan per premises of `b`, in file order, given the building's survey.
+    fn plan(&self, b: &Building, survey: &SurveyReport) -> Vec<Plan>;
 }
 
 /// The plan the survey verdicts alone give: no cost, Alt HAN not split by kind.
@@ -59,17 +100,12 @@ pub trait Planner: Sync {
 pub struct VerdictPlanner;
 
 impl Planner for VerdictPlanner {
-    fn plan(&self, _: &Building, _: &Premises, survey: &PremisesReport) -> Plan {
-        let fix = match survey.verdict {
-            Verdict::Ok2g4 => Fix::None,
-            Verdict::Ok868 => Fix::DualBandHub,
-            // Already served by Alt HAN equipment in the building file, or still needing it.
-            Verdict::OkAltHan | Verdict::NeedsAltHan => Fix::AltHan,
-        };
-        Plan {
-            fix,
-            cost_gbp: None,
-        }
+    fn plan(&self, _: &Building, survey: &SurveyReport) -> Vec<Plan> {
+        survey
+            .premises
+            .iter()
+            .map(|r| Plan::of_verdict(r.verdict, None))
+            .collect()
     }
 }
 
@@ -102,6 +138,9 @@ pub struct ResultLine {
     pub fix: Fix,
     /// Cost of the fix, GBP (null until a planner prices it).
     pub cost_gbp: Option<f64>,
+    /// Why the premises is exempt (only with `"fix": "exempt"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exempt_reason: Option<String>,
 }
 
 /// A building that could not be surveyed.
@@ -141,7 +180,7 @@ fn all_close(r: &PremisesReport, band: Band) -> bool {
     !in_band.is_empty() && in_band.len() == pairs && in_band.iter().all(|l| l.ok)
 }
 
-/// Surveys the premises of one building that `done` does not hold yet.
+/// Surveys and plans one building; lines for its premises that `done` does not hold yet.
 pub fn survey_job(
     job: &Job,
     done: &HashSet<String>,
@@ -171,30 +210,53 @@ pub fn survey_job(
             job.id
         )));
     }
+    let ids: Vec<String> = building
+        .premises
+        .iter()
+        .map(|p| format!("{}/{}", job.id, p.id))
+        .collect();
+    let skipped = ids.iter().filter(|id| done.contains(*id)).count();
+    if skipped == ids.len() {
+        return Ok((Vec::new(), skipped));
+    }
+    // Every premises is surveyed and planned even when some are done: a shared installation's
+    // cost split depends on all the premises it serves.
+    let survey = building.survey();
+    let plans = planner.plan(&building, &survey);
+    if plans.len() != survey.premises.len() {
+        return Err(fail(format!(
+            "{}: the planner returned {} plans for {} premises",
+            job.id,
+            plans.len(),
+            survey.premises.len()
+        )));
+    }
     let mut lines = Vec::new();
-    let mut skipped = 0;
-    for (i, p) in building.premises.iter().enumerate() {
-        let id = format!("{}/{}", job.id, p.id);
-        if done.contains(&id) {
-            skipped += 1;
+    for (i, ((p, r), plan)) in building
+        .premises
+        .iter()
+        .zip(&survey.premises)
+        .zip(plans)
+        .enumerate()
+    {
+        if done.contains(&ids[i]) {
             continue;
         }
-        let r = building.survey_premises(p);
-        let plan = planner.plan(&building, p, &r);
         lines.push(ResultLine {
-            id,
+            id: ids[i].clone(),
             building: job.id.clone(),
             premises: p.id.clone(),
             archetype: job.archetype.clone(),
             building_seq: job.seq,
             premises_seq: i,
             verdict: r.verdict,
-            ok_2g4: all_close(&r, Band::Ghz2_4),
-            ok_868: all_close(&r, Band::Mhz868),
-            worst_margin_2g4_db: worst(&r, Band::Ghz2_4),
-            worst_margin_868_db: worst(&r, Band::Mhz868),
+            ok_2g4: all_close(r, Band::Ghz2_4),
+            ok_868: all_close(r, Band::Mhz868),
+            worst_margin_2g4_db: worst(r, Band::Ghz2_4),
+            worst_margin_868_db: worst(r, Band::Mhz868),
             fix: plan.fix,
             cost_gbp: plan.cost_gbp,
+            exempt_reason: plan.exempt_reason,
         });
     }
     Ok((lines, skipped))

@@ -1,19 +1,43 @@
-//! Bar charts of a portfolio summary (PNG and SVG with plotters): per group, the three verdict
-//! shares with their 95 % intervals as whiskers.
-use super::report::{Group, Summary};
+//! Bar charts of a portfolio summary (PNG and SVG with plotters): per group, the class
+//! shares (OK on 2.4 GHz, OK only with 868 MHz, P2P, shared, exempt) with their 95 % intervals as
+//! whiskers.
+use super::report::{Group, Share, Summary};
 use crate::heatmap::HeatmapError;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
 const SIZE: (u32, u32) = (1100, 560);
-/// Bar colours: OK on 2.4 GHz, OK only with 868 MHz, needs Alt HAN.
-const COLOURS: [RGBColor; 3] = [
+/// Bar colours: OK on 2.4 GHz, OK only with 868 MHz, P2P pair, shared installation, exempt,
+/// Alt HAN not planned.
+const COLOURS: [RGBColor; 6] = [
     RGBColor(46, 125, 50),
     RGBColor(249, 168, 37),
+    RGBColor(21, 101, 192),
+    RGBColor(106, 27, 154),
+    RGBColor(97, 97, 97),
     RGBColor(198, 40, 40),
 ];
-const LABELS: [&str; 3] = ["OK on 2.4 GHz", "OK only with 868 MHz", "needs Alt HAN"];
+const LABELS: [&str; 6] = [
+    "OK on 2.4 GHz",
+    "OK only with 868 MHz",
+    "P2P pair",
+    "shared installation",
+    "exempt",
+    "needs Alt HAN (not planned)",
+];
+
+/// The shares drawn for a group, in [`COLOURS`] order.
+fn shares(g: &Group) -> [Share; 6] {
+    [
+        g.ok_2g4,
+        g.ok_868_only,
+        g.p2p,
+        g.shared,
+        g.exempt,
+        g.unplanned,
+    ]
+}
 
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -55,10 +79,16 @@ fn draw<DB: DrawingBackend>(
             .draw()
             .map_err(e)?;
     }
-    let bar = 0.26;
+    // Classes nobody in the portfolio falls in get no bar (e.g. "not planned" once planned).
+    let drawn: Vec<usize> = (0..LABELS.len())
+        .filter(|&k| shares(&s.overall)[k].count > 0)
+        .collect();
+    let bar = 0.78 / drawn.len().max(1) as f64;
     for (i, g) in groups.iter().enumerate() {
-        for (k, sh) in [g.ok_2g4, g.ok_868_only, g.alt_han].iter().enumerate() {
-            let x0 = i as f64 + 0.11 + k as f64 * bar;
+        let all = shares(g);
+        for (slot, &k) in drawn.iter().enumerate() {
+            let sh = &all[k];
+            let x0 = i as f64 + 0.11 + slot as f64 * bar;
             let series = std::iter::once(Rectangle::new(
                 [(x0, 0.0), (x0 + bar * 0.9, sh.pct)],
                 COLOURS[k].filled(),
@@ -70,14 +100,15 @@ fn draw<DB: DrawingBackend>(
                 });
             }
             let xm = x0 + bar * 0.45;
+            let tick = (bar * 0.15).min(0.04);
             let whisker = [
                 PathElement::new(vec![(xm, sh.lo), (xm, sh.hi)], BLACK.stroke_width(2)),
                 PathElement::new(
-                    vec![(xm - 0.04, sh.lo), (xm + 0.04, sh.lo)],
+                    vec![(xm - tick, sh.lo), (xm + tick, sh.lo)],
                     BLACK.stroke_width(2),
                 ),
                 PathElement::new(
-                    vec![(xm - 0.04, sh.hi), (xm + 0.04, sh.hi)],
+                    vec![(xm - tick, sh.hi), (xm + tick, sh.hi)],
                     BLACK.stroke_width(2),
                 ),
             ];
@@ -139,8 +170,9 @@ mod tests {
                     ok_868: true,
                     worst_margin_2g4_db: None,
                     worst_margin_868_db: None,
-                    fix: Fix::None,
+                    fix: Fix::of_verdict(v),
                     cost_gbp: None,
+                    exempt_reason: None,
                 }
             })
             .collect();
@@ -156,7 +188,7 @@ mod tests {
             "three bars per group"
         );
         if text {
-            assert!(svg.contains("terraced") && svg.contains("needs Alt HAN"));
+            assert!(svg.contains("terraced") && svg.contains("needs Alt HAN (not planned)"));
         }
         std::fs::remove_dir_all(&dir).ok();
     }

@@ -174,8 +174,9 @@ mod tests {
                     ok_868: v != Verdict::NeedsAltHan,
                     worst_margin_2g4_db: None,
                     worst_margin_868_db: None,
-                    fix: Fix::None,
+                    fix: Fix::of_verdict(v),
                     cost_gbp: None,
+                    exempt_reason: None,
                 }
             })
             .collect();

@@ -1,8 +1,8 @@
-//! Portfolio summary: shares per verdict overall and per archetype with cluster-bootstrap 95 %
-//! confidence intervals, the planned fixes, and the Markdown report.
+//! Portfolio summary: shares per planned fix (OK on 2.4 GHz, OK only with 868 MHz, P2P, shared,
+//! exempt) overall and per archetype with cluster-bootstrap 95 % confidence intervals, the Alt
+//! HAN cost, and the Markdown report.
 use super::batch::{Fix, ResultLine};
 use super::rng::Draw;
-use crate::survey::Verdict;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -42,8 +42,18 @@ pub struct Group {
     pub ok_868_only: Share,
     /// OK with a dual-band hub (the two above).
     pub dual_band: Share,
-    /// Neither band: needs Alt HAN.
+    /// Needs a P2P repeater pair.
+    pub p2p: Share,
+    /// Needs a place on a shared installation.
+    pub shared: Share,
+    /// Exempt.
+    pub exempt: Share,
+    /// Needs Alt HAN, kind not planned (results of a survey without the planner).
+    pub unplanned: Share,
+    /// Needs Alt HAN or is exempt (the four above).
     pub alt_han: Share,
+    /// Alt HAN cost (P2P pairs and shared installations), GBP.
+    pub alt_han_cost_gbp: f64,
 }
 
 impl Group {
@@ -75,6 +85,8 @@ pub struct Summary {
     pub archetypes: Vec<Group>,
     /// Per planned fix.
     pub fixes: Vec<FixRow>,
+    /// Exempt premises per kind of reason (the text before the first colon), by kind.
+    pub exempt_reasons: Vec<(String, usize)>,
     /// Bootstrap resamples.
     pub resamples: usize,
     /// Bootstrap seed.
@@ -98,21 +110,39 @@ pub fn read_results(name: &str, text: &str) -> Result<Vec<ResultLine>, String> {
     Ok(out)
 }
 
-fn class(v: Verdict) -> usize {
-    match v {
-        Verdict::Ok2g4 => 0,
-        Verdict::Ok868 => 1,
-        // A premises that works only through Alt HAN equipment counts as needing Alt HAN.
-        Verdict::OkAltHan | Verdict::NeedsAltHan => 2,
+/// Classes counted per building: OK on 2.4 GHz, OK only with 868 MHz, P2P, shared, exempt,
+/// Alt HAN unplanned; then the Alt HAN cost. From the planned fix, so a premises the planner
+/// fixes with a hub swap counts as covered by a dual-band hub.
+const CLASSES: usize = 6;
+
+fn class(f: Fix) -> usize {
+    match f {
+        Fix::None => 0,
+        Fix::DualBandHub => 1,
+        Fix::P2pPair => 2,
+        Fix::Shared => 3,
+        Fix::Exempt => 4,
+        Fix::AltHan => 5,
     }
 }
 
-/// Per building: premises per verdict class. Buildings are the bootstrap's clusters: flats in
-/// one block share walls, meter room and hub channel, so they are not independent draws.
-fn clusters<'a>(lines: impl Iterator<Item = &'a ResultLine>) -> Vec<[usize; 3]> {
-    let mut by: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+/// Per building: premises per class and Alt HAN cost. Buildings are the bootstrap's clusters:
+/// flats in one block share walls, meter room, hub channel and shared installation, so they are
+/// not independent draws.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cluster {
+    counts: [usize; CLASSES],
+    cost: f64,
+}
+
+fn clusters<'a>(lines: impl Iterator<Item = &'a ResultLine>) -> Vec<Cluster> {
+    let mut by: BTreeMap<&str, Cluster> = BTreeMap::new();
     for l in lines {
-        by.entry(l.building.as_str()).or_default()[class(l.verdict)] += 1;
+        let c = by.entry(l.building.as_str()).or_default();
+        c.counts[class(l.fix)] += 1;
+        if matches!(l.fix, Fix::P2pPair | Fix::Shared) {
+            c.cost += l.cost_gbp.unwrap_or(0.0);
+        }
     }
     by.into_values().collect()
 }
@@ -125,9 +155,18 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
-fn group(name: &str, c: &[[usize; 3]], resamples: usize, draw: &mut Draw) -> Group {
-    let sum = |cs: &mut dyn Iterator<Item = [usize; 3]>| {
-        cs.fold([0usize; 3], |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2]])
+/// The reported columns as sets of classes: 2.4 GHz, 868-only, dual-band, P2P, shared,
+/// exempt, unplanned, Alt HAN.
+const COLUMNS: [&[usize]; 8] = [&[0], &[1], &[0, 1], &[2], &[3], &[4], &[5], &[2, 3, 4, 5]];
+
+fn group(name: &str, c: &[Cluster], resamples: usize, draw: &mut Draw) -> Group {
+    let sum = |cs: &mut dyn Iterator<Item = Cluster>| {
+        cs.fold([0usize; CLASSES], |mut a, b| {
+            for (x, y) in a.iter_mut().zip(b.counts) {
+                *x += y;
+            }
+            a
+        })
     };
     let tot = sum(&mut c.iter().copied());
     let n: usize = tot.iter().sum();
@@ -138,33 +177,40 @@ fn group(name: &str, c: &[[usize; 3]], resamples: usize, draw: &mut Draw) -> Gro
             100.0 * k as f64 / t as f64
         }
     };
-    // Columns: 2.4 GHz, 868-only, dual-band, Alt HAN.
-    let mut boot: [Vec<f64>; 4] = Default::default();
+    let of = |s: &[usize; CLASSES], col: &[usize]| col.iter().map(|&k| s[k]).sum::<usize>();
+    let mut boot: [Vec<f64>; 8] = Default::default();
     for _ in 0..resamples {
         let s = sum(&mut (0..c.len()).map(|_| c[draw.below(c.len())]));
         let t: usize = s.iter().sum();
-        boot[0].push(pct(s[0], t));
-        boot[1].push(pct(s[1], t));
-        boot[2].push(pct(s[0] + s[1], t));
-        boot[3].push(pct(s[2], t));
+        for (b, col) in boot.iter_mut().zip(COLUMNS) {
+            b.push(pct(of(&s, col), t));
+        }
     }
     for b in &mut boot {
         b.sort_by(f64::total_cmp);
     }
-    let share = |k: usize, col: usize| Share {
-        count: k,
-        pct: pct(k, n),
-        lo: percentile(&boot[col], 0.025),
-        hi: percentile(&boot[col], 0.975),
+    let share = |i: usize| {
+        let k = of(&tot, COLUMNS[i]);
+        Share {
+            count: k,
+            pct: pct(k, n),
+            lo: percentile(&boot[i], 0.025),
+            hi: percentile(&boot[i], 0.975),
+        }
     };
     Group {
         name: name.to_string(),
         premises: n,
         buildings: c.len(),
-        ok_2g4: share(tot[0], 0),
-        ok_868_only: share(tot[1], 1),
-        dual_band: share(tot[0] + tot[1], 2),
-        alt_han: share(tot[2], 3),
+        ok_2g4: share(0),
+        ok_868_only: share(1),
+        dual_band: share(2),
+        p2p: share(3),
+        shared: share(4),
+        exempt: share(5),
+        unplanned: share(6),
+        alt_han: share(7),
+        alt_han_cost_gbp: (c.iter().map(|x| x.cost).sum::<f64>() * 100.0).round() / 100.0,
     }
 }
 
@@ -206,10 +252,19 @@ pub fn summarise(lines: &[ResultLine], resamples: usize, seed: u64) -> Summary {
             row.cost_gbp += c;
         }
     }
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for l in lines.iter().filter(|l| l.fix == Fix::Exempt) {
+        let r = l.exempt_reason.as_deref().unwrap_or("no reason given");
+        *reasons.entry(r.split(':').next().unwrap_or(r)).or_default() += 1;
+    }
     Summary {
         overall,
         archetypes,
         fixes: fixes.into_values().collect(),
+        exempt_reasons: reasons
+            .into_iter()
+            .map(|(r, n)| (r.to_string(), n))
+            .collect(),
         resamples,
         seed,
     }
@@ -245,24 +300,37 @@ impl Summary {
                 if ok { "yes" } else { "**no**" }
             );
         }
-        s += "\n## By archetype\n\n| archetype | premises | buildings | OK on 2.4 GHz | OK only with 868 MHz | needs Alt HAN |\n|---|---|---|---|---|---|\n";
+        let unplanned = o.unplanned.count > 0;
+        s += "\n## By archetype\n\n| archetype | premises | buildings | OK on 2.4 GHz | OK only with 868 MHz | P2P pair | shared installation | exempt |";
+        s += if unplanned {
+            " Alt HAN, not planned |"
+        } else {
+            ""
+        };
+        s += " Alt HAN cost |\n|---|---|---|---|---|---|---|---|";
+        s += if unplanned { "---|" } else { "" };
+        s += "---|\n";
         for g in std::iter::once(o).chain(&self.archetypes) {
-            let _ = writeln!(
+            let _ = write!(
                 s,
-                "| {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 g.name,
                 g.premises,
                 g.buildings,
                 cell(&g.ok_2g4),
                 cell(&g.ok_868_only),
-                cell(&g.alt_han)
+                cell(&g.p2p),
+                cell(&g.shared),
+                cell(&g.exempt)
             );
+            if unplanned {
+                let _ = write!(s, " {} |", cell(&g.unplanned));
+            }
+            let _ = writeln!(s, " £{:.0} |", g.alt_han_cost_gbp);
         }
         s += "\n## Planned fixes\n\n| fix | premises | cost |\n|---|---|---|\n";
-        let mut total = 0.0;
         let mut unpriced = 0;
         for f in &self.fixes {
-            total += f.cost_gbp;
             unpriced += f.premises - f.priced;
             let cost = if f.priced == 0 {
                 "not priced".to_string()
@@ -271,15 +339,36 @@ impl Summary {
             };
             let _ = writeln!(s, "| {} | {} | {cost} |", f.fix.label(), f.premises);
         }
-        let _ = writeln!(
-            s,
-            "\nTotal Alt HAN cost: {}.",
-            if unpriced == o.premises {
-                "not priced (the fixes come from the survey verdicts; the Alt HAN planner prices them)".to_string()
-            } else {
-                format!("£{total:.0}, {unpriced} premises unpriced")
+        let cost_of = |fix: Fix| {
+            self.fixes
+                .iter()
+                .filter(|f| f.fix == fix)
+                .map(|f| f.cost_gbp)
+                .sum::<f64>()
+        };
+        if unpriced == o.premises {
+            s += "\nTotal Alt HAN cost: not priced (the fixes come from the survey verdicts; `han portfolio survey` without `--no-plan` runs the Alt HAN planner).\n";
+        } else {
+            let _ = writeln!(
+                s,
+                "\nTotal Alt HAN cost: £{:.0} (P2P pairs £{:.0}, shared installations £{:.0}; a shared installation's cost is split evenly among the premises it serves). Hub swaps: £{:.0}.{}",
+                o.alt_han_cost_gbp,
+                cost_of(Fix::P2pPair),
+                cost_of(Fix::Shared),
+                cost_of(Fix::DualBandHub),
+                if unpriced > 0 {
+                    format!(" {unpriced} premises unpriced.")
+                } else {
+                    String::new()
+                }
+            );
+        }
+        if !self.exempt_reasons.is_empty() {
+            s += "\n## Exempt premises\n\n| reason | premises |\n|---|---|\n";
+            for (r, n) in &self.exempt_reasons {
+                let _ = writeln!(s, "| {r} | {n} |");
             }
-        );
+        }
         if !charts.is_empty() {
             s += "\n## Charts\n\n";
             for c in charts.iter().filter(|c| c.ends_with(".svg")) {
@@ -293,6 +382,7 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::survey::Verdict;
 
     fn line(building: &str, arch: &str, v: Verdict) -> ResultLine {
         ResultLine {
@@ -307,8 +397,9 @@ mod tests {
             ok_868: v != Verdict::NeedsAltHan,
             worst_margin_2g4_db: Some(1.0),
             worst_margin_868_db: Some(2.0),
-            fix: Fix::None,
+            fix: Fix::of_verdict(v),
             cost_gbp: None,
+            exempt_reason: None,
         }
     }
 
@@ -368,6 +459,64 @@ mod tests {
             w(&blocks),
             w(&spread)
         );
+    }
+
+    #[test]
+    fn planned_fixes_split_the_alt_han_share_and_sum_the_cost() {
+        let mut lines = Vec::new();
+        for i in 0..90 {
+            let mut l = line(&format!("h{i}"), "house", Verdict::Ok2g4);
+            l.cost_gbp = Some(0.0);
+            lines.push(l);
+        }
+        let mut p2p = line("farm", "house", Verdict::NeedsAltHan);
+        (p2p.fix, p2p.cost_gbp) = (Fix::P2pPair, Some(900.0));
+        lines.push(p2p);
+        for k in 0..6 {
+            let mut l = line("block", "flat", Verdict::NeedsAltHan);
+            l.id = format!("block/{k}");
+            (l.fix, l.cost_gbp) = (Fix::Shared, Some(250.5));
+            lines.push(l);
+        }
+        for k in 0..3 {
+            let mut l = line(&format!("x{k}"), "flat", Verdict::NeedsAltHan);
+            (l.fix, l.cost_gbp) = (Fix::Exempt, Some(0.0));
+            l.exempt_reason = Some(format!("technically impossible: case {k}"));
+            lines.push(l);
+        }
+        let s = summarise(&lines, 300, 2);
+        let o = &s.overall;
+        assert_eq!(
+            [o.ok_2g4.count, o.p2p.count, o.shared.count, o.exempt.count],
+            [90, 1, 6, 3]
+        );
+        assert_eq!(
+            (o.unplanned.count, o.alt_han.count, o.alt_han.pct),
+            (0, 10, 10.0)
+        );
+        assert_eq!(o.alt_han_cost_gbp, 900.0 + 6.0 * 250.5);
+        // The six shared flats are one building: one bootstrap cluster.
+        assert!(o.shared.lo == 0.0 && o.shared.hi >= 6.0, "{:?}", o.shared);
+        let flat = s.archetypes.iter().find(|g| g.name == "flat").unwrap();
+        assert_eq!(
+            (flat.shared.count, flat.premises, flat.alt_han_cost_gbp),
+            (6, 9, 1503.0)
+        );
+        assert_eq!(
+            s.exempt_reasons,
+            [("technically impossible".to_string(), 3)]
+        );
+        let md = s.to_markdown("t", &[]);
+        assert!(
+            md.contains("| P2P pair | shared installation | exempt | Alt HAN cost |"),
+            "{md}"
+        );
+        assert!(!md.contains("not planned"), "{md}");
+        assert!(
+            md.contains("Total Alt HAN cost: £2403 (P2P pairs £900, shared installations £1503"),
+            "{md}"
+        );
+        assert!(md.contains("| technically impossible | 3 |"), "{md}");
     }
 
     #[test]
