@@ -43,6 +43,8 @@ use han_stack::zdo::{
 };
 use std::collections::BTreeMap;
 
+mod mesh;
+
 /// The ZDO endpoint and profile.
 const ZDO: u8 = 0;
 /// NWK radius for new frames: 2·nwkcMaxDepth (domain.md 3.2).
@@ -60,6 +62,7 @@ const T_POWER_OFF: u32 = 9;
 const T_POWER_ON: u32 = 10;
 const T_KEY_UPDATE: u32 = 11;
 const T_KEY_SWITCH: u32 = 12;
+const T_ROUTER: u32 = 13;
 /// Time between a network key update and the Switch Key (an assumption).
 pub const KEY_SWITCH_DELAY: Duration = Duration::secs(60);
 /// Behaviour timer ids start here.
@@ -72,6 +75,8 @@ const H_MAC: u32 = 4;
 const H_INDIRECT: u32 = 5;
 /// Association responses: the child's short address in the low 16 bits.
 const H_ASSOC_RESPONSE: u32 = 0x0001_0000;
+/// Unicasts a router sent, kept until the MAC reports: a counter in the low 16 bits.
+const H_ROUTED: u32 = 0x0002_0000;
 
 /// How long a joiner waits for the network key before starting again
 /// (apsSecurityTimeOutPeriod-like; an assumption).
@@ -173,6 +178,10 @@ enum JoinState {
 struct Child {
     ext: ExtAddr,
     sleepy: bool,
+    /// Joined as a router.
+    router: bool,
+    /// LQI of its association request.
+    lqi: u8,
 }
 
 /// What a parent (the coordinator, or a joined router) keeps for its children.
@@ -243,6 +252,39 @@ pub struct HostStats {
     pub route_changes: u64,
     /// Network keys switched to after a key update.
     pub key_switches: u32,
+    /// What its mesh router did (routers and the CHF).
+    pub routing: RoutingStats,
+}
+
+/// A router's routing counters over all its power-ups.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RoutingStats {
+    /// Route discoveries it started.
+    pub discoveries_started: u32,
+    /// Of those, the ones that found no route.
+    pub discoveries_failed: u32,
+    /// Routes that became usable or changed next hop.
+    pub route_changes: u32,
+    /// Unicasts the MAC could not deliver to the next hop.
+    pub link_failures: u32,
+    /// Network Status commands it sent.
+    pub network_status_sent: u32,
+    /// Broadcasts sent again for a missing passive acknowledgement.
+    pub broadcast_retries: u32,
+}
+
+impl RoutingStats {
+    /// These counters plus a router's current ones.
+    fn plus(self, c: &han_stack::nwk::routing::RoutingCounters) -> Self {
+        RoutingStats {
+            discoveries_started: self.discoveries_started + c.discoveries_started,
+            discoveries_failed: self.discoveries_failed + c.discoveries_failed,
+            route_changes: self.route_changes + c.route_changes,
+            link_failures: self.link_failures + c.link_failures,
+            network_status_sent: self.network_status_sent + c.network_status_sent,
+            broadcast_retries: self.broadcast_retries + c.broadcast_retries,
+        }
+    }
 }
 
 /// One node: stack plus behaviour.
@@ -262,6 +304,16 @@ pub struct DeviceHost {
     persistence_ns: u64,
     nwk: NwkSecurity,
     routing: DirectOrParent,
+    /// Mesh routing (routers and the coordinator once they route).
+    router: Option<han_stack::nwk::routing::Router>,
+    router_timer: Option<u64>,
+    held: Vec<mesh::HeldFrame>,
+    in_flight: BTreeMap<u32, han_stack::nwk::routing::Transmit>,
+    sent_id: u32,
+    /// LQI of the frame being handled.
+    last_lqi: u8,
+    /// Routing counters of earlier power-ups.
+    routing_past: RoutingStats,
     mac_seq: u8,
     nwk_seq: u8,
     aps_counter: u8,
@@ -370,6 +422,13 @@ impl DeviceHost {
             persistence_ns: persistence,
             nwk,
             routing: DirectOrParent::default(),
+            router: None,
+            router_timer: None,
+            held: Vec::new(),
+            in_flight: BTreeMap::new(),
+            sent_id: 0,
+            last_lqi: 255,
+            routing_past: RoutingStats::default(),
             mac_seq: (cfg.ext_addr.0 >> 8) as u8,
             nwk_seq: (cfg.ext_addr.0 >> 16) as u8,
             aps_counter: 0,
@@ -614,6 +673,7 @@ impl DeviceHost {
         let rng = &mut *ctx.rng;
         let mut refused = false;
         let children = &mut parent.children;
+        let lqi = self.last_lqi;
         let asked = parent
             .assoc
             .on_request(ctx.now.0, mac, seq, 0, |dev, caps| {
@@ -636,6 +696,8 @@ impl DeviceHost {
                     Child {
                         ext: dev,
                         sleepy: !caps.contains(CapabilityInfo::RX_ON_WHEN_IDLE),
+                        router: caps.contains(CapabilityInfo::FFD),
+                        lqi,
                     },
                 );
                 Ok(a)
@@ -676,6 +738,12 @@ impl DeviceHost {
 
     /// Put a NWK frame on the MAC towards `next` (held for a sleepy child).
     fn mac_send(&mut self, next: u16, nwk: &NwkFrame, ctx: &mut NodeCtx<'_>) {
+        self.mac_send_with(next, nwk, H_DATA, ctx);
+    }
+
+    /// [`DeviceHost::mac_send`] with the transmit handle to report under (frames held for
+    /// a sleepy child report nothing).
+    fn mac_send_with(&mut self, next: u16, nwk: &NwkFrame, handle: u32, ctx: &mut NodeCtx<'_>) {
         let seq = self.next_mac_seq();
         let dst = if next == 0xffff {
             Address::BROADCAST
@@ -698,9 +766,10 @@ impl DeviceHost {
             if let Some(t) = p.indirect.next_expiry() {
                 ctx.set_timer(T_EXPIRY, SimTime(t));
             }
+            self.in_flight.remove(&handle);
             return;
         }
-        ctx.transmit(H_DATA, psdu, TxOptions::default());
+        ctx.transmit(handle, psdu, TxOptions::default());
     }
 
     // ---- NWK ----
@@ -709,6 +778,9 @@ impl DeviceHost {
     fn nwk_send(&mut self, dst: u16, aps: &[u8], seal: Seal, ctx: &mut NodeCtx<'_>) {
         if seal != Seal::Clear && !self.is_joined() {
             // Between parents: nothing can go out (acknowledged sends time out and retry).
+            return;
+        }
+        if self.router_send(dst, aps, seal, ctx) {
             return;
         }
         let Some(next) = self.routing.next_hop(dst) else {
@@ -806,6 +878,21 @@ impl DeviceHost {
                 self.aps_command_send(nwk.header.src, cmd, old, ctx);
             }
         }
+        if self.router.is_some() {
+            let Address::Short(m) = mac.src else {
+                return;
+            };
+            let src = nwk.header.src;
+            let clear = !nwk.header.is_secured();
+            let is_data = nwk.header.control.frame_type == NwkFrameType::Data;
+            if self.router_receive(m, self.last_lqi, nwk.header, &plain, ctx)
+                && is_data
+                && let Ok(aps) = ApsFrame::from_bytes(&plain)
+            {
+                self.on_aps(src, clear, aps, ctx);
+            }
+            return;
+        }
         if let Address::Short(m) = mac.src
             && nwk.header.src != self.config.short_addr
             && self.routing.learn(nwk.header.src, m)
@@ -816,30 +903,10 @@ impl DeviceHost {
             return;
         }
         if !self.for_me(nwk.header.dst) {
-            self.forward(nwk.header, &plain, ctx);
             return;
         }
         if let Ok(aps) = ApsFrame::from_bytes(&plain) {
             self.on_aps(nwk.header.src, !nwk.header.is_secured(), aps, ctx);
-        }
-    }
-
-    /// Relay a frame for someone else (routers), secured again hop by hop.
-    fn forward(&mut self, mut header: NwkHeader, plain: &[u8], ctx: &mut NodeCtx<'_>) {
-        if !self.is_router() || header.radius <= 1 || is_broadcast(header.dst) {
-            return;
-        }
-        let Some(next) = self.routing.next_hop(header.dst) else {
-            self.stats.no_route += 1;
-            return;
-        };
-        header.radius -= 1;
-        header
-            .control
-            .flags
-            .remove(han_stack::nwk::NwkFlags::SECURITY);
-        if let Some(f) = self.nwk.seal(header, self.ext, plain) {
-            self.mac_send(next, &f, ctx);
         }
     }
 
@@ -925,7 +992,6 @@ impl DeviceHost {
         match cmd {
             // At the trust centre: a router let a device join (Zigbee PRO R22 4.6.3.2).
             ApsCommand::UpdateDevice(u) => {
-                self.routing.routes.insert(u.short_addr, src);
                 let counter = self.next_aps_counter();
                 let Role::Coordinator { tc } = &mut self.role else {
                     return;
@@ -1037,7 +1103,8 @@ impl DeviceHost {
         }
         *state = JoinState::Joined;
         *failures = 0;
-        if *router {
+        let is_router = *router;
+        if is_router {
             self.parent = Some(Parent::new(pan, own, self.persistence_ns, *depth));
         }
         self.peers.insert(*extended_pan_id, 0x0000);
@@ -1049,6 +1116,13 @@ impl DeviceHost {
             self.stats.rejoined_at_s = t;
         }
         self.parent_failures = 0;
+        if is_router {
+            self.start_router(self.config.short_addr, ctx);
+            if let Some(p) = self.routing.parent {
+                let lqi = self.last_lqi;
+                self.router_add_child(p, true, lqi, ctx.now.0);
+            }
+        }
         self.announce(ctx);
         // The application runs on across a rejoin.
         if !self.started {
@@ -1152,6 +1226,8 @@ impl DeviceHost {
         self.retrans.failures = failures;
         self.unresolved.clear();
         self.nap_at = None;
+        self.held.clear();
+        self.in_flight.clear();
         if let Some(p) = self.parent.as_mut() {
             *p = Parent {
                 children: std::mem::take(&mut p.children),
@@ -1169,6 +1245,13 @@ impl DeviceHost {
         self.powered = true;
         self.epoch += 1;
         ctx.wake();
+        if self.router.is_some() {
+            // Routing tables lived in RAM: start again with the children and the parent.
+            self.start_router(self.config.short_addr, ctx);
+            if let Some(p) = self.routing.parent {
+                self.router_add_child(p, true, self.last_lqi, ctx.now.0);
+            }
+        }
         if self.is_joined() {
             // Back from non-volatile memory: the application starts again.
             self.with_behaviour(ctx, |b, api| b.joined(api));
@@ -1396,6 +1479,7 @@ impl DeviceHost {
                 };
                 self.routing.neighbours.insert(short);
                 self.routing.routes.remove(&short);
+                self.router_add_child(short, child.router, child.lqi, ctx.now.0);
                 let counter = self.next_aps_counter();
                 match &mut self.role {
                     Role::Coordinator { tc } => {
@@ -1414,6 +1498,7 @@ impl DeviceHost {
                     }
                 }
             }
+            h if h & 0xffff_0000 == H_ROUTED => self.routed_done(h, result, ctx),
             H_DATA => {
                 self.parent_link(matches!(result, TxStatus::Success { .. }), ctx);
                 if self.is_sleepy() && self.is_joined() {
@@ -1462,6 +1547,7 @@ impl Node for DeviceHost {
                 }
                 match self.role {
                     Role::Coordinator { .. } => {
+                        self.start_router(0x0000, ctx);
                         self.started = true;
                         self.with_behaviour(ctx, |b, api| b.joined(api));
                     }
@@ -1471,6 +1557,7 @@ impl Node for DeviceHost {
             NodeInput::Timer(T_POWER_OFF) => self.power_off(ctx),
             NodeInput::Timer(T_KEY_UPDATE) => self.key_update(ctx),
             NodeInput::Timer(T_KEY_SWITCH) => self.key_switch(ctx),
+            NodeInput::Timer(T_ROUTER) => self.router_timer_fired(ctx),
             NodeInput::Timer(T_POWER_ON) => {}
             NodeInput::Timer(T_START | T_REJOIN) => self.start_join(ctx),
             NodeInput::Timer(T_ASSOC) => {
@@ -1545,6 +1632,7 @@ impl Node for DeviceHost {
                 let Ok((mac, _, true)) = MacFrame::parse_with_fcs(r.psdu) else {
                     return;
                 };
+                self.last_lqi = r.lqi;
                 match &mac.payload {
                     MacPayload::Data(bytes) => {
                         let bytes = bytes.clone();

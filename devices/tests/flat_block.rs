@@ -45,7 +45,11 @@ fn routers_carry_joins_and_data_where_direct_links_fail() {
             if d.kind == "IHD" {
                 let i = p.ihd.as_ref().unwrap();
                 // Gas read from the GPF through the router.
-                assert!(i.gas_updates > 0 || p.gas.as_ref().is_none_or(|g| g.pushes[1] == 0));
+                assert!(
+                    i.gas_updates > 0 || p.gas.as_ref().is_none_or(|g| g.pushes[1] == 0),
+                    "{}",
+                    s.text()
+                );
                 assert!(i.electricity_updates > 0);
                 routed_ihd += 1;
             }
@@ -53,6 +57,32 @@ fn routers_carry_joins_and_data_where_direct_links_fail() {
     }
     assert!(routed_gas >= 3, "{}", s.text());
     assert!(routed_ihd >= 1, "{}", s.text());
+    // Routing: the CHFs' many-to-one routes and the routers' discoveries change routes,
+    // and the summary says so per premises.
+    assert!(
+        s.premises.iter().all(|p| p.route_changes > 0),
+        "{}",
+        s.text()
+    );
+    let text = s.text();
+    assert!(text.contains("route change(s)"));
+    // Where something fails, the summary says which device and why.
+    for p in &s.premises {
+        for d in &p.devices {
+            if d.nwk_addr.is_none() && d.kind != "CHF" {
+                assert!(
+                    p.failures
+                        .iter()
+                        .any(|f| f.starts_with(&format!("{} not joined: ", d.id))),
+                    "{}",
+                    d.id
+                );
+            }
+            if d.stack.no_route > 0 {
+                assert!(p.failures.iter().any(|f| f.contains("without a route")));
+            }
+        }
+    }
     // Devices that never joined are listed with the reason.
     let text = s.text();
     for p in &s.premises {
