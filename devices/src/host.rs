@@ -43,6 +43,7 @@ use han_stack::zdo::{
 };
 use std::collections::BTreeMap;
 
+mod formation;
 mod mesh;
 
 /// The ZDO endpoint and profile.
@@ -141,6 +142,9 @@ pub struct HostConfig {
     pub ext_addr: ExtAddr,
     /// The channel it forms or scans.
     pub channel: u8,
+    /// The channels it may form on or join on: one when the building names it, else the
+    /// band (the CHF measures each and forms on the quietest; joiners scan them all).
+    pub channels: Vec<u8>,
     /// When it powers on.
     pub power_on: Duration,
     /// Its role.
@@ -252,6 +256,8 @@ pub struct HostStats {
     pub route_changes: u64,
     /// Network keys switched to after a key update.
     pub key_switches: u32,
+    /// The channel the CHF formed its PAN on.
+    pub channel: Option<u8>,
     /// What its mesh router did (routers and the CHF).
     pub routing: RoutingStats,
 }
@@ -314,6 +320,10 @@ pub struct DeviceHost {
     last_lqi: u8,
     /// Routing counters of earlier power-ups.
     routing_past: RoutingStats,
+    /// Candidate channels.
+    channels: Vec<u8>,
+    /// The energy scan of formation, while it runs.
+    scan: Option<formation::EnergyScan>,
     mac_seq: u8,
     nwk_seq: u8,
     aps_counter: u8,
@@ -376,7 +386,7 @@ impl DeviceHost {
                 }
                 let params = JoinParams {
                     ext_addr: cfg.ext_addr,
-                    channels: vec![cfg.channel],
+                    channels: cfg.channels.clone(),
                     scan_exponent: DEFAULT_SCAN_EXPONENT,
                     symbol_ns: cfg.symbol_ns,
                     capabilities: caps,
@@ -429,6 +439,8 @@ impl DeviceHost {
             sent_id: 0,
             last_lqi: 255,
             routing_past: RoutingStats::default(),
+            channels: cfg.channels,
+            scan: None,
             mac_seq: (cfg.ext_addr.0 >> 8) as u8,
             nwk_seq: (cfg.ext_addr.0 >> 16) as u8,
             aps_counter: 0,
@@ -1546,11 +1558,10 @@ impl Node for DeviceHost {
                     ctx.set_timer(T_KEY_UPDATE, SimTime::ZERO + *at);
                 }
                 match self.role {
-                    Role::Coordinator { .. } => {
-                        self.start_router(0x0000, ctx);
-                        self.started = true;
-                        self.with_behaviour(ctx, |b, api| b.joined(api));
+                    Role::Coordinator { .. } if self.channels.len() > 1 => {
+                        self.start_formation(ctx)
                     }
+                    Role::Coordinator { .. } => self.formed(ctx),
                     Role::Joiner { .. } => ctx.set_timer(T_START, SimTime::ZERO + self.power_on),
                 }
             }
@@ -1623,7 +1634,8 @@ impl Node for DeviceHost {
                 }
             }
             // Devices have no wired links; only gateway units use them.
-            NodeInput::Timer(_) | NodeInput::Energy(_) | NodeInput::Wire { .. } => {}
+            NodeInput::Energy(dbm) => self.on_energy(dbm, ctx),
+            NodeInput::Timer(_) | NodeInput::Wire { .. } => {}
             NodeInput::TransmitDone { handle, .. } if handle == INJECTED => {}
             NodeInput::TransmitDone { handle, result } => {
                 self.on_transmit_done(handle, result, ctx)

@@ -234,6 +234,11 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
             premises: p,
             ext_addr: ext,
             channel: b.channel_2g4,
+            channels: if b.channel_2g4_fixed {
+                vec![b.channel_2g4]
+            } else {
+                (11..=26).collect()
+            },
             power_on,
             role,
             epoch_unix_ns: air.epoch_unix_ns,
@@ -535,8 +540,10 @@ impl Summary {
             for d in &p.devices {
                 let state = match (d.stack.joined_at_s, d.nwk_addr) {
                     (_, Some(0)) => format!(
-                        "coordinator, {} keys sent, {} refused",
-                        d.stack.keys_sent, d.stack.refused
+                        "coordinator on channel {}, {} keys sent, {} refused",
+                        d.stack.channel.map_or("-".into(), |c| c.to_string()),
+                        d.stack.keys_sent,
+                        d.stack.refused
                     ),
                     (Some(t), Some(a)) => format!(
                         "joined at {t:.1} s as 0x{a:04x} via 0x{:04x}",

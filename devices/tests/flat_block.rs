@@ -1,4 +1,4 @@
-//! The 6-storey block: 24 comms hubs on the building's channel. Devices out of their CH's
+//! The 6-storey block: 24 comms hubs, each on the channel its energy scan chose. Devices out of their CH's
 //! reach join through a router (the ESME or a mains IHD) and their data is routed through
 //! it; the summary names the devices that never joined and why.
 
@@ -57,6 +57,16 @@ fn routers_carry_joins_and_data_where_direct_links_fail() {
     }
     assert!(routed_gas >= 3, "{}", s.text());
     assert!(routed_ihd >= 1, "{}", s.text());
+    // Formation: the building names no channel, so each hub measured the band and formed
+    // on a quiet channel; the 24 hubs spread over the band instead of sharing one.
+    let channels: std::collections::BTreeSet<u8> = s
+        .premises
+        .iter()
+        .filter_map(|p| p.devices.iter().find(|d| d.kind == "CHF"))
+        .filter_map(|d| d.stack.channel)
+        .collect();
+    assert!(channels.len() >= 6, "{channels:?}");
+    assert!(channels.iter().all(|c| (11..=26).contains(c)));
     // Routing: the CHFs' many-to-one routes and the routers' discoveries change routes,
     // and the summary says so per premises.
     assert!(
