@@ -242,6 +242,9 @@ pub struct HostStats {
     pub aps_failures: u64,
     /// APS duplicates rejected.
     pub aps_duplicates: u64,
+    /// APS-secured frames dropped for a frame counter not above the last one from that
+    /// sender (replays, Zigbee PRO R22 4.4.1.2).
+    pub aps_replays_dropped: u64,
     /// Frames with no route (unknown destination).
     pub no_route: u64,
     /// Network keys it sent (trust centre only).
@@ -348,6 +351,8 @@ pub struct DeviceHost {
     app_keys: BTreeMap<ExtAddr, [u8; 16]>,
     app_keys_requested: std::collections::BTreeSet<ExtAddr>,
     aps_security_counter: u32,
+    /// The last APS frame counter accepted from each sender (non-volatile).
+    aps_in_counters: BTreeMap<ExtAddr, u32>,
     behaviour: Box<dyn Behaviour>,
     /// Counters for the summary.
     pub stats: HostStats,
@@ -462,6 +467,7 @@ impl DeviceHost {
             app_keys: BTreeMap::new(),
             app_keys_requested: Default::default(),
             aps_security_counter: 0,
+            aps_in_counters: BTreeMap::new(),
             behaviour,
             stats: HostStats::default(),
         }
@@ -943,6 +949,15 @@ impl DeviceHost {
                         self.stats.insecure_dropped += 1;
                         return;
                     };
+                    // Only after the MIC verified: a forged counter must not move ours.
+                    if let (Some(e), Some(aux)) = (sender, aps.aux.as_ref()) {
+                        let fc = aux.frame_counter;
+                        if self.aps_in_counters.get(&e).is_some_and(|&last| fc <= last) {
+                            self.stats.aps_replays_dropped += 1;
+                            return;
+                        }
+                        self.aps_in_counters.insert(e, fc);
+                    }
                     ApsFrame {
                         payload: plain,
                         ..aps

@@ -142,6 +142,66 @@ fn a_device_not_in_the_log_never_gets_the_key() {
 }
 
 #[test]
+fn a_replayed_aps_frame_under_a_fresh_nwk_counter_is_dropped_and_counted() {
+    use han_stack::mac::MacFrame;
+    use han_stack::nwk::NwkFrame;
+    use han_stack::nwk::security::NwkSecurity;
+    let b = house();
+    let cfg = ScenarioConfig::default();
+    let (mut w, keys) = build(&b, &cfg);
+    w.tap_zep();
+    w.run_until(SimTime::ZERO + Duration::secs(300));
+    let esme = w.nodes().iter().position(|h| h.id == "esme").unwrap();
+    let ihd = w.nodes().iter().position(|h| h.id == "ihd").unwrap();
+    let ihd_addr = w.nodes()[ihd].short_addr();
+    let esme_ext = w.nodes()[esme].ext_addr();
+    // An early APS-secured report from the ESME to the IHD, re-sealed at NWK level with a
+    // fresh frame counter, as a device holding the network key could.
+    let recorded = w
+        .take_zep()
+        .unwrap()
+        .into_iter()
+        .filter_map(|d| match ZepPacket::from_bytes(&d.bytes) {
+            Ok(ZepPacket::V2Data {
+                device_id, frame, ..
+            }) if device_id as usize == esme => Some(frame),
+            _ => None,
+        })
+        .filter(|f| f.len() > 60 && f.get(5..7) == Some(&ihd_addr.to_le_bytes()[..]))
+        .find_map(|f| {
+            let (mac, _, ok) = MacFrame::parse_with_fcs(&f).ok()?;
+            let han_stack::mac::MacPayload::Data(bytes) = &mac.payload else {
+                return None;
+            };
+            let nwk = NwkFrame::from_bytes(bytes).ok()?;
+            ok.then_some((mac, nwk))
+        })
+        .expect("an ESME report to the IHD");
+    let (mut mac, nwk) = recorded;
+    let mut sec = NwkSecurity::default();
+    sec.install_key(keys.network[0].1, 0);
+    let plain = sec.open(&nwk).expect("opens with the network key");
+    assert_eq!(plain.first().map(|c| c & 0x20), Some(0x20), "APS-secured");
+    sec.restore_outgoing(u32::MAX / 2);
+    let mut header = nwk.header.clone();
+    header
+        .control
+        .flags
+        .remove(han_stack::nwk::NwkFlags::SECURITY);
+    let fresh = sec.seal(header, esme_ext, &plain).unwrap();
+    mac.payload = han_stack::mac::MacPayload::Data(fresh.to_bytes());
+    let before = w.nodes()[ihd].stats.clone();
+    w.inject(esme as u32, mac.emit_with_fcs());
+    w.run_until(SimTime::ZERO + Duration::secs(301));
+    let after = &w.nodes()[ihd].stats;
+    assert_eq!(
+        after.replays_dropped, before.replays_dropped,
+        "fresh at NWK level"
+    );
+    assert_eq!(after.aps_replays_dropped, before.aps_replays_dropped + 1);
+}
+
+#[test]
 fn a_replayed_nwk_frame_is_dropped_and_counted() {
     let b = house();
     let cfg = ScenarioConfig::default();
