@@ -103,12 +103,31 @@ fn sim_pcap_decrypts_cleanly_and_is_reproducible() {
         ),
         0
     );
-    // Every NWK-secured frame decrypts: an APS layer under each.
-    let secured = tshark_count(&pcap, &keys, "zbee_nwk.security == 1");
+    // Every NWK-secured data frame decrypts: an APS layer under each; every secured NWK
+    // command (routing: link status, route requests and replies) reads as a command.
+    let secured = tshark_count(
+        &pcap,
+        &keys,
+        "zbee_nwk.security == 1 && zbee_nwk.frame_type == 0",
+    );
     assert!(secured > 300);
     assert_eq!(
         tshark_count(&pcap, &keys, "zbee_nwk.security == 1 && zbee_aps"),
         secured
+    );
+    let commands = tshark_count(
+        &pcap,
+        &keys,
+        "zbee_nwk.security == 1 && zbee_nwk.frame_type == 1",
+    );
+    assert!(commands > 0);
+    assert_eq!(
+        tshark_count(
+            &pcap,
+            &keys,
+            "zbee_nwk.security == 1 && zbee_nwk.frame_type == 1 && zbee_nwk.cmd.id"
+        ),
+        commands
     );
     // The gas meter polls its parent (Data Requests) after each push.
     assert!(tshark_count(&pcap, &keys, "wpan.cmd == 0x04") > 0);

@@ -43,6 +43,9 @@ use han_stack::zdo::{
 };
 use std::collections::BTreeMap;
 
+mod formation;
+mod mesh;
+
 /// The ZDO endpoint and profile.
 const ZDO: u8 = 0;
 /// NWK radius for new frames: 2·nwkcMaxDepth (domain.md 3.2).
@@ -60,6 +63,7 @@ const T_POWER_OFF: u32 = 9;
 const T_POWER_ON: u32 = 10;
 const T_KEY_UPDATE: u32 = 11;
 const T_KEY_SWITCH: u32 = 12;
+const T_ROUTER: u32 = 13;
 /// Time between a network key update and the Switch Key (an assumption).
 pub const KEY_SWITCH_DELAY: Duration = Duration::secs(60);
 /// Behaviour timer ids start here.
@@ -72,6 +76,8 @@ const H_MAC: u32 = 4;
 const H_INDIRECT: u32 = 5;
 /// Association responses: the child's short address in the low 16 bits.
 const H_ASSOC_RESPONSE: u32 = 0x0001_0000;
+/// Unicasts a router sent, kept until the MAC reports: a counter in the low 16 bits.
+const H_ROUTED: u32 = 0x0002_0000;
 
 /// How long a joiner waits for the network key before starting again
 /// (apsSecurityTimeOutPeriod-like; an assumption).
@@ -136,6 +142,9 @@ pub struct HostConfig {
     pub ext_addr: ExtAddr,
     /// The channel it forms or scans.
     pub channel: u8,
+    /// The channels it may form on or join on: one when the building names it, else the
+    /// band (the CHF measures each and forms on the quietest; joiners scan them all).
+    pub channels: Vec<u8>,
     /// When it powers on.
     pub power_on: Duration,
     /// Its role.
@@ -173,6 +182,10 @@ enum JoinState {
 struct Child {
     ext: ExtAddr,
     sleepy: bool,
+    /// Joined as a router.
+    router: bool,
+    /// LQI of its association request.
+    lqi: u8,
 }
 
 /// What a parent (the coordinator, or a joined router) keeps for its children.
@@ -229,6 +242,9 @@ pub struct HostStats {
     pub aps_failures: u64,
     /// APS duplicates rejected.
     pub aps_duplicates: u64,
+    /// APS-secured frames dropped for a frame counter not above the last one from that
+    /// sender (replays, Zigbee PRO R22 4.4.1.2).
+    pub aps_replays_dropped: u64,
     /// Frames with no route (unknown destination).
     pub no_route: u64,
     /// Network keys it sent (trust centre only).
@@ -243,6 +259,41 @@ pub struct HostStats {
     pub route_changes: u64,
     /// Network keys switched to after a key update.
     pub key_switches: u32,
+    /// The channel the CHF formed its PAN on.
+    pub channel: Option<u8>,
+    /// What its mesh router did (routers and the CHF).
+    pub routing: RoutingStats,
+}
+
+/// A router's routing counters over all its power-ups.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RoutingStats {
+    /// Route discoveries it started.
+    pub discoveries_started: u32,
+    /// Of those, the ones that found no route.
+    pub discoveries_failed: u32,
+    /// Routes that became usable or changed next hop.
+    pub route_changes: u32,
+    /// Unicasts the MAC could not deliver to the next hop.
+    pub link_failures: u32,
+    /// Network Status commands it sent.
+    pub network_status_sent: u32,
+    /// Broadcasts sent again for a missing passive acknowledgement.
+    pub broadcast_retries: u32,
+}
+
+impl RoutingStats {
+    /// These counters plus a router's current ones.
+    fn plus(self, c: &han_stack::nwk::routing::RoutingCounters) -> Self {
+        RoutingStats {
+            discoveries_started: self.discoveries_started + c.discoveries_started,
+            discoveries_failed: self.discoveries_failed + c.discoveries_failed,
+            route_changes: self.route_changes + c.route_changes,
+            link_failures: self.link_failures + c.link_failures,
+            network_status_sent: self.network_status_sent + c.network_status_sent,
+            broadcast_retries: self.broadcast_retries + c.broadcast_retries,
+        }
+    }
 }
 
 /// One node: stack plus behaviour.
@@ -262,6 +313,20 @@ pub struct DeviceHost {
     persistence_ns: u64,
     nwk: NwkSecurity,
     routing: DirectOrParent,
+    /// Mesh routing (routers and the coordinator once they route).
+    router: Option<han_stack::nwk::routing::Router>,
+    router_timer: Option<u64>,
+    held: Vec<mesh::HeldFrame>,
+    in_flight: BTreeMap<u32, han_stack::nwk::routing::Transmit>,
+    sent_id: u32,
+    /// LQI of the frame being handled.
+    last_lqi: u8,
+    /// Routing counters of earlier power-ups.
+    routing_past: RoutingStats,
+    /// Candidate channels.
+    channels: Vec<u8>,
+    /// The energy scan of formation, while it runs.
+    scan: Option<formation::EnergyScan>,
     mac_seq: u8,
     nwk_seq: u8,
     aps_counter: u8,
@@ -286,6 +351,8 @@ pub struct DeviceHost {
     app_keys: BTreeMap<ExtAddr, [u8; 16]>,
     app_keys_requested: std::collections::BTreeSet<ExtAddr>,
     aps_security_counter: u32,
+    /// The last APS frame counter accepted from each sender (non-volatile).
+    aps_in_counters: BTreeMap<ExtAddr, u32>,
     behaviour: Box<dyn Behaviour>,
     /// Counters for the summary.
     pub stats: HostStats,
@@ -324,7 +391,7 @@ impl DeviceHost {
                 }
                 let params = JoinParams {
                     ext_addr: cfg.ext_addr,
-                    channels: vec![cfg.channel],
+                    channels: cfg.channels.clone(),
                     scan_exponent: DEFAULT_SCAN_EXPONENT,
                     symbol_ns: cfg.symbol_ns,
                     capabilities: caps,
@@ -370,6 +437,15 @@ impl DeviceHost {
             persistence_ns: persistence,
             nwk,
             routing: DirectOrParent::default(),
+            router: None,
+            router_timer: None,
+            held: Vec::new(),
+            in_flight: BTreeMap::new(),
+            sent_id: 0,
+            last_lqi: 255,
+            routing_past: RoutingStats::default(),
+            channels: cfg.channels,
+            scan: None,
             mac_seq: (cfg.ext_addr.0 >> 8) as u8,
             nwk_seq: (cfg.ext_addr.0 >> 16) as u8,
             aps_counter: 0,
@@ -391,6 +467,7 @@ impl DeviceHost {
             app_keys: BTreeMap::new(),
             app_keys_requested: Default::default(),
             aps_security_counter: 0,
+            aps_in_counters: BTreeMap::new(),
             behaviour,
             stats: HostStats::default(),
         }
@@ -614,6 +691,7 @@ impl DeviceHost {
         let rng = &mut *ctx.rng;
         let mut refused = false;
         let children = &mut parent.children;
+        let lqi = self.last_lqi;
         let asked = parent
             .assoc
             .on_request(ctx.now.0, mac, seq, 0, |dev, caps| {
@@ -636,6 +714,8 @@ impl DeviceHost {
                     Child {
                         ext: dev,
                         sleepy: !caps.contains(CapabilityInfo::RX_ON_WHEN_IDLE),
+                        router: caps.contains(CapabilityInfo::FFD),
+                        lqi,
                     },
                 );
                 Ok(a)
@@ -676,6 +756,12 @@ impl DeviceHost {
 
     /// Put a NWK frame on the MAC towards `next` (held for a sleepy child).
     fn mac_send(&mut self, next: u16, nwk: &NwkFrame, ctx: &mut NodeCtx<'_>) {
+        self.mac_send_with(next, nwk, H_DATA, ctx);
+    }
+
+    /// [`DeviceHost::mac_send`] with the transmit handle to report under (frames held for
+    /// a sleepy child report nothing).
+    fn mac_send_with(&mut self, next: u16, nwk: &NwkFrame, handle: u32, ctx: &mut NodeCtx<'_>) {
         let seq = self.next_mac_seq();
         let dst = if next == 0xffff {
             Address::BROADCAST
@@ -698,9 +784,10 @@ impl DeviceHost {
             if let Some(t) = p.indirect.next_expiry() {
                 ctx.set_timer(T_EXPIRY, SimTime(t));
             }
+            self.in_flight.remove(&handle);
             return;
         }
-        ctx.transmit(H_DATA, psdu, TxOptions::default());
+        ctx.transmit(handle, psdu, TxOptions::default());
     }
 
     // ---- NWK ----
@@ -709,6 +796,9 @@ impl DeviceHost {
     fn nwk_send(&mut self, dst: u16, aps: &[u8], seal: Seal, ctx: &mut NodeCtx<'_>) {
         if seal != Seal::Clear && !self.is_joined() {
             // Between parents: nothing can go out (acknowledged sends time out and retry).
+            return;
+        }
+        if self.router_send(dst, aps, seal, ctx) {
             return;
         }
         let Some(next) = self.routing.next_hop(dst) else {
@@ -806,6 +896,21 @@ impl DeviceHost {
                 self.aps_command_send(nwk.header.src, cmd, old, ctx);
             }
         }
+        if self.router.is_some() {
+            let Address::Short(m) = mac.src else {
+                return;
+            };
+            let src = nwk.header.src;
+            let clear = !nwk.header.is_secured();
+            let is_data = nwk.header.control.frame_type == NwkFrameType::Data;
+            if self.router_receive(m, self.last_lqi, nwk.header, &plain, ctx)
+                && is_data
+                && let Ok(aps) = ApsFrame::from_bytes(&plain)
+            {
+                self.on_aps(src, clear, aps, ctx);
+            }
+            return;
+        }
         if let Address::Short(m) = mac.src
             && nwk.header.src != self.config.short_addr
             && self.routing.learn(nwk.header.src, m)
@@ -816,30 +921,10 @@ impl DeviceHost {
             return;
         }
         if !self.for_me(nwk.header.dst) {
-            self.forward(nwk.header, &plain, ctx);
             return;
         }
         if let Ok(aps) = ApsFrame::from_bytes(&plain) {
             self.on_aps(nwk.header.src, !nwk.header.is_secured(), aps, ctx);
-        }
-    }
-
-    /// Relay a frame for someone else (routers), secured again hop by hop.
-    fn forward(&mut self, mut header: NwkHeader, plain: &[u8], ctx: &mut NodeCtx<'_>) {
-        if !self.is_router() || header.radius <= 1 || is_broadcast(header.dst) {
-            return;
-        }
-        let Some(next) = self.routing.next_hop(header.dst) else {
-            self.stats.no_route += 1;
-            return;
-        };
-        header.radius -= 1;
-        header
-            .control
-            .flags
-            .remove(han_stack::nwk::NwkFlags::SECURITY);
-        if let Some(f) = self.nwk.seal(header, self.ext, plain) {
-            self.mac_send(next, &f, ctx);
         }
     }
 
@@ -864,6 +949,15 @@ impl DeviceHost {
                         self.stats.insecure_dropped += 1;
                         return;
                     };
+                    // Only after the MIC verified: a forged counter must not move ours.
+                    if let (Some(e), Some(aux)) = (sender, aps.aux.as_ref()) {
+                        let fc = aux.frame_counter;
+                        if self.aps_in_counters.get(&e).is_some_and(|&last| fc <= last) {
+                            self.stats.aps_replays_dropped += 1;
+                            return;
+                        }
+                        self.aps_in_counters.insert(e, fc);
+                    }
                     ApsFrame {
                         payload: plain,
                         ..aps
@@ -925,7 +1019,6 @@ impl DeviceHost {
         match cmd {
             // At the trust centre: a router let a device join (Zigbee PRO R22 4.6.3.2).
             ApsCommand::UpdateDevice(u) => {
-                self.routing.routes.insert(u.short_addr, src);
                 let counter = self.next_aps_counter();
                 let Role::Coordinator { tc } = &mut self.role else {
                     return;
@@ -1037,7 +1130,8 @@ impl DeviceHost {
         }
         *state = JoinState::Joined;
         *failures = 0;
-        if *router {
+        let is_router = *router;
+        if is_router {
             self.parent = Some(Parent::new(pan, own, self.persistence_ns, *depth));
         }
         self.peers.insert(*extended_pan_id, 0x0000);
@@ -1049,6 +1143,13 @@ impl DeviceHost {
             self.stats.rejoined_at_s = t;
         }
         self.parent_failures = 0;
+        if is_router {
+            self.start_router(self.config.short_addr, ctx);
+            if let Some(p) = self.routing.parent {
+                let lqi = self.last_lqi;
+                self.router_add_child(p, true, lqi, ctx.now.0);
+            }
+        }
         self.announce(ctx);
         // The application runs on across a rejoin.
         if !self.started {
@@ -1152,6 +1253,8 @@ impl DeviceHost {
         self.retrans.failures = failures;
         self.unresolved.clear();
         self.nap_at = None;
+        self.held.clear();
+        self.in_flight.clear();
         if let Some(p) = self.parent.as_mut() {
             *p = Parent {
                 children: std::mem::take(&mut p.children),
@@ -1169,6 +1272,13 @@ impl DeviceHost {
         self.powered = true;
         self.epoch += 1;
         ctx.wake();
+        if self.router.is_some() {
+            // Routing tables lived in RAM: start again with the children and the parent.
+            self.start_router(self.config.short_addr, ctx);
+            if let Some(p) = self.routing.parent {
+                self.router_add_child(p, true, self.last_lqi, ctx.now.0);
+            }
+        }
         if self.is_joined() {
             // Back from non-volatile memory: the application starts again.
             self.with_behaviour(ctx, |b, api| b.joined(api));
@@ -1396,6 +1506,7 @@ impl DeviceHost {
                 };
                 self.routing.neighbours.insert(short);
                 self.routing.routes.remove(&short);
+                self.router_add_child(short, child.router, child.lqi, ctx.now.0);
                 let counter = self.next_aps_counter();
                 match &mut self.role {
                     Role::Coordinator { tc } => {
@@ -1414,6 +1525,7 @@ impl DeviceHost {
                     }
                 }
             }
+            h if h & 0xffff_0000 == H_ROUTED => self.routed_done(h, result, ctx),
             H_DATA => {
                 self.parent_link(matches!(result, TxStatus::Success { .. }), ctx);
                 if self.is_sleepy() && self.is_joined() {
@@ -1461,16 +1573,17 @@ impl Node for DeviceHost {
                     ctx.set_timer(T_KEY_UPDATE, SimTime::ZERO + *at);
                 }
                 match self.role {
-                    Role::Coordinator { .. } => {
-                        self.started = true;
-                        self.with_behaviour(ctx, |b, api| b.joined(api));
+                    Role::Coordinator { .. } if self.channels.len() > 1 => {
+                        self.start_formation(ctx)
                     }
+                    Role::Coordinator { .. } => self.formed(ctx),
                     Role::Joiner { .. } => ctx.set_timer(T_START, SimTime::ZERO + self.power_on),
                 }
             }
             NodeInput::Timer(T_POWER_OFF) => self.power_off(ctx),
             NodeInput::Timer(T_KEY_UPDATE) => self.key_update(ctx),
             NodeInput::Timer(T_KEY_SWITCH) => self.key_switch(ctx),
+            NodeInput::Timer(T_ROUTER) => self.router_timer_fired(ctx),
             NodeInput::Timer(T_POWER_ON) => {}
             NodeInput::Timer(T_START | T_REJOIN) => self.start_join(ctx),
             NodeInput::Timer(T_ASSOC) => {
@@ -1536,7 +1649,8 @@ impl Node for DeviceHost {
                 }
             }
             // Devices have no wired links; only gateway units use them.
-            NodeInput::Timer(_) | NodeInput::Energy(_) | NodeInput::Wire { .. } => {}
+            NodeInput::Energy(dbm) => self.on_energy(dbm, ctx),
+            NodeInput::Timer(_) | NodeInput::Wire { .. } => {}
             NodeInput::TransmitDone { handle, .. } if handle == INJECTED => {}
             NodeInput::TransmitDone { handle, result } => {
                 self.on_transmit_done(handle, result, ctx)
@@ -1545,6 +1659,7 @@ impl Node for DeviceHost {
                 let Ok((mac, _, true)) = MacFrame::parse_with_fcs(r.psdu) else {
                     return;
                 };
+                self.last_lqi = r.lqi;
                 match &mac.payload {
                     MacPayload::Data(bytes) => {
                         let bytes = bytes.clone();

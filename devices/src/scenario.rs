@@ -234,6 +234,11 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
             premises: p,
             ext_addr: ext,
             channel: b.channel_2g4,
+            channels: if b.channel_2g4_fixed {
+                vec![b.channel_2g4]
+            } else {
+                (11..=26).collect()
+            },
             power_on,
             role,
             epoch_unix_ns: air.epoch_unix_ns,
@@ -337,6 +342,9 @@ pub struct PremisesRow {
     pub ppmid: Option<(Option<i64>, Vec<i64>)>,
     /// The HCALCS's switchings (simulated s, on).
     pub hcalcs: Option<Vec<(u64, bool)>>,
+    /// What went wrong, one line per device: never joined (and why), frames without a
+    /// route, frames never acknowledged.
+    pub failures: Vec<String>,
 }
 
 /// What a run reports.
@@ -371,6 +379,34 @@ fn get<'a, T: 'static>(hosts: &[&'a DeviceHost]) -> Option<&'a T> {
     hosts
         .iter()
         .find_map(|h| h.behaviour().as_any().downcast_ref::<T>())
+}
+
+/// Why a device let its premises down, if it did.
+fn failures_of(d: &DeviceRow) -> Vec<String> {
+    let mut out = Vec::new();
+    let s = &d.stack;
+    if d.kind != "CHF" && d.nwk_addr.is_none() {
+        let why = match s.join_outcomes.iter().max_by_key(|(_, n)| **n) {
+            Some((&"NO_BEACON", _)) => "no parent of its network within reach".to_string(),
+            Some((&"NO_KEY", _)) => "never got the network key".to_string(),
+            Some((o, _)) => format!("association failed ({o})"),
+            None => "never tried".to_string(),
+        };
+        out.push(format!("{} not joined: {why}", d.id));
+    }
+    if s.no_route > 0 {
+        out.push(format!(
+            "{}: {} frame(s) without a route ({} of {} route discoveries failed)",
+            d.id, s.no_route, s.routing.discoveries_failed, s.routing.discoveries_started
+        ));
+    }
+    if s.aps_failures > 0 {
+        out.push(format!(
+            "{}: {} frame(s) never acknowledged",
+            d.id, s.aps_failures
+        ));
+    }
+    out
 }
 
 /// Summarise a run.
@@ -442,7 +478,11 @@ pub fn summarise(b: &Building, world: &World<DeviceHost>, cfg: &ScenarioConfig) 
                 .iter()
                 .map(|d| d.mac_retries + d.stack.aps_retries)
                 .sum();
-            let route_changes = devices.iter().map(|d| d.stack.route_changes).sum();
+            let route_changes = devices
+                .iter()
+                .map(|d| d.stack.route_changes + u64::from(d.stack.routing.route_changes))
+                .sum();
+            let failures = devices.iter().flat_map(failures_of).collect();
             PremisesRow {
                 route_changes,
                 id: pr.id.clone(),
@@ -455,6 +495,7 @@ pub fn summarise(b: &Building, world: &World<DeviceHost>, cfg: &ScenarioConfig) 
                 retries,
                 ppmid: get::<Ppmid>(&hosts).map(|m| (m.credit_p, m.top_ups_accepted.clone())),
                 hcalcs: get::<Hcalcs>(&hosts).map(|h| h.switchings.clone()),
+                failures,
             }
         })
         .collect();
@@ -499,8 +540,10 @@ impl Summary {
             for d in &p.devices {
                 let state = match (d.stack.joined_at_s, d.nwk_addr) {
                     (_, Some(0)) => format!(
-                        "coordinator, {} keys sent, {} refused",
-                        d.stack.keys_sent, d.stack.refused
+                        "coordinator on channel {}, {} keys sent, {} refused",
+                        d.stack.channel.map_or("-".into(), |c| c.to_string()),
+                        d.stack.keys_sent,
+                        d.stack.refused
                     ),
                     (Some(t), Some(a)) => format!(
                         "joined at {t:.1} s as 0x{a:04x} via 0x{:04x}",
@@ -515,10 +558,23 @@ impl Summary {
                 if d.stack.power_cuts > 0 {
                     out += &format!(", {} power cut(s)", d.stack.power_cuts);
                 }
+                let r = &d.stack.routing;
+                if r.discoveries_started + r.route_changes + r.link_failures > 0 {
+                    out += &format!(
+                        ", {} route change(s), {} discoveries ({} failed), {} link failure(s)",
+                        r.route_changes,
+                        r.discoveries_started,
+                        r.discoveries_failed,
+                        r.link_failures
+                    );
+                }
                 if let Some(y) = d.battery_years {
                     out += &format!(", battery ≈ {y:.1} years");
                 }
                 out += "\n";
+            }
+            for f in &p.failures {
+                out += &format!("  fails: {f}\n");
             }
             if let Some(i) = &p.ihd {
                 out += &format!(

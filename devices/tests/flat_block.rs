@@ -1,4 +1,4 @@
-//! The 6-storey block: 24 comms hubs on the building's channel. Devices out of their CH's
+//! The 6-storey block: 24 comms hubs, each on the channel its energy scan chose. Devices out of their CH's
 //! reach join through a router (the ESME or a mains IHD) and their data is routed through
 //! it; the summary names the devices that never joined and why.
 
@@ -45,7 +45,11 @@ fn routers_carry_joins_and_data_where_direct_links_fail() {
             if d.kind == "IHD" {
                 let i = p.ihd.as_ref().unwrap();
                 // Gas read from the GPF through the router.
-                assert!(i.gas_updates > 0 || p.gas.as_ref().is_none_or(|g| g.pushes[1] == 0));
+                assert!(
+                    i.gas_updates > 0 || p.gas.as_ref().is_none_or(|g| g.pushes[1] == 0),
+                    "{}",
+                    s.text()
+                );
                 assert!(i.electricity_updates > 0);
                 routed_ihd += 1;
             }
@@ -53,6 +57,42 @@ fn routers_carry_joins_and_data_where_direct_links_fail() {
     }
     assert!(routed_gas >= 3, "{}", s.text());
     assert!(routed_ihd >= 1, "{}", s.text());
+    // Formation: the building names no channel, so each hub measured the band and formed
+    // on a quiet channel; the 24 hubs spread over the band instead of sharing one.
+    let channels: std::collections::BTreeSet<u8> = s
+        .premises
+        .iter()
+        .filter_map(|p| p.devices.iter().find(|d| d.kind == "CHF"))
+        .filter_map(|d| d.stack.channel)
+        .collect();
+    assert!(channels.len() >= 6, "{channels:?}");
+    assert!(channels.iter().all(|c| (11..=26).contains(c)));
+    // Routing: the CHFs' many-to-one routes and the routers' discoveries change routes,
+    // and the summary says so per premises.
+    assert!(
+        s.premises.iter().all(|p| p.route_changes > 0),
+        "{}",
+        s.text()
+    );
+    let text = s.text();
+    assert!(text.contains("route change(s)"));
+    // Where something fails, the summary says which device and why.
+    for p in &s.premises {
+        for d in &p.devices {
+            if d.nwk_addr.is_none() && d.kind != "CHF" {
+                assert!(
+                    p.failures
+                        .iter()
+                        .any(|f| f.starts_with(&format!("{} not joined: ", d.id))),
+                    "{}",
+                    d.id
+                );
+            }
+            if d.stack.no_route > 0 {
+                assert!(p.failures.iter().any(|f| f.contains("without a route")));
+            }
+        }
+    }
     // Devices that never joined are listed with the reason.
     let text = s.text();
     for p in &s.premises {

@@ -56,8 +56,14 @@ fn every_device_switches_and_the_capture_still_decrypts() {
         String::from_utf8_lossy(&out.stdout).lines().count()
     };
     assert_eq!(count("_ws.malformed || _ws.expert.severity >= error"), 0);
-    let secured = count("zbee_nwk.security == 1");
+    // Data frames carry APS, routing commands a command id: all decrypt under either key.
+    let secured = count("zbee_nwk.security == 1 && zbee_nwk.frame_type == 0");
     assert_eq!(count("zbee_nwk.security == 1 && zbee_aps"), secured);
+    let commands = count("zbee_nwk.security == 1 && zbee_nwk.frame_type == 1");
+    assert_eq!(
+        count("zbee_nwk.security == 1 && zbee_nwk.frame_type == 1 && zbee_nwk.cmd.id"),
+        commands
+    );
     assert!(count("zbee.sec.key_seqno == 1") > 100);
     assert!(count("zbee.sec.key_seqno == 0") > 100);
     // Three Transport Keys at joining, three with the new key, Switch Keys to each.

@@ -59,7 +59,9 @@ fn devices_come_back_and_nothing_is_counted_twice() {
     // The IHD saw gas again after the outage, and electricity (straight from the ESME)
     // throughout.
     let ihd = p.ihd.as_ref().unwrap();
-    assert!(ihd.gas_updates >= 4, "{text}");
+    // One reading (1821 s) can predate the cut; at least two of the three after it
+    // (one reply may be lost to the air: reads are not acknowledged at APS level).
+    assert!(ihd.gas_updates >= 3, "{} {text}", ihd.gas_updates);
     assert!(ihd.electricity_max_gap_s < 12.0, "{text}");
     assert!(cut < back);
 }

@@ -142,6 +142,66 @@ fn a_device_not_in_the_log_never_gets_the_key() {
 }
 
 #[test]
+fn a_replayed_aps_frame_under_a_fresh_nwk_counter_is_dropped_and_counted() {
+    use han_stack::mac::MacFrame;
+    use han_stack::nwk::NwkFrame;
+    use han_stack::nwk::security::NwkSecurity;
+    let b = house();
+    let cfg = ScenarioConfig::default();
+    let (mut w, keys) = build(&b, &cfg);
+    w.tap_zep();
+    w.run_until(SimTime::ZERO + Duration::secs(300));
+    let esme = w.nodes().iter().position(|h| h.id == "esme").unwrap();
+    let ihd = w.nodes().iter().position(|h| h.id == "ihd").unwrap();
+    let ihd_addr = w.nodes()[ihd].short_addr();
+    let esme_ext = w.nodes()[esme].ext_addr();
+    // An early APS-secured report from the ESME to the IHD, re-sealed at NWK level with a
+    // fresh frame counter, as a device holding the network key could.
+    let recorded = w
+        .take_zep()
+        .unwrap()
+        .into_iter()
+        .filter_map(|d| match ZepPacket::from_bytes(&d.bytes) {
+            Ok(ZepPacket::V2Data {
+                device_id, frame, ..
+            }) if device_id as usize == esme => Some(frame),
+            _ => None,
+        })
+        .filter(|f| f.len() > 60 && f.get(5..7) == Some(&ihd_addr.to_le_bytes()[..]))
+        .find_map(|f| {
+            let (mac, _, ok) = MacFrame::parse_with_fcs(&f).ok()?;
+            let han_stack::mac::MacPayload::Data(bytes) = &mac.payload else {
+                return None;
+            };
+            let nwk = NwkFrame::from_bytes(bytes).ok()?;
+            ok.then_some((mac, nwk))
+        })
+        .expect("an ESME report to the IHD");
+    let (mut mac, nwk) = recorded;
+    let mut sec = NwkSecurity::default();
+    sec.install_key(keys.network[0].1, 0);
+    let plain = sec.open(&nwk).expect("opens with the network key");
+    assert_eq!(plain.first().map(|c| c & 0x20), Some(0x20), "APS-secured");
+    sec.restore_outgoing(u32::MAX / 2);
+    let mut header = nwk.header.clone();
+    header
+        .control
+        .flags
+        .remove(han_stack::nwk::NwkFlags::SECURITY);
+    let fresh = sec.seal(header, esme_ext, &plain).unwrap();
+    mac.payload = han_stack::mac::MacPayload::Data(fresh.to_bytes());
+    let before = w.nodes()[ihd].stats.clone();
+    w.inject(esme as u32, mac.emit_with_fcs());
+    w.run_until(SimTime::ZERO + Duration::secs(301));
+    let after = &w.nodes()[ihd].stats;
+    assert_eq!(
+        after.replays_dropped, before.replays_dropped,
+        "fresh at NWK level"
+    );
+    assert_eq!(after.aps_replays_dropped, before.aps_replays_dropped + 1);
+}
+
+#[test]
 fn a_replayed_nwk_frame_is_dropped_and_counted() {
     let b = house();
     let cfg = ScenarioConfig::default();
@@ -186,14 +246,35 @@ fn capture_decrypts_cleanly_and_reports_match_the_registers() {
         "frame.number",
     );
     assert!(bad.is_empty(), "frames {bad:?}");
-    // Every NWK-secured frame decrypted: an APS layer under each.
-    let secured = tshark(&path, &keys, "zbee_nwk.security == 1", "frame.number");
+    // Every NWK-secured data frame decrypted: an APS layer under each; every secured
+    // NWK command (routing: link status, route requests and replies) read as a command.
+    let secured = tshark(
+        &path,
+        &keys,
+        "zbee_nwk.security == 1 && zbee_nwk.frame_type == 0",
+        "frame.number",
+    );
     let opened = tshark(
         &path,
         &keys,
-        "zbee_nwk.security == 1 && zbee_aps",
+        "zbee_nwk.security == 1 && zbee_nwk.frame_type == 0 && zbee_aps",
         "frame.number",
     );
+    let commands = tshark(
+        &path,
+        &keys,
+        "zbee_nwk.security == 1 && zbee_nwk.frame_type == 1",
+        "frame.number",
+    );
+    let read = tshark(
+        &path,
+        &keys,
+        "zbee_nwk.security == 1 && zbee_nwk.frame_type == 1 && zbee_nwk.cmd.id",
+        "frame.number",
+    );
+    assert_eq!(commands, read);
+    let link_status = tshark(&path, &keys, "zbee_nwk.cmd.id == 0x08", "frame.number");
+    assert!(link_status.len() > 100, "{}", link_status.len());
     assert!(secured.len() > 1000);
     assert_eq!(secured.len(), opened.len());
     // The ESME's reports to the IHD are APS-secured with the application link key the
@@ -209,18 +290,17 @@ fn capture_decrypts_cleanly_and_reports_match_the_registers() {
     let requests = tshark(&path, &keys, "zbee_aps.cmd.id == 0x08", "frame.number").len();
     assert!((1..=2).contains(&requests), "{requests}");
     // The IHD's GetProfile requests (APS-secured, to the ESME) and their answers.
-    let asks = tshark(
-        &path,
-        &keys,
-        "zbee_zcl_se.met.cmd.srv_rx.id == 0x00",
-        "frame.number",
-    );
-    let answers = tshark(
-        &path,
-        &keys,
-        "zbee_zcl_se.met.cmd.srv_tx.id == 0x00",
-        "frame.number",
-    );
+    // Counted once each: a routed frame is on the air once per hop, and a MAC
+    // retransmission repeats it, so distinct (NWK source, sequence number) pairs.
+    let distinct = |filter: &str| {
+        let src = tshark(&path, &keys, filter, "zbee_nwk.src");
+        let seq = tshark(&path, &keys, filter, "zbee_nwk.seqno");
+        src.into_iter()
+            .zip(seq)
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let asks = distinct("zbee_zcl_se.met.cmd.srv_rx.id == 0x00");
+    let answers = distinct("zbee_zcl_se.met.cmd.srv_tx.id == 0x00");
     assert!(
         asks.len() >= 5 && answers.len() >= asks.len(),
         "{} {}",

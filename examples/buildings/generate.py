@@ -40,7 +40,7 @@ name = "Marlowe House, 6-storey block of 24 flats"
 model = "multiwall"
 
 [radio]
-channel_2g4 = 15
+# No channel_2g4: each comms hub picks the quietest channel by an energy scan.
 """
     ]
     out.append("[[floor]]\nlevel = -1\nheight_m = 3.0\nslab = \"reinforced-concrete\"\nextent = [[0.0, 0.0], [24.0, 14.0]]\n")

@@ -239,8 +239,10 @@ pub struct Building {
     pub model: Box<dyn Propagation>,
     /// Optional shadowing.
     pub shadowing: Option<Shadowing>,
-    /// 802.15.4 channel 11-26 of the comms hubs.
+    /// 802.15.4 channel 11-26 of the comms hubs (15 when the file names none).
     pub channel_2g4: u8,
+    /// The file names the channel; otherwise each comms hub picks one by an energy scan.
+    pub channel_2g4_fixed: bool,
     /// Receiver noise figure.
     pub noise_figure: Db,
     /// Fade margin a link needs beyond sensitivity.
@@ -837,6 +839,7 @@ impl Building {
                 correlation: Metres(s.correlation_m.unwrap_or(5.0)),
             }),
             channel_2g4: channel,
+            channel_2g4_fixed: doc.radio.channel_2g4.is_some(),
             noise_figure: Db(doc.radio.noise_figure_db.unwrap_or(6.0)),
             fade_margin: Db(doc.radio.fade_margin_db.unwrap_or(10.0)),
             packet_octets: doc.radio.packet_octets.unwrap_or(50),

@@ -109,6 +109,13 @@ impl Router {
         self.seq
     }
 
+    /// Send the next link status no later than `at` (a router that has just joined, or
+    /// one that has just learnt a new neighbour's view of the link, lets it know at once
+    /// rather than after up to nwkLinkStatusPeriod).
+    pub fn link_status_soon(&mut self, at: u64) {
+        self.next_link_status = self.next_link_status.min(at);
+    }
+
     /// What this router has done so far.
     pub fn counters(&self) -> &RoutingCounters {
         &self.counters
