@@ -4,8 +4,8 @@ pub mod address;
 pub mod command;
 pub mod frame;
 pub mod header;
-pub mod routing;
 pub mod next_hop;
+pub mod routing;
 pub mod security;
 
 pub use command::NwkCommand;
