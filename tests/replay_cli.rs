@@ -68,7 +68,7 @@ fn junit_output_validates_and_has_one_test_case_per_expectation() {
     std::fs::write(&expect, EXPECT).unwrap();
     let xml = temp("report.xml");
     let captures = [
-        repo("captures/sim/terraced-house.pcap"),
+        repo("captures/sim/semi-detached-garage.pcap"),
         repo("captures/sim/farmhouse.pcap"),
     ];
     let out = common::han(&[
