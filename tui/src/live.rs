@@ -83,6 +83,13 @@ pub struct LiveFrame {
 }
 
 impl LiveFrame {
+    /// The decode without the frame number and time, runs of spaces collapsed (for narrow
+    /// screens).
+    pub fn compact(&self) -> String {
+        let words: Vec<&str> = self.line.split_whitespace().skip(2).collect();
+        words.join(" ")
+    }
+
     /// Whether the filter matches: empty matches all; else every word must be found
     /// (case-insensitive) in the premises, the device, the cluster or the decode.
     pub fn matches(&self, filter: &str) -> bool {
@@ -279,6 +286,11 @@ mod tests {
         let mut live = Live::new(&terraced(), 1);
         live.advance(Duration(30_000_000_000));
         assert!(!live.frames.is_empty());
+        let f = &live.frames[0];
+        assert!(f.line.trim_start().starts_with("1 "));
+        assert!(
+            !f.compact().is_empty() && f.line.ends_with(f.compact().rsplit(' ').next().unwrap())
+        );
         let all = live.shown().len();
         let dev = live.frames[0].device.clone();
         live.filter = dev.to_uppercase();

@@ -1046,16 +1046,23 @@ fn live(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
     ])
     .areas(rest);
     let rows = list.height.saturating_sub(2) as usize;
+    // Narrow lists drop the frame number and the column padding of the decode.
+    let narrow = list.width < 100;
     let lines: Vec<Line> = shown
         .iter()
         .skip(shown.len().saturating_sub(rows))
         .map(|fr| {
+            let text = if narrow {
+                format!("{:.3} {}", fr.time, fr.compact())
+            } else {
+                fr.line.clone()
+            };
             Line::from(vec![
                 Span::styled(
-                    format!("{:<10} ", fr.device),
+                    format!("{:<6} ", fr.device),
                     Style::default().fg(th.accent()),
                 ),
-                Span::raw(fr.line.clone()),
+                Span::raw(text),
             ])
         })
         .collect();
