@@ -2,6 +2,7 @@
 use crate::althan::Proposals;
 use crate::geom::{Mapping, Viewport};
 use crate::heat::HeatMap;
+use crate::live::{Live, STEP};
 use crate::project::Project;
 use han_radio::building::Device;
 use han_radio::device::DeviceKind;
@@ -27,7 +28,7 @@ pub enum Tab {
     Export,
     /// Alt HAN planner: proposals, accept or reject, cost and before/after.
     Plan,
-    /// Live view of the mesh (han-mesh + devices, not merged yet).
+    /// Live view of the mesh: the emulation stepwise, frames, delivery, IHD freshness.
     Live,
 }
 
@@ -87,6 +88,9 @@ pub enum Pending {
     },
 }
 
+/// Seed of the Live view's run (same seed, same screen after the same keys).
+pub const LIVE_SEED: u64 = 1;
+
 /// Heat map cache key: (revision, device, floor, band).
 type HeatKey = (u64, String, usize, Band);
 
@@ -140,6 +144,11 @@ pub struct App {
     pub proposals: Option<Proposals>,
     /// The planner runs at the next `tick` (after a frame saying so is drawn).
     pub plan_requested: bool,
+    /// The Live view's emulation (built when the tab is first shown, and again after edits).
+    pub live: Option<Live>,
+    /// Live view: the filter prompt has the keyboard.
+    pub filter_edit: bool,
+    live_rev: u64,
     drag_pan: Option<(u16, u16)>,
     heat_cache: Option<(HeatKey, Option<HeatMap>)>,
 }
@@ -183,6 +192,9 @@ impl App {
             premises_rows: Vec::new(),
             proposals: None,
             plan_requested: false,
+            live: None,
+            filter_edit: false,
+            live_rev: 0,
             drag_pan: None,
             heat_cache: None,
         };
@@ -353,6 +365,10 @@ impl App {
             self.help = false;
             return;
         }
+        if self.filter_edit {
+            self.on_filter_key(k);
+            return;
+        }
         let was_confirm = std::mem::take(&mut self.confirm_quit);
         if matches!(self.pending, Pending::Moving { .. }) {
             self.on_move_key(k);
@@ -390,7 +406,7 @@ impl App {
                 Tab::Inspector => self.on_inspector_key(k),
                 Tab::Export => self.on_export_key(k),
                 Tab::Plan => self.on_plan_key(k),
-                Tab::Live => {}
+                Tab::Live => self.on_live_key(k),
             },
         }
     }
@@ -402,6 +418,77 @@ impl App {
             self.status = "Wall cancelled.".into();
         }
         self.tab = t;
+        if t == Tab::Live {
+            self.ensure_live();
+        }
+    }
+
+    /// Builds the Live view's emulation of the building as it is now, unless it is current.
+    fn ensure_live(&mut self) {
+        if self.live.is_none() || self.live_rev != self.project.revision {
+            self.live = Some(Live::new(&self.project.building, LIVE_SEED));
+            self.live_rev = self.project.revision;
+        }
+    }
+
+    /// Whether the Live view is running (the UI loop then ticks without waiting for a key).
+    pub fn live_running(&self) -> bool {
+        self.tab == Tab::Live && self.live.as_ref().is_some_and(|l| !l.paused)
+    }
+
+    fn on_live_key(&mut self, k: KeyEvent) {
+        let Some(live) = self.live.as_mut() else {
+            return;
+        };
+        match k.code {
+            KeyCode::Char(' ') | KeyCode::Char('p') => {
+                live.paused = !live.paused;
+                self.status = if live.paused { "Paused." } else { "Running." }.into();
+            }
+            KeyCode::Char('.') | KeyCode::Char('n') => {
+                live.paused = true;
+                live.advance(STEP);
+                self.status = format!("Stepped to {:.1} s.", live.now().as_secs_f64());
+            }
+            KeyCode::Char('+') | KeyCode::Char('=') | KeyCode::Char('-') => {
+                live.speed = live.speed.shift(k.code != KeyCode::Char('-'));
+                self.status = format!("Speed {}.", live.speed.label());
+            }
+            KeyCode::Char('/') | KeyCode::Char('f') => {
+                self.filter_edit = true;
+                self.status = "Filter: words matched in premises, device, cluster or decode; Enter keeps, Esc clears.".into();
+            }
+            KeyCode::Char('w') => {
+                let bytes = live.capture();
+                let path = self.export_dir.join("live.pcap");
+                let r = std::fs::create_dir_all(&self.export_dir)
+                    .and_then(|()| std::fs::write(&path, &bytes));
+                self.status = match r {
+                    Ok(()) => format!("Wrote {} ({} bytes).", path.display(), bytes.len()),
+                    Err(e) => format!("Could not write {}: {e}", path.display()),
+                };
+            }
+            _ => {}
+        }
+    }
+
+    fn on_filter_key(&mut self, k: KeyEvent) {
+        let Some(live) = self.live.as_mut() else {
+            self.filter_edit = false;
+            return;
+        };
+        match k.code {
+            KeyCode::Enter => self.filter_edit = false,
+            KeyCode::Esc => {
+                live.filter.clear();
+                self.filter_edit = false;
+            }
+            KeyCode::Backspace => {
+                live.filter.pop();
+            }
+            KeyCode::Char(c) => live.filter.push(c),
+            _ => {}
+        }
     }
 
     fn cycle_tab(&mut self, by: usize) {
@@ -829,8 +916,14 @@ impl App {
 
     /// Work asked for by the last key that needs a frame drawn first (the planner runs here,
     /// so "Planning…" is on screen while it works).
+    /// In the running Live view, a tick runs a slice of virtual time.
     pub fn tick(&mut self) {
         if !std::mem::take(&mut self.plan_requested) {
+            if self.tab == Tab::Live
+                && let Some(l) = self.live.as_mut()
+            {
+                l.tick();
+            }
             return;
         }
         let props = Proposals::run(&self.project);

@@ -6,6 +6,7 @@ pub mod budget;
 pub mod export;
 pub mod geom;
 pub mod heat;
+pub mod live;
 pub mod plan;
 pub mod planview;
 pub mod project;

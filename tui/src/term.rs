@@ -37,6 +37,11 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
                 app.tick();
                 continue;
             }
+            // The running Live view advances one slice of virtual time per quiet 100 ms.
+            if app.live_running() && !event::poll(std::time::Duration::from_millis(100))? {
+                app.tick();
+                continue;
+            }
             match event::read()? {
                 Event::Key(k) => app.on_key(k),
                 Event::Mouse(m) => app.on_mouse(m),

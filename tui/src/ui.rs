@@ -40,7 +40,7 @@ pub fn draw(f: &mut Frame, app: &mut App, th: &Theme) {
         Tab::Inspector => inspector(f, app, th, body),
         Tab::Export => export(f, app, th, body),
         Tab::Plan => crate::planview::draw(f, app, th, body),
-        Tab::Live => later(f, app, th, body),
+        Tab::Live => live(f, app, th, body),
     }
     status_bar(f, app, th, bottom);
     if app.help {
@@ -70,8 +70,6 @@ fn tab_bar(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
                 .fg(Color::Black)
                 .bg(Color::White)
                 .add_modifier(Modifier::BOLD)
-        } else if *t == Tab::Live {
-            Style::default().fg(th.dim())
         } else {
             Style::default()
         };
@@ -138,13 +136,20 @@ fn status_bar(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
             ("?", "help"),
         ],
         (Tab::Export, ..) => &[("Enter", "write files"), ("?", "help")],
+        (Tab::Live, ..) => &[
+            ("Space", "run/pause"),
+            (".", "step"),
+            ("+-", "speed"),
+            ("/", "filter"),
+            ("w", "pcap"),
+            ("?", "help"),
+        ],
         (Tab::Plan, ..) => &[
             ("p", "plan"),
             ("a", "accept"),
             ("r", "reject"),
             ("?", "help"),
         ],
-        _ => &[("Tab", "views"), ("?", "help"), ("q", "quit")],
     };
     let mut right: Vec<Span> = Vec::new();
     if app.project.dirty() {
@@ -994,33 +999,113 @@ fn export(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
     );
 }
 
-fn later(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
-    let (title, what) = (
-        " Live ",
-        "The live view runs the building's HAN on the virtual air (han-mesh and the devices) and shows frames as they happen, per-link delivery and IHD freshness. It appears here once those crates are merged; `han sim` runs the emulation today.",
-    );
-    let needs = app
-        .project
-        .report
-        .premises
-        .iter()
-        .filter(|p| p.verdict == Verdict::NeedsAltHan)
-        .count();
-    let lines = vec![
-        Line::from(what),
-        Line::from(""),
-        Line::from(Span::styled(
-            format!(
-                "{needs} premises of this building need Alt HAN today; the Building view lists them (f)."
-            ),
-            Style::default().fg(th.dim()),
+/// Colour of a delivery ratio: green from 99 %, amber from 90 %, red below.
+fn delivery_grade(ratio: f64) -> Grade {
+    if ratio >= 0.99 {
+        Grade::Ok
+    } else if ratio >= 0.9 {
+        Grade::Marginal
+    } else {
+        Grade::Fail
+    }
+}
+
+fn live(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
+    let filter_edit = app.filter_edit;
+    let Some(live) = app.live.as_ref() else {
+        return;
+    };
+    let [head, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let shown = live.shown();
+    let mut spans = vec![
+        Span::styled(
+            format!(" t = {:.1} s ", live.now().as_secs_f64()),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(format!("{} ", live.speed.label())),
+        if live.paused {
+            Span::styled("paused ", Style::default().fg(th.grade(Grade::Marginal)))
+        } else {
+            Span::styled("running ", Style::default().fg(th.grade(Grade::Ok)))
+        },
+        Span::raw(format!(
+            "· {} frames, {} shown · ",
+            live.frame_count,
+            shown.len()
         )),
+        Span::styled("filter: ", th.key()),
+        Span::raw(live.filter.clone()),
     ];
+    if filter_edit {
+        spans.push(Span::styled("█", Style::default().fg(th.accent())));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), head);
+    let [list, side] = Layout::horizontal([
+        Constraint::Min(20),
+        Constraint::Length(side_width(area.width)),
+    ])
+    .areas(rest);
+    let rows = list.height.saturating_sub(2) as usize;
+    // Narrow lists drop the frame number and the column padding of the decode.
+    let narrow = list.width < 100;
+    let lines: Vec<Line> = shown
+        .iter()
+        .skip(shown.len().saturating_sub(rows))
+        .map(|fr| {
+            let text = if narrow {
+                format!("{:.3} {}", fr.time, fr.compact())
+            } else {
+                fr.line.clone()
+            };
+            Line::from(vec![
+                Span::styled(
+                    format!("{:<6} ", fr.device),
+                    Style::default().fg(th.accent()),
+                ),
+                Span::raw(text),
+            ])
+        })
+        .collect();
     f.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(lines).block(Block::bordered().title(" Frames on the air ")),
+        list,
+    );
+    let mut side_lines: Vec<Line> = vec![Line::from(Span::styled(
+        "IHD freshness",
+        Style::default().add_modifier(Modifier::BOLD),
+    ))];
+    for p in live.summary(&app.project.building).premises {
+        let text = match &p.ihd {
+            Some(d) => format!(
+                "{:<8} e {} upd, gap {:.0} s, gas age {:.0} s",
+                p.id, d.electricity_updates, d.electricity_max_gap_s, d.gas_max_age_s
+            ),
+            None => format!("{:<8} no IHD", p.id),
+        };
+        side_lines.push(Line::from(text));
+    }
+    side_lines.push(Line::from(Span::styled(
+        "Delivery per link",
+        Style::default().add_modifier(Modifier::BOLD),
+    )));
+    for l in live.links() {
+        side_lines.push(Line::from(vec![
+            Span::raw(format!("{}→{} ", l.from, l.to)),
+            Span::styled(
+                format!("{:.0}%", l.ratio * 100.0),
+                Style::default().fg(th.grade(delivery_grade(l.ratio))),
+            ),
+            Span::styled(
+                format!(" of {} ({} retries)", l.requests, l.retries),
+                Style::default().fg(th.dim()),
+            ),
+        ]));
+    }
+    f.render_widget(
+        Paragraph::new(side_lines)
             .wrap(Wrap { trim: true })
-            .block(Block::bordered().title(title)),
-        area,
+            .block(Block::bordered().title(" Live ")),
+        side,
     );
 }
 
@@ -1085,6 +1170,15 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("o", "open on the floor plan"),
         ],
     ),
+    (
+        "Live",
+        &[
+            ("Space  .", "run/pause, step 1 s"),
+            ("+ -", "speed 1× 10× 100× max"),
+            ("/", "filter (Enter, Esc)"),
+            ("w", "write the capture (pcap)"),
+        ],
+    ),
 ];
 
 fn help(f: &mut Frame, th: &Theme) {
@@ -1109,7 +1203,7 @@ fn help(f: &mut Frame, th: &Theme) {
     let mut sides: [Vec<Line>; 2] = [Vec::new(), Vec::new()];
     for (gi, (group, keys)) in KEYS.iter().enumerate() {
         // Everywhere, Building, Inspector/Export, Plan on the left; Floor plan and Edit on the right.
-        let side = usize::from(gi == 2 || gi == 3);
+        let side = usize::from(gi == 2 || gi == 3 || gi == 6);
         sides[side].push(Line::from(Span::styled(
             *group,
             Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),

@@ -382,3 +382,51 @@ fn a_building_without_premises_or_walls_works() {
         std::env::temp_dir().join(format!("han-tui-empty-{}", std::process::id())),
     );
 }
+
+/// The terraced house's Live view after 30 virtual seconds: 10 steps, then 10× for 20 ticks.
+fn live_after_30s() -> App {
+    let mut a = app(0);
+    keys(&mut a, "6");
+    keys(&mut a, &".".repeat(10));
+    keys(&mut a, "+ ");
+    for _ in 0..20 {
+        a.tick();
+    }
+    keys(&mut a, " ");
+    a
+}
+
+#[test]
+fn live_view_after_30_virtual_seconds() {
+    for (w, h) in SIZES {
+        let mut a = live_after_30s();
+        let live = a.live.as_ref().unwrap();
+        assert_eq!(live.now().0, 30_000_000_000);
+        assert!(live.paused && live.frame_count > 0);
+        let s = screen(&mut a, w, h);
+        assert_eq!(
+            s,
+            screen(&mut live_after_30s(), w, h),
+            "same keys, same screen"
+        );
+        insta::assert_snapshot!(format!("terraced-house_live_30s_{w}x{h}"), s);
+    }
+}
+
+#[test]
+fn live_filter_prompt_narrows_the_list() {
+    let mut a = live_after_30s();
+    let all = a.live.as_ref().unwrap().shown().len();
+    // Keys typed into the prompt are not commands ("6", "q" and "s" would be).
+    keys(&mut a, "/0x0702");
+    assert!(a.filter_edit && !a.quit);
+    key(&mut a, KeyCode::Enter);
+    let live = a.live.as_ref().unwrap();
+    assert_eq!(live.filter, "0x0702");
+    let shown = live.shown();
+    assert!(shown.len() < all);
+    assert!(shown.iter().all(|f| f.matches("0x0702")));
+    key(&mut a, KeyCode::Char('/'));
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.live.as_ref().unwrap().shown().len(), all);
+}
