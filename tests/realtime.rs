@@ -597,6 +597,7 @@ fn tun_shows_the_ihd_view_and_an_external_program_takes_over_the_ihd() {
                 premises: 0,
                 ext_addr: eui64(0, ihd),
                 channel,
+                channels: vec![channel],
                 power_on: Duration(0),
                 role: RoleConfig::Joiner {
                     link_key,
