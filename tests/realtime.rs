@@ -602,7 +602,9 @@ fn tun_shows_the_ihd_view_and_an_external_program_takes_over_the_ihd() {
                 role: RoleConfig::Joiner {
                     link_key,
                     extended_pan_id: eui64(0, chf),
-                    router: true,
+                    // As an end device it sends through its parent: no route discovery
+                    // needed before its first read.
+                    router: false,
                     sleepy: false,
                 },
                 epoch_unix_ns,
