@@ -6,6 +6,7 @@ use han_mesh::time::{Duration, SimTime};
 use han_stack::mac::address::Address;
 use han_stack::mac::control::FrameType;
 use han_stack::mac::frame::{MacFrame, MacPayload};
+use han_stack::mac::{AssociationStatus, MacCommand};
 use han_stack::nwk::frame::NwkFrame;
 use han_stack::wire::Wire;
 use serde::Serialize;
@@ -164,6 +165,9 @@ impl Isolation {
             // to every PAN, IEEE 802.15.4-2015 6.3.1.2) is carried, so devices join across it.
             return self.carry(0, now, psdu, &f);
         }
+        if let Some(i) = self.joining(&f, channel) {
+            return self.carry(i, now, psdu, &f);
+        }
         if pan == 0xffff || f.src_pan.is_some_and(|s| s != pan) {
             return self.drop(claimed, Drop::CrossPan);
         }
@@ -198,7 +202,39 @@ impl Isolation {
         if !dest_ok {
             return self.drop(Some(i), Drop::ForeignDestination);
         }
+        self.learn(i, &f);
         self.carry(i, now, psdu, &f)
+    }
+
+    /// The premises an association request is for: one of its own devices (by EUI-64) asking
+    /// a parent on its PAN and channel. IEEE 802.15.4-2015 7.5.2 sends it from the broadcast
+    /// PAN, which the cross-PAN rule would otherwise drop.
+    fn joining(&self, f: &MacFrame, channel: u8) -> Option<usize> {
+        let MacPayload::Command(MacCommand::AssociationRequest(_)) = f.payload else {
+            return None;
+        };
+        let (Some(pan), Some(0xffff), Address::Extended(e)) = (f.dst_pan, f.src_pan, f.src) else {
+            return None;
+        };
+        let i = self.by_pan(pan).filter(|_| pan != 0xffff)?;
+        let p = &self.premises[i];
+        (p.channel == channel && p.ext.contains(&e.0)).then_some(i)
+    }
+
+    /// Short addresses are handed out when devices join (IEEE 802.15.4-2015 7.5.3): a
+    /// successful association response between two of premises `i`'s own devices adds the
+    /// short address it assigns to that premises' devices.
+    fn learn(&mut self, i: usize, f: &MacFrame) {
+        let MacPayload::Command(MacCommand::AssociationResponse {
+            short_addr,
+            status: AssociationStatus::Success,
+        }) = f.payload
+        else {
+            return;
+        };
+        if matches!(f.src, Address::Extended(_)) && matches!(f.dst, Address::Extended(_)) {
+            self.premises[i].short.insert(short_addr);
+        }
     }
 
     /// Duplicate and replay checks, then the frame is carried for premises `i`.
@@ -251,10 +287,7 @@ fn is_beacon_request(f: &MacFrame) -> bool {
         && f.dst_pan == Some(0xffff)
         && f.dst == Address::BROADCAST
         && f.src == Address::None
-        && matches!(
-            f.payload,
-            MacPayload::Command(han_stack::mac::MacCommand::BeaconRequest)
-        )
+        && matches!(f.payload, MacPayload::Command(MacCommand::BeaconRequest))
 }
 
 /// (sender, frame counter) of a NWK-secured data frame: the sender is the auxiliary header's
@@ -478,6 +511,80 @@ mod tests {
             dropped(&n.counters[0]) + dropped(&n.counters[1]) + dropped(&n.unattributed),
             attacks.len() as u64 + 2
         );
+    }
+
+    /// An Association Request (Wireshark: frame control 0xc823) from `dev` on the broadcast
+    /// PAN to the coordinator 0x0000 of `pan`, capabilities 0x8e.
+    fn association_request(pan: u16, dev: u64, seq: u8) -> Vec<u8> {
+        let mut b = vec![0x23, 0xc8, seq];
+        b.extend_from_slice(&pan.to_le_bytes());
+        b.extend_from_slice(&[0x00, 0x00, 0xff, 0xff]);
+        b.extend_from_slice(&dev.to_le_bytes());
+        b.extend_from_slice(&[0x01, 0x8e]);
+        with_fcs(b)
+    }
+
+    #[test]
+    fn joining_devices_cross_and_their_assigned_shorts_are_learnt() {
+        use han_stack::mac::association::association_response;
+        let mut n = node();
+        let short = Address::Short;
+        // A new device of flat 3 (its EUI-64 commissioned, no short address yet).
+        const METER_A: u64 = 0x000d_6f00_000a_0303;
+        n.premises[0].ext.insert(METER_A);
+        let req = association_request(PAN_A, METER_A, 1);
+        assert_eq!(n.ingress(at(1), CH_A, &req).map(|t| t.premises), Ok(0));
+        // Flat 7's IHD asking to join flat 3's PAN, or on the wrong channel: dropped, counted.
+        assert_eq!(
+            n.ingress(at(1), CH_A, &association_request(PAN_A, IHD_B, 2)),
+            Err(Drop::CrossPan)
+        );
+        assert_eq!(
+            n.ingress(at(1), CH_B, &association_request(PAN_A, METER_A, 3)),
+            Err(Drop::CrossPan)
+        );
+        assert_eq!(n.counters[0].dropped.get(&Drop::CrossPan), Some(&2));
+        // Before the hub assigns 0x2222, frames from it are unknown.
+        let data = |pan, src, c, seq| secured(pan, short(0x0000), short(src), METER_A, c, seq);
+        assert_eq!(
+            n.ingress(at(2), CH_A, &data(PAN_A, 0x2222, 1, 4)),
+            Err(Drop::UnknownSource)
+        );
+        // A refusal teaches nothing; a success does, for flat 3 only.
+        let resp = |short_addr, status, seq| {
+            association_response(
+                seq,
+                PAN_A,
+                ExtAddr(METER_A),
+                ExtAddr(HUB_A),
+                short_addr,
+                status,
+            )
+            .emit_with_fcs()
+        };
+        assert!(
+            n.ingress(
+                at(3),
+                CH_A,
+                &resp(0x3333, AssociationStatus::PanAtCapacity, 5)
+            )
+            .is_ok()
+        );
+        assert!(!n.premises()[0].short.contains(&0x3333));
+        assert!(
+            n.ingress(at(3), CH_A, &resp(0x2222, AssociationStatus::Success, 6))
+                .is_ok()
+        );
+        assert_eq!(
+            n.ingress(at(4), CH_A, &data(PAN_A, 0x2222, 2, 7))
+                .map(|t| t.premises),
+            Ok(0)
+        );
+        assert_eq!(
+            n.ingress(at(4), CH_B, &data(PAN_B, 0x2222, 3, 8)),
+            Err(Drop::UnknownSource)
+        );
+        assert!(!n.premises()[1].short.contains(&0x2222));
     }
 
     #[test]
