@@ -59,23 +59,8 @@ pub fn open(frame: &ApsFrame, link_key: &[u8; 16], sender: ExtAddr) -> Option<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aps::{DeliveryMode, FrameType};
+    use crate::aps::trust_centre::command_header;
     use crate::security::test_vectors::{hex, key16, vectors};
-
-    fn command_header(counter: u8) -> ApsHeader {
-        ApsHeader {
-            frame_type: FrameType::Command,
-            delivery_mode: DeliveryMode::Unicast,
-            flags: ApsFlags::empty(),
-            dst_endpoint: None,
-            group: None,
-            cluster: None,
-            profile: None,
-            src_endpoint: None,
-            counter,
-            extended: None,
-        }
-    }
 
     #[test]
     fn opens_the_shared_transport_key_vector() {
