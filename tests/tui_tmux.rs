@@ -2,7 +2,8 @@
 //! back by capture-pane. Plain `han` opens the TUI on the default building; a premises that
 //! needs Alt HAN is picked, its IHD moved into range (verdict turns ok), undone, redone and
 //! undone again; the Alt HAN planner is run, its proposal for that premises accepted, the file
-//! saved and checked with `han survey` (the premises ok-alt-han).
+//! saved and checked with `han survey` (the premises ok-alt-han). The Live view runs with a
+//! seed from the command line, is paused and stepped, and its capture read by tshark.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -205,6 +206,100 @@ fn move_an_ihd_into_range_undo_redo_then_plan_accept_save() {
             "{id}: {was} -> {now}"
         );
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The Live header's "t = 12.3 s" and "N frames".
+fn live_header(screen: &str) -> Option<(f64, usize)> {
+    let line = screen.lines().find(|l| l.contains(" t = "))?;
+    let t = line
+        .split(" t = ")
+        .nth(1)?
+        .split(' ')
+        .next()?
+        .parse()
+        .ok()?;
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let k = words.iter().position(|w| w.starts_with("frames"))?;
+    Some((t, words.get(k.checked_sub(1)?)?.parse().ok()?))
+}
+
+/// Frames tshark reads in `pcap` that match `filter`.
+fn tshark_count(pcap: &Path, filter: &str) -> usize {
+    let out = Command::new("tshark")
+        .arg("-r")
+        .arg(pcap)
+        .args(["-n", "-Y", filter, "-T", "fields", "-e", "frame.number"])
+        .output()
+        .unwrap_or_else(|e| panic!("tshark is needed for this test ({e})"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+#[test]
+fn live_runs_with_the_seed_given_pauses_steps_and_writes_a_clean_capture() {
+    let dir: PathBuf = std::env::temp_dir().join(format!("han-tui-e2e-l-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let building = dir.join("terraced-house.toml");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/buildings/terraced-house.toml"),
+        &building,
+    )
+    .unwrap();
+    let mut tmux = Tmux {
+        socket: format!("han-tui-e2e-l-{}", std::process::id()),
+        path: String::new(),
+    };
+    let han = env!("CARGO_BIN_EXE_han");
+    tmux.start(&[
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "-c",
+        dir.to_str().unwrap(),
+        han,
+        "tui",
+        "terraced-house.toml",
+        "--seed",
+        "7",
+    ]);
+    tmux.wait("the Building view", |s| s.contains("premises:"));
+    tmux.keys(&["6"]);
+    let s = tmux.wait("the Live view, paused", |s| {
+        s.contains("paused") && s.contains("seed 7")
+    });
+    assert_eq!(live_header(&s), Some((0.0, 0)), "opens at 0 s:\n{s}");
+    // 100×, run until frames come, pause.
+    tmux.keys(&["+", "+", "Space"]);
+    tmux.wait("frames on the air", |s| {
+        s.contains("100×") && live_header(s).is_some_and(|(_, n)| n >= 20)
+    });
+    tmux.keys(&["Space"]);
+    let paused = tmux.wait("pause", |s| s.contains("Paused."));
+    let (t, n) = live_header(&paused).unwrap();
+    assert!(t > 0.0 && n >= 20, "{paused}");
+    // Paused means paused: nothing moves until a step, which runs one virtual second.
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(live_header(&tmux.screen()), Some((t, n)));
+    tmux.keys(&["."]);
+    let s = tmux.wait("a step", |s| s.contains("Stepped to"));
+    let (t1, n1) = live_header(&s).unwrap();
+    assert!((t1 - t - 1.0).abs() < 0.05 && n1 >= n, "{t} -> {t1}:\n{s}");
+    tmux.keys(&["w"]);
+    let s = tmux.wait("the capture written", |s| s.contains("Wrote "));
+    assert!(s.contains("live.pcap"), "{s}");
+    let pcap = dir.join("terraced-house-export/live.pcap");
+    assert_eq!(tshark_count(&pcap, "frame"), n1, "every frame on the air");
+    assert_eq!(tshark_count(&pcap, "_ws.malformed"), 0);
+    assert!(tshark_count(&pcap, "wpan") == n1);
+    tmux.keys(&["q"]);
+    tmux.wait("quit", |s| !s.contains("Frames on the air"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

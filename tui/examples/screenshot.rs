@@ -1,6 +1,7 @@
 //! Renders a TUI screen to PNG (for docs/ and for looking at the colours without a terminal).
 //! Usage: screenshot OUT.png [BUILDING_INDEX] [KEYS] [WIDTH] [HEIGHT]
-//! KEYS are typed into a fresh app: letters as themselves, `E` for Enter, `<` `>` `^` `v` for arrows.
+//! KEYS are typed into a fresh app: letters as themselves, `E` for Enter, `<` `>` `^` `v` for arrows,
+//! `D` for PgDn; `~` waits for the Alt HAN planner, `@` is one UI tick (the running Live view).
 use han_radio::bundled;
 use han_tui::app::App;
 use han_tui::project::Project;
@@ -93,6 +94,17 @@ fn main() {
     let mut app =
         App::new(Project::from_source(name, src.to_string(), PathBuf::from(name)).unwrap());
     for c in keys.chars() {
+        match c {
+            '~' => {
+                app.finish_planning();
+                continue;
+            }
+            '@' => {
+                app.tick();
+                continue;
+            }
+            _ => {}
+        }
         let code = match c {
             'E' => KeyCode::Enter,
             '<' => KeyCode::Left,

@@ -1,8 +1,10 @@
 //! The Alt HAN plan view's state: the planner's proposals for the building as it was when it
 //! ran, and which of them the installer has accepted or rejected.
 use crate::project::Project;
-use han_althan::plan::{Fix, Plan, PlannedInstallation, PremisesPlan};
-use han_radio::survey::Verdict;
+use han_althan::plan::{Analysis, Fix, Plan, PlannedInstallation, PremisesPlan};
+use han_radio::building::Building;
+use han_radio::survey::{SurveyReport, Verdict};
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 /// What the installer decided about a proposal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,20 +33,30 @@ pub struct Proposals {
 }
 
 impl Proposals {
-    /// Runs the planner on the project's building as it is now.
+    /// Runs the planner on the project's building as it is now (in this thread).
     pub fn run(project: &Project) -> Proposals {
-        let plan =
-            han_althan::plan::Analysis::from_survey(&project.building, &project.report).plan();
+        Self::plan(&project.building, &project.report, project.revision)
+    }
+
+    /// Runs the planner on `building` with its survey `report`, revision `revision`.
+    fn plan(building: &Building, report: &SurveyReport, revision: u64) -> Proposals {
+        let plan = Analysis::from_survey(building, report).plan();
         let before = plan
             .plans
             .iter()
-            .map(|p| verdict_of(project, &p.id).unwrap_or(Verdict::NeedsAltHan))
+            .map(|p| {
+                report
+                    .premises
+                    .iter()
+                    .find(|r| r.id == p.id)
+                    .map_or(Verdict::NeedsAltHan, |r| r.verdict)
+            })
             .collect();
         Proposals {
             decisions: vec![Decision::Open; plan.plans.len()],
             before,
             cursor: 0,
-            revision: project.revision,
+            revision,
             plan,
         }
     }
@@ -172,6 +184,63 @@ impl Proposals {
     }
 }
 
+/// The planner at work on a worker thread (the tower takes seconds), for one revision of the
+/// building. Dropping it abandons the result: the thread finishes and nobody reads it.
+pub struct Planning {
+    /// Revision of the building being planned.
+    pub revision: u64,
+    /// UI ticks since it started (turns the spinner).
+    pub ticks: usize,
+    result: Receiver<Result<Proposals, String>>,
+}
+
+impl Planning {
+    /// Starts the planner on the project's building as it is now. The worker resolves and
+    /// surveys its own copy of the source, so the UI keeps the building to edit meanwhile.
+    pub fn start(project: &Project) -> Planning {
+        let (tx, rx) = channel();
+        let (name, src, revision) = (
+            project.name.clone(),
+            project.source().to_string(),
+            project.revision,
+        );
+        std::thread::spawn(move || {
+            let r = Building::from_toml(&name, &src)
+                .map(|b| Proposals::plan(&b, &b.survey(), revision))
+                .map_err(|e| e.to_string());
+            // A cancelled plan has no receiver left: nothing to tell.
+            let _ = tx.send(r);
+        });
+        Planning {
+            revision,
+            ticks: 0,
+            result: rx,
+        }
+    }
+
+    /// The proposals, once the worker is done (None while it works).
+    pub fn poll(&self) -> Option<Result<Proposals, String>> {
+        match self.result.try_recv() {
+            Ok(r) => Some(r),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(Err("the planner stopped".into())),
+        }
+    }
+
+    /// Waits for the worker (tests and screenshots, which need the finished plan).
+    pub fn wait(self) -> Result<Proposals, String> {
+        self.result
+            .recv()
+            .unwrap_or_else(|_| Err("the planner stopped".into()))
+    }
+
+    /// A spinner frame for the ticks so far.
+    pub fn spinner(&self) -> char {
+        const FRAMES: [char; 8] = ['⣾', '⣽', '⣻', '⢿', '⡿', '⣟', '⣯', '⣷'];
+        FRAMES[self.ticks % FRAMES.len()]
+    }
+}
+
 /// The survey's verdict for premises `id` now.
 pub fn verdict_of(project: &Project, id: &str) -> Option<Verdict> {
     project
@@ -228,6 +297,18 @@ mod tests {
         assert_eq!(p.source(), before);
         assert!(props.stale(&p));
         assert!(props.accept(&mut p).is_err(), "a stale plan is not applied");
+    }
+
+    #[test]
+    fn the_worker_plans_what_the_ui_thread_would() {
+        let p = project();
+        let here = Proposals::run(&p);
+        let worker = Planning::start(&p);
+        assert_eq!(worker.revision, p.revision);
+        let there = worker.wait().unwrap();
+        assert_eq!(there.plan, here.plan);
+        assert_eq!(there.before, here.before);
+        assert_eq!(there.revision, p.revision);
     }
 
     #[test]

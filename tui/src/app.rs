@@ -1,5 +1,5 @@
 //! The UI state and what every key and mouse action does to it.
-use crate::althan::Proposals;
+use crate::althan::{Planning, Proposals};
 use crate::geom::{Mapping, Viewport};
 use crate::heat::HeatMap;
 use crate::live::{Live, STEP};
@@ -88,7 +88,8 @@ pub enum Pending {
     },
 }
 
-/// Seed of the Live view's run (same seed, same screen after the same keys).
+/// Seed of the Live view's run unless `han tui --seed` gives one (same seed, same screen
+/// after the same keys).
 pub const LIVE_SEED: u64 = 1;
 
 /// Heat map cache key: (revision, device, floor, band).
@@ -142,12 +143,14 @@ pub struct App {
     pub premises_rows: Vec<(Rect, usize)>,
     /// The Alt HAN planner's proposals, once run.
     pub proposals: Option<Proposals>,
-    /// The planner runs at the next `tick` (after a frame saying so is drawn).
-    pub plan_requested: bool,
+    /// The Alt HAN planner at work on its worker thread.
+    pub planning: Option<Planning>,
     /// The Live view's emulation (built when the tab is first shown, and again after edits).
     pub live: Option<Live>,
     /// Live view: the filter prompt has the keyboard.
     pub filter_edit: bool,
+    /// Seed of the Live view's run (`han tui --seed`).
+    pub live_seed: u64,
     live_rev: u64,
     drag_pan: Option<(u16, u16)>,
     heat_cache: Option<(HeatKey, Option<HeatMap>)>,
@@ -191,9 +194,10 @@ impl App {
             tab_boxes: Vec::new(),
             premises_rows: Vec::new(),
             proposals: None,
-            plan_requested: false,
+            planning: None,
             live: None,
             filter_edit: false,
+            live_seed: LIVE_SEED,
             live_rev: 0,
             drag_pan: None,
             heat_cache: None,
@@ -276,12 +280,12 @@ impl App {
     pub fn heat_source(&self) -> Option<&Device> {
         let b = &self.project.building;
         if let Selection::Device(id) = &self.selection
-            && let Some((_, d)) = self.project.device(id)
+            && let Some(d) = self.project.find(id)
         {
             return Some(d);
         }
         if let Selection::Link(a, _) = &self.selection
-            && let Some((_, d)) = self.project.device(a)
+            && let Some(d) = self.project.find(a)
         {
             return Some(d);
         }
@@ -297,25 +301,32 @@ impl App {
         let src = self.heat_source()?.id.clone();
         let key = (self.project.revision, src, self.floor, self.band);
         if self.heat_cache.as_ref().map(|(k, _)| k) != Some(&key) {
-            let (_, d) = self.project.device(&key.1)?;
+            let d = self.project.find(&key.1)?;
             let h = HeatMap::compute(&self.project.building, d, self.floor, self.band);
             self.heat_cache = Some((key, h));
         }
         self.heat_cache.as_ref()?.1.as_ref()
     }
 
-    /// Index of the premises holding device `id`.
+    /// Index of the premises holding device `id`; for an Alt HAN unit, the focused premises
+    /// if its installation serves it, else the first it serves.
     fn premises_of(&self, id: &str) -> Option<usize> {
-        self.project
-            .building
-            .premises
+        let b = &self.project.building;
+        if let Some((inst, _)) = self.project.unit(id) {
+            let focused = b.premises.get(self.premises).map(|p| p.id.as_str());
+            if focused.is_some_and(|p| inst.serves(p)) {
+                return Some(self.premises);
+            }
+            return inst.serves.first().and_then(|s| self.premises_of_id(s));
+        }
+        b.premises
             .iter()
             .position(|p| p.devices.iter().any(|d| d.id == id))
     }
 
     /// Selects device `id`, focusing its premises and floor, cursor on it.
     pub fn select_device(&mut self, id: &str) {
-        let Some((_, d)) = self.project.device(id) else {
+        let Some(d) = self.project.find(id) else {
             return;
         };
         let (floor, at) = (d.floor, (d.pos.x, d.pos.y));
@@ -426,7 +437,7 @@ impl App {
     /// Builds the Live view's emulation of the building as it is now, unless it is current.
     fn ensure_live(&mut self) {
         if self.live.is_none() || self.live_rev != self.project.revision {
-            self.live = Some(Live::new(&self.project.building, LIVE_SEED));
+            self.live = Some(Live::new(&self.project.building, self.live_seed));
             self.live_rev = self.project.revision;
         }
     }
@@ -679,13 +690,13 @@ impl App {
         }
     }
 
-    /// Devices drawn on the current floor, in file order.
+    /// Devices and Alt HAN units drawn on the current floor, in file order.
     pub fn floor_devices(&self) -> Vec<&Device> {
-        self.project
-            .building
-            .premises
+        let b = &self.project.building;
+        b.premises
             .iter()
             .flat_map(|p| &p.devices)
+            .chain(b.alt_han.iter().flat_map(|i| &i.units))
             .filter(|d| d.floor == self.floor)
             .collect()
     }
@@ -785,7 +796,7 @@ impl App {
     /// (a link to another floor is drawn to its end's plan position).
     fn link_near(&self, p: (f64, f64), near: f64) -> Option<(String, String)> {
         let r = self.project.report.premises.get(self.premises)?;
-        let pos = |id: &str| self.project.device(id).map(|(_, d)| (d.floor, d.pos));
+        let pos = |id: &str| self.project.find(id).map(|d| (d.floor, d.pos));
         r.links
             .iter()
             .filter(|l| l.band == self.band)
@@ -826,11 +837,24 @@ impl App {
     }
 
     fn on_plan_key(&mut self, k: KeyEvent) {
+        if self.planning.is_some() && !matches!(k.code, KeyCode::Char('p') | KeyCode::Esc) {
+            self.status = "Planning… Esc cancels.".into();
+            return;
+        }
         let n = self.proposals.as_ref().map_or(0, |p| p.plan.plans.len());
         match k.code {
             KeyCode::Char('p') => {
-                self.plan_requested = true;
-                self.status = "Planning Alt HAN for the building as it is now…".into();
+                if self.planning.is_some() {
+                    self.status = "Already planning: Esc cancels.".into();
+                } else {
+                    self.planning = Some(Planning::start(&self.project));
+                    self.status =
+                        "Planning Alt HAN for the building as it is now… Esc cancels.".into();
+                }
+            }
+            KeyCode::Esc if self.planning.is_some() => {
+                self.planning = None;
+                self.status = "Planning cancelled.".into();
             }
             KeyCode::Up | KeyCode::Char('k') => self.plan_cursor(-1, n),
             KeyCode::Down | KeyCode::Char('j') => self.plan_cursor(1, n),
@@ -914,19 +938,49 @@ impl App {
             .position(|p| p.id == id)
     }
 
-    /// Work asked for by the last key that needs a frame drawn first (the planner runs here,
-    /// so "Planning…" is on screen while it works).
-    /// In the running Live view, a tick runs a slice of virtual time.
+    /// Whether something runs without keys (the planner, the running Live view): the UI loop
+    /// then ticks every 100 ms.
+    pub fn busy(&self) -> bool {
+        self.planning.is_some() || self.live_running()
+    }
+
+    /// One UI tick (every 100 ms while `busy`): the planner's result is taken when it is
+    /// ready, and the running Live view runs a slice of virtual time.
     pub fn tick(&mut self) {
-        if !std::mem::take(&mut self.plan_requested) {
-            if self.tab == Tab::Live
-                && let Some(l) = self.live.as_mut()
-            {
-                l.tick();
+        if let Some(p) = self.planning.as_mut() {
+            p.ticks += 1;
+            if let Some(r) = p.poll() {
+                self.planning = None;
+                self.planned(r);
             }
+        }
+        if self.tab == Tab::Live
+            && let Some(l) = self.live.as_mut()
+        {
+            l.tick();
+        }
+    }
+
+    /// Waits for the planner, if it runs, and takes its result (tests and screenshots).
+    pub fn finish_planning(&mut self) {
+        if let Some(p) = self.planning.take() {
+            self.planned(p.wait());
+        }
+    }
+
+    /// Takes the planner's result: kept if the building is still the one planned.
+    fn planned(&mut self, r: Result<Proposals, String>) {
+        let props = match r {
+            Ok(p) => p,
+            Err(e) => {
+                self.status = format!("Planning failed: {e}");
+                return;
+            }
+        };
+        if props.stale(&self.project) {
+            self.status = "The building changed while planning: p plans it again.".into();
             return;
         }
-        let props = Proposals::run(&self.project);
         let plan = &props.plan;
         let fixable = plan
             .plans
@@ -988,7 +1042,17 @@ impl App {
                 self.status = format!("New walls: {}.", BUILTIN[self.brush].0);
             }
             KeyCode::Char('c') => {
-                if let Selection::Wall(i) = self.selection {
+                if let Selection::Device(id) = &self.selection
+                    && self.project.unit(id).is_some()
+                {
+                    let id = id.clone();
+                    self.status = match self.project.cycle_backhaul(&id) {
+                        Ok(b) => {
+                            format!("{id}'s installation: {} backhaul; re-surveyed.", b.name())
+                        }
+                        Err(e) => format!("Refused: {e}"),
+                    };
+                } else if let Selection::Wall(i) = self.selection {
                     let cur = &self
                         .project
                         .building
@@ -1000,7 +1064,7 @@ impl App {
                     let r = self.project.set_wall_material(i, next);
                     self.report(r, format!("Wall is now {next}; re-surveyed."));
                 } else {
-                    self.status = "Select a wall first (Enter on it).".into();
+                    self.status = "Select a wall (or an Alt HAN unit) first (Enter on it).".into();
                 }
             }
             KeyCode::Char('x') | KeyCode::Delete => match self.selection.clone() {
@@ -1010,9 +1074,10 @@ impl App {
                     self.report(r, "Wall removed; re-surveyed.".into());
                 }
                 Selection::Device(id) => {
-                    let removable = self.project.device(&id).is_some_and(|(_, d)| {
-                        matches!(d.kind, DeviceKind::P2pRepeater | DeviceKind::AltHanNode)
-                    });
+                    let removable = self.project.unit(&id).is_some()
+                        || self.project.device(&id).is_some_and(|(_, d)| {
+                            matches!(d.kind, DeviceKind::P2pRepeater | DeviceKind::AltHanNode)
+                        });
                     if removable {
                         let r = self.project.remove_device(&id);
                         self.selection = Selection::None;
@@ -1025,26 +1090,29 @@ impl App {
                 _ => self.status = "Select a wall or an added device first.".into(),
             },
             KeyCode::Char('r') | KeyCode::Char('a') => {
-                let kind = if k.code == KeyCode::Char('r') {
-                    DeviceKind::P2pRepeater
-                } else {
-                    DeviceKind::AltHanNode
-                };
                 let Some(p) = self.project.building.premises.get(self.premises) else {
                     return;
                 };
                 let pid = p.id.clone();
-                match self
-                    .project
-                    .add_device(&pid, kind, level, self.cursor.0, self.cursor.1)
-                {
+                let (x, y) = self.cursor;
+                let added = if k.code == KeyCode::Char('r') {
+                    self.project.add_p2p_pair(&pid, level, x, y)
+                } else {
+                    self.project.add_shared_node(&pid, level, x, y)
+                };
+                match added {
                     Ok(id) => {
                         // Straight into placing it; Esc leaves it at the cursor.
                         self.start_move(id.clone());
-                        self.status =
-                            format!("Added {id}: arrows place it, Enter drops, u removes it.");
+                        let inst = self
+                            .project
+                            .unit(&id)
+                            .map(|(i, _)| i.id.clone())
+                            .unwrap_or_default();
+                        self.status = format!(
+                            "Added {id} ({inst}, serving {pid}): arrows place it, Enter drops, u removes it."
+                        );
                     }
-
                     Err(e) => self.report(Err(e), String::new()),
                 }
             }
@@ -1151,9 +1219,9 @@ impl App {
         let b = &self.project.building;
         let ok = match &self.selection {
             Selection::None => true,
-            Selection::Device(id) => self.project.device(id).is_some(),
+            Selection::Device(id) => self.project.find(id).is_some(),
             Selection::Link(a, c) => {
-                self.project.device(a).is_some() && self.project.device(c).is_some()
+                self.project.find(a).is_some() && self.project.find(c).is_some()
             }
             Selection::Wall(i) => *i < b.walls.walls().len(),
         };
@@ -1162,7 +1230,7 @@ impl App {
         }
         self.premises = self.premises.min(b.premises.len().saturating_sub(1));
         let at = match &self.selection {
-            Selection::Device(id) => self.project.device(id).map(|(_, d)| (d.floor, d.pos)),
+            Selection::Device(id) => self.project.find(id).map(|d| (d.floor, d.pos)),
             _ => None,
         };
         if let Some((floor, pos)) = at {

@@ -16,8 +16,9 @@ pub mod ui;
 
 use std::path::Path;
 
-/// Opens `building` (or the bundled default) in the UI; returns the exit code (2: bad file).
-pub fn run(building: Option<&Path>) -> anyhow::Result<i32> {
+/// Opens `building` (or the bundled default) in the UI, the Live view's run seeded with
+/// `seed`; returns the exit code (2: bad file).
+pub fn run(building: Option<&Path>, seed: u64) -> anyhow::Result<i32> {
     let project = match project::Project::open(building) {
         Ok(p) => p,
         Err(e) => {
@@ -25,6 +26,8 @@ pub fn run(building: Option<&Path>) -> anyhow::Result<i32> {
             return Ok(2);
         }
     };
-    term::run(app::App::new(project))?;
+    let mut app = app::App::new(project);
+    app.live_seed = seed;
+    term::run(app)?;
     Ok(0)
 }

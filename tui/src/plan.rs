@@ -40,6 +40,15 @@ pub fn device_grade(app: &App, id: &str, band: Band) -> Option<Grade> {
         .min()
 }
 
+/// How device `id` is labelled next to premises `pid`'s: `ihd` for `pid-ihd`, `u1` for a unit
+/// of an Alt HAN installation `althan-…-u1`.
+fn label<'a>(app: &App, pid: &str, id: &'a str) -> &'a str {
+    match app.project.unit(id) {
+        Some((inst, _)) => short_id(&inst.id, id),
+        None => short_id(pid, id),
+    }
+}
+
 /// `flat-0a-ihd` shown as `ihd` inside its own premises.
 fn short_id<'a>(premises: &str, id: &'a str) -> &'a str {
     id.strip_prefix(premises)
@@ -213,7 +222,17 @@ pub fn draw(app: &App, heat: Option<&HeatMap>, m: &Mapping, th: &Theme, buf: &mu
     // Links of the focused premises, in the shown band.
     let focus = b.premises.get(app.premises);
     let report = app.project.report.premises.get(app.premises);
-    let find = |id: &str| focus.and_then(|p| p.devices.iter().find(|d| d.id == id));
+    // The focused premises' devices and the Alt HAN units serving it (the legs of its relays).
+    let find = |id: &str| {
+        focus.and_then(|p| {
+            let units = b
+                .alt_han
+                .iter()
+                .filter(|i| i.serves(&p.id))
+                .flat_map(|i| &i.units);
+            p.devices.iter().chain(units).find(|d| d.id == id)
+        })
+    };
     let mut ghosts: Vec<&Device> = Vec::new();
     if let (Some(_), Some(r)) = (focus, report) {
         for l in r.links.iter().filter(|l| l.band == app.band) {
@@ -259,7 +278,7 @@ pub fn draw(app: &App, heat: Option<&HeatMap>, m: &Mapping, th: &Theme, buf: &mu
             labels.push((
                 c,
                 r,
-                format!("{}@L{}", short_id(pid, &g.id), app.project.level(g.floor)),
+                format!("{}@L{}", label(app, pid, &g.id), app.project.level(g.floor)),
                 false,
             ));
         }
@@ -269,13 +288,35 @@ pub fn draw(app: &App, heat: Option<&HeatMap>, m: &Mapping, th: &Theme, buf: &mu
         _ => None,
     };
     let mut on_floor: Vec<(bool, u16, u16, String)> = Vec::new();
-    for p in &b.premises {
-        let focused = focus.is_some_and(|f| f.id == p.id);
-        for d in p.devices.iter().filter(|d| d.floor == app.floor) {
+    // Each premises' devices, then each Alt HAN installation's units ("focused" when it
+    // serves the focused premises).
+    let owners = b
+        .premises
+        .iter()
+        .map(|p| {
+            (
+                p.id.as_str(),
+                focus.is_some_and(|f| f.id == p.id),
+                &p.devices,
+            )
+        })
+        .chain(b.alt_han.iter().map(|i| {
+            let serves = focus.is_some_and(|f| i.serves(&f.id));
+            (i.id.as_str(), serves, &i.units)
+        }));
+    for (owner, focused, devices) in owners {
+        for d in devices.iter().filter(|d| d.floor == app.floor) {
             let Some((c, r)) = m.cell(d.pos.x, d.pos.y) else {
                 continue;
             };
-            let fg = device_grade(app, &d.id, app.band).map_or(Color::White, |g| th.grade(g));
+            let fg = device_grade(app, &d.id, app.band).map_or(
+                if matches!(d.kind, DeviceKind::P2pRepeater | DeviceKind::AltHanNode) {
+                    th.accent()
+                } else {
+                    Color::White
+                },
+                |g| th.grade(g),
+            );
             let mut modifier = Modifier::BOLD;
             if selected_id == Some(d.id.as_str()) {
                 modifier |= Modifier::REVERSED;
@@ -286,7 +327,7 @@ pub fn draw(app: &App, heat: Option<&HeatMap>, m: &Mapping, th: &Theme, buf: &mu
             cv.badge(c, r, mark(d.kind), fg, th.badge(), modifier);
             cv.taken.insert((c, r));
             let label = if focused {
-                short_id(&p.id, &d.id)
+                short_id(owner, &d.id)
             } else {
                 &d.id
             };

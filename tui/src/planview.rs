@@ -29,7 +29,7 @@ fn list_width(w: u16) -> u16 {
 
 /// Draws the Plan tab into `area`.
 pub fn draw(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
-    let Some(props) = app.proposals.as_ref() else {
+    let Some(props) = app.proposals.as_ref().filter(|_| app.planning.is_none()) else {
         intro(f, app, th, area);
         return;
     };
@@ -59,7 +59,7 @@ fn intro(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
         .iter()
         .filter(|p| p.verdict == Verdict::NeedsAltHan)
         .count();
-    let lines = vec![
+    let mut lines = vec![
         Line::from(format!(
             "{needs} premises of this building need Alt HAN: no band of the comms hub reaches one of their devices."
         )),
@@ -89,6 +89,23 @@ fn intro(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
             Span::raw(" saves."),
         ]),
     ];
+    if let Some(p) = &app.planning {
+        lines.insert(
+            0,
+            Line::from(vec![
+                Span::styled(
+                    format!("{} Planning… ", p.spinner()),
+                    Style::default()
+                        .fg(th.accent())
+                        .add_modifier(Modifier::BOLD),
+                ),
+                Span::raw("the views keep working meanwhile; "),
+                Span::styled("Esc", th.key()),
+                Span::raw(" cancels; an edit meanwhile discards the result."),
+            ]),
+        );
+        lines.insert(1, Line::from(""));
+    }
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: true })

@@ -1,5 +1,6 @@
 //! The building being worked on: its TOML document (edited with `toml_edit`, so comments and
 //! order survive a save), the resolved `Building`, its survey, and undo/redo.
+use han_radio::althan::{Backhaul, Installation, InstallationKind};
 use han_radio::building::{Building, Device, Premises};
 use han_radio::bundled;
 use han_radio::device::DeviceKind;
@@ -254,33 +255,196 @@ impl Project {
         })
     }
 
-    /// Adds a device of `kind` to premises `premises` at (x, y) on `level`; returns its new id.
-    pub fn add_device(
+    /// Device or Alt HAN unit `id` (anything drawn on the plan).
+    pub fn find(&self, id: &str) -> Option<&Device> {
+        self.device(id)
+            .map(|(_, d)| d)
+            .or_else(|| self.unit(id).map(|(_, u)| u))
+    }
+
+    /// The installed Alt HAN equipment (`[[alt_han]]`) holding unit `id`, and the unit.
+    pub fn unit(&self, id: &str) -> Option<(&Installation, &Device)> {
+        self.building
+            .alt_han
+            .iter()
+            .find_map(|i| i.units.iter().find(|u| u.id == id).map(|u| (i, u)))
+    }
+
+    /// `want`, or `want-2`, `want-3`, … : the first id no premises, device, installation or
+    /// unit uses (ids share one namespace in a building file).
+    fn fresh_id(&self, want: &str) -> String {
+        let b = &self.building;
+        let taken = |id: &str| {
+            b.premises
+                .iter()
+                .any(|p| p.id == id || p.devices.iter().any(|d| d.id == id))
+                || b.alt_han
+                    .iter()
+                    .any(|i| i.id == id || i.units.iter().any(|u| u.id == id))
+        };
+        (1..)
+            .map(|k| {
+                if k == 1 {
+                    want.to_string()
+                } else {
+                    format!("{want}-{k}")
+                }
+            })
+            .find(|c| !taken(c))
+            .unwrap_or_default()
+    }
+
+    /// Antenna height of a new Alt HAN unit on floor index `f`: the planner's, below the ceiling.
+    fn unit_height(&self, f: usize) -> f64 {
+        let storey = self.building.floors.get(f).map_or(2.5, |x| x.height);
+        round(
+            self.building
+                .planner
+                .unit_height_m
+                .min(storey - 0.1)
+                .max(0.0),
+        )
+    }
+
+    /// Floor index of level `level`.
+    fn floor_of(&self, level: i64) -> Result<usize, String> {
+        (0..self.building.floors.len())
+            .find(|&f| self.level(f) == level)
+            .ok_or_else(|| format!("no floor {level} in this building"))
+    }
+
+    /// Installs a point-to-point repeater pair (`[[alt_han]]`, kind `p2p-pair`, wired
+    /// backhaul) serving premises `premises`: the first unit by its comms hub, the second at
+    /// (x, y) on `level`. Returns the second unit's id (the one the installer places).
+    pub fn add_p2p_pair(
         &mut self,
         premises: &str,
-        kind: DeviceKind,
         level: i64,
         x: f64,
         y: f64,
     ) -> Result<String, String> {
-        let id = (1..)
-            .map(|n| format!("{premises}-{}{n}", kind.name()))
-            .find(|c| {
-                self.device(c).is_none() && !self.building.premises.iter().any(|p| &p.id == c)
-            })
-            .unwrap_or_default();
-        let new_id = id.clone();
+        let p = self
+            .building
+            .premises
+            .iter()
+            .find(|p| p.id == premises)
+            .ok_or_else(|| format!("no premises \"{premises}\""))?;
+        if let Some(i) = self
+            .building
+            .alt_han
+            .iter()
+            .find(|i| i.kind == InstallationKind::P2pPair && i.serves(premises))
+        {
+            return Err(format!(
+                "{premises} already has the repeater pair {}: move its units",
+                i.id
+            ));
+        }
+        let f = self.floor_of(level)?;
+        let (hub_level, hub_at, hub_floor) = p
+            .devices
+            .iter()
+            .find(|d| d.kind == DeviceKind::Chf)
+            .map_or((level, (x, y), f), |d| {
+                (self.level(d.floor), (d.pos.x, d.pos.y), d.floor)
+            });
+        let id = self.fresh_id(&format!("althan-{premises}"));
+        let units = [
+            Unit {
+                id: format!("{id}-u1"),
+                level: hub_level,
+                at: hub_at,
+                height_m: self.unit_height(hub_floor),
+            },
+            Unit {
+                id: format!("{id}-u2"),
+                level,
+                at: (x, y),
+                height_m: self.unit_height(f),
+            },
+        ];
+        let placed = units[1].id.clone();
+        let premises = premises.to_string();
         self.edit(true, move |doc| {
-            let devices = premises_devices(doc, premises)?;
-            let mut t = InlineTable::new();
-            t.insert("id", Value::from(new_id.as_str()));
-            t.insert("kind", Value::from(kind.name()));
-            t.insert("floor", Value::from(level));
-            t.insert("at", Value::Array(point(x, y)));
-            t.fmt();
-            let mut v = Value::InlineTable(t);
-            // Lay the new entry out like its neighbours (one per line).
-            if let Some(prev) = devices.iter().last() {
+            let table = installation_table(
+                &id,
+                InstallationKind::P2pPair,
+                Backhaul::Wired,
+                &premises,
+                &units,
+            );
+            push_installation(doc, table)
+        })?;
+        Ok(placed)
+    }
+
+    /// Adds an Alt HAN node at (x, y) on `level` to the shared installation serving
+    /// `premises` (else the building's first shared installation, which then serves it too;
+    /// else a new one with a wired backbone). Returns the node's id.
+    pub fn add_shared_node(
+        &mut self,
+        premises: &str,
+        level: i64,
+        x: f64,
+        y: f64,
+    ) -> Result<String, String> {
+        if !self.building.premises.iter().any(|p| p.id == premises) {
+            return Err(format!("no premises \"{premises}\""));
+        }
+        let f = self.floor_of(level)?;
+        let shared = self
+            .building
+            .alt_han
+            .iter()
+            .filter(|i| i.kind == InstallationKind::Shared)
+            .enumerate()
+            .max_by_key(|(k, i)| (i.serves(premises), std::cmp::Reverse(*k)))
+            .map(|(_, i)| i);
+        let Some(inst) = shared else {
+            let id = self.fresh_id("althan-shared");
+            let unit = Unit {
+                id: format!("{id}-u1"),
+                level,
+                at: (x, y),
+                height_m: self.unit_height(f),
+            };
+            let placed = unit.id.clone();
+            let premises = premises.to_string();
+            self.edit(true, move |doc| {
+                let table = installation_table(
+                    &id,
+                    InstallationKind::Shared,
+                    Backhaul::Wired,
+                    &premises,
+                    &[unit],
+                );
+                push_installation(doc, table)
+            })?;
+            return Ok(placed);
+        };
+        let (inst_id, join) = (inst.id.clone(), !inst.serves(premises));
+        let unit = Unit {
+            id: self.fresh_id(&format!("{inst_id}-u{}", inst.units.len() + 1)),
+            level,
+            at: (x, y),
+            height_m: self.unit_height(f),
+        };
+        let placed = unit.id.clone();
+        let premises = premises.to_string();
+        self.edit(true, move |doc| {
+            let t = installation(doc, &inst_id)?;
+            if join {
+                t.get_mut("serves")
+                    .and_then(Item::as_array_mut)
+                    .ok_or("alt_han serves is not an array")?
+                    .push(premises.as_str());
+            }
+            let units = t
+                .get_mut("units")
+                .and_then(Item::as_array_mut)
+                .ok_or("alt_han units is not an array")?;
+            let mut v = unit.value();
+            if let Some(prev) = units.iter().last() {
                 let prefix = prev
                     .decor()
                     .prefix()
@@ -288,14 +452,62 @@ impl Project {
                     .unwrap_or(" ");
                 v.decor_mut().set_prefix(prefix.to_string());
             }
-            devices.push_formatted(v);
+            units.push_formatted(v);
             Ok(())
         })?;
-        Ok(id)
+        Ok(placed)
     }
 
-    /// Removes device `id` from its premises.
+    /// Switches the backhaul of the installation holding unit `id` to the next kind (wired,
+    /// powerline, 868 MHz radio); returns the new one.
+    pub fn cycle_backhaul(&mut self, id: &str) -> Result<Backhaul, String> {
+        let (inst, _) = self
+            .unit(id)
+            .ok_or_else(|| format!("{id} is not an Alt HAN unit"))?;
+        let next = match inst.backhaul {
+            Backhaul::Wired => Backhaul::Powerline,
+            Backhaul::Powerline => Backhaul::Radio868,
+            Backhaul::Radio868 => Backhaul::Wired,
+        };
+        let inst_id = inst.id.clone();
+        self.edit(true, |doc| {
+            installation(doc, &inst_id)?.insert("backhaul", toml_edit::value(next.name()));
+            Ok(())
+        })?;
+        Ok(next)
+    }
+
+    /// Removes device `id` from its premises, or Alt HAN unit `id` from its installation (a
+    /// repeater pair goes whole, and so does a shared installation losing its last unit).
     pub fn remove_device(&mut self, id: &str) -> Result<(), String> {
+        if let Some((inst, _)) = self.unit(id) {
+            let whole = inst.kind == InstallationKind::P2pPair || inst.units.len() == 1;
+            let inst_id = inst.id.clone();
+            return self.edit(true, |doc| {
+                if whole {
+                    let list = alt_han_array(doc)?;
+                    let k = list
+                        .iter()
+                        .position(|t| t.get("id").and_then(Item::as_str) == Some(inst_id.as_str()))
+                        .ok_or_else(|| format!("no alt_han \"{inst_id}\""))?;
+                    list.remove(k);
+                    if list.is_empty() {
+                        doc.remove("alt_han");
+                    }
+                    return Ok(());
+                }
+                let units = installation(doc, &inst_id)?
+                    .get_mut("units")
+                    .and_then(Item::as_array_mut)
+                    .ok_or("alt_han units is not an array")?;
+                let k = units
+                    .iter()
+                    .position(|u| inline_id(u) == Some(id))
+                    .ok_or_else(|| format!("no unit \"{id}\""))?;
+                units.remove(k);
+                Ok(())
+            });
+        }
         self.edit(true, |doc| {
             let list = doc
                 .get_mut("premises")
@@ -314,6 +526,87 @@ impl Project {
             Err(format!("no device \"{id}\""))
         })
     }
+}
+
+/// A new Alt HAN unit, as written into a `[[alt_han]]` table.
+struct Unit {
+    id: String,
+    level: i64,
+    at: (f64, f64),
+    height_m: f64,
+}
+
+impl Unit {
+    /// `{ id, floor, at, height_m }` on a line of its own, as `han plan --apply` writes it.
+    fn value(&self) -> Value {
+        let mut t = InlineTable::new();
+        t.insert("id", Value::from(self.id.as_str()));
+        t.insert("floor", Value::from(self.level));
+        t.insert("at", Value::Array(point(self.at.0, self.at.1)));
+        t.insert("height_m", Value::from(self.height_m));
+        t.fmt();
+        let mut v = Value::InlineTable(t);
+        v.decor_mut().set_prefix("\n  ");
+        v
+    }
+}
+
+/// A `[[alt_han]]` table (docs/building-format.md) serving one premises.
+fn installation_table(
+    id: &str,
+    kind: InstallationKind,
+    backhaul: Backhaul,
+    premises: &str,
+    units: &[Unit],
+) -> Table {
+    let mut t = Table::new();
+    t.insert("id", toml_edit::value(id));
+    t.insert("kind", toml_edit::value(kind.name()));
+    t.insert("backhaul", toml_edit::value(backhaul.name()));
+    let serves: Array = std::iter::once(premises).collect();
+    t.insert("serves", toml_edit::value(serves));
+    let mut list = Array::new();
+    for u in units {
+        list.push_formatted(u.value());
+    }
+    list.set_trailing("\n");
+    list.set_trailing_comma(true);
+    t.insert("units", toml_edit::value(list));
+    t
+}
+
+/// The document's `[[alt_han]]` array, created when it has none.
+fn alt_han_array(doc: &mut DocumentMut) -> Result<&mut toml_edit::ArrayOfTables, String> {
+    if doc.get("alt_han").is_none() {
+        doc.insert(
+            "alt_han",
+            Item::ArrayOfTables(toml_edit::ArrayOfTables::new()),
+        );
+    }
+    let list = doc
+        .get_mut("alt_han")
+        .and_then(Item::as_array_of_tables_mut)
+        .ok_or_else(|| "`alt_han` is not an array of [[alt_han]] tables".to_string())?;
+    Ok(list)
+}
+
+/// Appends `table` to `[[alt_han]]`; the first one gets a comment saying where it came from.
+fn push_installation(doc: &mut DocumentMut, mut table: Table) -> Result<(), String> {
+    if doc.get("alt_han").is_none() {
+        table
+            .decor_mut()
+            .set_prefix("\n# Alt HAN equipment added in `han tui` (docs/alt-han.md).\n");
+    }
+    alt_han_array(doc)?.push(table);
+    Ok(())
+}
+
+/// The `[[alt_han]]` table with id `id`.
+fn installation<'a>(doc: &'a mut DocumentMut, id: &str) -> Result<&'a mut Table, String> {
+    alt_han_array(doc)?
+        .iter_mut()
+        .find(|t| t.get("id").and_then(Item::as_str) == Some(id))
+        .ok_or_else(|| format!("no alt_han \"{id}\" in the file"))
 }
 
 /// `path`, or `name-1.toml`, `name-2.toml`… if that file already exists.
@@ -346,27 +639,25 @@ fn inline_id(v: &Value) -> Option<&str> {
     v.as_inline_table()?.get("id")?.as_str()
 }
 
+/// The inline table of device `id` (`[[premises]]` devices) or Alt HAN unit `id`
+/// (`[[alt_han]]` units).
 fn device_table<'a>(doc: &'a mut DocumentMut, id: &str) -> Result<&'a mut InlineTable, String> {
-    doc.get_mut("premises")
-        .and_then(Item::as_array_of_tables_mut)
-        .into_iter()
-        .flat_map(|a| a.iter_mut())
-        .filter_map(|p| p.get_mut("devices").and_then(Item::as_array_mut))
+    doc.as_table_mut()
+        .iter_mut()
+        .filter_map(|(k, item)| {
+            let list = match k.get() {
+                "premises" => "devices",
+                "alt_han" => "units",
+                _ => return None,
+            };
+            Some((list, item.as_array_of_tables_mut()?))
+        })
+        .flat_map(|(list, a)| a.iter_mut().filter_map(move |t| t.get_mut(list)))
+        .filter_map(Item::as_array_mut)
         .flat_map(|a| a.iter_mut())
         .filter_map(Value::as_inline_table_mut)
         .find(|t| t.get("id").and_then(Value::as_str) == Some(id))
         .ok_or_else(|| format!("device \"{id}\" is not an inline table in the file"))
-}
-
-fn premises_devices<'a>(doc: &'a mut DocumentMut, id: &str) -> Result<&'a mut Array, String> {
-    doc.get_mut("premises")
-        .and_then(Item::as_array_of_tables_mut)
-        .into_iter()
-        .flat_map(|a| a.iter_mut())
-        .find(|p| p.get("id").and_then(Item::as_str) == Some(id))
-        .and_then(|p| p.get_mut("devices"))
-        .and_then(Item::as_array_mut)
-        .ok_or_else(|| format!("premises \"{id}\" has no devices array"))
 }
 
 fn wall_array(doc: &mut DocumentMut) -> Result<&mut toml_edit::ArrayOfTables, String> {
@@ -440,6 +731,7 @@ fn isolate_wall(doc: &mut DocumentMut, src: WallSource) -> Result<usize, String>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use han_radio::survey::Verdict;
 
     fn open(i: usize) -> Project {
         let (name, src) = bundled::ALL[i];
@@ -499,18 +791,9 @@ mod tests {
     }
 
     #[test]
-    fn added_things_resolve_and_bad_edits_keep_the_state() {
+    fn bad_edits_keep_the_state() {
         let mut p = open(0);
-        let prem = p.building.premises[0].id.clone();
-        let n = p.building.premises[0].devices.len();
-        let id = p
-            .add_device(&prem, DeviceKind::P2pRepeater, 0, 2.0, 2.0)
-            .unwrap();
-        assert_eq!(p.building.premises[0].devices.len(), n + 1);
-        assert!(p.device(&id).is_some());
         p.add_wall(0, (0.5, 0.5), (2.5, 0.5), "brick").unwrap();
-        p.remove_device(&id).unwrap();
-        assert_eq!(p.building.premises[0].devices.len(), n);
         let src = p.source().to_string();
         // Level 99 does not exist: the edit is refused with the resolver's message.
         let e = p.move_device(
@@ -522,6 +805,128 @@ mod tests {
         );
         assert!(e.unwrap_err().contains("floor 99"));
         assert_eq!(p.source(), src);
-        assert_eq!(p.history().0, 3);
+        assert_eq!(p.history().0, 1);
+    }
+
+    /// The default building's first premises that needs Alt HAN, and its IHD.
+    fn failing(p: &Project) -> (String, Device) {
+        let r = p
+            .report
+            .premises
+            .iter()
+            .find(|r| r.verdict == Verdict::NeedsAltHan)
+            .unwrap();
+        (r.id.clone(), kind_of(p, &r.id, DeviceKind::Ihd))
+    }
+
+    /// The first device of `kind` in premises `id`.
+    fn kind_of(p: &Project, id: &str, kind: DeviceKind) -> Device {
+        let prem = p.building.premises.iter().find(|x| x.id == id).unwrap();
+        prem.devices
+            .iter()
+            .find(|d| d.kind == kind)
+            .unwrap()
+            .clone()
+    }
+
+    fn verdict(p: &Project, id: &str) -> Verdict {
+        p.report
+            .premises
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap()
+            .verdict
+    }
+
+    #[test]
+    fn a_repeater_pair_is_written_as_alt_han_and_carries_the_premises() {
+        let mut p = open(3);
+        let original = p.source().to_string();
+        let (prem, ihd) = failing(&p);
+        let level = p.level(ihd.floor);
+        let u2 = p
+            .add_p2p_pair(&prem, level, ihd.pos.x, ihd.pos.y - 1.0)
+            .unwrap();
+        assert_eq!(u2, format!("althan-{prem}-u2"));
+        let inst = &p.building.alt_han[0];
+        assert_eq!(
+            (inst.kind, inst.backhaul, &inst.serves[..]),
+            (
+                InstallationKind::P2pPair,
+                Backhaul::Wired,
+                &[prem.clone()][..]
+            )
+        );
+        // The first unit sits by the comms hub, on its level.
+        let hub = kind_of(&p, &prem, DeviceKind::Chf);
+        let (_, u1) = p.unit(&format!("althan-{prem}-u1")).unwrap();
+        assert_eq!(
+            (u1.floor, u1.pos.x, u1.pos.y),
+            (hub.floor, hub.pos.x, hub.pos.y)
+        );
+        assert_eq!(
+            verdict(&p, &prem),
+            Verdict::OkAltHan,
+            "the survey takes the pair"
+        );
+        assert!(
+            p.source().contains("[[alt_han]]\nid = \"althan-"),
+            "{}",
+            p.source()
+        );
+        assert!(p.source().starts_with("# Six-storey block"));
+        // What is saved surveys the same from the file.
+        let again = Building::from_toml("saved.toml", p.source())
+            .unwrap()
+            .survey();
+        assert_eq!(again, p.report);
+        // One pair per premises; a unit moves like a device; the backhaul cycles.
+        assert!(p.add_p2p_pair(&prem, level, 1.0, 1.0).is_err());
+        p.move_device(&u2, level, ihd.pos.x + 1.0, ihd.pos.y, true)
+            .unwrap();
+        assert_eq!(p.find(&u2).unwrap().pos.x, round(ihd.pos.x + 1.0));
+        assert_eq!(p.cycle_backhaul(&u2).unwrap(), Backhaul::Powerline);
+        assert_eq!(p.building.alt_han[0].backhaul, Backhaul::Powerline);
+        // Removing a unit of a pair removes the pair.
+        p.remove_device(&u2).unwrap();
+        assert!(p.building.alt_han.is_empty());
+        assert_eq!(verdict(&p, &prem), Verdict::NeedsAltHan);
+        for _ in 0..4 {
+            assert!(p.undo());
+        }
+        assert_eq!(p.source(), original);
+        assert!(p.redo());
+        assert_eq!(verdict(&p, &prem), Verdict::OkAltHan, "redo puts it back");
+    }
+
+    #[test]
+    fn shared_nodes_join_one_installation_and_go_one_by_one() {
+        let mut p = open(3);
+        let original = p.source().to_string();
+        let (prem, ihd) = failing(&p);
+        let level = p.level(ihd.floor);
+        let a = p
+            .add_shared_node(&prem, level, ihd.pos.x, ihd.pos.y - 1.0)
+            .unwrap();
+        assert_eq!(a, "althan-shared-u1");
+        // A node by the hub joins the same installation: the premises is carried.
+        let hub = kind_of(&p, &prem, DeviceKind::Chf);
+        let other = p.building.premises[0].id.clone();
+        let b = p
+            .add_shared_node(&other, p.level(hub.floor), hub.pos.x, hub.pos.y)
+            .unwrap();
+        assert_eq!(b, "althan-shared-u2");
+        assert_eq!(p.building.alt_han.len(), 1);
+        let inst = &p.building.alt_han[0];
+        assert_eq!(inst.units.len(), 2);
+        assert!(inst.serves(&prem) && inst.serves(&other));
+        assert_eq!(verdict(&p, &prem), Verdict::OkAltHan);
+        p.remove_device(&b).unwrap();
+        assert_eq!(p.building.alt_han[0].units.len(), 1);
+        p.remove_device(&a).unwrap();
+        assert!(p.building.alt_han.is_empty());
+        assert!(!p.source().contains("alt_han"));
+        while p.undo() {}
+        assert_eq!(p.source(), original);
     }
 }

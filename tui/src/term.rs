@@ -6,6 +6,10 @@ use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use ratatui::crossterm::execute;
 use std::io::stdout;
+use std::time::{Duration, Instant};
+
+/// Wall time between UI ticks while something runs.
+const TICK: Duration = Duration::from_millis(100);
 
 /// Puts the terminal back: mouse off, then ratatui's restore (raw mode off, main screen, cursor).
 pub fn restore() {
@@ -31,16 +35,18 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     let mut terminal = enter();
     let theme = Theme::new(Depth::detect());
     let result = (|| -> anyhow::Result<()> {
+        let mut last_tick = Instant::now();
         while !app.quit {
             terminal.draw(|f| crate::ui::draw(f, &mut app, &theme))?;
-            if app.plan_requested {
-                app.tick();
-                continue;
-            }
-            // The running Live view advances one slice of virtual time per quiet 100 ms.
-            if app.live_running() && !event::poll(std::time::Duration::from_millis(100))? {
-                app.tick();
-                continue;
+            // While something runs (the planner, the Live view) the UI ticks every 100 ms,
+            // between keys as well as when none comes.
+            if app.busy() {
+                let left = TICK.saturating_sub(last_tick.elapsed());
+                if left.is_zero() || !event::poll(left)? {
+                    last_tick = Instant::now();
+                    app.tick();
+                    continue;
+                }
             }
             match event::read()? {
                 Event::Key(k) => app.on_key(k),

@@ -63,7 +63,11 @@ fn tab_bar(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
             (true, Tab::Plan) => "Plan",
             _ => t.title(),
         };
-        let text = format!(" {} {title} ", i + 1);
+        let text = match (&app.planning, t) {
+            // The planner works in the background: its tab says so from any view.
+            (Some(p), Tab::Plan) => format!(" {} {title} {} ", i + 1, p.spinner()),
+            _ => format!(" {} {title} ", i + 1),
+        };
         let w = text.chars().count() as u16;
         let style = if *t == app.tab {
             Style::default()
@@ -144,6 +148,7 @@ fn status_bar(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
             ("w", "pcap"),
             ("?", "help"),
         ],
+        (Tab::Plan, ..) if app.planning.is_some() => &[("Esc", "cancel"), ("?", "help")],
         (Tab::Plan, ..) => &[
             ("p", "plan"),
             ("a", "accept"),
@@ -483,7 +488,7 @@ fn side_panel(f: &mut Frame, app: &App, heat: Option<&HeatMap>, th: &Theme, area
         .add_modifier(Modifier::BOLD);
     match &app.selection {
         Selection::Device(id) => {
-            if let Some((p, d)) = app.project.device(id) {
+            if let Some(d) = app.project.find(id) {
                 lines.push(Line::from(Span::styled(
                     format!("{} {}", plan::mark(d.kind), d.id),
                     bold,
@@ -496,14 +501,41 @@ fn side_panel(f: &mut Frame, app: &App, heat: Option<&HeatMap>, th: &Theme, area
                     d.pos.y,
                     d.pos.z - b.floors[d.floor].z0
                 )));
-                let r = app.project.report.premises.iter().find(|r| r.id == p.id);
-                for l in r
+                if let Some((inst, _)) = app.project.unit(id) {
+                    let dim = Style::default().fg(th.dim());
+                    lines.push(Line::from(Span::styled(inst.id.clone(), dim)));
+                    lines.push(Line::from(Span::styled(
+                        format!("{}, {} backhaul", inst.kind.name(), inst.backhaul.name()),
+                        dim,
+                    )));
+                    lines.push(Line::from(Span::styled(
+                        format!("serves {}", inst.serves.join(" ")),
+                        dim,
+                    )));
+                    if app.edit {
+                        lines.push(Line::from(Span::styled("m move · c backhaul · x del", dim)));
+                    }
+                }
+                // A unit's legs appear once per pair it carries: each link once.
+                let mut seen: Vec<(&str, &str)> = Vec::new();
+                let owner = app.project.device(id).map(|(p, _)| p.id.as_str());
+                let focus = b.premises.get(app.premises).map(|p| p.id.as_str());
+                for l in app
+                    .project
+                    .report
+                    .premises
                     .iter()
+                    .filter(|r| owner.is_none_or(|o| o == r.id))
                     .flat_map(|r| &r.links)
                     .filter(|l| l.band == app.band && (l.from == *id || l.to == *id))
                 {
+                    if seen.contains(&(l.from.as_str(), l.to.as_str())) {
+                        continue;
+                    }
+                    seen.push((l.from.as_str(), l.to.as_str()));
                     let peer = if l.from == *id { &l.to } else { &l.from };
-                    let short = peer.strip_prefix(&format!("{}-", p.id)).unwrap_or(peer);
+                    let home = owner.or(focus).unwrap_or_default();
+                    let short = peer.strip_prefix(&format!("{home}-")).unwrap_or(peer);
                     let name: String = format!("↔ {short}")
                         .chars()
                         .take(w.saturating_sub(12))
@@ -692,8 +724,7 @@ fn inspector(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
     let notes = area.width >= 160;
     match app.selection.clone() {
         Selection::Link(a, z) => {
-            let (Some((_, da)), Some((_, dz))) = (app.project.device(&a), app.project.device(&z))
-            else {
+            let (Some(da), Some(dz)) = (app.project.find(&a), app.project.find(&z)) else {
                 return;
             };
             let halves =
@@ -730,9 +761,24 @@ fn inspector(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
             }
         }
         Selection::Device(id) => {
-            let Some((p, d)) = app.project.device(&id) else {
+            let Some(d) = app.project.find(&id) else {
                 return;
             };
+            // Whose device it is, and the devices a relay would talk to: its premises', or
+            // for an Alt HAN unit those of every premises its installation serves.
+            let (owner, peers): (String, Vec<&han_radio::building::Device>) =
+                match (app.project.device(&id), app.project.unit(&id)) {
+                    (Some((p, _)), _) => (format!("premises {}", p.id), p.devices.iter().collect()),
+                    (None, Some((inst, _))) => (
+                        format!("{} serving {}", inst.id, inst.serves.join(" ")),
+                        b.premises
+                            .iter()
+                            .filter(|p| inst.serves(&p.id))
+                            .flat_map(|p| &p.devices)
+                            .collect(),
+                    ),
+                    (None, None) => return,
+                };
             let [top, rest] =
                 Layout::vertical([Constraint::Length(7), Constraint::Min(3)]).areas(area);
             let mut rows = vec![
@@ -764,12 +810,8 @@ fn inspector(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
                     m.loss(Band::Mhz868).0
                 )
             });
-            let block = Block::bordered().title(format!(
-                " {} · {} · premises {} ",
-                d.id,
-                d.kind.name(),
-                p.id
-            ));
+            let block =
+                Block::bordered().title(format!(" {} · {} · {owner} ", d.id, d.kind.name()));
             let inner = block.inner(top);
             f.render_widget(block, top);
             let [t, info] =
@@ -799,8 +841,7 @@ fn inspector(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
                 ]),
                 info,
             );
-            // Links: the surveyed ones; for a repeater or node (no required links) every device
-            // of its premises.
+            // Links: the surveyed ones; for a repeater or node every device it could relay for.
             let mut rows = Vec::new();
             let surveyed: Vec<_> = app
                 .project
@@ -813,7 +854,7 @@ fn inspector(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
             if surveyed.is_empty()
                 || matches!(d.kind, DeviceKind::P2pRepeater | DeviceKind::AltHanNode)
             {
-                for other in p.devices.iter().filter(|o| o.id != id) {
+                for other in peers.into_iter().filter(|o| o.id != id) {
                     for band in Band::ALL {
                         if let Some((lines, outcome)) = budget::lines(b, d, other, band) {
                             let get = |k: &str| {
@@ -1022,7 +1063,7 @@ fn live(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
             format!(" t = {:.1} s ", live.now().as_secs_f64()),
             Style::default().add_modifier(Modifier::BOLD),
         ),
-        Span::raw(format!("{} ", live.speed.label())),
+        Span::raw(format!("seed {} · {} ", app.live_seed, live.speed.label())),
         if live.paused {
             Span::styled("paused ", Style::default().fg(th.grade(Grade::Marginal)))
         } else {
@@ -1151,9 +1192,9 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
             ("m", "move device; Enter drops"),
             ("w", "wall start / end"),
             ("[ ]", "material of new walls"),
-            ("c", "change wall material"),
-            ("x Del", "remove wall / added dev."),
-            ("r  a", "add repeater / node"),
+            ("c", "wall material, backhaul"),
+            ("x Del", "remove wall / Alt HAN"),
+            ("r  a", "add P2P pair / node"),
         ],
     ),
     (
@@ -1163,7 +1204,7 @@ pub const KEYS: &[(&str, &[(&str, &str)])] = &[
     (
         "Alt HAN plan",
         &[
-            ("p", "run the planner"),
+            ("p  Esc", "run / cancel planner"),
             ("↑↓", "pick (Home, End)"),
             ("a Enter", "accept (u undoes)"),
             ("r x", "reject / reopen"),

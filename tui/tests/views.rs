@@ -1,5 +1,9 @@
 //! Snapshot tests of every view on every bundled building at 80×24 and 200×60 (TestBackend).
+use han_radio::althan::{Backhaul, InstallationKind};
+use han_radio::building::Building;
 use han_radio::bundled;
+use han_radio::device::DeviceKind;
+use han_radio::survey::Verdict;
 use han_tui::app::{App, Selection, Tab};
 use han_tui::project::Project;
 use han_tui::theme::{Depth, Theme};
@@ -108,13 +112,20 @@ fn views() -> Vec<View> {
         }),
         ("export", |a| keys(a, "4")),
         ("alt_han_plan", |a| keys(a, "5")),
+        ("edit_repeater_pair", |a| {
+            key(a, KeyCode::Enter);
+            keys(a, "er");
+            key(a, KeyCode::Down);
+            key(a, KeyCode::Enter);
+        }),
+        ("alt_han_planning", |a| keys(a, "5p")),
         ("alt_han_plan_run", |a| {
             keys(a, "5p");
-            a.tick();
+            a.finish_planning();
         }),
         ("alt_han_plan_accepted", |a| {
             keys(a, "5p");
-            a.tick();
+            a.finish_planning();
             key(a, KeyCode::Down);
             keys(a, "a");
             key(a, KeyCode::Down);
@@ -207,7 +218,7 @@ fn mouse_selects_drags_a_device_and_zooms() {
     let Selection::Device(id) = a.selection.clone() else {
         panic!("a device is selected")
     };
-    let (_, d) = a.project.device(&id).unwrap();
+    let d = a.project.find(&id).unwrap();
     let (x0, y0) = (d.pos.x, d.pos.y);
     let at = map.cell(x0, y0).unwrap();
     mouse(&mut a, MouseEventKind::Down(MouseButton::Left), at);
@@ -218,7 +229,7 @@ fn mouse_selects_drags_a_device_and_zooms() {
     let to = (at.0 + 10, at.1 + 4);
     mouse(&mut a, MouseEventKind::Drag(MouseButton::Left), to);
     mouse(&mut a, MouseEventKind::Up(MouseButton::Left), to);
-    let (_, d) = a.project.device(&id).unwrap();
+    let d = a.project.find(&id).unwrap();
     assert!(d.pos.x > x0 + 1.0 && d.pos.y < y0 - 1.0, "{:?}", d.pos);
     assert_eq!(a.project.history().0, 1, "one drag is one undo step");
     let zoom = a.view.zoom;
@@ -305,27 +316,127 @@ fn enter_on_a_link_track_selects_the_link() {
     assert_eq!(a.selection, Selection::Link(from, to));
 }
 
+fn verdict_of(a: &App, id: &str) -> Verdict {
+    let r = a.project.report.premises.iter().find(|r| r.id == id);
+    r.unwrap().verdict
+}
+
 #[test]
-fn a_repeater_is_added_then_placed_and_undone() {
+fn a_repeater_pair_is_added_placed_carries_the_premises_and_is_undone() {
+    // The block of flats opens on a premises that needs Alt HAN; Enter selects its IHD.
     let mut a = app(3);
     key(&mut a, KeyCode::Enter);
     let _ = screen(&mut a, 80, 24);
+    let prem = a.project.building.premises[a.premises].id.clone();
+    assert_eq!(verdict_of(&a, &prem), Verdict::NeedsAltHan);
     let before = a.project.source().to_string();
     keys(&mut a, "er");
     let Selection::Device(id) = a.selection.clone() else {
         panic!("the new repeater is selected")
     };
-    let x0 = a.project.device(&id).unwrap().1.pos.x;
-    for _ in 0..4 {
+    let (inst, u) = a.project.unit(&id).unwrap();
+    assert_eq!(u.kind, DeviceKind::P2pRepeater);
+    assert_eq!(inst.kind, InstallationKind::P2pPair);
+    assert!(inst.serves(&prem));
+    let x0 = u.pos.x;
+    for _ in 0..2 {
         key(&mut a, KeyCode::Right);
     }
     key(&mut a, KeyCode::Enter);
-    let (_, d) = a.project.device(&id).unwrap();
-    assert_eq!(d.kind, han_radio::device::DeviceKind::P2pRepeater);
-    assert!(d.pos.x > x0, "placed to the right");
-    assert!(screen(&mut a, 200, 60).contains(&id));
+    let x1 = a.project.find(&id).unwrap().pos.x;
+    assert!(x1 > x0, "placed to the right");
+    // The survey counts the pair: the premises is carried, its legs are drawn and listed.
+    assert_eq!(verdict_of(&a, &prem), Verdict::OkAltHan);
+    let s = screen(&mut a, 200, 60);
+    assert!(s.contains("ok via Alt HAN") && s.contains("u2"), "{s}");
+    assert!(a.project.source().contains("kind = \"p2p-pair\""));
+    // Adding and placing are two undo steps; redo brings the pair back where it was put.
     keys(&mut a, "uu");
     assert_eq!(a.project.source(), before);
+    assert_eq!(verdict_of(&a, &prem), Verdict::NeedsAltHan);
+    keys(&mut a, "UU");
+    assert_eq!(a.project.find(&id).unwrap().pos.x, x1);
+    assert_eq!(verdict_of(&a, &prem), Verdict::OkAltHan);
+    // x on a unit removes the pair; c on a unit changes the backhaul.
+    a.select_device(&id);
+    keys(&mut a, "c");
+    assert_eq!(a.project.building.alt_han[0].backhaul, Backhaul::Powerline);
+    keys(&mut a, "x");
+    assert!(a.project.building.alt_han.is_empty());
+    assert_eq!(verdict_of(&a, &prem), Verdict::NeedsAltHan);
+}
+
+#[test]
+fn a_shared_node_is_added_and_saved_as_alt_han() {
+    let mut a = app(3);
+    key(&mut a, KeyCode::Enter);
+    let prem = a.project.building.premises[a.premises].id.clone();
+    let dir = std::env::temp_dir().join(format!("han-tui-shared-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    a.project.save_path = dir.join("flat-block.toml");
+    keys(&mut a, "ea");
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Enter);
+    let Selection::Device(id) = a.selection.clone() else {
+        panic!("the new node is selected")
+    };
+    assert_eq!(id, "althan-shared-u1");
+    let (inst, u) = a.project.unit(&id).unwrap();
+    assert_eq!(
+        (inst.kind, u.kind),
+        (InstallationKind::Shared, DeviceKind::AltHanNode)
+    );
+    // A node in the flat alone does not reach the hub in the basement: a second one by the
+    // hub joins the same installation and the premises is carried.
+    let hub = a.project.building.premises[a.premises].devices[0].clone();
+    assert_eq!(hub.kind, DeviceKind::Chf);
+    a.set_floor(hub.floor);
+    a.cursor = (hub.pos.x, hub.pos.y);
+    keys(&mut a, "a");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.project.building.alt_han.len(), 1);
+    assert_eq!(a.project.building.alt_han[0].units.len(), 2);
+    assert_eq!(verdict_of(&a, &prem), Verdict::OkAltHan);
+    keys(&mut a, "s");
+    let saved = std::fs::read_to_string(dir.join("flat-block.toml")).unwrap();
+    let b = Building::from_toml("flat-block.toml", &saved).unwrap();
+    assert_eq!(
+        b.survey(),
+        a.project.report,
+        "the saved file surveys the same"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_planner_runs_in_the_background_and_esc_cancels() {
+    let mut a = app(3);
+    keys(&mut a, "5p");
+    assert!(a.planning.is_some() && a.busy());
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains("Planning…"), "{s}");
+    // The UI answers keys meanwhile; Esc cancels and nothing is planned.
+    key(&mut a, KeyCode::Esc);
+    assert!(a.planning.is_none() && a.proposals.is_none());
+    assert!(a.status.contains("cancelled"));
+    // An edit while planning: the result is discarded when it comes.
+    keys(&mut a, "p1");
+    key(&mut a, KeyCode::Enter);
+    keys(&mut a, "em");
+    key(&mut a, KeyCode::Left);
+    key(&mut a, KeyCode::Enter);
+    assert!(a.planning.is_some());
+    a.finish_planning();
+    assert!(a.proposals.is_none());
+    assert!(a.status.contains("changed while planning"), "{}", a.status);
+    // Undisturbed, ticks take the result once the worker is done.
+    keys(&mut a, "5p");
+    while a.planning.is_some() {
+        a.tick();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(a.proposals.is_some(), "{}", a.status);
+    assert!(a.status.starts_with("Planned:"));
 }
 
 #[test]
