@@ -304,10 +304,12 @@ fn detail(f: &mut Frame, app: &App, props: &Proposals, th: &Theme, area: Rect) {
 
 fn map(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
     let level = app.project.level(app.floor);
-    let block = Block::bordered().title(format!(
-        " Level {level} · {} · planned units ",
-        app.band.label()
-    ));
+    let title = if area.width >= 44 {
+        format!(" Level {level} · {} · planned units ", app.band.label())
+    } else {
+        format!(" L{level} · {} ", app.band.label())
+    };
+    let block = Block::bordered().title(title);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let m = Mapping::new(inner, app.view, app.floor_size());
@@ -379,7 +381,9 @@ fn units(props: &Proposals, level: i64, m: &Mapping, th: &Theme, buf: &mut Buffe
                 ));
             }
             if highlighted {
-                for (i, ch) in u.id.chars().enumerate() {
+                // `u1` for `althan-shared-u1`: the detail panel gives the full id.
+                let label = u.id.strip_prefix(&format!("{}-", inst.id)).unwrap_or(&u.id);
+                for (i, ch) in label.chars().enumerate() {
                     let x = c.saturating_add(1 + i as u16);
                     if !m.area.contains((x, r).into()) {
                         break;

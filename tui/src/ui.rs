@@ -185,10 +185,18 @@ fn status_bar(f: &mut Frame, app: &App, th: &Theme, area: Rect) {
     }
     let rw: u16 = right.iter().map(|s| s.content.chars().count() as u16).sum();
     let lw = area.width.saturating_sub(rw);
+    // A status longer than its room ends in "…" and a space, never runs into the hints.
+    let room = usize::from(lw.saturating_sub(2));
+    let status = if app.status.chars().count() > room {
+        let cut: String = app.status.chars().take(room.saturating_sub(1)).collect();
+        format!("{cut}…")
+    } else {
+        app.status.clone()
+    };
     let [l, r] = Layout::horizontal([Constraint::Length(lw), Constraint::Min(0)]).areas(area);
     f.render_widget(
         Paragraph::new(Span::styled(
-            format!(" {}", app.status),
+            format!(" {status}"),
             Style::default().fg(Color::White),
         ))
         .style(Style::default().bg(th.status_bg())),
@@ -1040,6 +1048,15 @@ fn export(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
     );
 }
 
+/// `flat-0a ch→esme` for two devices of one premises (ids `flat-0a-ch`, `flat-0a-esme`),
+/// else `a→b` in full.
+fn link_name(a: &str, b: &str) -> String {
+    match (a.rsplit_once('-'), b.rsplit_once('-')) {
+        (Some((pa, da)), Some((pb, db))) if pa == pb => format!("{pa} {da}→{db}"),
+        _ => format!("{a}→{b}"),
+    }
+}
+
 /// Colour of a delivery ratio: green from 99 %, amber from 90 %, red below.
 fn delivery_grade(ratio: f64) -> Grade {
     if ratio >= 0.99 {
@@ -1089,9 +1106,16 @@ fn live(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
     let rows = list.height.saturating_sub(2) as usize;
     // Narrow lists drop the frame number and the column padding of the decode.
     let narrow = list.width < 100;
-    let lines: Vec<Line> = shown
+    let on_screen = &shown[shown.len().saturating_sub(rows)..];
+    // The sender column is as wide as the longest sender shown (the decode lines up).
+    let dev_w = on_screen
         .iter()
-        .skip(shown.len().saturating_sub(rows))
+        .map(|fr| fr.device.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(4, 16);
+    let lines: Vec<Line> = on_screen
+        .iter()
         .map(|fr| {
             let text = if narrow {
                 format!("{:.3} {}", fr.time, fr.compact())
@@ -1100,38 +1124,78 @@ fn live(f: &mut Frame, app: &mut App, th: &Theme, area: Rect) {
             };
             Line::from(vec![
                 Span::styled(
-                    format!("{:<6} ", fr.device),
+                    format!("{:<dev_w$} ", fr.device),
                     Style::default().fg(th.accent()),
                 ),
                 Span::raw(text),
             ])
         })
         .collect();
-    f.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(" Frames on the air ")),
-        list,
-    );
-    let mut side_lines: Vec<Line> = vec![Line::from(Span::styled(
-        "IHD freshness",
-        Style::default().add_modifier(Modifier::BOLD),
-    ))];
-    for p in live.summary(&app.project.building).premises {
-        let text = match &p.ihd {
-            Some(d) => format!(
-                "{:<8} e {} upd, gap {:.0} s, gas age {:.0} s",
-                p.id, d.electricity_updates, d.electricity_max_gap_s, d.gas_max_age_s
+    let idle = lines.is_empty() && live.frame_count == 0;
+    let lines = if idle {
+        vec![
+            Line::from(Span::styled(
+                "Nothing on the air yet.",
+                Style::default().add_modifier(Modifier::BOLD),
+            )),
+            Line::from(vec![
+                Span::styled("Space", th.key()),
+                Span::raw(" runs the emulation, "),
+                Span::styled(".", th.key()),
+                Span::raw(" steps one virtual second, "),
+                Span::styled("+ -", th.key()),
+                Span::raw(" change the speed."),
+            ]),
+        ]
+    } else {
+        lines
+    };
+    let frames = Paragraph::new(lines).block(Block::bordered().title(" Frames on the air "));
+    // Frame lines are cut at the edge; only the hint wraps.
+    let frames = if idle {
+        frames.wrap(Wrap { trim: false })
+    } else {
+        frames
+    };
+    f.render_widget(frames, list);
+    // IHD freshness as a table, one premises a line: electricity updates taken, the longest
+    // gap between them and the oldest gas reading shown, in seconds.
+    let dim = Style::default().fg(th.dim());
+    let mut side_lines: Vec<Line> = vec![
+        Line::from(Span::styled(
+            "IHD freshness",
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
+        Line::from(Span::styled(
+            format!(
+                "{:<9}{:>5} {:>6} {:>6}",
+                "premises", "elec", "gap s", "gas s"
             ),
-            None => format!("{:<8} no IHD", p.id),
-        };
-        side_lines.push(Line::from(text));
+            Style::default().fg(th.accent()),
+        )),
+    ];
+    for p in live.summary(&app.project.building).premises {
+        let id: String = p.id.chars().take(8).collect();
+        side_lines.push(Line::from(match &p.ihd {
+            // Before the first update there is no gap to speak of.
+            Some(d) if d.electricity_updates == 0 => {
+                Span::styled(format!("{id:<9}{:>5} {:>6} {:>6}", 0, "—", "—"), dim)
+            }
+            Some(d) => Span::raw(format!(
+                "{id:<9}{:>5} {:>6.0} {:>6.0}",
+                d.electricity_updates, d.electricity_max_gap_s, d.gas_max_age_s
+            )),
+            None => Span::styled(format!("{id:<9} no IHD"), dim),
+        }));
     }
+    side_lines.push(Line::from(""));
     side_lines.push(Line::from(Span::styled(
         "Delivery per link",
         Style::default().add_modifier(Modifier::BOLD),
     )));
     for l in live.links() {
         side_lines.push(Line::from(vec![
-            Span::raw(format!("{}→{} ", l.from, l.to)),
+            Span::raw(format!("{} ", link_name(&l.from, &l.to))),
             Span::styled(
                 format!("{:.0}%", l.ratio * 100.0),
                 Style::default().fg(th.grade(delivery_grade(l.ratio))),
