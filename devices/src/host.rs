@@ -32,7 +32,10 @@ use han_stack::mac::{
     Address, AssociationStatus, CapabilityInfo, MacCommand, MacFrame, MacPayload, ZigbeeBeacon,
 };
 use han_stack::nwk::address::stochastic_address;
+use han_stack::nwk::command::NwkCommand;
 use han_stack::nwk::next_hop::{DirectOrParent, NextHop, is_broadcast};
+use han_stack::nwk::rejoin::{RejoinMode, Rejoiner};
+use han_stack::nwk::routing::NwkPayload;
 use han_stack::nwk::security::{NwkSecurity, NwkSecurityError};
 use han_stack::nwk::{NwkFrame, NwkFrameType, NwkHeader};
 use han_stack::security::KeyId;
@@ -43,8 +46,13 @@ use han_stack::zdo::{
 };
 use std::collections::BTreeMap;
 
+pub use leave::LeaveRequest;
+
+mod children;
 mod formation;
+mod leave;
 mod mesh;
+mod rejoin;
 
 /// The ZDO endpoint and profile.
 const ZDO: u8 = 0;
@@ -64,6 +72,8 @@ const T_POWER_ON: u32 = 10;
 const T_KEY_UPDATE: u32 = 11;
 const T_KEY_SWITCH: u32 = 12;
 const T_ROUTER: u32 = 13;
+const T_REJOIN_STEP: u32 = 14;
+const T_LEAVE: u32 = 15;
 /// Time between a network key update and the Switch Key (an assumption).
 pub const KEY_SWITCH_DELAY: Duration = Duration::secs(60);
 /// Behaviour timer ids start here.
@@ -74,10 +84,15 @@ const H_DATA: u32 = 2;
 const H_POLL: u32 = 3;
 const H_MAC: u32 = 4;
 const H_INDIRECT: u32 = 5;
+const H_REJOIN: u32 = 6;
 /// Association responses: the child's short address in the low 16 bits.
 const H_ASSOC_RESPONSE: u32 = 0x0001_0000;
 /// Unicasts a router sent, kept until the MAC reports: a counter in the low 16 bits.
 const H_ROUTED: u32 = 0x0002_0000;
+/// Rejoin Responses after a secure rejoin: the child's short address in the low 16 bits.
+const H_SECURE_REJOIN_RESPONSE: u32 = 0x0003_0000;
+/// Rejoin Responses after a trust-centre rejoin: the child's short address in the low 16 bits.
+const H_TC_REJOIN_RESPONSE: u32 = 0x0004_0000;
 
 /// How long a joiner waits for the network key before starting again
 /// (apsSecurityTimeOutPeriod-like; an assumption).
@@ -159,6 +174,8 @@ pub struct HostConfig {
     /// Network key updates (trust centre only): at each time, the next key goes to every
     /// device, and [`KEY_SWITCH_DELAY`] later the Switch Key.
     pub key_updates: Vec<(Duration, [u8; 16])>,
+    /// Devices the trust centre asks to leave (trust centre only).
+    pub leave_requests: Vec<LeaveRequest>,
 }
 
 /// One power cut.
@@ -175,7 +192,11 @@ enum JoinState {
     Down,
     Associating,
     AwaitingKey,
+    /// NWK rejoin under way (see `host/rejoin.rs`).
+    Rejoining,
     Joined,
+    /// Left the network for good (told to leave without rejoining).
+    Left,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,6 +284,10 @@ pub struct HostStats {
     pub channel: Option<u8>,
     /// What its mesh router did (routers and the CHF).
     pub routing: RoutingStats,
+    /// When it was told to leave (and left), s.
+    pub left_at_s: Option<f64>,
+    /// Leave requests it sent (trust centre only).
+    pub leave_requests_sent: u32,
 }
 
 /// A router's routing counters over all its power-ups.
@@ -327,6 +352,10 @@ pub struct DeviceHost {
     channels: Vec<u8>,
     /// The energy scan of formation, while it runs.
     scan: Option<formation::EnergyScan>,
+    /// A NWK rejoin under way.
+    rejoin: Option<Rejoiner>,
+    /// Symbol period of the PHY, ns.
+    symbol_ns: u64,
     mac_seq: u8,
     nwk_seq: u8,
     aps_counter: u8,
@@ -345,6 +374,7 @@ pub struct DeviceHost {
     parent_failures: u32,
     key_updates: Vec<(Duration, [u8; 16])>,
     next_key_update: usize,
+    leave_requests: Vec<LeaveRequest>,
     /// Devices given the current key after they were heard with an old one.
     key_caught_up: std::collections::BTreeSet<(ExtAddr, u8)>,
     /// Application link keys by partner (from the trust centre after a Request Key).
@@ -446,6 +476,8 @@ impl DeviceHost {
             routing_past: RoutingStats::default(),
             channels: cfg.channels,
             scan: None,
+            rejoin: None,
+            symbol_ns: cfg.symbol_ns,
             mac_seq: (cfg.ext_addr.0 >> 8) as u8,
             nwk_seq: (cfg.ext_addr.0 >> 16) as u8,
             aps_counter: 0,
@@ -463,6 +495,7 @@ impl DeviceHost {
             parent_failures: 0,
             key_updates: cfg.key_updates,
             next_key_update: 0,
+            leave_requests: cfg.leave_requests,
             key_caught_up: Default::default(),
             app_keys: BTreeMap::new(),
             app_keys_requested: Default::default(),
@@ -627,6 +660,11 @@ impl DeviceHost {
         if *state != JoinState::Down {
             return;
         }
+        if self.nwk.key().is_some() {
+            // It was on the network: rejoin, secured first (Zigbee PRO R22 3.6.1.4.2).
+            self.start_rejoin(RejoinMode::Secure, ctx);
+            return;
+        }
         *state = JoinState::Associating;
         self.config.short_addr = 0xfffe;
         ctx.wake();
@@ -750,7 +788,7 @@ impl DeviceHost {
             && let Some(t) = parent.indirect.take(mac.src)
         {
             ctx.set_pending(mac.src, parent.indirect.has_pending(mac.src));
-            ctx.transmit(H_INDIRECT, t.psdu, TxOptions::default());
+            ctx.transmit(t.handle, t.psdu, TxOptions::default());
         }
     }
 
@@ -794,11 +832,22 @@ impl DeviceHost {
 
     /// Send an APS frame to `dst` over NWK, secured unless `clear` (the Transport Key).
     fn nwk_send(&mut self, dst: u16, aps: &[u8], seal: Seal, ctx: &mut NodeCtx<'_>) {
+        self.nwk_send_payload(dst, NwkPayload::Data(aps.to_vec()), seal, ctx);
+    }
+
+    /// Send a NWK frame (APS data or a NWK command) to `dst`.
+    fn nwk_send_payload(
+        &mut self,
+        dst: u16,
+        payload: NwkPayload,
+        seal: Seal,
+        ctx: &mut NodeCtx<'_>,
+    ) {
         if seal != Seal::Clear && !self.is_joined() {
             // Between parents: nothing can go out (acknowledged sends time out and retry).
             return;
         }
-        if self.router_send(dst, aps, seal, ctx) {
+        if self.router_send(dst, &payload, seal, ctx) {
             return;
         }
         let Some(next) = self.routing.next_hop(dst) else {
@@ -808,8 +857,12 @@ impl DeviceHost {
         self.nwk_seq = self.nwk_seq.wrapping_add(1);
         // The extended source lets every receiver map the originator's EUI-64 to its
         // address (Zigbee PRO R22 3.3.1.1.9); the aux header names only the last hop.
+        let (frame_type, bytes) = match payload {
+            NwkPayload::Command(c) => (NwkFrameType::Command, c.to_bytes()),
+            NwkPayload::Data(d) => (NwkFrameType::Data, d),
+        };
         let header = NwkHeader::pro(
-            NwkFrameType::Data,
+            frame_type,
             dst,
             self.config.short_addr,
             RADIUS,
@@ -820,10 +873,10 @@ impl DeviceHost {
             Seal::Clear => Some(NwkFrame {
                 header,
                 aux: None,
-                payload: aps.to_vec(),
+                payload: bytes,
             }),
-            Seal::Active => self.nwk.seal(header, self.ext, aps),
-            Seal::Under(seq) => self.nwk.seal_under(seq, header, self.ext, aps),
+            Seal::Active => self.nwk.seal(header, self.ext, &bytes),
+            Seal::Under(seq) => self.nwk.seal_under(seq, header, self.ext, &bytes),
         };
         if let Some(f) = frame {
             self.mac_send(next, &f, ctx);
@@ -871,12 +924,21 @@ impl DeviceHost {
                     return;
                 }
             }
-        } else if awaiting_key && nwk.header.dst == self.config.short_addr {
+        } else if (awaiting_key && nwk.header.dst == self.config.short_addr)
+            || self.unsecured_rejoin_allowed(&nwk)
+        {
             nwk.payload.clone()
         } else {
             self.stats.insecure_dropped += 1;
             return;
         };
+        self.child_moved(mac, &nwk.header, ctx);
+        if nwk.header.control.frame_type == NwkFrameType::Command
+            && let Ok(cmd) = NwkCommand::from_bytes(&plain)
+            && self.on_membership_command(mac, &nwk.header, &cmd, nwk.header.is_secured(), ctx)
+        {
+            return;
+        }
         if let (Role::Coordinator { tc }, Some(aux), Some(ext)) =
             (&self.role, &nwk.aux, nwk.header.src64)
         {
@@ -925,6 +987,39 @@ impl DeviceHost {
         }
         if let Ok(aps) = ApsFrame::from_bytes(&plain) {
             self.on_aps(nwk.header.src, !nwk.header.is_secured(), aps, ctx);
+        }
+    }
+
+    /// NWK commands of joining and leaving; true when handled here.
+    fn on_membership_command(
+        &mut self,
+        mac: &MacFrame,
+        header: &NwkHeader,
+        cmd: &NwkCommand,
+        secured: bool,
+        ctx: &mut NodeCtx<'_>,
+    ) -> bool {
+        match cmd {
+            NwkCommand::RejoinRequest(caps) if header.dst == self.config.short_addr => {
+                if let Some(e) = header.src64
+                    && mac.src == Address::Short(header.src)
+                    && self.parent.is_some()
+                    && self.is_joined()
+                {
+                    self.on_rejoin_request(e, header.src, *caps, secured, ctx);
+                }
+                true
+            }
+            NwkCommand::RejoinResponse(r) if header.dst64 == Some(self.ext) => {
+                self.on_rejoin_response(header.src, *r, ctx);
+                true
+            }
+            NwkCommand::Leave(o)
+                if header.dst == self.config.short_addr || is_broadcast(header.dst) =>
+            {
+                self.on_leave(header, *o, ctx)
+            }
+            _ => false,
         }
     }
 
@@ -1018,6 +1113,19 @@ impl DeviceHost {
         };
         match cmd {
             // At the trust centre: a router let a device join (Zigbee PRO R22 4.6.3.2).
+            ApsCommand::UpdateDevice(u) if u.status == UpdateDeviceStatus::DeviceLeft => {
+                if matches!(self.role, Role::Coordinator { .. }) {
+                    self.peers.remove(&u.device);
+                }
+            }
+            ApsCommand::UpdateDevice(u)
+                if u.status == UpdateDeviceStatus::StandardSecuredRejoin =>
+            {
+                // It holds the key already: only its address is news.
+                if matches!(self.role, Role::Coordinator { .. }) {
+                    self.peers.insert(u.device, u.short_addr);
+                }
+            }
             ApsCommand::UpdateDevice(u) => {
                 let counter = self.next_aps_counter();
                 let Role::Coordinator { tc } = &mut self.role else {
@@ -1131,7 +1239,7 @@ impl DeviceHost {
         *state = JoinState::Joined;
         *failures = 0;
         let is_router = *router;
-        if is_router {
+        if is_router && self.parent.is_none() {
             self.parent = Some(Parent::new(pan, own, self.persistence_ns, *depth));
         }
         self.peers.insert(*extended_pan_id, 0x0000);
@@ -1261,6 +1369,7 @@ impl DeviceHost {
                 ..Parent::new(p.assoc.pan, self.ext, self.persistence_ns, p.depth)
             };
         }
+        self.rejoin = None;
         if let Role::Joiner { state, .. } = &mut self.role
             && *state != JoinState::Joined
         {
@@ -1490,9 +1599,25 @@ impl DeviceHost {
                     self.apply_steps(steps, ctx);
                 }
             }
-            h if h & 0xffff_0000 == H_ASSOC_RESPONSE => {
+            H_REJOIN => {
+                if let Some(r) = self.rejoin.as_mut() {
+                    let steps = r.on_transmit_done(ctx.now.0, result);
+                    self.apply_rejoin(steps, ctx);
+                }
+            }
+            h if matches!(
+                h & 0xffff_0000,
+                H_ASSOC_RESPONSE | H_SECURE_REJOIN_RESPONSE | H_TC_REJOIN_RESPONSE
+            ) =>
+            {
                 // The child has its address: the trust centre hands it the network key,
-                // secured with its link key; a router tells the trust centre instead.
+                // secured with its link key (not after a secure rejoin: it has it); a
+                // router tells the trust centre instead (Zigbee PRO R22 4.6.3.2, 4.6.3.3).
+                let how = match h & 0xffff_0000 {
+                    H_ASSOC_RESPONSE => UpdateDeviceStatus::StandardUnsecuredJoin,
+                    H_SECURE_REJOIN_RESPONSE => UpdateDeviceStatus::StandardSecuredRejoin,
+                    _ => UpdateDeviceStatus::StandardUnsecuredRejoin,
+                };
                 let short = (h & 0xffff) as u16;
                 if !matches!(result, TxStatus::Success { .. }) {
                     return;
@@ -1509,6 +1634,11 @@ impl DeviceHost {
                 self.router_add_child(short, child.router, child.lqi, ctx.now.0);
                 let counter = self.next_aps_counter();
                 match &mut self.role {
+                    Role::Coordinator { .. }
+                        if how == UpdateDeviceStatus::StandardSecuredRejoin =>
+                    {
+                        self.peers.insert(child.ext, short);
+                    }
                     Role::Coordinator { tc } => {
                         if let Some(f) = tc.transport_key(child.ext, counter) {
                             self.stats.keys_sent += 1;
@@ -1519,7 +1649,7 @@ impl DeviceHost {
                         let cmd = ApsCommand::UpdateDevice(UpdateDevice {
                             device: child.ext,
                             short_addr: short,
-                            status: UpdateDeviceStatus::StandardUnsecuredJoin,
+                            status: how,
                         });
                         self.aps_command_send(0x0000, cmd, Seal::Active, ctx);
                     }
@@ -1572,6 +1702,7 @@ impl Node for DeviceHost {
                 for (at, _) in &self.key_updates {
                     ctx.set_timer(T_KEY_UPDATE, SimTime::ZERO + *at);
                 }
+                self.arm_leave_requests(ctx);
                 match self.role {
                     Role::Coordinator { .. } if self.channels.len() > 1 => {
                         self.start_formation(ctx)
@@ -1584,8 +1715,15 @@ impl Node for DeviceHost {
             NodeInput::Timer(T_KEY_UPDATE) => self.key_update(ctx),
             NodeInput::Timer(T_KEY_SWITCH) => self.key_switch(ctx),
             NodeInput::Timer(T_ROUTER) => self.router_timer_fired(ctx),
+            NodeInput::Timer(T_LEAVE) => self.leave_request_due(ctx),
             NodeInput::Timer(T_POWER_ON) => {}
             NodeInput::Timer(T_START | T_REJOIN) => self.start_join(ctx),
+            NodeInput::Timer(T_REJOIN_STEP) => {
+                if let Some(r) = self.rejoin.as_mut() {
+                    let steps = r.on_timer(ctx.now.0);
+                    self.apply_rejoin(steps, ctx);
+                }
+            }
             NodeInput::Timer(T_ASSOC) => {
                 if let Role::Joiner { assoc, .. } = &mut self.role {
                     let steps = assoc.on_timer(ctx.now.0);
@@ -1670,7 +1808,9 @@ impl Node for DeviceHost {
                         }
                     }
                     MacPayload::Beacon(_) => {
-                        if let Role::Joiner { assoc, .. } = &mut self.role {
+                        if let Some(rj) = self.rejoin.as_mut() {
+                            rj.on_beacon(&mac, r.channel, r.lqi);
+                        } else if let Role::Joiner { assoc, .. } = &mut self.role {
                             let steps = assoc.on_frame(&mac, r.channel, r.lqi);
                             self.apply_steps(steps, ctx);
                         }

@@ -7,7 +7,7 @@ use crate::chf::Chf;
 use crate::esme::Esme;
 use crate::gsme::Gsme;
 use crate::hcalcs::Hcalcs;
-use crate::host::{DeviceHost, HostConfig, HostStats, Outage, RoleConfig};
+use crate::host::{DeviceHost, HostConfig, HostStats, LeaveRequest, Outage, RoleConfig};
 use crate::ihd::{Display, Ihd};
 use crate::load_profile::{GasProfile, LoadProfile, mix};
 use crate::ppmid::Ppmid;
@@ -42,6 +42,8 @@ pub struct ScenarioConfig {
     pub outages: Vec<(String, Outage)>,
     /// Network key updates at every CHF (see [`crate::events`]).
     pub key_updates: Vec<Duration>,
+    /// Devices their CHF asks to leave: device id, when, and whether to rejoin.
+    pub leaves: Vec<(String, Duration, bool)>,
 }
 
 impl Default for ScenarioConfig {
@@ -53,6 +55,7 @@ impl Default for ScenarioConfig {
             band: Band::Ghz2_4,
             outages: Vec::new(),
             key_updates: Vec::new(),
+            leaves: Vec::new(),
         }
     }
 }
@@ -250,6 +253,7 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
                 .map(|(_, o)| *o)
                 .collect(),
             key_updates,
+            leave_requests: leave_requests(b, cfg, p, d.kind),
         };
         nodes.push(DeviceHost::new(host, behaviour));
     }
@@ -258,6 +262,30 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
         world.add_interferer(i);
     }
     (world, keys)
+}
+
+/// The leave requests of the CHF of premises `p` (nothing for other devices).
+fn leave_requests(
+    b: &Building,
+    cfg: &ScenarioConfig,
+    p: usize,
+    kind: DeviceKind,
+) -> Vec<LeaveRequest> {
+    if kind != DeviceKind::Chf {
+        return Vec::new();
+    }
+    let devices = &b.premises[p].devices;
+    cfg.leaves
+        .iter()
+        .filter_map(|(id, at, rejoin)| {
+            let i = devices.iter().position(|d| d.id == *id)?;
+            Some(LeaveRequest {
+                at: *at,
+                device: eui64(p, i),
+                rejoin: *rejoin,
+            })
+        })
+        .collect()
 }
 
 /// One device in the summary.
