@@ -542,6 +542,14 @@ impl DeviceHost {
         }
     }
 
+    /// Its children (as a parent): NWK address and EUI-64.
+    pub fn children(&self) -> Vec<(u16, ExtAddr)> {
+        self.parent
+            .as_ref()
+            .map(|p| p.children.iter().map(|(&a, c)| (a, c.ext)).collect())
+            .unwrap_or_default()
+    }
+
     /// The NWK address of its parent (None for the coordinator or before joining).
     pub fn parent_addr(&self) -> Option<u16> {
         self.routing.parent
@@ -917,6 +925,11 @@ impl DeviceHost {
                 Ok(p) => p,
                 Err(NwkSecurityError::Replay { .. }) => {
                     self.stats.replays_dropped += 1;
+                    return;
+                }
+                Err(NwkSecurityError::KeySequence(_)) => {
+                    self.stats.insecure_dropped += 1;
+                    self.missed_key_update(mac, ctx);
                     return;
                 }
                 Err(_) => {

@@ -312,3 +312,21 @@ impl DeviceHost {
         }
     }
 }
+
+impl DeviceHost {
+    /// An end device heard its parent under a network key it does not hold: it slept
+    /// through a key update and switch (its Transport Key waited at a router in vain), so
+    /// it asks for the current key with a trust-centre rejoin (Zigbee PRO R22 4.6.3.3).
+    pub(super) fn missed_key_update(
+        &mut self,
+        mac: &han_stack::mac::MacFrame,
+        ctx: &mut NodeCtx<'_>,
+    ) {
+        let from_parent = matches!(mac.src, Address::Short(s) if Some(s) == self.routing.parent);
+        if self.is_router() || !self.is_joined() || !from_parent {
+            return;
+        }
+        *self.stats.join_outcomes.entry("KEY_MISSED").or_default() += 1;
+        self.start_rejoin(RejoinMode::TrustCentre, ctx);
+    }
+}
