@@ -53,6 +53,7 @@ mod formation;
 mod leave;
 mod mesh;
 mod rejoin;
+mod timeout;
 
 /// The ZDO endpoint and profile.
 const ZDO: u8 = 0;
@@ -74,6 +75,13 @@ const T_KEY_SWITCH: u32 = 12;
 const T_ROUTER: u32 = 13;
 const T_REJOIN_STEP: u32 = 14;
 const T_LEAVE: u32 = 15;
+const T_AGE: u32 = 16;
+const T_KEEPALIVE: u32 = 17;
+const T_FAST_POLL: u32 = 18;
+/// A sleepy device polls again this long after sending a request, for the answer that
+/// reaches its parent a little later (through a router, say; an assumption in line with
+/// stacks' short fast-poll windows).
+const FAST_POLL: Duration = Duration::millis(250);
 /// Time between a network key update and the Switch Key (an assumption).
 pub const KEY_SWITCH_DELAY: Duration = Duration::secs(60);
 /// Behaviour timer ids start here.
@@ -207,6 +215,10 @@ struct Child {
     router: bool,
     /// LQI of its association request.
     lqi: u8,
+    /// When a frame from it was last heard, ns.
+    heard_ns: u64,
+    /// Its end device timeout, ns (see `host/timeout.rs`).
+    timeout_ns: u64,
 }
 
 /// What a parent (the coordinator, or a joined router) keeps for its children.
@@ -284,6 +296,10 @@ pub struct HostStats {
     pub channel: Option<u8>,
     /// What its mesh router did (routers and the CHF).
     pub routing: RoutingStats,
+    /// The end device timeout its parent confirmed, s (end devices).
+    pub end_device_timeout_s: Option<u32>,
+    /// End-device children removed for not being heard within their timeout (parents).
+    pub children_aged_out: u32,
     /// When it was told to leave (and left), s.
     pub left_at_s: Option<f64>,
     /// Leave requests it sent (trust centre only).
@@ -375,6 +391,8 @@ pub struct DeviceHost {
     key_updates: Vec<(Duration, [u8; 16])>,
     next_key_update: usize,
     leave_requests: Vec<LeaveRequest>,
+    /// When the child-ageing timer fires, ns.
+    age_timer: Option<u64>,
     /// Devices given the current key after they were heard with an old one.
     key_caught_up: std::collections::BTreeSet<(ExtAddr, u8)>,
     /// Application link keys by partner (from the trust centre after a Request Key).
@@ -496,6 +514,7 @@ impl DeviceHost {
             key_updates: cfg.key_updates,
             next_key_update: 0,
             leave_requests: cfg.leave_requests,
+            age_timer: None,
             key_caught_up: Default::default(),
             app_keys: BTreeMap::new(),
             app_keys_requested: Default::default(),
@@ -735,6 +754,7 @@ impl DeviceHost {
             return;
         }
         let rng = &mut *ctx.rng;
+        let now = ctx.now.0;
         let mut refused = false;
         let children = &mut parent.children;
         let lqi = self.last_lqi;
@@ -755,15 +775,7 @@ impl DeviceHost {
                 }
                 let a = stochastic_address(|n| rng.below(n), |a| children.contains_key(&a))
                     .ok_or(AssociationStatus::PanAtCapacity)?;
-                children.insert(
-                    a,
-                    Child {
-                        ext: dev,
-                        sleepy: !caps.contains(CapabilityInfo::RX_ON_WHEN_IDLE),
-                        router: caps.contains(CapabilityInfo::FFD),
-                        lqi,
-                    },
-                );
+                children.insert(a, Child::new(dev, caps, lqi, now));
                 Ok(a)
             });
         if refused {
@@ -792,11 +804,13 @@ impl DeviceHost {
             ctx.transmit(t.handle, t.psdu, TxOptions::default());
             return;
         }
-        if mac.payload == MacPayload::Command(MacCommand::DataRequest)
-            && let Some(t) = parent.indirect.take(mac.src)
-        {
-            ctx.set_pending(mac.src, parent.indirect.has_pending(mac.src));
-            ctx.transmit(t.handle, t.psdu, TxOptions::default());
+        if mac.payload == MacPayload::Command(MacCommand::DataRequest) {
+            if let Some(t) = parent.indirect.take(mac.src) {
+                ctx.set_pending(mac.src, parent.indirect.has_pending(mac.src));
+                ctx.transmit(t.handle, t.psdu, TxOptions::default());
+            } else if let Address::Short(a) = mac.src {
+                self.poll_from_stranger(a, ctx);
+            }
         }
     }
 
@@ -912,6 +926,11 @@ impl DeviceHost {
             && e != self.ext
         {
             self.peers.insert(e, nwk.header.src);
+        }
+        if !self.is_router() && is_broadcast(nwk.header.dst) && !self.for_me(nwk.header.dst) {
+            // Before opening it: a frame the parent sealed earlier and held would
+            // otherwise look like a replay of this one (counters are per sender).
+            return;
         }
         let awaiting_key = matches!(
             self.role,
@@ -1031,6 +1050,14 @@ impl DeviceHost {
                 if header.dst == self.config.short_addr || is_broadcast(header.dst) =>
             {
                 self.on_leave(header, *o, ctx)
+            }
+            NwkCommand::EndDeviceTimeoutRequest(r) if header.dst == self.config.short_addr => {
+                self.on_timeout_request(header, *r, ctx);
+                true
+            }
+            NwkCommand::EndDeviceTimeoutResponse(r) if header.dst == self.config.short_addr => {
+                self.on_timeout_response(header, *r);
+                true
             }
             _ => false,
         }
@@ -1272,6 +1299,7 @@ impl DeviceHost {
             }
         }
         self.announce(ctx);
+        self.request_timeout(ctx);
         // The application runs on across a rejoin.
         if !self.started {
             self.started = true;
@@ -1394,6 +1422,7 @@ impl DeviceHost {
         self.powered = true;
         self.epoch += 1;
         ctx.wake();
+        self.restart_ageing(ctx);
         if self.router.is_some() {
             // Routing tables lived in RAM: start again with the children and the parent.
             self.start_router(self.config.short_addr, ctx);
@@ -1645,6 +1674,7 @@ impl DeviceHost {
                 self.routing.neighbours.insert(short);
                 self.routing.routes.remove(&short);
                 self.router_add_child(short, child.router, child.lqi, ctx.now.0);
+                self.arm_ageing(ctx);
                 let counter = self.next_aps_counter();
                 match &mut self.role {
                     Role::Coordinator { .. }
@@ -1673,6 +1703,7 @@ impl DeviceHost {
                 self.parent_link(matches!(result, TxStatus::Success { .. }), ctx);
                 if self.is_sleepy() && self.is_joined() {
                     self.poll(ctx);
+                    ctx.set_timer(T_FAST_POLL, ctx.now + FAST_POLL);
                 }
             }
             H_POLL => match result {
@@ -1729,6 +1760,13 @@ impl Node for DeviceHost {
             NodeInput::Timer(T_KEY_SWITCH) => self.key_switch(ctx),
             NodeInput::Timer(T_ROUTER) => self.router_timer_fired(ctx),
             NodeInput::Timer(T_LEAVE) => self.leave_request_due(ctx),
+            NodeInput::Timer(T_AGE) => self.age_children(ctx),
+            NodeInput::Timer(T_KEEPALIVE) => self.keepalive(ctx),
+            NodeInput::Timer(T_FAST_POLL) => {
+                if self.is_sleepy() && self.is_joined() {
+                    self.poll(ctx);
+                }
+            }
             NodeInput::Timer(T_POWER_ON) => {}
             NodeInput::Timer(T_START | T_REJOIN) => self.start_join(ctx),
             NodeInput::Timer(T_REJOIN_STEP) => {
@@ -1811,6 +1849,9 @@ impl Node for DeviceHost {
                     return;
                 };
                 self.last_lqi = r.lqi;
+                if self.parent.is_some() {
+                    self.heard_child(mac.src, ctx.now.0);
+                }
                 match &mac.payload {
                     MacPayload::Data(bytes) => {
                         let bytes = bytes.clone();

@@ -169,6 +169,7 @@ impl DeviceHost {
         self.parent_failures = 0;
         self.stats.rejoined_at_s = Some(ctx.now.0 as f64 / 1e9);
         self.announce(ctx);
+        self.request_timeout(ctx);
         if !self.started {
             self.started = true;
             self.with_behaviour(ctx, |b, api| b.joined(api));
@@ -187,6 +188,7 @@ impl DeviceHost {
     ) {
         let own = self.config.short_addr;
         let lqi = self.last_lqi;
+        let now = ctx.now.0;
         // Only the trust centre can tell; a router asks it with Update Device.
         let refused = match &self.role {
             Role::Coordinator { tc } => tc.admit(dev).is_err(),
@@ -216,15 +218,7 @@ impl DeviceHost {
         };
         let sleepy = !caps.contains(CapabilityInfo::RX_ON_WHEN_IDLE);
         if !refused {
-            children.insert(
-                short,
-                Child {
-                    ext: dev,
-                    sleepy,
-                    router: caps.contains(CapabilityInfo::FFD),
-                    lqi,
-                },
-            );
+            children.insert(short, Child::new(dev, caps, lqi, now));
         }
         self.nwk_seq = self.nwk_seq.wrapping_add(1);
         let header = NwkHeader::pro(NwkFrameType::Command, old, own, RADIUS, self.nwk_seq)
