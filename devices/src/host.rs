@@ -82,6 +82,12 @@ const T_FAST_POLL: u32 = 18;
 /// reaches its parent a little later (through a router, say; an assumption in line with
 /// stacks' short fast-poll windows).
 const FAST_POLL: Duration = Duration::millis(250);
+/// Outgoing frame counters (NWK and APS) are written to non-volatile memory once per this
+/// many frames, ahead of use: after a power cut a device goes on from the next multiple,
+/// above every counter it may have used, so its frames are never taken for replays
+/// (Zigbee PRO R22 4.3.1.1 step 2 forbids reuse; the step is an assumption, stacks save
+/// in such blocks to spare their flash).
+pub const FRAME_COUNTER_NVM_STEP: u32 = 4096;
 /// Time between a network key update and the Switch Key (an assumption).
 pub const KEY_SWITCH_DELAY: Duration = Duration::secs(60);
 /// Behaviour timer ids start here.
@@ -538,6 +544,11 @@ impl DeviceHost {
     /// The behaviour, for reports.
     pub fn behaviour(&self) -> &dyn Behaviour {
         self.behaviour.as_ref()
+    }
+
+    /// Its next outgoing NWK frame counter.
+    pub fn nwk_frame_counter(&self) -> u32 {
+        self.nwk.outgoing_counter()
     }
 
     /// The network key it holds, if any.
@@ -1422,6 +1433,13 @@ impl DeviceHost {
         self.powered = true;
         self.epoch += 1;
         ctx.wake();
+        // The counters in RAM were lost; non-volatile memory holds the next block.
+        let nwk = self.nwk.outgoing_counter();
+        self.nwk
+            .restore_outgoing(nwk.next_multiple_of(FRAME_COUNTER_NVM_STEP));
+        self.aps_security_counter = self
+            .aps_security_counter
+            .next_multiple_of(FRAME_COUNTER_NVM_STEP);
         self.restart_ageing(ctx);
         if self.router.is_some() {
             // Routing tables lived in RAM: start again with the children and the parent.
