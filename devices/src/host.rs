@@ -590,7 +590,8 @@ impl DeviceHost {
         matches!(self.role, Role::Joiner { sleepy: true, .. })
     }
 
-    fn is_router(&self) -> bool {
+    /// A router or the coordinator: it can be a parent.
+    pub fn is_router(&self) -> bool {
         matches!(
             self.role,
             Role::Coordinator { .. } | Role::Joiner { router: true, .. }

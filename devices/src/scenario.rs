@@ -409,13 +409,83 @@ fn get<'a, T: 'static>(hosts: &[&'a DeviceHost]) -> Option<&'a T> {
         .find_map(|h| h.behaviour().as_any().downcast_ref::<T>())
 }
 
+/// The link budget to a device's best possible parent: the router or hub of its network
+/// whose weaker direction (beacon request up, beacon down) is strongest, with that
+/// power in dBm (among those on the network, and among all), and the receivers'
+/// sensitivity.
+struct Reach {
+    best: Option<(String, f64)>,
+    best_any: Option<(String, f64)>,
+    sensitivity_dbm: f64,
+}
+
+impl Reach {
+    /// Device `n` of the world among the premises' nodes `idx`.
+    fn of(world: &World<DeviceHost>, idx: &[usize], n: usize) -> Self {
+        let nodes = world.nodes();
+        let dbm = |tx: usize, rx: usize| {
+            world
+                .links()
+                .power_mw(tx as u32, rx as u32)
+                .map(|mw| 10.0 * mw.log10())
+        };
+        let best = |joined_only: bool| {
+            idx.iter()
+                .filter(|&&m| m != n && nodes[m].is_router())
+                .filter(|&&m| !joined_only || nodes[m].is_joined())
+                .filter_map(|&m| {
+                    let weaker = dbm(m, n)?.min(dbm(n, m)?);
+                    Some((nodes[m].id.clone(), weaker))
+                })
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+        };
+        Reach {
+            best: best(true),
+            best_any: best(false),
+            sensitivity_dbm: world.config().sensitivity_dbm,
+        }
+    }
+
+    /// Why no beacon of its network was heard.
+    fn no_beacon(&self) -> String {
+        let sens = self.sensitivity_dbm;
+        if let Some((id, p)) = &self.best_any
+            && *p >= sens
+            && self.best.as_ref().is_none_or(|b| b.1 < sens)
+        {
+            return format!(
+                "no parent of its network within reach: the router it reaches, {id} \
+                 ({p:.1} dBm), never joined itself"
+            );
+        }
+        match &self.best {
+            None => format!(
+                "no parent of its network within reach: no router or hub of its network \
+                 reaches it at all (all far under the {sens:.1} dBm sensitivity)"
+            ),
+            Some((id, p)) if *p < sens => format!(
+                "no parent of its network within reach: the best link, with {id}, arrives at \
+                 {p:.1} dBm, under the {sens:.1} dBm sensitivity"
+            ),
+            Some((id, p)) => format!(
+                "no beacon heard, though {id} arrives at {p:.1} dBm (sensitivity {sens:.1} dBm)"
+            ),
+        }
+    }
+}
+
 /// Why a device let its premises down, if it did.
-fn failures_of(d: &DeviceRow) -> Vec<String> {
+fn failures_of(d: &DeviceRow, reach: Option<&Reach>) -> Vec<String> {
     let mut out = Vec::new();
     let s = &d.stack;
-    if d.kind != "CHF" && d.nwk_addr.is_none() {
+    if let (None, Some(t)) = (d.nwk_addr, s.left_at_s) {
+        out.push(format!("{} left the network at {t:.1} s (told to)", d.id));
+    } else if d.kind != "CHF" && d.nwk_addr.is_none() {
         let why = match s.join_outcomes.iter().max_by_key(|(_, n)| **n) {
-            Some((&"NO_BEACON", _)) => "no parent of its network within reach".to_string(),
+            Some((&"NO_BEACON", _)) => reach.map_or_else(
+                || "no parent of its network within reach".to_string(),
+                Reach::no_beacon,
+            ),
             Some((&"NO_KEY", _)) => "never got the network key".to_string(),
             Some((o, _)) => format!("association failed ({o})"),
             None => "never tried".to_string(),
@@ -510,7 +580,14 @@ pub fn summarise(b: &Building, world: &World<DeviceHost>, cfg: &ScenarioConfig) 
                 .iter()
                 .map(|d| d.stack.route_changes + u64::from(d.stack.routing.route_changes))
                 .sum();
-            let failures = devices.iter().flat_map(failures_of).collect();
+            let failures = devices
+                .iter()
+                .zip(&idx)
+                .flat_map(|(d, &n)| {
+                    let reach = d.nwk_addr.is_none().then(|| Reach::of(world, &idx, n));
+                    failures_of(d, reach.as_ref())
+                })
+                .collect();
             PremisesRow {
                 route_changes,
                 id: pr.id.clone(),

@@ -95,6 +95,25 @@ fn routers_carry_joins_and_data_where_direct_links_fail() {
             }
         }
     }
+    // The upper-floor displays whose hubs and meters are all in the basement meter room
+    // do not join: physics, and the summary says so with the link budget (the strongest
+    // link to a router or hub of their network is under the receivers' sensitivity, or
+    // the one router in reach, the IHD, never joined itself), not a bug (a parent in
+    // reach whose beacons went unheard).
+    let unjoined: Vec<&String> = s
+        .premises
+        .iter()
+        .flat_map(|p| &p.failures)
+        .filter(|f| f.contains("not joined: no"))
+        .collect();
+    assert!(!unjoined.is_empty());
+    for f in &unjoined {
+        assert!(
+            (f.contains("dBm sensitivity") || f.contains("never joined itself"))
+                && !f.contains("no beacon heard"),
+            "{f}"
+        );
+    }
     // Devices that never joined are listed with the reason.
     let text = s.text();
     for p in &s.premises {
