@@ -611,6 +611,7 @@ fn tun_shows_the_ihd_view_and_an_external_program_takes_over_the_ihd() {
                 symbol_ns,
                 outages: Vec::new(),
                 key_updates: Vec::new(),
+                leave_requests: Vec::new(),
             },
             Box::new(DemandReader {
                 esme: eui64(0, esme),

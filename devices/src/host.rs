@@ -32,7 +32,10 @@ use han_stack::mac::{
     Address, AssociationStatus, CapabilityInfo, MacCommand, MacFrame, MacPayload, ZigbeeBeacon,
 };
 use han_stack::nwk::address::stochastic_address;
+use han_stack::nwk::command::NwkCommand;
 use han_stack::nwk::next_hop::{DirectOrParent, NextHop, is_broadcast};
+use han_stack::nwk::rejoin::{RejoinMode, Rejoiner};
+use han_stack::nwk::routing::NwkPayload;
 use han_stack::nwk::security::{NwkSecurity, NwkSecurityError};
 use han_stack::nwk::{NwkFrame, NwkFrameType, NwkHeader};
 use han_stack::security::KeyId;
@@ -43,8 +46,14 @@ use han_stack::zdo::{
 };
 use std::collections::BTreeMap;
 
+pub use leave::LeaveRequest;
+
+mod children;
 mod formation;
+mod leave;
 mod mesh;
+mod rejoin;
+mod timeout;
 
 /// The ZDO endpoint and profile.
 const ZDO: u8 = 0;
@@ -64,6 +73,21 @@ const T_POWER_ON: u32 = 10;
 const T_KEY_UPDATE: u32 = 11;
 const T_KEY_SWITCH: u32 = 12;
 const T_ROUTER: u32 = 13;
+const T_REJOIN_STEP: u32 = 14;
+const T_LEAVE: u32 = 15;
+const T_AGE: u32 = 16;
+const T_KEEPALIVE: u32 = 17;
+const T_FAST_POLL: u32 = 18;
+/// A sleepy device polls again this long after sending a request, for the answer that
+/// reaches its parent a little later (through a router, say; an assumption in line with
+/// stacks' short fast-poll windows).
+const FAST_POLL: Duration = Duration::millis(250);
+/// Outgoing frame counters (NWK and APS) are written to non-volatile memory once per this
+/// many frames, ahead of use: after a power cut a device goes on from the next multiple,
+/// above every counter it may have used, so its frames are never taken for replays
+/// (Zigbee PRO R22 4.3.1.1 step 2 forbids reuse; the step is an assumption, stacks save
+/// in such blocks to spare their flash).
+pub const FRAME_COUNTER_NVM_STEP: u32 = 4096;
 /// Time between a network key update and the Switch Key (an assumption).
 pub const KEY_SWITCH_DELAY: Duration = Duration::secs(60);
 /// Behaviour timer ids start here.
@@ -74,10 +98,15 @@ const H_DATA: u32 = 2;
 const H_POLL: u32 = 3;
 const H_MAC: u32 = 4;
 const H_INDIRECT: u32 = 5;
+const H_REJOIN: u32 = 6;
 /// Association responses: the child's short address in the low 16 bits.
 const H_ASSOC_RESPONSE: u32 = 0x0001_0000;
 /// Unicasts a router sent, kept until the MAC reports: a counter in the low 16 bits.
 const H_ROUTED: u32 = 0x0002_0000;
+/// Rejoin Responses after a secure rejoin: the child's short address in the low 16 bits.
+const H_SECURE_REJOIN_RESPONSE: u32 = 0x0003_0000;
+/// Rejoin Responses after a trust-centre rejoin: the child's short address in the low 16 bits.
+const H_TC_REJOIN_RESPONSE: u32 = 0x0004_0000;
 
 /// How long a joiner waits for the network key before starting again
 /// (apsSecurityTimeOutPeriod-like; an assumption).
@@ -159,6 +188,8 @@ pub struct HostConfig {
     /// Network key updates (trust centre only): at each time, the next key goes to every
     /// device, and [`KEY_SWITCH_DELAY`] later the Switch Key.
     pub key_updates: Vec<(Duration, [u8; 16])>,
+    /// Devices the trust centre asks to leave (trust centre only).
+    pub leave_requests: Vec<LeaveRequest>,
 }
 
 /// One power cut.
@@ -175,7 +206,11 @@ enum JoinState {
     Down,
     Associating,
     AwaitingKey,
+    /// NWK rejoin under way (see `host/rejoin.rs`).
+    Rejoining,
     Joined,
+    /// Left the network for good (told to leave without rejoining).
+    Left,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,6 +221,10 @@ struct Child {
     router: bool,
     /// LQI of its association request.
     lqi: u8,
+    /// When a frame from it was last heard, ns.
+    heard_ns: u64,
+    /// Its end device timeout, ns (see `host/timeout.rs`).
+    timeout_ns: u64,
 }
 
 /// What a parent (the coordinator, or a joined router) keeps for its children.
@@ -263,6 +302,14 @@ pub struct HostStats {
     pub channel: Option<u8>,
     /// What its mesh router did (routers and the CHF).
     pub routing: RoutingStats,
+    /// The end device timeout its parent confirmed, s (end devices).
+    pub end_device_timeout_s: Option<u32>,
+    /// End-device children removed for not being heard within their timeout (parents).
+    pub children_aged_out: u32,
+    /// When it was told to leave (and left), s.
+    pub left_at_s: Option<f64>,
+    /// Leave requests it sent (trust centre only).
+    pub leave_requests_sent: u32,
 }
 
 /// A router's routing counters over all its power-ups.
@@ -327,6 +374,10 @@ pub struct DeviceHost {
     channels: Vec<u8>,
     /// The energy scan of formation, while it runs.
     scan: Option<formation::EnergyScan>,
+    /// A NWK rejoin under way.
+    rejoin: Option<Rejoiner>,
+    /// Symbol period of the PHY, ns.
+    symbol_ns: u64,
     mac_seq: u8,
     nwk_seq: u8,
     aps_counter: u8,
@@ -345,6 +396,9 @@ pub struct DeviceHost {
     parent_failures: u32,
     key_updates: Vec<(Duration, [u8; 16])>,
     next_key_update: usize,
+    leave_requests: Vec<LeaveRequest>,
+    /// When the child-ageing timer fires, ns.
+    age_timer: Option<u64>,
     /// Devices given the current key after they were heard with an old one.
     key_caught_up: std::collections::BTreeSet<(ExtAddr, u8)>,
     /// Application link keys by partner (from the trust centre after a Request Key).
@@ -446,6 +500,8 @@ impl DeviceHost {
             routing_past: RoutingStats::default(),
             channels: cfg.channels,
             scan: None,
+            rejoin: None,
+            symbol_ns: cfg.symbol_ns,
             mac_seq: (cfg.ext_addr.0 >> 8) as u8,
             nwk_seq: (cfg.ext_addr.0 >> 16) as u8,
             aps_counter: 0,
@@ -463,6 +519,8 @@ impl DeviceHost {
             parent_failures: 0,
             key_updates: cfg.key_updates,
             next_key_update: 0,
+            leave_requests: cfg.leave_requests,
+            age_timer: None,
             key_caught_up: Default::default(),
             app_keys: BTreeMap::new(),
             app_keys_requested: Default::default(),
@@ -488,6 +546,11 @@ impl DeviceHost {
         self.behaviour.as_ref()
     }
 
+    /// Its next outgoing NWK frame counter.
+    pub fn nwk_frame_counter(&self) -> u32 {
+        self.nwk.outgoing_counter()
+    }
+
     /// The network key it holds, if any.
     pub fn network_key(&self) -> Option<([u8; 16], u8)> {
         self.nwk.key()
@@ -509,6 +572,14 @@ impl DeviceHost {
         }
     }
 
+    /// Its children (as a parent): NWK address and EUI-64.
+    pub fn children(&self) -> Vec<(u16, ExtAddr)> {
+        self.parent
+            .as_ref()
+            .map(|p| p.children.iter().map(|(&a, c)| (a, c.ext)).collect())
+            .unwrap_or_default()
+    }
+
     /// The NWK address of its parent (None for the coordinator or before joining).
     pub fn parent_addr(&self) -> Option<u16> {
         self.routing.parent
@@ -519,7 +590,8 @@ impl DeviceHost {
         matches!(self.role, Role::Joiner { sleepy: true, .. })
     }
 
-    fn is_router(&self) -> bool {
+    /// A router or the coordinator: it can be a parent.
+    pub fn is_router(&self) -> bool {
         matches!(
             self.role,
             Role::Coordinator { .. } | Role::Joiner { router: true, .. }
@@ -627,6 +699,11 @@ impl DeviceHost {
         if *state != JoinState::Down {
             return;
         }
+        if self.nwk.key().is_some() {
+            // It was on the network: rejoin, secured first (Zigbee PRO R22 3.6.1.4.2).
+            self.start_rejoin(RejoinMode::Secure, ctx);
+            return;
+        }
         *state = JoinState::Associating;
         self.config.short_addr = 0xfffe;
         ctx.wake();
@@ -689,6 +766,7 @@ impl DeviceHost {
             return;
         }
         let rng = &mut *ctx.rng;
+        let now = ctx.now.0;
         let mut refused = false;
         let children = &mut parent.children;
         let lqi = self.last_lqi;
@@ -709,15 +787,7 @@ impl DeviceHost {
                 }
                 let a = stochastic_address(|n| rng.below(n), |a| children.contains_key(&a))
                     .ok_or(AssociationStatus::PanAtCapacity)?;
-                children.insert(
-                    a,
-                    Child {
-                        ext: dev,
-                        sleepy: !caps.contains(CapabilityInfo::RX_ON_WHEN_IDLE),
-                        router: caps.contains(CapabilityInfo::FFD),
-                        lqi,
-                    },
-                );
+                children.insert(a, Child::new(dev, caps, lqi, now));
                 Ok(a)
             });
         if refused {
@@ -746,11 +816,13 @@ impl DeviceHost {
             ctx.transmit(t.handle, t.psdu, TxOptions::default());
             return;
         }
-        if mac.payload == MacPayload::Command(MacCommand::DataRequest)
-            && let Some(t) = parent.indirect.take(mac.src)
-        {
-            ctx.set_pending(mac.src, parent.indirect.has_pending(mac.src));
-            ctx.transmit(H_INDIRECT, t.psdu, TxOptions::default());
+        if mac.payload == MacPayload::Command(MacCommand::DataRequest) {
+            if let Some(t) = parent.indirect.take(mac.src) {
+                ctx.set_pending(mac.src, parent.indirect.has_pending(mac.src));
+                ctx.transmit(t.handle, t.psdu, TxOptions::default());
+            } else if let Address::Short(a) = mac.src {
+                self.poll_from_stranger(a, ctx);
+            }
         }
     }
 
@@ -794,11 +866,22 @@ impl DeviceHost {
 
     /// Send an APS frame to `dst` over NWK, secured unless `clear` (the Transport Key).
     fn nwk_send(&mut self, dst: u16, aps: &[u8], seal: Seal, ctx: &mut NodeCtx<'_>) {
+        self.nwk_send_payload(dst, NwkPayload::Data(aps.to_vec()), seal, ctx);
+    }
+
+    /// Send a NWK frame (APS data or a NWK command) to `dst`.
+    fn nwk_send_payload(
+        &mut self,
+        dst: u16,
+        payload: NwkPayload,
+        seal: Seal,
+        ctx: &mut NodeCtx<'_>,
+    ) {
         if seal != Seal::Clear && !self.is_joined() {
             // Between parents: nothing can go out (acknowledged sends time out and retry).
             return;
         }
-        if self.router_send(dst, aps, seal, ctx) {
+        if self.router_send(dst, &payload, seal, ctx) {
             return;
         }
         let Some(next) = self.routing.next_hop(dst) else {
@@ -808,8 +891,12 @@ impl DeviceHost {
         self.nwk_seq = self.nwk_seq.wrapping_add(1);
         // The extended source lets every receiver map the originator's EUI-64 to its
         // address (Zigbee PRO R22 3.3.1.1.9); the aux header names only the last hop.
+        let (frame_type, bytes) = match payload {
+            NwkPayload::Command(c) => (NwkFrameType::Command, c.to_bytes()),
+            NwkPayload::Data(d) => (NwkFrameType::Data, d),
+        };
         let header = NwkHeader::pro(
-            NwkFrameType::Data,
+            frame_type,
             dst,
             self.config.short_addr,
             RADIUS,
@@ -820,10 +907,10 @@ impl DeviceHost {
             Seal::Clear => Some(NwkFrame {
                 header,
                 aux: None,
-                payload: aps.to_vec(),
+                payload: bytes,
             }),
-            Seal::Active => self.nwk.seal(header, self.ext, aps),
-            Seal::Under(seq) => self.nwk.seal_under(seq, header, self.ext, aps),
+            Seal::Active => self.nwk.seal(header, self.ext, &bytes),
+            Seal::Under(seq) => self.nwk.seal_under(seq, header, self.ext, &bytes),
         };
         if let Some(f) = frame {
             self.mac_send(next, &f, ctx);
@@ -852,6 +939,11 @@ impl DeviceHost {
         {
             self.peers.insert(e, nwk.header.src);
         }
+        if !self.is_router() && is_broadcast(nwk.header.dst) && !self.for_me(nwk.header.dst) {
+            // Before opening it: a frame the parent sealed earlier and held would
+            // otherwise look like a replay of this one (counters are per sender).
+            return;
+        }
         let awaiting_key = matches!(
             self.role,
             Role::Joiner {
@@ -866,17 +958,31 @@ impl DeviceHost {
                     self.stats.replays_dropped += 1;
                     return;
                 }
+                Err(NwkSecurityError::KeySequence(_)) => {
+                    self.stats.insecure_dropped += 1;
+                    self.missed_key_update(mac, ctx);
+                    return;
+                }
                 Err(_) => {
                     self.stats.insecure_dropped += 1;
                     return;
                 }
             }
-        } else if awaiting_key && nwk.header.dst == self.config.short_addr {
+        } else if (awaiting_key && nwk.header.dst == self.config.short_addr)
+            || self.unsecured_rejoin_allowed(&nwk)
+        {
             nwk.payload.clone()
         } else {
             self.stats.insecure_dropped += 1;
             return;
         };
+        self.child_moved(mac, &nwk.header, ctx);
+        if nwk.header.control.frame_type == NwkFrameType::Command
+            && let Ok(cmd) = NwkCommand::from_bytes(&plain)
+            && self.on_membership_command(mac, &nwk.header, &cmd, nwk.header.is_secured(), ctx)
+        {
+            return;
+        }
         if let (Role::Coordinator { tc }, Some(aux), Some(ext)) =
             (&self.role, &nwk.aux, nwk.header.src64)
         {
@@ -925,6 +1031,47 @@ impl DeviceHost {
         }
         if let Ok(aps) = ApsFrame::from_bytes(&plain) {
             self.on_aps(nwk.header.src, !nwk.header.is_secured(), aps, ctx);
+        }
+    }
+
+    /// NWK commands of joining and leaving; true when handled here.
+    fn on_membership_command(
+        &mut self,
+        mac: &MacFrame,
+        header: &NwkHeader,
+        cmd: &NwkCommand,
+        secured: bool,
+        ctx: &mut NodeCtx<'_>,
+    ) -> bool {
+        match cmd {
+            NwkCommand::RejoinRequest(caps) if header.dst == self.config.short_addr => {
+                if let Some(e) = header.src64
+                    && mac.src == Address::Short(header.src)
+                    && self.parent.is_some()
+                    && self.is_joined()
+                {
+                    self.on_rejoin_request(e, header.src, *caps, secured, ctx);
+                }
+                true
+            }
+            NwkCommand::RejoinResponse(r) if header.dst64 == Some(self.ext) => {
+                self.on_rejoin_response(header.src, *r, ctx);
+                true
+            }
+            NwkCommand::Leave(o)
+                if header.dst == self.config.short_addr || is_broadcast(header.dst) =>
+            {
+                self.on_leave(header, *o, ctx)
+            }
+            NwkCommand::EndDeviceTimeoutRequest(r) if header.dst == self.config.short_addr => {
+                self.on_timeout_request(header, *r, ctx);
+                true
+            }
+            NwkCommand::EndDeviceTimeoutResponse(r) if header.dst == self.config.short_addr => {
+                self.on_timeout_response(header, *r);
+                true
+            }
+            _ => false,
         }
     }
 
@@ -1018,6 +1165,19 @@ impl DeviceHost {
         };
         match cmd {
             // At the trust centre: a router let a device join (Zigbee PRO R22 4.6.3.2).
+            ApsCommand::UpdateDevice(u) if u.status == UpdateDeviceStatus::DeviceLeft => {
+                if matches!(self.role, Role::Coordinator { .. }) {
+                    self.peers.remove(&u.device);
+                }
+            }
+            ApsCommand::UpdateDevice(u)
+                if u.status == UpdateDeviceStatus::StandardSecuredRejoin =>
+            {
+                // It holds the key already: only its address is news.
+                if matches!(self.role, Role::Coordinator { .. }) {
+                    self.peers.insert(u.device, u.short_addr);
+                }
+            }
             ApsCommand::UpdateDevice(u) => {
                 let counter = self.next_aps_counter();
                 let Role::Coordinator { tc } = &mut self.role else {
@@ -1131,7 +1291,7 @@ impl DeviceHost {
         *state = JoinState::Joined;
         *failures = 0;
         let is_router = *router;
-        if is_router {
+        if is_router && self.parent.is_none() {
             self.parent = Some(Parent::new(pan, own, self.persistence_ns, *depth));
         }
         self.peers.insert(*extended_pan_id, 0x0000);
@@ -1151,6 +1311,7 @@ impl DeviceHost {
             }
         }
         self.announce(ctx);
+        self.request_timeout(ctx);
         // The application runs on across a rejoin.
         if !self.started {
             self.started = true;
@@ -1261,6 +1422,7 @@ impl DeviceHost {
                 ..Parent::new(p.assoc.pan, self.ext, self.persistence_ns, p.depth)
             };
         }
+        self.rejoin = None;
         if let Role::Joiner { state, .. } = &mut self.role
             && *state != JoinState::Joined
         {
@@ -1272,6 +1434,14 @@ impl DeviceHost {
         self.powered = true;
         self.epoch += 1;
         ctx.wake();
+        // The counters in RAM were lost; non-volatile memory holds the next block.
+        let nwk = self.nwk.outgoing_counter();
+        self.nwk
+            .restore_outgoing(nwk.next_multiple_of(FRAME_COUNTER_NVM_STEP));
+        self.aps_security_counter = self
+            .aps_security_counter
+            .next_multiple_of(FRAME_COUNTER_NVM_STEP);
+        self.restart_ageing(ctx);
         if self.router.is_some() {
             // Routing tables lived in RAM: start again with the children and the parent.
             self.start_router(self.config.short_addr, ctx);
@@ -1490,9 +1660,25 @@ impl DeviceHost {
                     self.apply_steps(steps, ctx);
                 }
             }
-            h if h & 0xffff_0000 == H_ASSOC_RESPONSE => {
+            H_REJOIN => {
+                if let Some(r) = self.rejoin.as_mut() {
+                    let steps = r.on_transmit_done(ctx.now.0, result);
+                    self.apply_rejoin(steps, ctx);
+                }
+            }
+            h if matches!(
+                h & 0xffff_0000,
+                H_ASSOC_RESPONSE | H_SECURE_REJOIN_RESPONSE | H_TC_REJOIN_RESPONSE
+            ) =>
+            {
                 // The child has its address: the trust centre hands it the network key,
-                // secured with its link key; a router tells the trust centre instead.
+                // secured with its link key (not after a secure rejoin: it has it); a
+                // router tells the trust centre instead (Zigbee PRO R22 4.6.3.2, 4.6.3.3).
+                let how = match h & 0xffff_0000 {
+                    H_ASSOC_RESPONSE => UpdateDeviceStatus::StandardUnsecuredJoin,
+                    H_SECURE_REJOIN_RESPONSE => UpdateDeviceStatus::StandardSecuredRejoin,
+                    _ => UpdateDeviceStatus::StandardUnsecuredRejoin,
+                };
                 let short = (h & 0xffff) as u16;
                 if !matches!(result, TxStatus::Success { .. }) {
                     return;
@@ -1507,8 +1693,14 @@ impl DeviceHost {
                 self.routing.neighbours.insert(short);
                 self.routing.routes.remove(&short);
                 self.router_add_child(short, child.router, child.lqi, ctx.now.0);
+                self.arm_ageing(ctx);
                 let counter = self.next_aps_counter();
                 match &mut self.role {
+                    Role::Coordinator { .. }
+                        if how == UpdateDeviceStatus::StandardSecuredRejoin =>
+                    {
+                        self.peers.insert(child.ext, short);
+                    }
                     Role::Coordinator { tc } => {
                         if let Some(f) = tc.transport_key(child.ext, counter) {
                             self.stats.keys_sent += 1;
@@ -1519,7 +1711,7 @@ impl DeviceHost {
                         let cmd = ApsCommand::UpdateDevice(UpdateDevice {
                             device: child.ext,
                             short_addr: short,
-                            status: UpdateDeviceStatus::StandardUnsecuredJoin,
+                            status: how,
                         });
                         self.aps_command_send(0x0000, cmd, Seal::Active, ctx);
                     }
@@ -1530,6 +1722,7 @@ impl DeviceHost {
                 self.parent_link(matches!(result, TxStatus::Success { .. }), ctx);
                 if self.is_sleepy() && self.is_joined() {
                     self.poll(ctx);
+                    ctx.set_timer(T_FAST_POLL, ctx.now + FAST_POLL);
                 }
             }
             H_POLL => match result {
@@ -1572,6 +1765,7 @@ impl Node for DeviceHost {
                 for (at, _) in &self.key_updates {
                     ctx.set_timer(T_KEY_UPDATE, SimTime::ZERO + *at);
                 }
+                self.arm_leave_requests(ctx);
                 match self.role {
                     Role::Coordinator { .. } if self.channels.len() > 1 => {
                         self.start_formation(ctx)
@@ -1584,8 +1778,22 @@ impl Node for DeviceHost {
             NodeInput::Timer(T_KEY_UPDATE) => self.key_update(ctx),
             NodeInput::Timer(T_KEY_SWITCH) => self.key_switch(ctx),
             NodeInput::Timer(T_ROUTER) => self.router_timer_fired(ctx),
+            NodeInput::Timer(T_LEAVE) => self.leave_request_due(ctx),
+            NodeInput::Timer(T_AGE) => self.age_children(ctx),
+            NodeInput::Timer(T_KEEPALIVE) => self.keepalive(ctx),
+            NodeInput::Timer(T_FAST_POLL) => {
+                if self.is_sleepy() && self.is_joined() {
+                    self.poll(ctx);
+                }
+            }
             NodeInput::Timer(T_POWER_ON) => {}
             NodeInput::Timer(T_START | T_REJOIN) => self.start_join(ctx),
+            NodeInput::Timer(T_REJOIN_STEP) => {
+                if let Some(r) = self.rejoin.as_mut() {
+                    let steps = r.on_timer(ctx.now.0);
+                    self.apply_rejoin(steps, ctx);
+                }
+            }
             NodeInput::Timer(T_ASSOC) => {
                 if let Role::Joiner { assoc, .. } = &mut self.role {
                     let steps = assoc.on_timer(ctx.now.0);
@@ -1660,6 +1868,9 @@ impl Node for DeviceHost {
                     return;
                 };
                 self.last_lqi = r.lqi;
+                if self.parent.is_some() {
+                    self.heard_child(mac.src, ctx.now.0);
+                }
                 match &mac.payload {
                     MacPayload::Data(bytes) => {
                         let bytes = bytes.clone();
@@ -1670,7 +1881,9 @@ impl Node for DeviceHost {
                         }
                     }
                     MacPayload::Beacon(_) => {
-                        if let Role::Joiner { assoc, .. } = &mut self.role {
+                        if let Some(rj) = self.rejoin.as_mut() {
+                            rj.on_beacon(&mac, r.channel, r.lqi);
+                        } else if let Role::Joiner { assoc, .. } = &mut self.role {
                             let steps = assoc.on_frame(&mac, r.channel, r.lqi);
                             self.apply_steps(steps, ctx);
                         }

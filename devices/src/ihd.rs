@@ -34,8 +34,16 @@ pub const PROFILE_PERIODS: u8 = 12;
 /// How often the display is sampled for staleness.
 pub const DISPLAY_REFRESH: Duration = Duration::secs(1);
 
+/// How long the IHD waits for the GPF's Read Attributes Response before asking again
+/// (reads are not acknowledged at APS level, so a reply lost on the air is only noticed
+/// this way; an assumption, ZCL leaves it to the application).
+pub const READ_RESPONSE_WAIT: Duration = Duration::secs(5);
+/// Reads sent again for one gas refresh before waiting for the next one.
+pub const READ_RETRIES: u8 = 2;
+
 const READ_GAS: u32 = 1;
 const REFRESH: u32 = 2;
+const READ_GAS_AGAIN: u32 = 3;
 
 /// What the IHD shows, and how fresh it has been.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -52,6 +60,8 @@ pub struct Display {
     pub electricity_updates: u64,
     /// Distinct gas readings seen.
     pub gas_updates: u64,
+    /// Gas reads sent again for a missing response.
+    pub gas_read_retries: u64,
     /// Longest time between two electricity updates, s.
     pub electricity_max_gap_s: f64,
     /// Display samples with electricity older than 1 minute.
@@ -82,6 +92,8 @@ pub struct Ihd {
     electricity_at: Option<SimTime>,
     /// (UTC day, register at its first reading).
     day_start: Option<(u32, u64)>,
+    /// The gas read awaiting its response: ZCL sequence number and retries left.
+    gas_read: Option<(u8, u8)>,
     /// The display.
     pub display: Display,
 }
@@ -93,8 +105,31 @@ impl Ihd {
             esme,
             electricity_at: None,
             day_start: None,
+            gas_read: None,
             display: Display::default(),
         }
+    }
+}
+
+impl Ihd {
+    /// Read the GPF mirror's register and reading time; ask again after
+    /// [`READ_RESPONSE_WAIT`] without a response, `retries` more times.
+    fn read_gas(&mut self, retries: u8, api: &mut Api<'_>) {
+        let seq = api.next_seq();
+        self.gas_read = Some((seq, retries));
+        api.set_timer(READ_GAS_AGAIN, api.now + READ_RESPONSE_WAIT);
+        api.send(ZclRequest {
+            dst: Peer::Short(0x0000),
+            dst_endpoint: GPF_ENDPOINT,
+            src_endpoint: IHD_ENDPOINT,
+            cluster: METERING,
+            frame: read_frame(
+                seq,
+                vec![CURRENT_SUMMATION_DELIVERED, READING_SNAPSHOT_TIME],
+            ),
+            ack: false,
+            tag: 0,
+        });
     }
 }
 
@@ -116,21 +151,15 @@ impl Behaviour for Ihd {
 
     fn timer(&mut self, id: u32, api: &mut Api<'_>) {
         match id {
+            READ_GAS_AGAIN => {
+                if let Some((_, left @ 1..)) = self.gas_read {
+                    self.display.gas_read_retries += 1;
+                    self.read_gas(left - 1, api);
+                }
+            }
             READ_GAS => {
                 api.set_timer(READ_GAS, api.now + GAS_READ_PERIOD);
-                let seq = api.next_seq();
-                api.send(ZclRequest {
-                    dst: Peer::Short(0x0000),
-                    dst_endpoint: GPF_ENDPOINT,
-                    src_endpoint: IHD_ENDPOINT,
-                    cluster: METERING,
-                    frame: read_frame(
-                        seq,
-                        vec![CURRENT_SUMMATION_DELIVERED, READING_SNAPSHOT_TIME],
-                    ),
-                    ack: false,
-                    tag: 0,
-                });
+                self.read_gas(READ_RETRIES, api);
                 let seq = api.next_seq();
                 let cmd = ClusterCommand::GetCurrentPrice(GetCurrentPrice {
                     command_options: 0x01,
@@ -204,6 +233,9 @@ impl Behaviour for Ihd {
         let values = attribute_values(&cmd);
         let d = &mut self.display;
         if msg.src_endpoint == GPF_ENDPOINT && msg.src == 0x0000 {
+            if self.gas_read.is_some_and(|(seq, _)| seq == msg.frame.seq) {
+                self.gas_read = None;
+            }
             for (id, v) in values {
                 match (id, v) {
                     (CURRENT_SUMMATION_DELIVERED, ZclValue::Scalar(_, l)) => d.gas_l = Some(l),

@@ -7,7 +7,7 @@ use crate::chf::Chf;
 use crate::esme::Esme;
 use crate::gsme::Gsme;
 use crate::hcalcs::Hcalcs;
-use crate::host::{DeviceHost, HostConfig, HostStats, Outage, RoleConfig};
+use crate::host::{DeviceHost, HostConfig, HostStats, LeaveRequest, Outage, RoleConfig};
 use crate::ihd::{Display, Ihd};
 use crate::load_profile::{GasProfile, LoadProfile, mix};
 use crate::ppmid::Ppmid;
@@ -42,6 +42,8 @@ pub struct ScenarioConfig {
     pub outages: Vec<(String, Outage)>,
     /// Network key updates at every CHF (see [`crate::events`]).
     pub key_updates: Vec<Duration>,
+    /// Devices their CHF asks to leave: device id, when, and whether to rejoin.
+    pub leaves: Vec<(String, Duration, bool)>,
 }
 
 impl Default for ScenarioConfig {
@@ -53,6 +55,7 @@ impl Default for ScenarioConfig {
             band: Band::Ghz2_4,
             outages: Vec::new(),
             key_updates: Vec::new(),
+            leaves: Vec::new(),
         }
     }
 }
@@ -250,6 +253,7 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
                 .map(|(_, o)| *o)
                 .collect(),
             key_updates,
+            leave_requests: leave_requests(b, cfg, p, d.kind),
         };
         nodes.push(DeviceHost::new(host, behaviour));
     }
@@ -258,6 +262,30 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
         world.add_interferer(i);
     }
     (world, keys)
+}
+
+/// The leave requests of the CHF of premises `p` (nothing for other devices).
+fn leave_requests(
+    b: &Building,
+    cfg: &ScenarioConfig,
+    p: usize,
+    kind: DeviceKind,
+) -> Vec<LeaveRequest> {
+    if kind != DeviceKind::Chf {
+        return Vec::new();
+    }
+    let devices = &b.premises[p].devices;
+    cfg.leaves
+        .iter()
+        .filter_map(|(id, at, rejoin)| {
+            let i = devices.iter().position(|d| d.id == *id)?;
+            Some(LeaveRequest {
+                at: *at,
+                device: eui64(p, i),
+                rejoin: *rejoin,
+            })
+        })
+        .collect()
 }
 
 /// One device in the summary.
@@ -381,13 +409,83 @@ fn get<'a, T: 'static>(hosts: &[&'a DeviceHost]) -> Option<&'a T> {
         .find_map(|h| h.behaviour().as_any().downcast_ref::<T>())
 }
 
+/// The link budget to a device's best possible parent: the router or hub of its network
+/// whose weaker direction (beacon request up, beacon down) is strongest, with that
+/// power in dBm (among those on the network, and among all), and the receivers'
+/// sensitivity.
+struct Reach {
+    best: Option<(String, f64)>,
+    best_any: Option<(String, f64)>,
+    sensitivity_dbm: f64,
+}
+
+impl Reach {
+    /// Device `n` of the world among the premises' nodes `idx`.
+    fn of(world: &World<DeviceHost>, idx: &[usize], n: usize) -> Self {
+        let nodes = world.nodes();
+        let dbm = |tx: usize, rx: usize| {
+            world
+                .links()
+                .power_mw(tx as u32, rx as u32)
+                .map(|mw| 10.0 * mw.log10())
+        };
+        let best = |joined_only: bool| {
+            idx.iter()
+                .filter(|&&m| m != n && nodes[m].is_router())
+                .filter(|&&m| !joined_only || nodes[m].is_joined())
+                .filter_map(|&m| {
+                    let weaker = dbm(m, n)?.min(dbm(n, m)?);
+                    Some((nodes[m].id.clone(), weaker))
+                })
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+        };
+        Reach {
+            best: best(true),
+            best_any: best(false),
+            sensitivity_dbm: world.config().sensitivity_dbm,
+        }
+    }
+
+    /// Why no beacon of its network was heard.
+    fn no_beacon(&self) -> String {
+        let sens = self.sensitivity_dbm;
+        if let Some((id, p)) = &self.best_any
+            && *p >= sens
+            && self.best.as_ref().is_none_or(|b| b.1 < sens)
+        {
+            return format!(
+                "no parent of its network within reach: the router it reaches, {id} \
+                 ({p:.1} dBm), never joined itself"
+            );
+        }
+        match &self.best {
+            None => format!(
+                "no parent of its network within reach: no router or hub of its network \
+                 reaches it at all (all far under the {sens:.1} dBm sensitivity)"
+            ),
+            Some((id, p)) if *p < sens => format!(
+                "no parent of its network within reach: the best link, with {id}, arrives at \
+                 {p:.1} dBm, under the {sens:.1} dBm sensitivity"
+            ),
+            Some((id, p)) => format!(
+                "no beacon heard, though {id} arrives at {p:.1} dBm (sensitivity {sens:.1} dBm)"
+            ),
+        }
+    }
+}
+
 /// Why a device let its premises down, if it did.
-fn failures_of(d: &DeviceRow) -> Vec<String> {
+fn failures_of(d: &DeviceRow, reach: Option<&Reach>) -> Vec<String> {
     let mut out = Vec::new();
     let s = &d.stack;
-    if d.kind != "CHF" && d.nwk_addr.is_none() {
+    if let (None, Some(t)) = (d.nwk_addr, s.left_at_s) {
+        out.push(format!("{} left the network at {t:.1} s (told to)", d.id));
+    } else if d.kind != "CHF" && d.nwk_addr.is_none() {
         let why = match s.join_outcomes.iter().max_by_key(|(_, n)| **n) {
-            Some((&"NO_BEACON", _)) => "no parent of its network within reach".to_string(),
+            Some((&"NO_BEACON", _)) => reach.map_or_else(
+                || "no parent of its network within reach".to_string(),
+                Reach::no_beacon,
+            ),
             Some((&"NO_KEY", _)) => "never got the network key".to_string(),
             Some((o, _)) => format!("association failed ({o})"),
             None => "never tried".to_string(),
@@ -482,7 +580,14 @@ pub fn summarise(b: &Building, world: &World<DeviceHost>, cfg: &ScenarioConfig) 
                 .iter()
                 .map(|d| d.stack.route_changes + u64::from(d.stack.routing.route_changes))
                 .sum();
-            let failures = devices.iter().flat_map(failures_of).collect();
+            let failures = devices
+                .iter()
+                .zip(&idx)
+                .flat_map(|(d, &n)| {
+                    let reach = d.nwk_addr.is_none().then(|| Reach::of(world, &idx, n));
+                    failures_of(d, reach.as_ref())
+                })
+                .collect();
             PremisesRow {
                 route_changes,
                 id: pr.id.clone(),

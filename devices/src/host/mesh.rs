@@ -45,7 +45,7 @@ const MAX_HELD: usize = 16;
 #[derive(Debug, Clone)]
 pub(super) struct HeldFrame {
     dst: u16,
-    aps: Vec<u8>,
+    payload: NwkPayload,
     seal: Seal,
 }
 
@@ -119,12 +119,13 @@ impl DeviceHost {
         }
     }
 
-    /// Send an APS frame this router originates to `dst` along its routes; false when
-    /// this device does not route (an end device sends to its parent instead).
+    /// Send a NWK frame (an APS frame or a NWK command) this router originates to `dst`
+    /// along its routes; false when this device does not route (an end device sends to
+    /// its parent instead).
     pub(super) fn router_send(
         &mut self,
         dst: u16,
-        aps: &[u8],
+        payload: &NwkPayload,
         seal: Seal,
         ctx: &mut NodeCtx<'_>,
     ) -> bool {
@@ -147,19 +148,17 @@ impl DeviceHost {
             r.route_to(now, dst, true)
         };
         let seq = r.next_seq();
-        let header = NwkHeader::pro(
-            NwkFrameType::Data,
-            dst,
-            self.config.short_addr,
-            super::RADIUS,
-            seq,
-        )
-        .with_src64(self.ext);
+        let frame_type = match payload {
+            NwkPayload::Command(_) => NwkFrameType::Command,
+            NwkPayload::Data(_) => NwkFrameType::Data,
+        };
+        let header = NwkHeader::pro(frame_type, dst, self.config.short_addr, super::RADIUS, seq)
+            .with_src64(self.ext);
         self.router_outputs(before, ctx);
         let tx = |mac_dst, header| Transmit {
             mac_dst,
             header,
-            payload: NwkPayload::Data(aps.to_vec()),
+            payload: payload.clone(),
         };
         match decision {
             RouteDecision::NextHop(hop) => self.send_hop(tx(hop, header), seal, ctx),
@@ -168,14 +167,14 @@ impl DeviceHost {
             }
             RouteDecision::Broadcast => {
                 if let Some(r) = self.router.as_mut() {
-                    let out = r.send_broadcast(now, header, NwkPayload::Data(aps.to_vec()));
+                    let out = r.send_broadcast(now, header, payload.clone());
                     self.router_outputs(out, ctx);
                 }
             }
             RouteDecision::DiscoverFirst if self.held.len() < MAX_HELD => {
                 self.held.push(HeldFrame {
                     dst,
-                    aps: aps.to_vec(),
+                    payload: payload.clone(),
                     seal,
                 })
             }
@@ -245,7 +244,7 @@ impl DeviceHost {
                         .partition::<Vec<_>, _>(|h| h.dst == dst);
                     self.held = rest;
                     for h in ready {
-                        self.router_send(h.dst, &h.aps, h.seal, ctx);
+                        self.router_send(h.dst, &h.payload, h.seal, ctx);
                     }
                 }
                 Output::RouteDiscoveryFailed { dst } => {

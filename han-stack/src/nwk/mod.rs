@@ -5,6 +5,7 @@ pub mod command;
 pub mod frame;
 pub mod header;
 pub mod next_hop;
+pub mod rejoin;
 pub mod routing;
 pub mod security;
 
