@@ -1,13 +1,18 @@
 //! The full GB devices with the planned Alt HAN equipment on one air: the devices join and
 //! read across the gateway units as if they were not there.
 use han_althan::apply::apply;
+use han_althan::gateway::isolation::Drop;
 use han_althan::plan::{Fix, plan};
 use han_althan::sim::{GatewayConfig, Run, SimSummary, build, summarise};
-use han_devices::scenario::{PremisesRow, ScenarioConfig};
+use han_devices::scenario::{PremisesRow, ScenarioConfig, eui64, pan_id};
 use han_mesh::time::{Duration, SimTime};
 use han_radio::building::Building;
 use han_radio::bundled;
+use han_radio::device::DeviceKind;
 use han_radio::units::Band;
+use han_stack::mac::{Address, FrameFlags, MacFrame, MacPayload};
+use han_stack::nwk::frame::NwkFrame;
+use han_stack::wire::Wire;
 
 /// The bundled building planned, the plan applied, and the planned premises' ids.
 fn planned(name: &str) -> (Building, Vec<String>) {
@@ -102,4 +107,156 @@ fn a_ten_minute_backhaul_outage_loses_no_meter_reading() {
     let ihd = p.ihd.as_ref().unwrap();
     assert!(ihd.electricity_max_gap_s <= 60.0, "{}", s.text());
     assert_eq!(ihd.electricity_wh, e.last_reported_wh, "{}", s.text());
+}
+
+/// The seconds `s` into a run.
+fn at(s: u64) -> SimTime {
+    SimTime::ZERO + Duration::secs(s)
+}
+
+/// How often `needle` occurs in `hay`.
+fn occurrences(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+#[test]
+fn the_shared_node_carries_no_crafted_frame_with_the_devices_running() {
+    let (b, ids) = planned("flat-block.toml");
+    let cfg = ScenarioConfig::default();
+    let index = |id: &str| b.premises.iter().position(|p| p.id == id).unwrap();
+    let (pa, pb) = (index(&ids[0]), index(&ids[1]));
+    let kind_at = |p: usize, k: DeviceKind| {
+        b.premises[p]
+            .devices
+            .iter()
+            .position(|d| d.kind == k)
+            .unwrap()
+    };
+    let eui = |p: usize, k: DeviceKind| eui64(p, kind_at(p, k));
+    let (pan_a, pan_b) = (pan_id(cfg.seed, pa), pan_id(cfg.seed, pb));
+    let node =
+        |r: &Run, id: String| r.world.nodes().iter().position(|n| n.id() == id).unwrap() as u32;
+    // Flat A's ESME in the meter room, next to the shared unit, is the attacker.
+    let run_it = |attack: bool| {
+        let mut r = build(&b, &cfg, &GatewayConfig::default());
+        r.world.capture_air();
+        let esme_a = node(&r, format!("{}-esme", ids[0]));
+        let unit = r.units[0].1;
+        r.world.tap_node(node(&r, format!("{}-ch", ids[0])));
+        r.world.run_until(at(900));
+        let heard = r.world.take_heard();
+        // A secured NWK frame of flat A's ESME, to replay.
+        let replayed = heard
+            .iter()
+            .find(|h| {
+                MacFrame::parse_with_fcs(&h.psdu).is_ok_and(|(f, _, _)| match &f.payload {
+                    MacPayload::Data(d) => NwkFrame::from_bytes(d).is_ok_and(|n| {
+                        n.aux
+                            .is_some_and(|a| a.source == Some(eui(pa, DeviceKind::Esme)))
+                    }),
+                    _ => false,
+                })
+            })
+            .map(|h| h.psdu.clone())
+            .expect("a secured frame of flat A's ESME");
+        // A beacon of flat B's hub, re-sent from flat A's hub's EUI-64.
+        let beacon = heard
+            .iter()
+            .find_map(|h| {
+                let (mut f, _, _) = MacFrame::parse_with_fcs(&h.psdu).ok()?;
+                (matches!(f.payload, MacPayload::Beacon(_)) && f.src_pan == Some(pan_b)).then(
+                    || {
+                        f.src = Address::Extended(eui(pa, DeviceKind::Chf));
+                        f.emit_with_fcs()
+                    },
+                )
+            })
+            .expect("a beacon of flat B's hub");
+        let data = |pan: u16, dst: Address, src: Address| {
+            let mut f = MacFrame::data(0x77, pan, dst, src, vec![0x3f, 0xee, 0xee, 0xee, 0xee]);
+            // Without an ACK request each crafted frame is on the air exactly once.
+            f.flags.remove(FrameFlags::ACK_REQUEST);
+            f.emit_with_fcs()
+        };
+        let crafted: Vec<(Vec<u8>, Drop)> = vec![
+            (
+                data(pan_b, Address::Short(0), Address::Short(0x1234)),
+                Drop::UnknownSource,
+            ),
+            (
+                data(
+                    pan_b,
+                    Address::Short(0),
+                    Address::Extended(eui(pa, DeviceKind::Esme)),
+                ),
+                Drop::ForgedSource,
+            ),
+            (
+                data(0xffff, Address::BROADCAST, Address::Short(0x1234)),
+                Drop::CrossPan,
+            ),
+            (
+                data(
+                    pan_a,
+                    Address::Extended(eui(pb, DeviceKind::Ihd)),
+                    Address::Extended(eui(pa, DeviceKind::Esme)),
+                ),
+                Drop::ForeignDestination,
+            ),
+            (
+                data(0x9999, Address::Short(0), Address::Short(0x1234)),
+                Drop::ForeignPan,
+            ),
+            (beacon, Drop::ForgedSource),
+            (replayed, Drop::Replay),
+        ];
+        let dropped = |r: &Run, why: Drop| -> u64 {
+            let iso = &r.world.nodes()[unit as usize].unit().unwrap().isolation;
+            iso.counters
+                .iter()
+                .chain([&iso.unattributed])
+                .map(|c| c.dropped.get(&why).copied().unwrap_or(0))
+                .sum()
+        };
+        // Per crafted frame, how much its reason's count rose over the second it was sent in.
+        let mut counted = Vec::new();
+        if attack {
+            for (k, (f, why)) in crafted.iter().enumerate() {
+                r.world.run_until(at(900 + 10 * k as u64));
+                let before = dropped(&r, *why);
+                r.world.inject(esme_a, f.clone());
+                r.world.run_until(at(901 + 10 * k as u64));
+                counted.push(dropped(&r, *why) - before);
+            }
+        }
+        r.world.run_until(at(1800));
+        let capture = r.world.take_capture().unwrap();
+        let s = summarise(&b, &r, &cfg);
+        (s, crafted, capture, counted)
+    };
+    let (s, crafted, capture, counted) = run_it(true);
+    let (quiet, _, quiet_capture, _) = run_it(false);
+    for (k, (f, why)) in crafted.iter().enumerate() {
+        // On the air once more than without the attack (the injection; the replayed frame
+        // was on the air before as the ESME sent it), never re-emitted by the unit.
+        assert_eq!(
+            occurrences(&capture, f),
+            occurrences(&quiet_capture, f) + 1,
+            "crafted frame {k} ({why:?})"
+        );
+        // Counted under its reason when the unit heard it.
+        assert!(counted[k] >= 1, "crafted frame {k} ({why:?}) not counted");
+    }
+    // The devices' own traffic is undisturbed: the same devices joined, no reading more lost.
+    for (p, q) in s.devices.premises.iter().zip(&quiet.devices.premises) {
+        let joined = |x: &PremisesRow| x.devices.iter().filter(|d| d.nwk_addr.is_some()).count();
+        assert_eq!(joined(p), joined(q), "{}", p.id);
+        assert!(
+            p.readings_lost <= q.readings_lost,
+            "{}: {} vs {}",
+            p.id,
+            p.readings_lost,
+            q.readings_lost
+        );
+    }
 }
