@@ -12,4 +12,5 @@ pub mod p2p;
 pub mod plan;
 pub mod portfolio;
 pub mod report;
+pub mod sim;
 pub mod verify;

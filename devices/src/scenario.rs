@@ -13,6 +13,7 @@ use crate::load_profile::{GasProfile, LoadProfile, mix};
 use crate::ppmid::Ppmid;
 use crate::relay::Relay;
 use han_mesh::energy::{Currents, battery_life_days, node_energy};
+use han_mesh::radio::Node;
 use han_mesh::sim::{BuildingAir, building_air};
 use han_mesh::stats::Stats;
 use han_mesh::time::Duration;
@@ -121,16 +122,28 @@ pub fn pan_id(seed: u64, p: usize) -> u16 {
 
 /// Build the run for `b` in `cfg.band`: the world and the keys.
 pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
-    let BuildingAir {
-        air,
-        links,
-        devices,
-        interferers,
-    } = building_air(b, cfg.band);
+    let air = building_air(b, cfg.band);
+    let (nodes, keys) = hosts(b, cfg, &air, &|_| None);
+    let mut world = World::new(air.air, air.links, nodes, cfg.seed);
+    for i in air.interferers {
+        world.add_interferer(i);
+    }
+    (world, keys)
+}
+
+/// The hosts of every device in `bair.devices` (node order) and the keys; `pinned(p)` is
+/// the channel premises `p`'s hub must form its PAN on, if any (an Alt HAN installation's).
+pub fn hosts(
+    b: &Building,
+    cfg: &ScenarioConfig,
+    bair: &BuildingAir,
+    pinned: &dyn Fn(usize) -> Option<u8>,
+) -> (Vec<DeviceHost>, Keys) {
+    let (air, devices) = (&bair.air, &bair.devices);
     let mut keys = Keys::default();
     let mut logs: BTreeMap<usize, DeviceLog> = BTreeMap::new();
     let mut link_keys = BTreeMap::new();
-    for &(p, i) in &devices {
+    for &(p, i) in devices {
         let d = &b.premises[p].devices[i];
         if d.kind == DeviceKind::Chf {
             continue;
@@ -160,7 +173,7 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
             .map(|&(q, i)| eui64(q, i))
     };
     let mut nodes = Vec::with_capacity(devices.len());
-    for &(p, i) in &devices {
+    for &(p, i) in devices {
         let d = &b.premises[p].devices[i];
         let ext = eui64(p, i);
         let seed_p = cfg.seed ^ mix(p as u64);
@@ -236,11 +249,11 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
             kind: d.kind,
             premises: p,
             ext_addr: ext,
-            channel: b.channel_2g4,
-            channels: if b.channel_2g4_fixed {
-                vec![b.channel_2g4]
-            } else {
-                (11..=26).collect()
+            channel: pinned(p).unwrap_or(b.channel_2g4),
+            channels: match pinned(p) {
+                Some(c) => vec![c],
+                None if b.channel_2g4_fixed => vec![b.channel_2g4],
+                None => (11..=26).collect(),
             },
             power_on,
             role,
@@ -257,11 +270,7 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
         };
         nodes.push(DeviceHost::new(host, behaviour));
     }
-    let mut world = World::new(air, links, nodes, cfg.seed);
-    for i in interferers {
-        world.add_interferer(i);
-    }
-    (world, keys)
+    (nodes, keys)
 }
 
 /// The leave requests of the CHF of premises `p` (nothing for other devices).
@@ -507,27 +516,43 @@ fn failures_of(d: &DeviceRow, reach: Option<&Reach>) -> Vec<String> {
     out
 }
 
+/// A node of a run that may be a device host (worlds with other nodes beside the devices).
+pub trait AsHost {
+    /// The device host, if this node is one.
+    fn as_host(&self) -> Option<&DeviceHost>;
+}
+
+impl AsHost for DeviceHost {
+    fn as_host(&self) -> Option<&DeviceHost> {
+        Some(self)
+    }
+}
+
 /// Summarise a run.
-pub fn summarise(b: &Building, world: &World<DeviceHost>, cfg: &ScenarioConfig) -> Summary {
+pub fn summarise<N: Node + AsHost>(
+    b: &Building,
+    world: &World<N>,
+    cfg: &ScenarioConfig,
+) -> Summary {
     let stats: Stats = world.stats();
     let mut mac_retries: BTreeMap<u32, u64> = BTreeMap::new();
     for (&(src, _), l) in &stats.links {
         *mac_retries.entry(src).or_default() += l.retries;
     }
-    let nodes = world.nodes();
+    let nodes: Vec<Option<&DeviceHost>> = world.nodes().iter().map(AsHost::as_host).collect();
     let premises = b
         .premises
         .iter()
         .enumerate()
         .map(|(p, pr)| {
             let idx: Vec<usize> = (0..nodes.len())
-                .filter(|&n| nodes[n].premises == p)
+                .filter(|&n| nodes[n].is_some_and(|h| h.premises == p))
                 .collect();
-            let hosts: Vec<&DeviceHost> = idx.iter().map(|&n| &nodes[n]).collect();
+            let hosts: Vec<&DeviceHost> = idx.iter().filter_map(|&n| nodes[n]).collect();
             let devices: Vec<DeviceRow> = idx
                 .iter()
-                .map(|&n| {
-                    let h = &nodes[n];
+                .filter_map(|&n| Some((n, nodes[n]?)))
+                .map(|(n, h)| {
                     let battery_years = h.is_sleepy().then(|| {
                         let e =
                             node_energy(&stats.nodes[n], stats.duration_ns, &Currents::default());

@@ -19,15 +19,16 @@ pub struct PlanArgs {
     /// Write the building file with the planned equipment added to this file, then survey it.
     #[arg(long, value_name = "OUT.toml")]
     pub apply: Option<PathBuf>,
-    /// Also run the plan on the virtual air, without and with the equipment, and require
-    /// every fixed premises to deliver its readings (exit 1 if one does not).
+    /// Also run the plan on the virtual air with the full GB devices, without and with the
+    /// equipment, and require every fixed premises to join, deliver its readings and keep
+    /// its IHD fresh (exit 1 if one does not).
     #[arg(long)]
     pub verify: bool,
     /// Simulated time of the verification (s, m, h, d).
     #[arg(long, default_value = "1h", value_parser = super::sim::parse_duration)]
     pub verify_time: han_mesh::time::Duration,
     /// Band of the verification: 2.4 or 868.
-    #[arg(long, default_value = "868", value_parser = super::sim::parse_band)]
+    #[arg(long, default_value = "2.4", value_parser = super::sim::parse_band)]
     pub verify_band: han_radio::units::Band,
 }
 
@@ -213,7 +214,7 @@ pub fn run_bench(args: &BenchPlanArgs) -> anyhow::Result<u8> {
         verify
     );
     out += &format!(
-        "{:<34} {:>9.3}  (868 MHz, 1 h, without and with the equipment)\n\n",
+        "{:<34} {:>9.3}  (full GB devices, 2.4 GHz, 1 h, without and with the equipment)\n\n",
         "simulation verification", simulate
     );
     out += &format!(
@@ -274,7 +275,7 @@ mod tests {
             apply: Some(out.clone()),
             verify: true,
             verify_time: han_mesh::time::Duration::secs(600),
-            verify_band: han_radio::units::Band::Mhz868,
+            verify_band: han_radio::units::Band::Ghz2_4,
         };
         assert_eq!(run(&args).unwrap(), 0);
         let text = std::fs::read_to_string(&out).unwrap();
@@ -300,7 +301,7 @@ mod tests {
                 apply: None,
                 verify: false,
                 verify_time: han_mesh::time::Duration::secs(600),
-                verify_band: han_radio::units::Band::Mhz868,
+                verify_band: han_radio::units::Band::Ghz2_4,
             };
             assert_eq!(run(&args).unwrap(), 2);
         }

@@ -1,8 +1,9 @@
-//! `han sim`: a building's GB HAN devices on the virtual air; glue to
-//! `han_devices::scenario`.
+//! `han sim`: a building's GB HAN devices (and its Alt HAN equipment) on the virtual air;
+//! glue to `han_devices::scenario` and `han_althan::sim`.
 
 use anyhow::{Context, Result};
-use han_devices::scenario::{ScenarioConfig, build, summarise};
+use han_althan::sim::{GatewayConfig, build, summarise};
+use han_devices::scenario::ScenarioConfig;
 use han_mesh::time::{Duration, SimTime};
 use std::path::PathBuf;
 
@@ -87,14 +88,15 @@ pub fn run(a: &SimArgs) -> Result<u8> {
         key_updates: events.key_updates,
         ..ScenarioConfig::default()
     };
-    let (mut world, keys) = build(&building, &cfg);
+    let mut run = build(&building, &cfg, &GatewayConfig::default());
+    let world = &mut run.world;
     if a.pcap.is_some() {
         world.capture_air();
     }
     let mut views = Vec::new();
     for spec in &a.pcap_node {
         let found = spec.split_once('=').and_then(|(id, file)| {
-            let i = world.nodes().iter().position(|n| n.id == id)?;
+            let i = world.nodes().iter().position(|n| n.id() == id)?;
             Some((i as u32, PathBuf::from(file)))
         });
         let Some((i, file)) = found else {
@@ -115,7 +117,7 @@ pub fn run(a: &SimArgs) -> Result<u8> {
     if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} s") {
         bar.set_style(style.progress_chars("=> "));
     }
-    let p = han_mesh::driver::run(&mut world, until, step, a.speed, |p| {
+    let p = han_mesh::driver::run(world, until, step, a.speed, |p| {
         bar.set_position(p.simulated.0 / 1_000_000_000);
         bar.set_message(format!("sim {:.0}× real time", p.speedup));
     });
@@ -133,9 +135,10 @@ pub fn run(a: &SimArgs) -> Result<u8> {
         std::fs::write(p, stats.to_json()).with_context(|| format!("writing {}", p.display()))?;
     }
     if let Some(p) = &a.keys {
-        std::fs::write(p, keys.uat_lines()).with_context(|| format!("writing {}", p.display()))?;
+        std::fs::write(p, run.keys.uat_lines())
+            .with_context(|| format!("writing {}", p.display()))?;
     }
-    let s = summarise(&building, &world, &cfg);
+    let s = summarise(&building, &run, &cfg);
     if let Some(p) = &a.summary {
         std::fs::write(p, s.to_json()).with_context(|| format!("writing {}", p.display()))?;
     }

@@ -59,6 +59,31 @@ pub struct BackhaulStats {
     pub dropped_down: u64,
     /// Octets delivered.
     pub octets: u64,
+    /// Sum of the delivered frames' delays (queueing, serialisation, latency), ns.
+    pub delay_ns: u64,
+}
+
+impl BackhaulStats {
+    /// Mean delay of a delivered frame, ms (0 when none was).
+    pub fn mean_delay_ms(&self) -> f64 {
+        if self.delivered == 0 {
+            0.0
+        } else {
+            self.delay_ns as f64 / self.delivered as f64 / 1e6
+        }
+    }
+
+    /// These counters plus `o`'s.
+    pub fn plus(self, o: BackhaulStats) -> BackhaulStats {
+        BackhaulStats {
+            sent: self.sent + o.sent,
+            delivered: self.delivered + o.delivered,
+            lost: self.lost + o.lost,
+            dropped_down: self.dropped_down + o.dropped_down,
+            octets: self.octets + o.octets,
+            delay_ns: self.delay_ns + o.delay_ns,
+        }
+    }
 }
 
 /// One direction of a backhaul in use.
@@ -101,7 +126,9 @@ impl BackhaulLink {
         self.busy_until = start + serialise;
         self.stats.delivered += 1;
         self.stats.octets += len as u64;
-        Some(self.busy_until + self.model.latency)
+        let at = self.busy_until + self.model.latency;
+        self.stats.delay_ns += at.0 - now.0;
+        Some(at)
     }
 }
 

@@ -224,17 +224,19 @@ impl Isolation {
     /// Short addresses are handed out when devices join (IEEE 802.15.4-2015 7.5.3): a
     /// successful association response between two of premises `i`'s own devices adds the
     /// short address it assigns to that premises' devices.
-    fn learn(&mut self, i: usize, f: &MacFrame) {
+    fn learn(&mut self, i: usize, f: &MacFrame) -> Option<(u64, u16)> {
         let MacPayload::Command(MacCommand::AssociationResponse {
             short_addr,
             status: AssociationStatus::Success,
         }) = f.payload
         else {
-            return;
+            return None;
         };
-        if matches!(f.src, Address::Extended(_)) && matches!(f.dst, Address::Extended(_)) {
-            self.premises[i].short.insert(short_addr);
-        }
+        let (Address::Extended(_), Address::Extended(dst)) = (f.src, f.dst) else {
+            return None;
+        };
+        self.premises[i].short.insert(short_addr);
+        Some((dst.0, short_addr))
     }
 
     /// Duplicate and replay checks, then the frame is carried for premises `i`.
@@ -267,11 +269,25 @@ impl Isolation {
         })
     }
 
+    /// The join a carried frame completes, learned by a unit that did not hear it itself:
+    /// for a successful association response of premises `t.premises`, its short address
+    /// is added to that premises' devices; returns (the device's EUI-64, the short address).
+    pub fn learn_carried(&mut self, t: &Tagged) -> Option<(u64, u16)> {
+        let (f, _, true) = MacFrame::parse_with_fcs(&t.psdu).ok()? else {
+            return None;
+        };
+        self.premises.get(t.premises)?;
+        self.learn(t.premises, &f)
+    }
+
     /// Whether a unit may emit `t` into premises `into`'s HAN: only into its own premises,
     /// and only if the frame still carries that premises' PAN. Counts what is emitted.
     pub fn egress(&mut self, t: &Tagged, into: usize) -> bool {
+        // A pair's beacon requests (to every PAN) are its one premises' (see `ingress`).
+        let pair = self.premises.len() == 1;
         let pan_ok = MacFrame::parse_with_fcs(&t.psdu).is_ok_and(|(f, _, ok)| {
-            ok && f.dst_pan.or(f.src_pan) == self.premises.get(into).map(|p| p.pan_id)
+            ok && (f.dst_pan.or(f.src_pan) == self.premises.get(into).map(|p| p.pan_id)
+                || pair && is_beacon_request(&f))
         });
         let ok = t.premises == into && pan_ok;
         if ok {

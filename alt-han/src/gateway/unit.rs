@@ -5,9 +5,8 @@
 use crate::gateway::backhaul::{BackhaulLink, BackhaulStats};
 use crate::gateway::isolation::{DUPLICATE_WINDOW, Isolation, Tagged};
 use han_mesh::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, TxOptions};
-use han_mesh::time::SimTime;
-use han_stack::mac::Address;
-use han_stack::mac::MacFrame;
+use han_mesh::time::{Duration, SimTime};
+use han_stack::mac::{Address, MacCommand, MacFrame};
 use serde::Serialize;
 use std::collections::VecDeque;
 
@@ -27,11 +26,17 @@ pub struct UnitStats {
     /// Carried frames left to another unit: their destination is not near this one, or
     /// this unit emitted the same bytes within the duplicate window.
     pub left_to_others: u64,
+    /// Beacon requests this unit emitted for a shared node (see [`GatewayUnit`]).
+    pub solicited: u64,
+    /// Short addresses learned from joins carried.
+    pub learned: u64,
 }
 
 /// One radio unit (a P2P repeater unit or a shared node unit).
 #[derive(Debug)]
 pub struct GatewayUnit {
+    /// Unit id (from the building file; empty if not named).
+    pub id: String,
     config: RadioConfig,
     peers: Vec<(u32, BackhaulLink)>,
     serves: Vec<usize>,
@@ -41,9 +46,17 @@ pub struct GatewayUnit {
     proxy_for: Vec<(u16, Address)>,
     near: Option<Vec<(u16, Address)>>,
     emitted: VecDeque<(SimTime, Vec<u8>)>,
+    last_solicit: Option<SimTime>,
+    last_request: Option<SimTime>,
+    mac_seq: u8,
     /// Counters.
     pub stats: UnitStats,
 }
+
+/// Backhaul tag of a request to solicit beacons (not a premises index).
+const SOLICIT: u16 = 0xffff;
+/// A shared node solicits beacons at most this often per unit.
+const SOLICIT_HOLDOFF: Duration = Duration::secs(1);
 
 /// Wire format between units: premises index (u16, little-endian), then the PSDU.
 fn encode(t: &Tagged) -> Vec<u8> {
@@ -55,6 +68,9 @@ fn encode(t: &Tagged) -> Vec<u8> {
 
 fn decode(b: &[u8]) -> Option<Tagged> {
     let (tag, psdu) = b.split_first_chunk::<2>()?;
+    if u16::from_le_bytes(*tag) == SOLICIT {
+        return None;
+    }
     Some(Tagged {
         premises: usize::from(u16::from_le_bytes(*tag)),
         psdu: psdu.to_vec(),
@@ -71,6 +87,7 @@ impl GatewayUnit {
         peers: Vec<(u32, BackhaulLink)>,
     ) -> Self {
         GatewayUnit {
+            id: String::new(),
             config: RadioConfig {
                 channel,
                 ..RadioConfig::default()
@@ -82,8 +99,17 @@ impl GatewayUnit {
             proxy_for: Vec::new(),
             near: None,
             emitted: VecDeque::new(),
+            last_solicit: None,
+            last_request: None,
+            mac_seq: 0,
             stats: UnitStats::default(),
         }
+    }
+
+    /// The unit with an id.
+    pub fn named(mut self, id: &str) -> Self {
+        self.id = id.to_string();
+        self
     }
 
     /// Emit only frames to these (PAN ID, address) pairs — the devices this unit reaches —
@@ -95,9 +121,116 @@ impl GatewayUnit {
 
     /// Also acknowledge frames to these (PAN ID, address) pairs — the devices on the far side
     /// of the backhaul — so that their senders see the link as if direct.
+    /// Their ACKs set the frame-pending bit: a device polling a parent across the backhaul
+    /// (a joiner for its association response, a sleepy device for its held frames) then
+    /// waits for the frame the parent sends on (IEEE 802.15.4-2015 6.7.3).
     pub fn with_proxy_acks(mut self, list: Vec<(u16, Address)>) -> Self {
+        self.config.frame_pending = !list.is_empty();
         self.proxy_for = list;
         self
+    }
+
+    /// The premises' PAN ID at index `i` of the isolation's list.
+    fn pan_of(&self, i: usize) -> Option<u16> {
+        self.isolation.premises().get(i).map(|p| p.pan_id)
+    }
+
+    /// A carried join taught premises `i` a short address for `ext`: a unit near that device
+    /// now also emits frames to the short address, one on the far side acknowledges them.
+    fn follow_join(&mut self, i: usize, (ext, short): (u64, u16), ctx: &mut NodeCtx<'_>) {
+        let Some(pan) = self.pan_of(i) else { return };
+        let (by_ext, by_short) = (
+            (pan, Address::Extended(han_stack::wire::ExtAddr(ext))),
+            (pan, Address::Short(short)),
+        );
+        self.stats.learned += 1;
+        if let Some(near) = &mut self.near
+            && near.contains(&by_ext)
+            && !near.contains(&by_short)
+        {
+            near.push(by_short);
+        }
+        if self.proxy_for.contains(&by_ext) && !self.proxy_for.contains(&by_short) {
+            self.proxy_for.push(by_short);
+            ctx.actions.push(Action::ProxyAck(self.proxy_for.clone()));
+        }
+    }
+
+    /// Whether the frame's sender is near this unit.
+    fn is_near(&self, t: &Tagged) -> bool {
+        let Some(near) = &self.near else { return true };
+        MacFrame::parse_with_fcs(&t.psdu).is_ok_and(|(f, _, _)| {
+            near.contains(&(f.dst_pan.or(f.src_pan).unwrap_or(0xffff), f.src))
+        })
+    }
+
+    /// Whether a device of premises `i` is near this unit (every device is, without a list).
+    fn near_premises(&self, i: usize) -> bool {
+        let pan = self.pan_of(i);
+        self.near
+            .as_ref()
+            .is_none_or(|near| near.iter().any(|(p, _)| Some(*p) == pan))
+    }
+
+    /// A shared node carries no request to every PAN (it belongs to no one premises); instead
+    /// a unit hearing one asks the others over the backhaul, and those near a comms hub emit
+    /// a beacon request of their own: the hubs' beacons are then carried like any of their
+    /// premises' frames, so a device finds its hub across the node.
+    fn solicit(&mut self, psdu: &[u8], ctx: &mut NodeCtx<'_>) {
+        let asks = self.isolation.premises().len() > 1
+            && MacFrame::parse_with_fcs(psdu).is_ok_and(|(f, _, ok)| {
+                ok && f.dst_pan == Some(0xffff)
+                    && f.src == Address::None
+                    && f.payload == han_stack::mac::MacPayload::Command(MacCommand::BeaconRequest)
+            });
+        if !asks {
+            return;
+        }
+        if self.peers.is_empty() {
+            return self.beacon_request(ctx);
+        }
+        if self
+            .last_solicit
+            .is_some_and(|t| t + SOLICIT_HOLDOFF > ctx.now)
+        {
+            return;
+        }
+        self.last_solicit = Some(ctx.now);
+        let msg = SOLICIT.to_le_bytes().to_vec();
+        for (peer, link) in &mut self.peers {
+            if let Some(at) = link.send(ctx.now, msg.len()) {
+                self.stats.forwarded += 1;
+                ctx.actions.push(Action::Wire {
+                    to: *peer,
+                    at,
+                    payload: msg.clone(),
+                });
+            }
+        }
+    }
+
+    /// Emits a beacon request of this unit's own, if it is near a comms hub (short 0x0000).
+    fn beacon_request(&mut self, ctx: &mut NodeCtx<'_>) {
+        let near_hub = self
+            .near
+            .as_ref()
+            .is_some_and(|near| near.iter().any(|(_, a)| *a == Address::Short(0)));
+        if !near_hub
+            || self
+                .last_request
+                .is_some_and(|t| t + SOLICIT_HOLDOFF > ctx.now)
+        {
+            return;
+        }
+        self.last_request = Some(ctx.now);
+        self.mac_seq = self.mac_seq.wrapping_add(1);
+        self.stats.solicited += 1;
+        self.next_handle = self.next_handle.wrapping_add(1);
+        ctx.actions.push(Action::Transmit {
+            handle: self.next_handle,
+            psdu: han_stack::mac::beacon_response::beacon_request(self.mac_seq).emit_with_fcs(),
+            options: TxOptions::default(),
+        });
     }
 
     /// Emits a carried frame into its premises' HAN, if this unit serves it and it still
@@ -107,10 +240,13 @@ impl GatewayUnit {
             self.stats.refused += 1;
             return;
         }
+        // Broadcasts (and beacons) go where the premises has a device near.
         let far = self.near.as_ref().is_some_and(|near| {
             MacFrame::parse_with_fcs(&t.psdu).is_ok_and(|(f, _, _)| {
-                f.dst != Address::BROADCAST
-                    && !near.contains(&(f.dst_pan.or(f.src_pan).unwrap_or(0xffff), f.dst))
+                if f.dst == Address::BROADCAST || f.dst == Address::None {
+                    return !self.near_premises(t.premises);
+                }
+                !near.contains(&(f.dst_pan.or(f.src_pan).unwrap_or(0xffff), f.dst))
             })
         });
         while self
@@ -156,12 +292,17 @@ impl Node for GatewayUnit {
             NodeInput::Received(r) => {
                 self.stats.heard += 1;
                 let Ok(t) = self.isolation.ingress(ctx.now, r.channel, r.psdu) else {
+                    self.solicit(r.psdu, ctx);
                     return;
                 };
+                if let Some(learned) = self.isolation.learn_carried(&t) {
+                    self.follow_join(t.premises, learned, ctx);
+                }
                 let msg = encode(&t);
-                if self.peers.is_empty() || self.near.is_some() {
+                if self.peers.is_empty() || self.near.is_some() && !self.is_near(&t) {
                     // A one-unit installation repeats what it hears itself; a unit that knows
-                    // its neighbours repeats frames to them as well as carrying them on.
+                    // its neighbours repeats frames to them as well as carrying them on,
+                    // unless the sender is one of them (they hear each other).
                     self.emit(t, ctx);
                 }
                 for (peer, link) in &mut self.peers {
@@ -177,10 +318,16 @@ impl Node for GatewayUnit {
             }
             NodeInput::Wire { payload, .. } => {
                 self.stats.from_backhaul += 1;
+                if payload == SOLICIT.to_le_bytes() {
+                    return self.beacon_request(ctx);
+                }
                 let Some(t) = decode(payload) else {
                     self.stats.refused += 1;
                     return;
                 };
+                if let Some(learned) = self.isolation.learn_carried(&t) {
+                    self.follow_join(t.premises, learned, ctx);
+                }
                 self.emit(t, ctx);
             }
             NodeInput::TransmitDone { .. } | NodeInput::Timer(_) | NodeInput::Energy(_) => {}

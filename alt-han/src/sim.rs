@@ -1,0 +1,346 @@
+//! A building's GB devices and its Alt HAN equipment on one virtual air: every device as a
+//! han-devices [`DeviceHost`], every unit of every `[[alt_han]]` installation as a
+//! [`GatewayUnit`] after them. The premises an installation serves are commissioned into
+//! its units (PAN ID, channel, devices' EUI-64s; short addresses are learned as the devices
+//! join) and their hubs form their PANs on the installation's channel (the building's).
+//! The devices join, route and read across the units as if they were not there, later by
+//! the backhaul's latency.
+use crate::gateway::backhaul::{BackhaulLink, BackhaulModel, BackhaulStats};
+use crate::gateway::isolation::{Counters, Isolation, PremisesHan};
+use crate::gateway::unit::{GatewayUnit, UnitStats};
+use han_devices::host::DeviceHost;
+use han_devices::scenario::{AsHost, Keys, ScenarioConfig, Summary, eui64, hosts, pan_id};
+use han_mesh::radio::{Node, NodeCtx, NodeInput, RadioConfig};
+use han_mesh::rng::{Purpose, Stream};
+use han_mesh::sim::building_air_with;
+use han_mesh::time::SimTime;
+use han_mesh::world::World;
+use han_radio::building::{Building, Device};
+use han_radio::device::DeviceKind;
+use han_stack::mac::Address;
+use han_stack::wire::ExtAddr;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// Stream numbers of backhaul loss draws start here (clear of the nodes' own streams).
+const BACKHAUL_STREAMS: u32 = 1 << 20;
+
+/// A node of the run: a GB device or an Alt HAN unit.
+pub enum SimNode {
+    /// A device of a premises.
+    Device(DeviceHost),
+    /// A radio unit of an installation.
+    Unit(Box<GatewayUnit>),
+}
+
+impl SimNode {
+    /// The device's or the unit's id.
+    pub fn id(&self) -> &str {
+        match self {
+            SimNode::Device(h) => &h.id,
+            SimNode::Unit(u) => &u.id,
+        }
+    }
+
+    /// The gateway unit, if this node is one.
+    pub fn unit(&self) -> Option<&GatewayUnit> {
+        match self {
+            SimNode::Unit(u) => Some(u),
+            SimNode::Device(_) => None,
+        }
+    }
+}
+
+impl AsHost for SimNode {
+    fn as_host(&self) -> Option<&DeviceHost> {
+        match self {
+            SimNode::Device(h) => Some(h),
+            SimNode::Unit(_) => None,
+        }
+    }
+}
+
+impl Node for SimNode {
+    fn radio_config(&self) -> RadioConfig {
+        match self {
+            SimNode::Device(h) => h.radio_config(),
+            SimNode::Unit(u) => u.radio_config(),
+        }
+    }
+
+    fn handle(&mut self, input: NodeInput<'_>, ctx: &mut NodeCtx<'_>) {
+        match self {
+            SimNode::Device(h) => h.handle(input, ctx),
+            SimNode::Unit(u) => u.handle(input, ctx),
+        }
+    }
+}
+
+/// How the Alt HAN equipment runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GatewayConfig {
+    /// Every installation's backhaul is down during these windows [from, to).
+    pub backhaul_outages: Vec<(SimTime, SimTime)>,
+    /// Every link this far below its budget, dB (verification runs at the fade margin).
+    pub fade_db: f64,
+    /// Leave the equipment out (its premises' hubs still use the installation's channel).
+    pub without_units: bool,
+}
+
+/// A building's run: the world, the keys, and which nodes are units.
+pub struct Run {
+    /// Devices (in han-devices' order) then units.
+    pub world: World<SimNode>,
+    /// Keys for the capture.
+    pub keys: Keys,
+    /// (installation id, node index) of every unit.
+    pub units: Vec<(String, u32)>,
+}
+
+/// Builds the run of `b` under `cfg` with its Alt HAN equipment as `g` says.
+pub fn build(b: &Building, cfg: &ScenarioConfig, g: &GatewayConfig) -> Run {
+    let band = cfg.band;
+    let units: Vec<(usize, &Device)> = if g.without_units {
+        Vec::new()
+    } else {
+        b.alt_han
+            .iter()
+            .enumerate()
+            .flat_map(|(k, inst)| inst.units.iter().map(move |u| (k, u)))
+            .filter(|(_, u)| u.radio(band).is_some())
+            .collect()
+    };
+    let extra: Vec<&Device> = units.iter().map(|(_, u)| *u).collect();
+    let air = building_air_with(b, band, &extra, g.fade_db);
+    let served = |p: usize| b.alt_han.iter().any(|i| i.serves(&b.premises[p].id));
+    let channel = b.channel_2g4;
+    let (devices, keys) = hosts(b, cfg, &air, &|p| served(p).then_some(channel));
+    let mut nodes: Vec<SimNode> = devices.into_iter().map(SimNode::Device).collect();
+    let first = nodes.len() as u32;
+    let han = |p: usize| PremisesHan {
+        id: b.premises[p].id.clone(),
+        pan_id: pan_id(cfg.seed, p),
+        channel,
+        short: BTreeSet::from([0x0000]),
+        ext: air
+            .devices
+            .iter()
+            .filter(|(q, _)| *q == p)
+            .map(|&(q, i)| eui64(q, i).0)
+            .collect(),
+    };
+    let homes = homes(b, cfg, &air.devices, &units);
+    let mut refs = Vec::new();
+    for (n, &(k, u)) in units.iter().enumerate() {
+        let inst = &b.alt_han[k];
+        let me = first + n as u32;
+        let serves: Vec<usize> = (0..b.premises.len())
+            .filter(|&p| inst.serves(&b.premises[p].id))
+            .collect();
+        let peers = units
+            .iter()
+            .enumerate()
+            .filter(|&(o, &(ko, _))| ko == k && o != n)
+            .map(|(o, _)| {
+                let mut model = BackhaulModel::of(inst.backhaul);
+                model.outages.extend(&g.backhaul_outages);
+                let rng = Stream::new(
+                    cfg.seed,
+                    BACKHAUL_STREAMS + (me << 10) + o as u32,
+                    Purpose::App,
+                );
+                (first + o as u32, BackhaulLink::new(model, rng))
+            })
+            .collect();
+        let (near, far) = &homes[n];
+        let iso = Isolation::new(serves.iter().map(|&p| han(p)).collect());
+        let unit = GatewayUnit::new(channel, iso, (0..serves.len()).collect(), peers)
+            .named(&u.id)
+            .with_near(near.clone())
+            .with_proxy_acks(far.clone());
+        nodes.push(SimNode::Unit(Box::new(unit)));
+        refs.push((inst.id.clone(), me));
+    }
+    let mut world = World::new(air.air, air.links, nodes, cfg.seed);
+    for i in air.interferers {
+        world.add_interferer(i);
+    }
+    Run {
+        world,
+        keys,
+        units: refs,
+    }
+}
+
+/// Per unit, the (PAN ID, address) pairs of the served devices it is the home of, and of
+/// those it acknowledges for. Each served device's home is the unit of its installation
+/// that hears it with the best margin (as the survey judges it); the installation's other
+/// units acknowledge for it, so a sender on their side sees the link as if direct (a
+/// one-unit installation acknowledges for the devices it hears that some device of their
+/// premises cannot reach).
+type Addrs = Vec<(u16, Address)>;
+fn homes(
+    b: &Building,
+    cfg: &ScenarioConfig,
+    devices: &[(usize, usize)],
+    units: &[(usize, &Device)],
+) -> Vec<(Addrs, Addrs)> {
+    let mut out = vec![(Vec::new(), Vec::new()); units.len()];
+    for &(p, i) in devices {
+        let d = &b.premises[p].devices[i];
+        let pan = pan_id(cfg.seed, p);
+        let mut addrs = vec![(pan, Address::Extended(ExtAddr(eui64(p, i).0)))];
+        if d.kind == DeviceKind::Chf {
+            addrs.push((pan, Address::Short(0x0000)));
+        }
+        for (k, inst) in b.alt_han.iter().enumerate() {
+            if !inst.serves(&b.premises[p].id) {
+                continue;
+            }
+            let mine: Vec<usize> = (0..units.len()).filter(|&n| units[n].0 == k).collect();
+            let home = mine
+                .iter()
+                .filter_map(|&n| Some((n, b.band_closes(d, units[n].1, cfg.band)?.0)))
+                .fold(None, |best: Option<(usize, f64)>, (n, m)| match best {
+                    Some((_, bm)) if bm >= m => best,
+                    _ => Some((n, m)),
+                });
+            let Some((home, _)) = home else { continue };
+            if mine.len() == 1 {
+                // One unit has no far side: it acknowledges for the devices some device of
+                // their premises cannot reach directly.
+                let unreached = devices.iter().any(|&(q, j)| {
+                    q == p && j != i && {
+                        let o = &b.premises[q].devices[j];
+                        b.band_closes(o, d, cfg.band).is_none()
+                    }
+                });
+                if unreached {
+                    out[home].1.extend(addrs.iter().copied());
+                }
+            }
+            for n in mine {
+                let list = if n == home {
+                    &mut out[n].0
+                } else {
+                    &mut out[n].1
+                };
+                list.extend(addrs.iter().copied());
+            }
+        }
+    }
+    out
+}
+
+/// One premises at one unit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PremisesCounters {
+    /// Premises id.
+    pub id: String,
+    /// Frames carried, emitted and dropped by reason.
+    #[serde(flatten)]
+    pub counters: Counters,
+}
+
+/// One unit in the summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitRow {
+    /// Installation id.
+    pub installation: String,
+    /// Unit id.
+    pub id: String,
+    /// What the unit did.
+    pub stats: UnitStats,
+    /// Its backhaul towards every peer, summed.
+    pub backhaul: BackhaulStats,
+    /// Mean backhaul delay of a delivered frame, ms.
+    pub backhaul_delay_ms: f64,
+    /// Isolation counters per premises served.
+    pub premises: Vec<PremisesCounters>,
+    /// Drops no served premises can be blamed for.
+    pub unattributed: Counters,
+}
+
+/// The devices' summary and the units'.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimSummary {
+    /// Per premises, as han-devices summarises it.
+    #[serde(flatten)]
+    pub devices: Summary,
+    /// Every unit (absent without Alt HAN equipment).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alt_han: Vec<UnitRow>,
+}
+
+/// Summarise a finished run.
+pub fn summarise(b: &Building, run: &Run, cfg: &ScenarioConfig) -> SimSummary {
+    let nodes = run.world.nodes();
+    let alt_han = run
+        .units
+        .iter()
+        .filter_map(|(inst, n)| {
+            let u = nodes.get(*n as usize)?.unit()?;
+            let backhaul = u
+                .backhaul()
+                .into_iter()
+                .fold(BackhaulStats::default(), |a, (_, s)| a.plus(s));
+            Some(UnitRow {
+                installation: inst.clone(),
+                id: u.id.clone(),
+                stats: u.stats,
+                backhaul,
+                backhaul_delay_ms: backhaul.mean_delay_ms(),
+                premises: u
+                    .isolation
+                    .premises()
+                    .iter()
+                    .zip(&u.isolation.counters)
+                    .map(|(p, c)| PremisesCounters {
+                        id: p.id.clone(),
+                        counters: c.clone(),
+                    })
+                    .collect(),
+                unattributed: u.isolation.unattributed.clone(),
+            })
+        })
+        .collect();
+    SimSummary {
+        devices: han_devices::scenario::summarise(b, &run.world, cfg),
+        alt_han,
+    }
+}
+
+impl SimSummary {
+    /// The summary as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The devices' lines, then one line per unit.
+    pub fn text(&self) -> String {
+        let mut out = self.devices.text();
+        for u in &self.alt_han {
+            let dropped: u64 = u
+                .premises
+                .iter()
+                .map(|p| &p.counters)
+                .chain([&u.unattributed])
+                .flat_map(|c| c.dropped.values())
+                .sum();
+            out += &format!(
+                "Alt HAN {} unit {}: heard {}, carried {}, emitted {}, dropped {dropped}; backhaul {} sent, {} delivered, {} lost, {} dropped while down, mean delay {:.2} ms\n",
+                u.installation,
+                u.id,
+                u.stats.heard,
+                u.premises.iter().map(|p| p.counters.carried).sum::<u64>(),
+                u.stats.emitted,
+                u.backhaul.sent,
+                u.backhaul.delivered,
+                u.backhaul.lost,
+                u.backhaul.dropped_down,
+                u.backhaul_delay_ms,
+            );
+        }
+        out
+    }
+}
