@@ -1,6 +1,7 @@
 //! Subcommand argument types and their thin glue to the library crates.
 
 pub mod bench;
+pub mod bridge;
 pub mod decode;
 pub mod decode_bench;
 pub mod mesh_bench;

@@ -49,6 +49,13 @@ pub struct RcpArgs {
     /// Write the network and link keys as tshark's zigbee_pc_keys UAT lines, at the start.
     #[arg(long, value_name = "FILE")]
     pub keys: Option<PathBuf>,
+    /// Write the summary per premises (devices joined, IHD display) as JSON at the end.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Keep PREMISES/DEVICE powered off for the whole run (repeatable): e.g. to leave only
+    /// the device that talks through the RCP.
+    #[arg(long, value_name = "PREMISES/DEVICE")]
+    pub off: Vec<String>,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -73,6 +80,55 @@ fn locate(b: &Building, spec: Option<&str>) -> Option<(usize, usize)> {
         .iter()
         .position(|x| x.id == d || x.id == format!("{p}-{d}"))?;
     Some((pi, di))
+}
+
+/// Where a radio driven from outside stands: `replace` takes over that device's radio,
+/// otherwise a radio of its own is added beside `at` (the first device if None); its
+/// antenna loses `extra_loss_db` both ways. Returns (premises, device) indices, or prints
+/// why not.
+pub(crate) fn place(
+    b: &mut Building,
+    at: Option<&str>,
+    replace: Option<&str>,
+    extra_loss_db: f64,
+) -> Option<(usize, usize)> {
+    let spec = replace.or(at);
+    let Some((pi, di)) = locate(b, spec) else {
+        eprintln!(
+            "no device {:?} in the building (expected PREMISES/DEVICE, e.g. {})",
+            spec.unwrap_or(""),
+            b.premises
+                .first()
+                .and_then(|p| p.devices.first().map(|d| format!("{}/{}", p.id, d.id)))
+                .unwrap_or_else(|| "12-acacia-road/ihd".into())
+        );
+        return None;
+    };
+    let di = if replace.is_some() {
+        di
+    } else {
+        add_radio(b, pi, di)
+    };
+    for r in b.premises[pi].devices[di].radio.iter_mut().flatten() {
+        r.antenna_gain.0 -= extra_loss_db;
+    }
+    Some((pi, di))
+}
+
+/// The node of device `di` of premises `pi`, handed to an outside driver.
+pub(crate) fn external_node(
+    b: &Building,
+    world: &mut han_mesh::World<han_devices::host::DeviceHost>,
+    pi: usize,
+    di: usize,
+) -> Option<u32> {
+    let id = &b.premises[pi].devices[di].id;
+    let node = world
+        .nodes()
+        .iter()
+        .position(|n| n.premises == pi && n.id == *id)? as u32;
+    world.set_external(node, true);
+    Some(node)
 }
 
 /// The id of the radio `--at` adds.
@@ -110,40 +166,32 @@ pub fn run(a: &RcpArgs) -> Result<u8> {
         Ok(b) => b,
         Err(_) => return Ok(super::EXIT_BAD_INPUT),
     };
-    let spec = a.replace.as_deref().or(a.at.as_deref());
-    let Some((pi, di)) = locate(&building, spec) else {
-        eprintln!(
-            "han rcp: no device {:?} in the building (expected PREMISES/DEVICE, e.g. {})",
-            spec.unwrap_or(""),
-            building
-                .premises
-                .first()
-                .and_then(|p| p.devices.first().map(|d| format!("{}/{}", p.id, d.id)))
-                .unwrap_or_else(|| "12-acacia-road/ihd".into())
-        );
+    let Some((pi, di)) = place(&mut building, a.at.as_deref(), a.replace.as_deref(), 0.0) else {
         return Ok(super::EXIT_BAD_INPUT);
     };
-    let di = if a.replace.is_some() {
-        di
-    } else {
-        add_radio(&mut building, pi, di)
-    };
+    let mut outages = Vec::new();
+    for spec in &a.off {
+        let Some((p, d)) = locate(&building, Some(spec)) else {
+            eprintln!("han rcp --off {spec:?}: no such device (expected PREMISES/DEVICE)");
+            return Ok(super::EXIT_BAD_INPUT);
+        };
+        let off = han_devices::host::Outage {
+            at: Duration(0),
+            length: Duration::secs(100 * 365 * 86_400),
+        };
+        outages.push((building.premises[p].devices[d].id.clone(), off));
+    }
     let cfg = ScenarioConfig {
         seed: a.seed,
+        outages,
         ..ScenarioConfig::default()
     };
     let (mut world, keys) = build(&building, &cfg);
     let device_id = building.premises[pi].devices[di].id.clone();
-    let Some(node) = world
-        .nodes()
-        .iter()
-        .position(|n| n.premises == pi && n.id == device_id)
-    else {
+    let Some(node) = external_node(&building, &mut world, pi, di) else {
         eprintln!("han rcp: {device_id} has no radio in the 2.4 GHz band");
         return Ok(super::EXIT_BAD_INPUT);
     };
-    let node = node as u32;
-    world.set_external(node, true);
     if let Some(p) = &a.keys {
         std::fs::write(p, keys.uat_lines()).with_context(|| format!("writing {}", p.display()))?;
     }
@@ -192,6 +240,10 @@ pub fn run(a: &RcpArgs) -> Result<u8> {
     rt.shutdown_background();
     let s = &rcp.stats;
     let air = world.stats();
+    if let Some(p) = &a.summary {
+        let s = han_devices::scenario::summarise(&building, &world, &cfg);
+        std::fs::write(p, s.to_json()).with_context(|| format!("writing {}", p.display()))?;
+    }
     if let Some(p) = &a.stats {
         let j = serde_json::json!({
             "rcp": s.to_json(),

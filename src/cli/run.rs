@@ -3,7 +3,7 @@
 
 pub(super) mod driver;
 mod iface;
-mod lag;
+pub(super) mod lag;
 
 use anyhow::{Context, Result};
 use han_devices::host::DeviceHost;

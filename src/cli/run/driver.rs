@@ -87,6 +87,8 @@ pub trait Attachment {
     fn input(&mut self, world: &mut World<DeviceHost>, bytes: Vec<u8>);
     /// After the world advanced: what the node heard, then how its transmissions ended.
     fn output(&mut self, world: &mut World<DeviceHost>, heard: Vec<Heard>, done: Vec<TxStatus>);
+    /// Its outside program or device came (true) or went (false).
+    fn link(&mut self, _world: &mut World<DeviceHost>, _up: bool) {}
 }
 
 /// Where an [`Attachment`]'s reader sends what arrives; wakes the driver at once.
@@ -98,12 +100,19 @@ impl Inbox {
     pub fn send(&self, bytes: Vec<u8>) -> bool {
         self.0.send(Wake::Input(bytes)).is_ok()
     }
+
+    /// Tell the attachment its outside end came or went; false once the driver has stopped.
+    pub fn link(&self, up: bool) -> bool {
+        self.0.send(Wake::Link(up)).is_ok()
+    }
 }
 
 /// What wakes the loop besides the clock.
 enum Wake {
     /// Bytes for the attachment.
     Input(Vec<u8>),
+    /// The attachment's outside end came or went.
+    Link(bool),
     /// A frame from outside: transmit the ZEP datagram's frame as `node`.
     Frame {
         /// The node it is sent as.
@@ -380,12 +389,12 @@ pub fn drive(
         // What each device heard, to its interface or the attachment.
         let mut mine = Vec::new();
         for h in world.take_heard() {
+            if world.is_external(h.node) {
+                adopt_address(world, &h);
+            }
             if Some(h.node) == attached {
                 mine.push(h);
                 continue;
-            }
-            if world.is_external(h.node) {
-                adopt_address(world, &h);
             }
             let Some(&k) = by_node.get(&h.node) else {
                 continue;
@@ -442,6 +451,12 @@ pub fn drive(
                 world.run_until(sim_now(origin));
                 if let Some(a) = attach.as_deref_mut() {
                     a.input(world, bytes);
+                }
+            }
+            Ok(Wake::Link(up)) => {
+                world.run_until(sim_now(origin));
+                if let Some(a) = attach.as_deref_mut() {
+                    a.link(world, up);
                 }
             }
             Ok(Wake::Stop) => {
