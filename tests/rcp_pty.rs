@@ -129,3 +129,99 @@ fn pyspinel_sniffer_on_the_terraced_house() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn ihd_of(summary: &Path) -> (Value, Value) {
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(summary).unwrap()).unwrap();
+    let p = &s["premises"][0];
+    let row = p["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "ihd")
+        .cloned()
+        .unwrap();
+    (row, p["ihd"].clone())
+}
+
+/// The real device behind the bridge is the IHD of a second process (`han rcp`, whose
+/// radio stands where the house's CHF would be, with the CHF, ESME and GSME off): it joins
+/// the bridged building's CHF with its install code (same building and seed, so the same
+/// EUI-64 and install code as the IHD the bridge stands in for) and takes the ESME's
+/// Metering reports. Then the RCP process goes away (unplug) and a new one comes (replug):
+/// the bridge says so, waits, resumes, and the new IHD's association goes through it.
+#[test]
+fn bridge_to_rcp_join_metering_and_replug() {
+    let dir = std::env::temp_dir().join(format!("han-bridge-rcp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let link = dir.join("tty");
+    let house = building("terraced-house.toml");
+    let device_side = |secs: &str, summary: &Path| {
+        rcp(&[
+            &house,
+            "--as",
+            "12-acacia-road/ch",
+            "--off",
+            "12-acacia-road/esme",
+            "--off",
+            "12-acacia-road/gsme",
+            "--link",
+            link.to_str().unwrap(),
+            "--duration",
+            secs,
+            "--summary",
+            summary.to_str().unwrap(),
+        ])
+    };
+    let first = dir.join("first.json");
+    let (mut b1, _) = device_side("32", &first);
+    let bridge_stats = dir.join("bridge.json");
+    let bridge_log = dir.join("bridge.log");
+    let mut bridge = Command::new(env!("CARGO_BIN_EXE_han"))
+        .args(["bridge", "--serial"])
+        .arg(&link)
+        .args([
+            "--as",
+            "12-acacia-road/ihd",
+            &house,
+            "--duration",
+            "72",
+            "--stats",
+        ])
+        .arg(&bridge_stats)
+        .stderr(std::fs::File::create(&bridge_log).unwrap())
+        .spawn()
+        .unwrap();
+    assert!(b1.wait().unwrap().success());
+    // Unplugged; plugged back a second later.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let second = dir.join("second.json");
+    let (mut b2, _) = device_side("36", &second);
+    assert!(b2.wait().unwrap().success());
+    assert!(bridge.wait().unwrap().success());
+    let log = std::fs::read_to_string(&bridge_log).unwrap();
+    let (row, display) = ihd_of(&first);
+    assert_eq!(row["stack"]["join_outcomes"]["SUCCESS"], 1, "{row}\n{log}");
+    assert!(row["nwk_addr"].is_u64(), "{row}");
+    assert!(
+        display["electricity_updates"].as_u64().unwrap() >= 1,
+        "Metering reports reach the real IHD: {display}\n{log}"
+    );
+    // After the replug the bridge carries the association both ways again. (The new
+    // process is a new device whose NWK frame counters start again at 0, so the CHF and
+    // ESME rightly refuse its secured frames as replays: a real dongle's unplug does not
+    // restart the device behind it.)
+    let (row2, _) = ihd_of(&second);
+    assert_eq!(
+        row2["stack"]["join_outcomes"]["SUCCESS"], 1,
+        "{row2}\n{log}"
+    );
+    assert_eq!(row2["nwk_addr"], row["nwk_addr"], "{row2}");
+    assert!(log.contains("unplugged; waiting"), "{log}");
+    assert!(log.contains("is back") && log.contains("resumed"), "{log}");
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(&bridge_stats).unwrap()).unwrap();
+    // The first process going, and the second at the end of the run.
+    assert!(s["unplugs"].as_u64().unwrap() >= 1, "{s}");
+    assert_eq!(s["bad"], 0, "{s}");
+    assert!(s["from_radio"].as_u64().unwrap() > 10, "{s}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
