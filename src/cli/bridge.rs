@@ -46,6 +46,10 @@ pub struct BridgeArgs {
     /// Write the summary per premises as JSON at the end.
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
+    /// Benchmark (scripts/bench bridge): once up, send N broadcast frames of 100 bytes
+    /// through the radio as fast as it takes them, and report frames/s and latency.
+    #[arg(long, value_name = "N", hide = true)]
+    pub flood: Option<u32>,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -107,6 +111,7 @@ pub fn run(a: &BridgeArgs) -> Result<u8> {
         "han bridge: bridging {path} at {premises}/{device} on channel {} (extra loss {} dB)",
         building.channel_2g4, a.extra_loss
     );
+    let flood = a.flood.map(|n| (n, a.baud));
     let mut bridge = core::BridgePort::new(
         node,
         chf,
@@ -114,6 +119,9 @@ pub fn run(a: &BridgeArgs) -> Result<u8> {
         setup,
         link::Link::new(rt.handle().clone(), a.serial.clone(), a.baud, port),
     );
+    if let Some((n, baud)) = flood {
+        bridge.flood(n, baud);
+    }
     let opts = super::run::driver::Options {
         zep: None,
         zep_listen: None,
@@ -134,5 +142,8 @@ pub fn run(a: &BridgeArgs) -> Result<u8> {
         std::fs::write(p, j.to_string()).with_context(|| format!("writing {}", p.display()))?;
     }
     eprintln!("han bridge: {:.1} s; {}", outcome.wall_s, s.line());
+    if let Some(r) = bridge.flood_report() {
+        println!("{r}");
+    }
     Ok(super::EXIT_OK)
 }

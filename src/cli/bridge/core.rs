@@ -155,6 +155,17 @@ pub struct BridgePort {
     in_flight: BTreeMap<u8, Instant>,
     queue: VecDeque<Vec<u8>>,
     stats: BridgeStats,
+    flood: Option<Flood>,
+}
+
+/// A benchmark run: frames to send, and when the first went and the last was done.
+struct Flood {
+    frames: u32,
+    baud: u32,
+    line_bytes: usize,
+    started: Option<Instant>,
+    done: u32,
+    finished: Option<f64>,
 }
 
 impl BridgePort {
@@ -181,7 +192,62 @@ impl BridgePort {
             in_flight: BTreeMap::new(),
             queue: VecDeque::new(),
             stats: BridgeStats::default(),
+            flood: None,
         }
+    }
+
+    /// Benchmark: queue `frames` broadcast data frames of 100 bytes for the radio and time
+    /// them; the serial line runs at `baud`.
+    pub fn flood(&mut self, frames: u32, baud: u32) {
+        let mut line_bytes = 0;
+        for k in 0..frames {
+            let f = han_stack::mac::MacFrame::data(
+                k as u8,
+                0xfffe,
+                han_stack::mac::Address::BROADCAST,
+                han_stack::mac::Address::Short(0xfffd),
+                vec![0xA5; 100 - 9 - 2],
+            )
+            .emit_with_fcs();
+            if k == 0 {
+                let req = SpinelFrame {
+                    header: Header::new(0, 1),
+                    command: Command::PropValueSet(Property::StreamRawTx(TxRequest {
+                        psdu: f.clone(),
+                        params: None,
+                    })),
+                };
+                line_bytes = hdlc::encode(&req.to_bytes()).len() + 4;
+            }
+            self.queue.push_back(f);
+        }
+        self.flood = Some(Flood {
+            frames,
+            baud,
+            line_bytes,
+            started: None,
+            done: 0,
+            finished: None,
+        });
+    }
+
+    /// The benchmark's figures, once every flood frame is done.
+    pub fn flood_report(&self) -> Option<String> {
+        let f = self.flood.as_ref()?;
+        let secs = f.finished?;
+        let fps = f64::from(f.frames) / secs;
+        // 10 bits a byte on the line; each frame is one STREAM_RAW request host to radio.
+        let line_fps = f64::from(f.baud) / 10.0 / f.line_bytes as f64;
+        Some(format!(
+            "flood: {} frames of 100 bytes in {secs:.3} s = {fps:.0} frames/s; serial line at {} baud carries {line_fps:.0} frames/s ({} bytes each way per frame, HDLC-lite): ratio {:.2}; {}",
+            f.frames,
+            f.baud,
+            f.line_bytes,
+            fps / line_fps,
+            self.stats
+                .latency
+                .line("hand-over to transmit done", "frames")
+        ))
     }
 
     /// The counters so far.
@@ -232,6 +298,9 @@ impl BridgePort {
                 }),
             };
             let tid = self.command(Command::PropValueSet(Property::StreamRawTx(request)));
+            if let Some(f) = self.flood.as_mut() {
+                f.started.get_or_insert_with(Instant::now);
+            }
             if self.in_flight.insert(tid, Instant::now()).is_some() {
                 self.stats.lost += 1;
             }
@@ -264,6 +333,12 @@ impl Attachment for BridgePort {
                 }
                 FromRadio::Done(tid, s) => {
                     if let Some(t) = self.in_flight.remove(&tid) {
+                        if let Some(f) = self.flood.as_mut() {
+                            f.done += 1;
+                            if f.done == f.frames {
+                                f.finished = f.started.map(|s| s.elapsed().as_secs_f64());
+                            }
+                        }
                         self.stats.latency.record(t.elapsed().as_nanos() as u64);
                         if s == Status::Ok {
                             self.stats.sent_ok += 1;
