@@ -1,11 +1,13 @@
 //! Subcommand argument types and their thin glue to the library crates.
 
 pub mod bench;
+pub mod bridge;
 pub mod decode;
 pub mod decode_bench;
 pub mod mesh_bench;
 pub mod plan;
 pub mod portfolio;
+pub mod rcp;
 pub mod replay;
 pub mod run;
 pub mod sim;

@@ -1,9 +1,9 @@
 //! `han run`: a building's devices in real time, with TUN interfaces, ZEP to Wireshark and
 //! external programs as devices; glue to `han_devices::scenario` and the driver.
 
-mod driver;
+pub(super) mod driver;
 mod iface;
-mod lag;
+pub(super) mod lag;
 
 use anyhow::{Context, Result};
 use han_devices::host::DeviceHost;
@@ -259,7 +259,7 @@ pub fn run(a: &RunArgs) -> Result<u8> {
         until: a.duration.map(|d| SimTime::ZERO + d),
         live: driver::stderr_is_terminal(),
     };
-    let outcome = driver::drive(rt.handle(), &mut world, &ifaces, opts)?;
+    let outcome = driver::drive(rt.handle(), &mut world, &ifaces, opts, None)?;
     drop(ifaces);
     rt.shutdown_background();
     let stats = world.stats();
