@@ -4,18 +4,20 @@
 
 use crate::behaviour::Behaviour;
 use crate::chf::Chf;
+use crate::esme::ESME_ENDPOINT;
 use crate::esme::Esme;
 use crate::gsme::Gsme;
 use crate::hcalcs::Hcalcs;
 use crate::host::{DeviceHost, HostConfig, HostStats, Outage, RoleConfig};
-use crate::ihd::{Display, Ihd};
+use crate::ihd::{Display, IHD_ENDPOINT, Ihd};
 use crate::load_profile::{GasProfile, LoadProfile, mix};
 use crate::ppmid::Ppmid;
 use crate::relay::Relay;
+use crate::timeline::{AirWindow, EventRow};
 use han_mesh::energy::{Currents, battery_life_days, node_energy};
 use han_mesh::sim::{BuildingAir, building_air};
 use han_mesh::stats::Stats;
-use han_mesh::time::Duration;
+use han_mesh::time::{Duration, SimTime};
 use han_mesh::world::World;
 use han_radio::building::Building;
 use han_radio::device::DeviceKind;
@@ -42,6 +44,10 @@ pub struct ScenarioConfig {
     pub outages: Vec<(String, Outage)>,
     /// Network key updates at every CHF (see [`crate::events`]).
     pub key_updates: Vec<Duration>,
+    /// Top-ups entered on a PPMID: (device id, when, pence).
+    pub top_ups: Vec<(String, Duration, i64)>,
+    /// Unit rates every CHF publishes: (from when, 1/10000 GBP per kWh).
+    pub price_changes: Vec<(Duration, u32)>,
 }
 
 impl Default for ScenarioConfig {
@@ -53,6 +59,8 @@ impl Default for ScenarioConfig {
             band: Band::Ghz2_4,
             outages: Vec::new(),
             key_updates: Vec::new(),
+            top_ups: Vec::new(),
+            price_changes: Vec::new(),
         }
     }
 }
@@ -208,7 +216,13 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
             }
         };
         let behaviour: Box<dyn Behaviour> = match d.kind {
-            DeviceKind::Chf => Box::new(Chf::default()),
+            DeviceKind::Chf => Box::new(price_publisher(
+                cfg,
+                &[
+                    (first_of(p, DeviceKind::Ihd), IHD_ENDPOINT),
+                    (first_of(p, DeviceKind::Esme), ESME_ENDPOINT),
+                ],
+            )),
             DeviceKind::Esme => Box::new(Esme::new(
                 LoadProfile::new(seed_p),
                 first_of(p, DeviceKind::Ihd),
@@ -216,7 +230,7 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
             DeviceKind::Gsme => Box::new(Gsme::new(GasProfile::new(seed_p))),
             DeviceKind::Ihd => Box::new(Ihd::new(first_of(p, DeviceKind::Esme))),
             DeviceKind::Ppmid => match first_of(p, DeviceKind::Esme) {
-                Some(e) => Box::new(Ppmid::new(e)),
+                Some(e) => Box::new(Ppmid::new(e).with_top_ups(&entered_on(cfg, &d.id))),
                 None => Box::new(Relay),
             },
             DeviceKind::Hcalcs => Box::new(Hcalcs::default()),
@@ -258,6 +272,29 @@ pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
         world.add_interferer(i);
     }
     (world, keys)
+}
+
+/// The CHF's application with the run's price changes, published to `clients`.
+fn price_publisher(cfg: &ScenarioConfig, clients: &[(Option<ExtAddr>, u8)]) -> Chf {
+    let changes: Vec<(SimTime, u32)> = cfg
+        .price_changes
+        .iter()
+        .map(|&(at, rate)| (SimTime::ZERO + at, rate))
+        .collect();
+    let clients = clients
+        .iter()
+        .filter_map(|&(e, endpoint)| Some((e?, endpoint)))
+        .collect();
+    Chf::with_price_changes(&changes, clients)
+}
+
+/// The top-ups entered on device `id`: (when, pence).
+fn entered_on(cfg: &ScenarioConfig, id: &str) -> Vec<(SimTime, i64)> {
+    cfg.top_ups
+        .iter()
+        .filter(|(d, _, _)| d == id)
+        .map(|&(_, at, pence)| (SimTime::ZERO + at, pence))
+        .collect()
 }
 
 /// One device in the summary.
@@ -360,6 +397,12 @@ pub struct Summary {
     pub ppdus: u64,
     /// Every premises.
     pub premises: Vec<PremisesRow>,
+    /// The events of the run (`--events`), in time order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<EventRow>,
+    /// The air's counters between changes to it (when an event changed it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub air: Vec<AirWindow>,
 }
 
 fn kind_name(k: DeviceKind) -> &'static str {
@@ -505,6 +548,8 @@ pub fn summarise(b: &Building, world: &World<DeviceHost>, cfg: &ScenarioConfig) 
         simulated_s: stats.duration_ns as f64 / 1e9,
         ppdus: stats.ppdus,
         premises,
+        events: Vec::new(),
+        air: Vec::new(),
     }
 }
 
@@ -609,6 +654,19 @@ impl Summary {
                     g.register_l, g.profile_l, g.mirror_l, g.pushes[1], g.pushes[0], g.pushes[2]
                 );
             }
+        }
+        for e in &self.events {
+            out += &format!("event at {:.0} s: {}", e.at_s, e.event);
+            if let Some(n) = e.links_changed {
+                out += &format!(" ({n} link(s) changed)");
+            }
+            out += "\n";
+        }
+        for w in &self.air {
+            out += &format!(
+                "air {:.0}–{:.0} s: {} PPDUs, {} busy CCAs, {} channel access failures, {} no ACK, {} corrupted\n",
+                w.from_s, w.to_s, w.ppdus, w.busy_ccas, w.cca_failures, w.no_acks, w.corrupted
+            );
         }
         out
     }

@@ -3,6 +3,7 @@
 
 use anyhow::{Context, Result};
 use han_devices::scenario::{ScenarioConfig, build, summarise};
+use han_devices::timeline::Timeline;
 use han_mesh::time::{Duration, SimTime};
 use std::path::PathBuf;
 
@@ -33,7 +34,8 @@ pub struct SimArgs {
     /// Write the summary per premises as JSON.
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
-    /// Scenario events (TOML): power cuts, network key updates; see docs/devices.md.
+    /// Scenario events (TOML): power cuts, key updates, moves, walls, doors, interferers,
+    /// top-ups, price changes; see docs/devices.md.
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
     /// Band: 2.4 (O-QPSK) or 868 (GB868 2-FSK with the duty-cycle limit).
@@ -59,7 +61,7 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
 
 /// Run the simulation and print its summary.
 pub fn run(a: &SimArgs) -> Result<u8> {
-    let building = match super::survey::load(&a.building) {
+    let mut building = match super::survey::load(&a.building) {
         Ok(b) => b,
         Err(_) => return Ok(super::EXIT_BAD_INPUT),
     };
@@ -83,11 +85,14 @@ pub fn run(a: &SimArgs) -> Result<u8> {
     let cfg = ScenarioConfig {
         seed: a.seed,
         band: a.band,
-        outages: events.power_cuts,
-        key_updates: events.key_updates,
+        outages: events.power_cuts.clone(),
+        key_updates: events.key_updates.clone(),
+        top_ups: events.top_ups.clone(),
+        price_changes: events.price_changes.clone(),
         ..ScenarioConfig::default()
     };
     let (mut world, keys) = build(&building, &cfg);
+    let mut timeline = Timeline::new(&building, a.band, &mut world, events);
     if a.pcap.is_some() {
         world.capture_air();
     }
@@ -115,7 +120,7 @@ pub fn run(a: &SimArgs) -> Result<u8> {
     if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} s") {
         bar.set_style(style.progress_chars("=> "));
     }
-    let p = han_mesh::driver::run(&mut world, until, step, a.speed, |p| {
+    let p = timeline.run(&mut building, &mut world, until, step, a.speed, |p| {
         bar.set_position(p.simulated.0 / 1_000_000_000);
         bar.set_message(format!("sim {:.0}× real time", p.speedup));
     });
@@ -135,7 +140,9 @@ pub fn run(a: &SimArgs) -> Result<u8> {
     if let Some(p) = &a.keys {
         std::fs::write(p, keys.uat_lines()).with_context(|| format!("writing {}", p.display()))?;
     }
-    let s = summarise(&building, &world, &cfg);
+    let mut s = summarise(&building, &world, &cfg);
+    s.events = timeline.rows();
+    s.air = timeline.windows();
     if let Some(p) = &a.summary {
         std::fs::write(p, s.to_json()).with_context(|| format!("writing {}", p.display()))?;
     }
