@@ -531,7 +531,7 @@ pub fn summarise(b: &Building, world: &World<DeviceHost>, cfg: &ScenarioConfig) 
                 id: pr.id.clone(),
                 devices,
                 all_joined_s,
-                ihd: get::<Ihd>(&hosts).map(|i| i.display.clone()),
+                ihd: get::<Ihd>(&hosts).map(|i| i.display_at(SimTime(stats.duration_ns))),
                 electricity,
                 gas,
                 readings_lost,

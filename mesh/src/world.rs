@@ -134,7 +134,7 @@ struct RadioSettings {
     pending_for: Vec<Address>,
     mode_since: SimTime,
     /// Error draws for sniffed frames not addressed to the node.
-    sniffer: Option<Stream>,
+    sniffer: Option<Box<Stream>>,
     /// Pass up frames not addressed to the node too (see [`Action::Promiscuous`]).
     promiscuous: bool,
     /// (PAN, address) pairs acknowledged on another node's behalf (see [`Action::ProxyAck`]).
@@ -330,6 +330,8 @@ pub struct World<N: Node> {
     queue: EventQueue<Event>,
     now: SimTime,
     stats: Stats,
+    /// Per-link counters, kept hashed while running ([`Stats::links`] is ordered).
+    link_stats: HashMap<(u32, u32), LinkStats>,
     capture: Option<PcapWriter<Vec<u8>>>,
     node_captures: BTreeMap<u32, PcapWriter<Vec<u8>>>,
     zep: Option<Vec<ZepDatagram>>,
@@ -442,6 +444,7 @@ impl<N: Node> World<N> {
             queue,
             now: SimTime::ZERO,
             stats,
+            link_stats: HashMap::new(),
             capture: None,
             node_captures: BTreeMap::new(),
             zep: None,
@@ -482,7 +485,7 @@ impl<N: Node> World<N> {
         if !r.sniffing {
             r.sniffing = true;
             self.settings[node as usize].sniffer =
-                Some(Stream::new(self.seed, node, Purpose::Sniff));
+                Some(Box::new(Stream::new(self.seed, node, Purpose::Sniff)));
         }
         true
     }
@@ -841,6 +844,7 @@ impl<N: Node> World<N> {
     /// Statistics so far (node radio times closed at `now`).
     pub fn stats(&self) -> Stats {
         let mut s = self.stats.clone();
+        s.links = self.link_stats.iter().map(|(&k, &v)| (k, v)).collect();
         s.duration_ns = self.now.0;
         for ((n, r), c) in s.nodes.iter_mut().zip(&self.radios).zip(&self.settings) {
             if r.mode == Mode::Sleep {
@@ -1070,7 +1074,7 @@ impl<N: Node> World<N> {
         let seq = peek.and_then(|p| p.seq).unwrap_or(0);
         let ack = peek.is_some_and(|p| p.ack_request);
         if let Some(d) = dst {
-            self.stats.links.entry((n, d)).or_default().requests += 1;
+            self.link_stats.entry((n, d)).or_default().requests += 1;
         }
         m.current = Some(Pending { handle, psdu, dst });
         if let Some(limits) = self.cfg.duty_cycle
@@ -1126,7 +1130,7 @@ impl<N: Node> World<N> {
                     TxStatus::DutyCycleSuspended => c.duty_cycle_suspended += 1,
                 }
                 if let Some(d) = p.dst {
-                    let l = self.stats.links.entry((n, d)).or_default();
+                    let l = self.link_stats.entry((n, d)).or_default();
                     match status {
                         TxStatus::Success { .. } => l.delivered += 1,
                         TxStatus::NoAck => l.no_ack += 1,
@@ -1428,7 +1432,7 @@ impl<N: Node> World<N> {
             && self.macs[rx as usize]
                 .duplicates
                 .is_duplicate(src, h.seq.unwrap_or(0));
-        let l: &mut LinkStats = self.stats.links.entry((air.src, rx)).or_default();
+        let l: &mut LinkStats = self.link_stats.entry((air.src, rx)).or_default();
         if dup {
             l.duplicates += 1;
             return;
