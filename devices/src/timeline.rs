@@ -4,7 +4,7 @@
 //! changed, the air's counters between changes (CCA busy, collisions), so their effect shows.
 
 use crate::events::Events;
-use han_mesh::changes::AirChanges;
+use han_mesh::changes::{AirChange, AirChanges};
 use han_mesh::driver::{Progress, run_with_stops};
 use han_mesh::radio::Node;
 use han_mesh::stats::Stats;
@@ -21,7 +21,7 @@ pub struct EventRow {
     pub at_s: f64,
     /// What happened.
     pub event: String,
-    /// Link-table entries the change touched (changes to the air only).
+    /// Link-table entries the change touched (moves, walls and doors).
     pub links_changed: Option<usize>,
 }
 
@@ -122,7 +122,8 @@ impl Timeline {
                     snapshots.push(w.stats());
                 }
                 let n = changes.apply(b, w, &e.change);
-                if let Some(slot) = links_changed.get_mut(e.log) {
+                let links = !matches!(e.change, AirChange::Switch { .. });
+                if let Some(slot) = links_changed.get_mut(e.log).filter(|_| links) {
                     *slot = Some(n);
                 }
             },

@@ -149,13 +149,12 @@ impl AirChanges {
                 }
                 self.rewall(b, world, wall)
             }
-            AirChange::Switch { source, on } => match self.interferer(source) {
-                Some(idx) if world.interferer_enabled(idx) != Some(on) => {
+            AirChange::Switch { source, on } => {
+                if let Some(idx) = self.interferer(source) {
                     world.set_interferer_enabled(idx, on);
-                    1
                 }
-                _ => 0,
-            },
+                0
+            }
         }
     }
 
