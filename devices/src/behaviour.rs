@@ -145,6 +145,9 @@ pub trait Behaviour {
     fn zcl(&mut self, msg: &ZclIndication, api: &mut Api<'_>);
     /// An acknowledged send ended: APS ACK received (`ok`) or every retry failed.
     fn delivered(&mut self, _tag: u32, _ok: bool, _api: &mut Api<'_>) {}
+    /// The device lost power at `now` (its timers are gone; [`Behaviour::joined`] comes
+    /// again after it is back on the network).
+    fn powered_off(&mut self, _now: SimTime) {}
     /// For reports: the concrete behaviour.
     fn as_any(&self) -> &dyn Any;
 }

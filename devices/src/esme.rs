@@ -2,12 +2,14 @@
 //! InstantaneousDemand) driven by the premises' seeded [`LoadProfile`], reporting to the
 //! IHD every 10 s (domain.md 1.4, "IHD electricity refresh"), two time-of-use registers
 //! (an Economy 7-like night tier), the half-hourly profile (GetProfile), and a Prepayment
-//! server whose credit falls with consumption and rises with top-ups from the PPMID.
+//! server whose credit falls with consumption and rises with top-ups from the PPMID. As a
+//! Price client it charges the credit at the unit rate the comms hub publishes, from the
+//! moment it hears it.
 
 use crate::behaviour::{
     Api, Behaviour, CREDIT_REMAINING, CURRENT_SUMMATION_DELIVERED, INSTANTANEOUS_DEMAND, METERING,
-    METERING_DEVICE_TYPE, PREPAYMENT, Peer, ZclIndication, ZclRequest, int24, int32, read_response,
-    report_frame,
+    METERING_DEVICE_TYPE, PREPAYMENT, PRICE, Peer, ZclIndication, ZclRequest, int24, int32,
+    read_response, report_frame,
 };
 use crate::chf::reply;
 use crate::load_profile::LoadProfile;
@@ -54,6 +56,11 @@ pub struct Esme {
     /// (end of a half hour, s; the register then, Wh), oldest first.
     boundaries: VecDeque<(u64, u64)>,
     credit_base_p: i64,
+    /// Unit rate charged, 1/10000 GBP per kWh.
+    unit_rate: u64,
+    /// Charge up to `charged_to_wh`, in 1/100000 p (Wh × 1/10000 GBP per kWh).
+    charged: u64,
+    charged_to_wh: u64,
     /// Top-ups accepted, pence.
     pub topped_up_p: i64,
     /// Reports sent to the IHD.
@@ -77,6 +84,9 @@ impl Esme {
             tier_ws: [0; 2],
             boundaries: VecDeque::from([(0, 0)]),
             credit_base_p: INITIAL_CREDIT_P,
+            unit_rate: UNIT_PRICE_P_PER_KWH * 100,
+            charged: 0,
+            charged_to_wh: 0,
             topped_up_p: 0,
             reports_sent: 0,
             reports_acked: 0,
@@ -152,8 +162,21 @@ impl Esme {
 
     /// Prepayment credit in pence.
     pub fn credit_p(&self) -> i64 {
-        let spent = (self.summation_wh() * UNIT_PRICE_P_PER_KWH / 1000) as i64;
-        self.credit_base_p + self.topped_up_p - spent
+        let units = self.charged + (self.summation_wh() - self.charged_to_wh) * self.unit_rate;
+        self.credit_base_p + self.topped_up_p - (units / 100_000) as i64
+    }
+
+    /// The unit rate charged, pence per kWh.
+    pub fn unit_rate_p_per_kwh(&self) -> f64 {
+        self.unit_rate as f64 / 100.0
+    }
+
+    /// Charge what was used so far at the old rate, then `rate` (1/10000 GBP per kWh).
+    fn set_rate(&mut self, rate: u64) {
+        let wh = self.summation_wh();
+        self.charged += (wh - self.charged_to_wh) * self.unit_rate;
+        self.charged_to_wh = wh;
+        self.unit_rate = rate;
     }
 
     fn attribute(&self, id: u16, now: SimTime) -> Option<ZclValue> {
@@ -265,6 +288,13 @@ impl Behaviour for Esme {
                     ZclCommand::cluster_frame(&rsp, msg.frame.seq, true),
                     api,
                 );
+            }
+            (PRICE, ZclCommand::Cluster(ClusterCommand::PublishPrice(p))) if msg.src == 0x0000 => {
+                // Four trailing digits: 1/10000 of the currency unit.
+                let digits = u32::from(p.price_trailing_digit_and_tier >> 4);
+                let rate = u64::from(p.price) * 10u64.pow(4u32.saturating_sub(digits))
+                    / 10u64.pow(digits.saturating_sub(4));
+                self.set_rate(rate);
             }
             (PREPAYMENT, ZclCommand::General(GeneralCommand::ReadAttributes(r))) => {
                 let credit = self.credit_p();

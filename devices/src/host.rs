@@ -1406,6 +1406,7 @@ impl DeviceHost {
     fn power_off(&mut self, ctx: &mut NodeCtx<'_>) {
         self.powered = false;
         self.stats.power_cuts += 1;
+        self.behaviour.powered_off(ctx.now);
         ctx.sleep();
         // What lives in RAM is gone: queued frames, waits for ACKs, a join under way.
         let (retries, failures) = (self.retrans.retries, self.retrans.failures);

@@ -17,3 +17,4 @@ pub mod load_profile;
 pub mod ppmid;
 pub mod relay;
 pub mod scenario;
+pub mod timeline;

@@ -1,13 +1,14 @@
 //! The PPMID: the prepayment display. It shows the ESME's credit (read every 10 minutes)
 //! and sends a consumer top-up to the ESME an hour after it joined (a stand-in for the
-//! householder typing a top-up code).
+//! householder typing a top-up code), and one for each top-up a scenario enters on it at
+//! a given time (sent then, or as soon as it is on the network).
 
 use crate::behaviour::{
     Api, Behaviour, CREDIT_REMAINING, PREPAYMENT, Peer, ZclIndication, ZclRequest,
     attribute_values, read_frame,
 };
 use crate::esme::ESME_ENDPOINT;
-use han_mesh::time::Duration;
+use han_mesh::time::{Duration, SimTime};
 use han_stack::wire::ExtAddr;
 use han_stack::zcl::ZclCommand;
 use han_stack::zcl::clusters::ClusterCommand;
@@ -26,6 +27,19 @@ pub const TOP_UP_P: i64 = 1000;
 
 const READ: u32 = 1;
 const TOP_UP: u32 = 2;
+/// Timers of entered top-ups: this plus the top-up's index.
+const ENTERED: u32 = 100;
+
+/// A top-up the householder enters on the PPMID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnteredTopUp {
+    /// When it is entered.
+    pub at: SimTime,
+    /// Amount, pence.
+    pub pence: i64,
+    /// Sent to the ESME.
+    pub sent: bool,
+}
 
 /// The prepayment display's application.
 #[derive(Debug, Clone)]
@@ -37,6 +51,8 @@ pub struct Ppmid {
     pub top_ups_sent: u32,
     /// Top-ups the ESME accepted (with the amount).
     pub top_ups_accepted: Vec<i64>,
+    /// Top-ups entered at given times.
+    pub entered: Vec<EnteredTopUp>,
 }
 
 impl Ppmid {
@@ -47,7 +63,32 @@ impl Ppmid {
             credit_p: None,
             top_ups_sent: 0,
             top_ups_accepted: Vec::new(),
+            entered: Vec::new(),
         }
+    }
+
+    /// The same, with top-ups of (time, pence) entered on it.
+    pub fn with_top_ups(mut self, top_ups: &[(SimTime, i64)]) -> Self {
+        self.entered = top_ups
+            .iter()
+            .map(|&(at, pence)| EnteredTopUp {
+                at,
+                pence,
+                sent: false,
+            })
+            .collect();
+        self
+    }
+
+    /// A ConsumerTopUp of `pence` to the ESME (the code carries the amount, a stand-in for
+    /// a UTRN), acknowledged.
+    fn top_up(&mut self, pence: i64, seq: u8) -> ZclRequest {
+        self.top_ups_sent += 1;
+        let cmd = ClusterCommand::ConsumerTopUp(ConsumerTopUp {
+            originating_device: 0x02,
+            top_up_code: OctetStr::new(pence.to_string()),
+        });
+        self.to_esme(ZclCommand::cluster_frame(&cmd, seq, false), true)
     }
 
     fn to_esme(&self, frame: han_stack::zcl::ZclFrame, ack: bool) -> ZclRequest {
@@ -71,6 +112,12 @@ impl Behaviour for Ppmid {
     fn joined(&mut self, api: &mut Api<'_>) {
         api.set_timer(READ, api.now + Duration::secs(5));
         api.set_timer(TOP_UP, api.now + TOP_UP_AFTER);
+        // Entered while it was off the network: sent now.
+        for (k, t) in self.entered.iter().enumerate() {
+            if !t.sent {
+                api.set_timer(ENTERED + k as u32, t.at.max(api.now));
+            }
+        }
     }
 
     fn timer(&mut self, id: u32, api: &mut Api<'_>) {
@@ -82,15 +129,18 @@ impl Behaviour for Ppmid {
                 api.send(r);
             }
             TOP_UP => {
-                self.top_ups_sent += 1;
-                let cmd = ClusterCommand::ConsumerTopUp(ConsumerTopUp {
-                    originating_device: 0x02,
-                    top_up_code: OctetStr::new(TOP_UP_P.to_string()),
-                });
-                let r = self.to_esme(ZclCommand::cluster_frame(&cmd, seq, false), true);
+                let r = self.top_up(TOP_UP_P, seq);
                 api.send(r);
             }
-            _ => {}
+            _ => {
+                let k = id.wrapping_sub(ENTERED) as usize;
+                if let Some(t) = self.entered.get_mut(k).filter(|t| !t.sent) {
+                    t.sent = true;
+                    let pence = t.pence;
+                    let r = self.top_up(pence, seq);
+                    api.send(r);
+                }
+            }
         }
     }
 

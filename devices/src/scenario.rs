@@ -4,19 +4,21 @@
 
 use crate::behaviour::Behaviour;
 use crate::chf::Chf;
+use crate::esme::ESME_ENDPOINT;
 use crate::esme::Esme;
 use crate::gsme::Gsme;
 use crate::hcalcs::Hcalcs;
 use crate::host::{DeviceHost, HostConfig, HostStats, LeaveRequest, Outage, RoleConfig};
-use crate::ihd::{Display, Ihd};
+use crate::ihd::{Display, IHD_ENDPOINT, Ihd};
 use crate::load_profile::{GasProfile, LoadProfile, mix};
 use crate::ppmid::Ppmid;
 use crate::relay::Relay;
+use crate::timeline::{AirWindow, EventRow};
 use han_mesh::energy::{Currents, battery_life_days, node_energy};
 use han_mesh::radio::Node;
 use han_mesh::sim::{BuildingAir, building_air};
 use han_mesh::stats::Stats;
-use han_mesh::time::Duration;
+use han_mesh::time::{Duration, SimTime};
 use han_mesh::world::World;
 use han_radio::building::Building;
 use han_radio::device::DeviceKind;
@@ -45,6 +47,10 @@ pub struct ScenarioConfig {
     pub key_updates: Vec<Duration>,
     /// Devices their CHF asks to leave: device id, when, and whether to rejoin.
     pub leaves: Vec<(String, Duration, bool)>,
+    /// Top-ups entered on a PPMID: (device id, when, pence).
+    pub top_ups: Vec<(String, Duration, i64)>,
+    /// Unit rates every CHF publishes: (from when, 1/10000 GBP per kWh).
+    pub price_changes: Vec<(Duration, u32)>,
 }
 
 impl Default for ScenarioConfig {
@@ -57,6 +63,8 @@ impl Default for ScenarioConfig {
             outages: Vec::new(),
             key_updates: Vec::new(),
             leaves: Vec::new(),
+            top_ups: Vec::new(),
+            price_changes: Vec::new(),
         }
     }
 }
@@ -224,7 +232,13 @@ pub fn hosts(
             }
         };
         let behaviour: Box<dyn Behaviour> = match d.kind {
-            DeviceKind::Chf => Box::new(Chf::default()),
+            DeviceKind::Chf => Box::new(price_publisher(
+                cfg,
+                &[
+                    (first_of(p, DeviceKind::Ihd), IHD_ENDPOINT),
+                    (first_of(p, DeviceKind::Esme), ESME_ENDPOINT),
+                ],
+            )),
             DeviceKind::Esme => Box::new(Esme::new(
                 LoadProfile::new(seed_p),
                 first_of(p, DeviceKind::Ihd),
@@ -232,7 +246,7 @@ pub fn hosts(
             DeviceKind::Gsme => Box::new(Gsme::new(GasProfile::new(seed_p))),
             DeviceKind::Ihd => Box::new(Ihd::new(first_of(p, DeviceKind::Esme))),
             DeviceKind::Ppmid => match first_of(p, DeviceKind::Esme) {
-                Some(e) => Box::new(Ppmid::new(e)),
+                Some(e) => Box::new(Ppmid::new(e).with_top_ups(&entered_on(cfg, &d.id))),
                 None => Box::new(Relay),
             },
             DeviceKind::Hcalcs => Box::new(Hcalcs::default()),
@@ -294,6 +308,29 @@ fn leave_requests(
                 rejoin: *rejoin,
             })
         })
+        .collect()
+}
+
+/// The CHF's application with the run's price changes, published to `clients`.
+fn price_publisher(cfg: &ScenarioConfig, clients: &[(Option<ExtAddr>, u8)]) -> Chf {
+    let changes: Vec<(SimTime, u32)> = cfg
+        .price_changes
+        .iter()
+        .map(|&(at, rate)| (SimTime::ZERO + at, rate))
+        .collect();
+    let clients = clients
+        .iter()
+        .filter_map(|&(e, endpoint)| Some((e?, endpoint)))
+        .collect();
+    Chf::with_price_changes(&changes, clients)
+}
+
+/// The top-ups entered on device `id`: (when, pence).
+fn entered_on(cfg: &ScenarioConfig, id: &str) -> Vec<(SimTime, i64)> {
+    cfg.top_ups
+        .iter()
+        .filter(|(d, _, _)| d == id)
+        .map(|&(_, at, pence)| (SimTime::ZERO + at, pence))
         .collect()
 }
 
@@ -397,6 +434,12 @@ pub struct Summary {
     pub ppdus: u64,
     /// Every premises.
     pub premises: Vec<PremisesRow>,
+    /// The events of the run (`--events`), in time order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<EventRow>,
+    /// The air's counters between changes to it (when an event changed it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub air: Vec<AirWindow>,
 }
 
 fn kind_name(k: DeviceKind) -> &'static str {
@@ -430,8 +473,9 @@ struct Reach {
 
 impl Reach {
     /// Device `n` of the world among the premises' nodes `idx`.
-    fn of(world: &World<DeviceHost>, idx: &[usize], n: usize) -> Self {
+    fn of<N: Node + AsHost>(world: &World<N>, idx: &[usize], n: usize) -> Self {
         let nodes = world.nodes();
+        let host = |m: usize| nodes.get(m).and_then(AsHost::as_host);
         let dbm = |tx: usize, rx: usize| {
             world
                 .links()
@@ -440,11 +484,12 @@ impl Reach {
         };
         let best = |joined_only: bool| {
             idx.iter()
-                .filter(|&&m| m != n && nodes[m].is_router())
-                .filter(|&&m| !joined_only || nodes[m].is_joined())
-                .filter_map(|&m| {
+                .filter(|&&m| m != n)
+                .filter_map(|&m| Some((m, host(m)?)))
+                .filter(|(_, h)| h.is_router() && (!joined_only || h.is_joined()))
+                .filter_map(|(m, h)| {
                     let weaker = dbm(m, n)?.min(dbm(n, m)?);
-                    Some((nodes[m].id.clone(), weaker))
+                    Some((h.id.clone(), weaker))
                 })
                 .max_by(|a, b| a.1.total_cmp(&b.1))
         };
@@ -618,7 +663,7 @@ pub fn summarise<N: Node + AsHost>(
                 id: pr.id.clone(),
                 devices,
                 all_joined_s,
-                ihd: get::<Ihd>(&hosts).map(|i| i.display.clone()),
+                ihd: get::<Ihd>(&hosts).map(|i| i.display_at(SimTime(stats.duration_ns))),
                 electricity,
                 gas,
                 readings_lost,
@@ -635,6 +680,8 @@ pub fn summarise<N: Node + AsHost>(
         simulated_s: stats.duration_ns as f64 / 1e9,
         ppdus: stats.ppdus,
         premises,
+        events: Vec::new(),
+        air: Vec::new(),
     }
 }
 
@@ -739,6 +786,19 @@ impl Summary {
                     g.register_l, g.profile_l, g.mirror_l, g.pushes[1], g.pushes[0], g.pushes[2]
                 );
             }
+        }
+        for e in &self.events {
+            out += &format!("event at {:.0} s: {}", e.at_s, e.event);
+            if let Some(n) = e.links_changed {
+                out += &format!(" ({n} link(s) changed)");
+            }
+            out += "\n";
+        }
+        for w in &self.air {
+            out += &format!(
+                "air {:.0}–{:.0} s: {} PPDUs, {} busy CCAs, {} channel access failures, {} no ACK, {} corrupted\n",
+                w.from_s, w.to_s, w.ppdus, w.busy_ccas, w.cca_failures, w.no_acks, w.corrupted
+            );
         }
         out
     }

@@ -24,14 +24,38 @@ pub fn run<N: Node>(
     until: SimTime,
     step: Duration,
     speed: Option<f64>,
+    report: impl FnMut(&Progress),
+) -> Progress {
+    run_with_stops(world, until, step, speed, &[], |_, _| {}, report)
+}
+
+/// As [`run`], stopping at each time of `stops` (in order) to call `at_stop(world, k)` for
+/// the k-th: every event before that time has run, none at or after it.
+pub fn run_with_stops<N: Node>(
+    world: &mut World<N>,
+    until: SimTime,
+    step: Duration,
+    speed: Option<f64>,
+    stops: &[SimTime],
+    mut at_stop: impl FnMut(&mut World<N>, usize),
     mut report: impl FnMut(&Progress),
 ) -> Progress {
     let start = Instant::now();
     let origin = world.now();
     let step = Duration(step.0.max(1));
+    let mut k = stops.partition_point(|&t| t < origin);
     loop {
-        let next = (world.now() + step).min(until);
+        let mut next = (world.now() + step).min(until);
+        if let Some(&s) = stops.get(k).filter(|&&s| s < next) {
+            next = s;
+        }
         world.run_until(next);
+        while let Some(&s) = stops.get(k).filter(|&&s| s <= world.now() && s < until) {
+            if s == world.now() {
+                at_stop(world, k);
+            }
+            k += 1;
+        }
         let simulated = (world.now() - origin).as_secs_f64();
         if let Some(s) = speed.filter(|s| *s > 0.0) {
             let due = std::time::Duration::from_secs_f64(simulated / s);
@@ -79,5 +103,25 @@ mod tests {
         let mut whole = build(&w);
         whole.run_until(end);
         assert_eq!(stepped.stats(), whole.stats());
+        // Stops split the steps without changing the run, each called once at its time.
+        let mut stopped = build(&w);
+        let stops = [
+            SimTime(0),
+            SimTime(5_000_000_000),
+            SimTime(5_000_000_000),
+            SimTime(59_999_999_999),
+        ];
+        let mut seen = Vec::new();
+        run_with_stops(
+            &mut stopped,
+            end,
+            Duration::secs(7),
+            None,
+            &stops,
+            |w, k| seen.push((k, w.now())),
+            |_| {},
+        );
+        assert_eq!(seen, stops.iter().copied().enumerate().collect::<Vec<_>>());
+        assert_eq!(stopped.stats(), whole.stats());
     }
 }

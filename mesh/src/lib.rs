@@ -3,6 +3,7 @@
 //! seam ([`radio`]). Virtual time only: nothing here reads the wall clock.
 #![warn(missing_docs)]
 
+pub mod changes;
 pub mod driver;
 pub mod energy;
 pub mod medium;

@@ -43,6 +43,72 @@ pub struct BuildingAir {
     pub interferers: Vec<Interferer>,
 }
 
+/// The building's Wi-Fi access points as duty-cycled bursts at the `devices` (node order)
+/// they reach, and the interferer of each access point in file order (None: it reaches
+/// no device or never transmits).
+pub fn wifi_interferers(
+    b: &Building,
+    band: Band,
+    devices: &[&han_radio::building::Device],
+    noise_dbm: f64,
+) -> (Vec<Interferer>, Vec<Option<u32>>) {
+    let mut interferers = Vec::new();
+    let mut index = Vec::new();
+    for ap in &b.wifi {
+        let powers: Vec<(u32, f64)> = devices
+            .iter()
+            .enumerate()
+            .filter_map(|(n, d)| Some((n as u32, wifi_dbm(b, ap, d, band, noise_dbm)?)))
+            .collect();
+        if !powers.is_empty() && ap.duty > 0.0 {
+            index.push(Some(interferers.len() as u32));
+            interferers.push(Interferer {
+                powers,
+                duty: ap.duty,
+                burst: Duration::micros(WIFI_BURST_US),
+            });
+        } else {
+            index.push(None);
+        }
+    }
+    (interferers, index)
+}
+
+/// The devices of `b` with a radio in `band`, in node order: (premises index, device index).
+pub fn air_devices(b: &Building, band: Band) -> Vec<(usize, usize)> {
+    b.premises
+        .iter()
+        .enumerate()
+        .flat_map(|(p, pr)| pr.devices.iter().enumerate().map(move |(i, _)| (p, i)))
+        .filter(|&(p, i)| b.premises[p].devices[i].radio(band).is_some())
+        .collect()
+}
+
+/// The power `rx` receives from `tx` in `band` (dBm; None without a path): han-radio's
+/// link budget over the traced path.
+pub fn link_dbm(
+    b: &Building,
+    tx: &han_radio::building::Device,
+    rx: &han_radio::building::Device,
+    band: Band,
+) -> Option<f64> {
+    let t = b.trace(tx.pos, tx.floor, rx.pos, rx.floor, Search::Indexed);
+    b.budget(tx, rx, &t, band).map(|bu| bu.rx.0)
+}
+
+/// The power of access point `ap` at `d` while it transmits (dBm), if it is at least
+/// `noise_dbm` − 10 dB: below that a burst moves the SINR by under 0.4 dB.
+pub fn wifi_dbm(
+    b: &Building,
+    ap: &han_radio::building::WifiAp,
+    d: &han_radio::building::Device,
+    band: Band,
+    noise_dbm: f64,
+) -> Option<f64> {
+    let p = b.wifi_power_at(ap, d, band, Search::Indexed)?.0;
+    (p >= noise_dbm - 10.0).then_some(p)
+}
+
 /// The link table from han-radio's link budgets (path loss, walls, floors, enclosures,
 /// antenna gains) for every device of `b` with a radio in `band`.
 pub fn building_air(b: &Building, band: Band) -> BuildingAir {
@@ -58,57 +124,26 @@ pub fn building_air_with(
     extra: &[&han_radio::building::Device],
     fade_db: f64,
 ) -> BuildingAir {
-    let mut devices: Vec<(usize, usize, &han_radio::building::Device)> = b
-        .premises
+    let own = air_devices(b, band);
+    let radios: Vec<&han_radio::building::Device> = own
         .iter()
-        .enumerate()
-        .flat_map(|(p, pr)| pr.devices.iter().enumerate().map(move |(i, d)| (p, i, d)))
-        .filter(|(_, _, d)| d.radio(band).is_some())
+        .map(|&(p, i)| &b.premises[p].devices[i])
+        .chain(extra.iter().copied().filter(|d| d.radio(band).is_some()))
         .collect();
-    let own = devices.len();
-    devices.extend(
-        extra
-            .iter()
-            .filter(|d| d.radio(band).is_some())
-            .map(|d| (usize::MAX, usize::MAX, *d)),
-    );
-    let sensitivity = devices
+    let sensitivity = radios
         .iter()
-        .filter_map(|(_, _, d)| d.radio(band).map(|r| r.sensitivity.0))
+        .filter_map(|d| d.radio(band).map(|r| r.sensitivity.0))
         .fold(f64::NEG_INFINITY, f64::max);
     let air = air_for(b, band, sensitivity);
-    let positions = devices
-        .iter()
-        .map(|(_, _, d)| [d.pos.x, d.pos.y, d.pos.z])
-        .collect();
+    let positions = radios.iter().map(|d| [d.pos.x, d.pos.y, d.pos.z]).collect();
     let links = LinkTable::build(positions, air.noise_dbm - 10.0, |a, c| {
-        let (da, dc) = (devices[a].2, devices[c].2);
-        let t = b.trace(da.pos, da.floor, dc.pos, dc.floor, Search::Indexed);
-        b.budget(da, dc, &t, band).map(|bu| bu.rx.0 - fade_db)
+        link_dbm(b, radios[a], radios[c], band).map(|dbm| dbm - fade_db)
     });
-    let mut interferers = Vec::new();
-    for ap in &b.wifi {
-        let powers: Vec<(u32, f64)> = devices
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (_, _, d))| {
-                let p = b.wifi_power_at(ap, d, band, Search::Indexed)?.0;
-                // Below noise − 10 dB a burst moves the SINR by under 0.4 dB.
-                (p >= air.noise_dbm - 10.0).then_some((i as u32, p))
-            })
-            .collect();
-        if !powers.is_empty() && ap.duty > 0.0 {
-            interferers.push(Interferer {
-                powers,
-                duty: ap.duty,
-                burst: Duration::micros(WIFI_BURST_US),
-            });
-        }
-    }
+    let (interferers, _) = wifi_interferers(b, band, &radios, air.noise_dbm);
     BuildingAir {
         air,
         links,
-        devices: devices[..own].iter().map(|(p, i, _)| (*p, *i)).collect(),
+        devices: own,
         interferers,
     }
 }

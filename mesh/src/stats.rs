@@ -88,6 +88,11 @@ pub struct Stats {
     pub channel_airtime_ns: BTreeMap<u8, u64>,
     /// Data confirmations.
     pub confirms: Confirms,
+    /// Clear channel assessments that found the channel busy (CSMA-CA backoffs).
+    pub busy_ccas: u64,
+    /// Frames addressed to a node that it received with bit errors (lost to noise and
+    /// interference: collisions, Wi-Fi bursts).
+    pub corrupted: u64,
     /// Per link, in (src, dst) order.
     #[serde(serialize_with = "links_as_rows")]
     pub links: BTreeMap<(u32, u32), LinkStats>,

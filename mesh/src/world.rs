@@ -8,7 +8,7 @@
 //! frame). Interference and locks use the transmitter's clock; propagation delay is
 //! applied to the timestamps of received frames and to the start of ACKs.
 
-use crate::medium::LinkTable;
+use crate::medium::{Link, LinkChange, LinkTable};
 use crate::phy::{OQPSK_2G4, Phy};
 use crate::queue::EventQueue;
 use crate::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, Received, TxOptions};
@@ -134,7 +134,7 @@ struct RadioSettings {
     pending_for: Vec<Address>,
     mode_since: SimTime,
     /// Error draws for sniffed frames not addressed to the node.
-    sniffer: Option<Stream>,
+    sniffer: Option<Box<Stream>>,
     /// Pass up frames not addressed to the node too (see [`Action::Promiscuous`]).
     promiscuous: bool,
     /// (PAN, address) pairs acknowledged on another node's behalf (see [`Action::ProxyAck`]).
@@ -149,6 +149,9 @@ impl InterfererState {
 
     /// Carry the on/off state forward to `now`.
     fn catch_up(&mut self, now: SimTime) {
+        if !self.enabled {
+            return;
+        }
         if now > self.next_toggle + Duration::secs(1) {
             // Long unwatched: draw from the stationary process (on with probability duty,
             // a uniform residual of the fixed burst, or a memoryless gap).
@@ -171,7 +174,7 @@ impl InterfererState {
     /// Schedule the next toggle as an event if anyone watches; otherwise go quiet.
     fn schedule(&mut self, queue: &mut EventQueue<Event>, idx: u32) {
         self.generation = self.generation.wrapping_add(1);
-        self.scheduled = !self.watchers.is_empty();
+        self.scheduled = self.enabled && !self.watchers.is_empty();
         if self.scheduled {
             queue.push(self.next_toggle, Event::Interferer(idx, self.generation));
         }
@@ -292,7 +295,18 @@ struct InterfererState {
     scheduled: bool,
     burst: Duration,
     on: bool,
+    /// Switched on (see [`World::set_interferer_enabled`]); off, it stays silent.
+    enabled: bool,
     rng: Stream,
+}
+
+/// One transmitter's receivers tuned to one channel, in node order: a frame touches only
+/// these. Kept until a receiver in range retunes or the links change.
+#[derive(Default)]
+struct Tuned {
+    channel: u8,
+    valid: bool,
+    links: Vec<Link>,
 }
 
 /// The virtual air with its nodes.
@@ -302,6 +316,10 @@ pub struct World<N: Node> {
     sensitivity_mw: f64,
     cca_mw: f64,
     links: LinkTable,
+    /// Per transmitter, its receivers on its channel.
+    tuned: Vec<Tuned>,
+    /// Per receiver, the transmitters that reach it (whose [`Tuned`] lists it may be in).
+    heard_by: Vec<Vec<u32>>,
     nodes: Vec<N>,
     radios: Vec<RadioState>,
     settings: Vec<RadioSettings>,
@@ -312,6 +330,8 @@ pub struct World<N: Node> {
     queue: EventQueue<Event>,
     now: SimTime,
     stats: Stats,
+    /// Per-link counters, kept hashed while running ([`Stats::links`] is ordered).
+    link_stats: HashMap<(u32, u32), LinkStats>,
     capture: Option<PcapWriter<Vec<u8>>>,
     node_captures: BTreeMap<u32, PcapWriter<Vec<u8>>>,
     zep: Option<Vec<ZepDatagram>>,
@@ -328,6 +348,19 @@ pub struct World<N: Node> {
     external: Vec<bool>,
     /// Outcomes of external radios' transmissions, for their driver.
     external_done: Vec<(u32, TxStatus)>,
+}
+
+/// Per receiver, the transmitters that reach it.
+fn heard_by(links: &LinkTable) -> Vec<Vec<u32>> {
+    let mut by = vec![Vec::new(); links.len()];
+    for tx in 0..links.len() as u32 {
+        for l in links.receivers(tx) {
+            if let Some(v) = by.get_mut(l.rx as usize) {
+                v.push(tx);
+            }
+        }
+    }
+    by
 }
 
 fn mw(dbm: f64) -> f64 {
@@ -400,6 +433,8 @@ impl<N: Node> World<N> {
             sensitivity_mw: mw(cfg.sensitivity_dbm),
             cca_mw: mw(cfg.cca_threshold_dbm),
             cfg,
+            tuned: (0..radios_len).map(|_| Tuned::default()).collect(),
+            heard_by: heard_by(&links),
             links,
             nodes,
             radios,
@@ -411,6 +446,7 @@ impl<N: Node> World<N> {
             queue,
             now: SimTime::ZERO,
             stats,
+            link_stats: HashMap::new(),
             capture: None,
             node_captures: BTreeMap::new(),
             zep: None,
@@ -452,7 +488,7 @@ impl<N: Node> World<N> {
         if !r.sniffing {
             r.sniffing = true;
             self.settings[node as usize].sniffer =
-                Some(Stream::new(self.seed, node, Purpose::Sniff));
+                Some(Box::new(Stream::new(self.seed, node, Purpose::Sniff)));
         }
         true
     }
@@ -546,8 +582,9 @@ impl<N: Node> World<N> {
         self.capture.take().and_then(|w| w.into_inner().ok())
     }
 
-    /// Add a duty-cycled noise source; its first burst comes after a random gap.
-    pub fn add_interferer(&mut self, i: Interferer) {
+    /// Add a duty-cycled noise source; its first burst comes after a random gap. Returns
+    /// its index.
+    pub fn add_interferer(&mut self, i: Interferer) -> u32 {
         let idx = self.interferers.len() as u32;
         let duty = i.duty.clamp(1e-6, 1.0 - 1e-6);
         let mut s = InterfererState {
@@ -559,6 +596,7 @@ impl<N: Node> World<N> {
             mean_gap_ns: i.burst.0 as f64 * (1.0 - duty) / duty,
             burst: i.burst,
             on: false,
+            enabled: true,
             rng: Stream::new(self.seed, idx, Purpose::Interferer),
         };
         for &(n, p) in &i.powers {
@@ -568,6 +606,146 @@ impl<N: Node> World<N> {
         }
         s.next_toggle = self.now + s.gap();
         self.interferers.push(s);
+        // Nodes already following their interferers follow this one too.
+        for &(n, _) in &i.powers {
+            self.rewatch(n);
+        }
+        idx
+    }
+
+    /// Switch interferer `idx` on or off from now (an access point or a microwave oven
+    /// turned on or off); switched on, its first burst comes after a random gap.
+    pub fn set_interferer_enabled(&mut self, idx: u32, enabled: bool) {
+        let phy = self.cfg.phy;
+        let Some(s) = self.interferers.get_mut(idx as usize) else {
+            return;
+        };
+        if s.enabled == enabled {
+            return;
+        }
+        if s.on {
+            for &n in &s.watchers {
+                if let Some(&(_, p)) = self.node_ifs[n as usize].iter().find(|(i, _)| *i == idx) {
+                    let r = &mut self.radios[n as usize];
+                    r.settle(self.noise_mw[n as usize], self.now, &phy);
+                    r.wifi_mw = (r.wifi_mw - p).max(0.0);
+                }
+            }
+        }
+        s.enabled = enabled;
+        s.on = false;
+        if enabled {
+            s.next_toggle = self.now + s.gap();
+        }
+        s.schedule(&mut self.queue, idx);
+    }
+
+    /// Whether interferer `idx` is switched on (None: no such interferer).
+    pub fn interferer_enabled(&self, idx: u32) -> Option<bool> {
+        self.interferers.get(idx as usize).map(|s| s.enabled)
+    }
+
+    /// Set the power of interferer `idx` at `node` while it is on (dBm; None: out of reach),
+    /// e.g. after the node moved.
+    pub fn set_interferer_power(&mut self, idx: u32, node: u32, dbm: Option<f64>) {
+        if idx as usize >= self.interferers.len() || node as usize >= self.nodes.len() {
+            return;
+        }
+        let watching = self.radios[node as usize].watching;
+        if watching > 0 {
+            let phy = self.cfg.phy;
+            self.radios[node as usize].settle(self.noise_mw[node as usize], self.now, &phy);
+            self.radios[node as usize].watching = 1;
+            self.unwatch(node);
+        }
+        let ifs = &mut self.node_ifs[node as usize];
+        ifs.retain(|(i, _)| *i != idx);
+        if let Some(p) = dbm {
+            let k = ifs.partition_point(|(i, _)| *i < idx);
+            ifs.insert(k, (idx, mw(p)));
+        }
+        if watching > 0 {
+            self.watch(node);
+            let r = &mut self.radios[node as usize];
+            r.watching = watching;
+            if let Some(c) = r.cca_busy.as_mut() {
+                *c |= r.sensed_mw + r.wifi_mw >= self.cca_mw;
+            }
+        }
+    }
+
+    /// Follow a node's interferers afresh when it already follows them (its list changed).
+    fn rewatch(&mut self, n: u32) {
+        let Some(w) = self.radios.get(n as usize).map(|r| r.watching) else {
+            return;
+        };
+        if w > 0 {
+            let phy = self.cfg.phy;
+            self.radios[n as usize].settle(self.noise_mw[n as usize], self.now, &phy);
+            self.radios[n as usize].watching = 1;
+            self.unwatch(n);
+            self.watch(n);
+            self.radios[n as usize].watching = w;
+        }
+    }
+
+    /// Set the received power of the pairs in `changes` from now (see
+    /// [`LinkTable::update`]): something moved, a wall or a door changed. Frames on the air
+    /// are heard at their new power for the rest of their time; a receiver locked on one it
+    /// no longer hears loses it. Returns how many link-table entries changed.
+    pub fn update_links(&mut self, changes: &[LinkChange]) -> usize {
+        let unique: BTreeMap<(u32, u32), Option<f64>> =
+            changes.iter().map(|&(t, r, p)| ((t, r), p)).collect();
+        let before: Vec<Option<f64>> = unique
+            .keys()
+            .map(|&(t, r)| self.links.power_mw(t, r))
+            .collect();
+        let list: Vec<LinkChange> = unique.iter().map(|(&(t, r), &p)| (t, r, p)).collect();
+        let changed = self.links.update(&list);
+        if changed > 0 {
+            self.heard_by = heard_by(&self.links);
+            for t in &mut self.tuned {
+                t.valid = false;
+            }
+        }
+        let phy = self.cfg.phy;
+        for id in 0..self.on_air.len() {
+            let Some((src, channel)) = self.on_air[id].as_ref().map(|a| (a.src, a.channel)) else {
+                continue;
+            };
+            for (&(t, rx), old) in unique.keys().zip(&before) {
+                let new = self.links.power_mw(t, rx);
+                if t != src || new == *old || self.radios[rx as usize].channel != channel {
+                    continue;
+                }
+                let noise = self.noise_mw[rx as usize];
+                let r = &mut self.radios[rx as usize];
+                r.settle(noise, self.now, &phy);
+                if let Some(o) = *old {
+                    r.lower(o);
+                }
+                if let Some(p) = new {
+                    r.raise(p, noise, self.now, &phy, self.cca_mw);
+                }
+                let locked = r.lock.is_some_and(|k| k.tx == id as u32);
+                match (locked, new) {
+                    (true, Some(p)) => {
+                        if let Some(k) = r.lock.as_mut() {
+                            k.signal_mw = p;
+                        }
+                    }
+                    (true, None) => self.clear_lock(rx),
+                    _ => {}
+                }
+            }
+        }
+        changed
+    }
+
+    /// Move `node` to `pos` (metres) with its new links (see [`World::update_links`]).
+    pub fn move_node(&mut self, node: u32, pos: [f64; 3], changes: &[LinkChange]) -> usize {
+        self.links.set_position(node, pos);
+        self.update_links(changes)
     }
 
     fn toggle_interferer(&mut self, idx: u32, generation: u32) {
@@ -684,6 +862,7 @@ impl<N: Node> World<N> {
     /// Statistics so far (node radio times closed at `now`).
     pub fn stats(&self) -> Stats {
         let mut s = self.stats.clone();
+        s.links = self.link_stats.iter().map(|(&k, &v)| (k, v)).collect();
         s.duration_ns = self.now.0;
         for ((n, r), c) in s.nodes.iter_mut().zip(&self.radios).zip(&self.settings) {
             if r.mode == Mode::Sleep {
@@ -870,6 +1049,9 @@ impl<N: Node> World<N> {
         if c.channel == old {
             return;
         }
+        for &tx in &self.heard_by[n as usize] {
+            self.tuned[tx as usize].valid = false;
+        }
         // Retune: drop any reception and sum what is on the air on the new channel.
         let (mut sensed, mut active) = (0.0, 0);
         for a in self.on_air.iter().flatten() {
@@ -920,7 +1102,7 @@ impl<N: Node> World<N> {
         let seq = peek.and_then(|p| p.seq).unwrap_or(0);
         let ack = peek.is_some_and(|p| p.ack_request);
         if let Some(d) = dst {
-            self.stats.links.entry((n, d)).or_default().requests += 1;
+            self.link_stats.entry((n, d)).or_default().requests += 1;
         }
         m.current = Some(Pending { handle, psdu, dst });
         if let Some(limits) = self.cfg.duty_cycle
@@ -960,11 +1142,14 @@ impl<N: Node> World<N> {
                     .push(self.now + self.cfg.phy.turnaround(), Event::TxStart(n));
             }
             MacOutput::Confirm {
-                status, attempts, ..
+                status,
+                attempts,
+                busy_ccas,
             } => {
                 let m = &mut self.macs[n as usize];
                 m.timer_gen = m.timer_gen.wrapping_add(1);
                 let Some(p) = m.current.take() else { return };
+                self.stats.busy_ccas += u64::from(busy_ccas);
                 let c = &mut self.stats.confirms;
                 match status {
                     TxStatus::Success { .. } => c.success += 1,
@@ -973,7 +1158,7 @@ impl<N: Node> World<N> {
                     TxStatus::DutyCycleSuspended => c.duty_cycle_suspended += 1,
                 }
                 if let Some(d) = p.dst {
-                    let l = self.stats.links.entry((n, d)).or_default();
+                    let l = self.link_stats.entry((n, d)).or_default();
                     match status {
                         TxStatus::Success { .. } => l.delivered += 1,
                         TxStatus::NoAck => l.no_ack += 1,
@@ -1018,11 +1203,9 @@ impl<N: Node> World<N> {
         });
         let phy = self.cfg.phy;
         let channel = self.radios[n as usize].channel;
-        for l in self.links.receivers(n) {
+        self.tune(n, channel);
+        for l in &self.tuned[n as usize].links {
             let r = &mut self.radios[l.rx as usize];
-            if r.channel != channel {
-                continue;
-            }
             let p = f64::from(l.mw);
             r.raise(p, self.noise_mw[l.rx as usize], self.now, &phy, self.cca_mw);
             if r.mode == Mode::Listen && r.lock.is_none() && p >= self.sensitivity_mw {
@@ -1078,6 +1261,23 @@ impl<N: Node> World<N> {
             ack_to,
         });
         self.queue.push(end, Event::TxEnd(id));
+    }
+
+    /// Make `tx`'s list of receivers on `channel` current.
+    fn tune(&mut self, tx: u32, channel: u8) {
+        let t = &mut self.tuned[tx as usize];
+        if t.valid && t.channel == channel {
+            return;
+        }
+        t.links.clear();
+        t.links.extend(
+            self.links
+                .receivers(tx)
+                .iter()
+                .filter(|l| self.radios[l.rx as usize].channel == channel),
+        );
+        t.channel = channel;
+        t.valid = true;
     }
 
     fn write_capture(
@@ -1142,11 +1342,9 @@ impl<N: Node> World<N> {
         self.free.push(id);
         let phy = self.cfg.phy;
         let mut deliveries = std::mem::take(&mut self.deliveries);
-        for l in self.links.receivers(air.src) {
+        self.tune(air.src, air.channel);
+        for l in &self.tuned[air.src as usize].links {
             let r = &mut self.radios[l.rx as usize];
-            if r.channel != air.channel {
-                continue;
-            }
             r.settle(self.noise_mw[l.rx as usize], self.now, &phy);
             if let Some(lock) = r.lock.filter(|k| k.tx == id) {
                 r.lock = None;
@@ -1164,7 +1362,9 @@ impl<N: Node> World<N> {
                         (Some(s), false) => s.unit(),
                         _ => self.macs[l.rx as usize].phy_rng.unit(),
                     };
-                    deliveries.push((l.rx, l.mw.to_bits(), draw < lock.ln_ok.exp()));
+                    let ok = draw < lock.ln_ok.exp();
+                    self.stats.corrupted += u64::from(lock.addressed && !ok);
+                    deliveries.push((l.rx, l.mw.to_bits(), ok));
                 }
             }
             r.lower(f64::from(l.mw));
@@ -1260,7 +1460,7 @@ impl<N: Node> World<N> {
             && self.macs[rx as usize]
                 .duplicates
                 .is_duplicate(src, h.seq.unwrap_or(0));
-        let l: &mut LinkStats = self.stats.links.entry((air.src, rx)).or_default();
+        let l: &mut LinkStats = self.link_stats.entry((air.src, rx)).or_default();
         if dup {
             l.duplicates += 1;
             return;

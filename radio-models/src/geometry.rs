@@ -322,6 +322,18 @@ impl WallIndex {
         &self.walls
     }
 
+    /// Give wall `i` another material (a door opened, a wall lined); its place in the index
+    /// stays. False if there is no such wall.
+    pub fn set_material(&mut self, i: usize, material: MaterialId) -> bool {
+        match self.walls.get_mut(i) {
+            Some(w) => {
+                w.material = material;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Walls crossed by the plan segment p->q on floor `floor`, appended to `out` with the joint rule:
     /// a wall counts once; hits at a wall's end point that coincide with another hit count once.
     /// `order` ranks walls for which one of several meeting at a joint is kept (higher first).

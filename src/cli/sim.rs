@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use han_althan::sim::{GatewayConfig, build, summarise};
 use han_devices::scenario::ScenarioConfig;
+use han_devices::timeline::Timeline;
 use han_mesh::time::{Duration, SimTime};
 use std::path::PathBuf;
 
@@ -34,7 +35,8 @@ pub struct SimArgs {
     /// Write the summary per premises as JSON.
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
-    /// Scenario events (TOML): power cuts, network key updates; see docs/devices.md.
+    /// Scenario events (TOML): power cuts, key updates, moves, walls, doors, interferers,
+    /// top-ups, price changes; see docs/devices.md.
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
     /// Band: 2.4 (O-QPSK) or 868 (GB868 2-FSK with the duty-cycle limit).
@@ -60,7 +62,7 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
 
 /// Run the simulation and print its summary.
 pub fn run(a: &SimArgs) -> Result<u8> {
-    let building = match super::survey::load(&a.building) {
+    let mut building = match super::survey::load(&a.building) {
         Ok(b) => b,
         Err(_) => return Ok(super::EXIT_BAD_INPUT),
     };
@@ -84,12 +86,15 @@ pub fn run(a: &SimArgs) -> Result<u8> {
     let cfg = ScenarioConfig {
         seed: a.seed,
         band: a.band,
-        outages: events.power_cuts,
-        key_updates: events.key_updates,
+        outages: events.power_cuts.clone(),
+        key_updates: events.key_updates.clone(),
+        top_ups: events.top_ups.clone(),
+        price_changes: events.price_changes.clone(),
         ..ScenarioConfig::default()
     };
     let mut run = build(&building, &cfg, &GatewayConfig::default());
     let world = &mut run.world;
+    let mut timeline = Timeline::new(&building, a.band, world, events);
     if a.pcap.is_some() {
         world.capture_air();
     }
@@ -117,7 +122,7 @@ pub fn run(a: &SimArgs) -> Result<u8> {
     if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} s") {
         bar.set_style(style.progress_chars("=> "));
     }
-    let p = han_mesh::driver::run(world, until, step, a.speed, |p| {
+    let p = timeline.run(&mut building, world, until, step, a.speed, |p| {
         bar.set_position(p.simulated.0 / 1_000_000_000);
         bar.set_message(format!("sim {:.0}× real time", p.speedup));
     });
@@ -138,7 +143,9 @@ pub fn run(a: &SimArgs) -> Result<u8> {
         std::fs::write(p, run.keys.uat_lines())
             .with_context(|| format!("writing {}", p.display()))?;
     }
-    let s = summarise(&building, &run, &cfg);
+    let mut s = summarise(&building, &run, &cfg);
+    s.devices.events = timeline.rows();
+    s.devices.air = timeline.windows();
     if let Some(p) = &a.summary {
         std::fs::write(p, s.to_json()).with_context(|| format!("writing {}", p.display()))?;
     }
