@@ -7,6 +7,7 @@ pub mod mesh_bench;
 pub mod plan;
 pub mod portfolio;
 pub mod replay;
+pub mod replay_inject;
 pub mod run;
 pub mod sim;
 pub mod survey;
