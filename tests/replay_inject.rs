@@ -94,6 +94,8 @@ fn a_captured_ihds_reads_get_metering_answers_from_the_emulated_terraced_house()
         );
     }
     assert!(rewritten["APS security (re-secured with the emulated link key)"].as_u64() >= Some(1));
+    // The captured IHD acknowledged its ESME's reports: so are the emulated ESME's.
+    assert!(injection["acks"].as_u64() >= Some(3), "{injection:#}");
     let results = report["report"]["results"].as_array().unwrap();
     assert!(results.iter().all(|r| r["passed"] == true), "{results:#?}");
     // The answers are to the injected frames: after the takeover, the emulated ESME

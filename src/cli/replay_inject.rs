@@ -25,6 +25,9 @@ use super::{EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK};
 const JOIN_LIMIT: Duration = Duration::secs(600);
 /// After they joined: time for its application link keys before the takeover.
 const SETTLE: Duration = Duration::secs(10);
+/// How often the device's reception is looked at for frames to acknowledge (a stack
+/// acknowledges within milliseconds).
+const ACK_STEP: Duration = Duration::millis(2);
 /// After the last injected frame: time for the answers.
 const TAIL: Duration = Duration::secs(5);
 
@@ -39,6 +42,8 @@ struct Injection {
     frames: usize,
     /// Frames put on the emulated air.
     injected: usize,
+    /// APS Acks sent for the emulated peers' frames.
+    acks: u64,
     /// Frames left out, by reason.
     skipped: BTreeMap<&'static str, usize>,
     /// Frames whose field was rewritten, by field.
@@ -55,6 +60,7 @@ impl Injection {
                 "captured": self.captured,
                 "frames": self.frames,
                 "injected": self.injected,
+                "acks": self.acks,
                 "skipped": self.skipped,
                 "rewritten": self.rewritten,
                 "takeover_s": self.takeover_s,
@@ -116,6 +122,31 @@ fn is_device(a: Address, shorts: &[u16], ext: Option<ExtAddr>) -> bool {
         Address::Extended(e) => Some(e) == ext,
         Address::None => false,
     }
+}
+
+/// Run the world from `from` to `until` in steps of [`ACK_STEP`], sending the APS
+/// Acks the rewriter gives for what the device hears; how many.
+fn run_answering(
+    world: &mut World<DeviceHost>,
+    node: u32,
+    rewriter: &mut Rewriter,
+    from: SimTime,
+    until: SimTime,
+) -> u64 {
+    let mut sent = 0;
+    let mut now = from;
+    while now < until {
+        now = (now + ACK_STEP).min(until);
+        world.run_until(now);
+        for h in world.take_heard() {
+            let end = h.psdu.len().saturating_sub(2);
+            if let Some(ack) = rewriter.observe(h.psdu.get(..end).unwrap_or_default()) {
+                world.inject(node, ack);
+                sent += 1;
+            }
+        }
+    }
+    sent
 }
 
 /// Run the injection; `keys` are the capture's.
@@ -241,13 +272,17 @@ pub fn run(args: &ReplayArgs, keys: &Keyring, expect: &Expectations) -> Result<u
     }
     world.set_external(node, true);
     world.tap_node(node);
-    let mut rewriter = Rewriter::new(emulated, shorts, ext, peers, keys.clone());
+    let answer_acks = own_frames
+        .iter()
+        .any(|&i| trace.messages[i].aps_type == Some("APS Ack"));
+    let mut rewriter = Rewriter::new(emulated, (shorts, ext), peers, keys.clone(), answer_acks);
     let first = frames[own_frames[0]].time;
     let mut injection = Injection {
         device: spec.clone(),
         captured,
         frames: own_frames.len(),
         injected: 0,
+        acks: 0,
         skipped: BTreeMap::new(),
         rewritten: BTreeMap::new(),
         takeover_s,
@@ -261,11 +296,7 @@ pub fn run(args: &ReplayArgs, keys: &Keyring, expect: &Expectations) -> Result<u
             (f.time - first).max(0.0) / args.speed
         };
         let at = start + Duration((gap * 1e9) as u64);
-        world.run_until(at);
-        for h in world.take_heard() {
-            let end = h.psdu.len().saturating_sub(2);
-            rewriter.observe(h.psdu.get(..end).unwrap_or_default());
-        }
+        injection.acks += run_answering(&mut world, node, &mut rewriter, now, at);
         match rewriter.rewrite(f.number, &f.mpdu) {
             Ok(Rewritten::Inject(psdu)) => {
                 world.inject(node, psdu);
@@ -276,7 +307,7 @@ pub fn run(args: &ReplayArgs, keys: &Keyring, expect: &Expectations) -> Result<u
         }
         now = at;
     }
-    world.run_until(now + TAIL);
+    injection.acks += run_answering(&mut world, node, &mut rewriter, now, now + TAIL);
     injection.rewritten = rewriter.rewritten.clone();
     let air = world.take_capture().unwrap_or_default();
     if let Some(p) = &args.pcap {
@@ -308,6 +339,12 @@ fn text(i: &Injection) -> String {
         "injected {} of {} frame(s) of {} as {} (taken over at {:.1} s)\n",
         i.injected, i.frames, i.captured, i.device, i.takeover_s
     );
+    if i.acks > 0 {
+        s += &format!(
+            "  answered {} APS Ack request(s) of the emulated peers\n",
+            i.acks
+        );
+    }
     for (why, n) in &i.skipped {
         s += &format!("  left out {n}: {why}\n");
     }

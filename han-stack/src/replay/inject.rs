@@ -7,15 +7,18 @@
 
 use std::collections::BTreeMap;
 
+use crate::aps::ack::ack_of;
 use crate::aps::{ApsFlags, ApsFrame, FrameType as ApsType, security as aps_security};
 use crate::dissect::Keyring;
 use crate::mac::{Address, MacFrame, MacPayload};
-use crate::nwk::{NwkFrame, NwkFrameType, security::SECURITY_LEVEL};
+use crate::nwk::{NwkFrame, NwkFrameType, NwkHeader, security::SECURITY_LEVEL};
 use crate::security::{AuxHeader, unsecure};
 use crate::wire::{ExtAddr, Wire};
 
 /// The ZDP Device Announcement cluster (Zigbee PRO R22 2.4.3.1.11).
 const DEVICE_ANNCE: u16 = 0x0013;
+/// The radius of an APS Ack the rewriter sends (2 × nwkMaxDepth, as the host's frames).
+const ACK_RADIUS: u8 = 30;
 
 /// The emulated device taking over the captured one, and where its next frame starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,9 +125,11 @@ pub struct Rewriter {
     captured_ext: Option<ExtAddr>,
     peers: BTreeMap<u16, Peer>,
     keys: Keyring,
-    /// APS counters of acknowledged-delivery frames the emulated device received and
-    /// has not acknowledged yet, by sender short address.
-    to_ack: BTreeMap<u16, u8>,
+    /// Answer the emulated peers' acknowledged-delivery frames with APS Acks (the
+    /// captured device did), instead of replaying the captured Acks.
+    answer_acks: bool,
+    /// APS Acks sent for the emulated peers' frames.
+    pub acks_sent: u64,
     /// Frames whose field changed, by field name.
     pub rewritten: BTreeMap<&'static str, u64>,
 }
@@ -132,21 +137,24 @@ pub struct Rewriter {
 impl Rewriter {
     /// A rewriter speaking as `emulated` for the captured device (its short
     /// addresses and EUI-64 in the capture), mapping the capture's other short
-    /// addresses by `peers`, opening the capture's frames with `keys`.
+    /// addresses by `peers`, opening the capture's frames with `keys`; with
+    /// `answer_acks` (the captured device sent APS Acks) it acknowledges what the
+    /// emulated peers send it, when they send it (see [`Rewriter::observe`]).
     pub fn new(
         emulated: Emulated,
-        captured: Vec<u16>,
-        captured_ext: Option<ExtAddr>,
+        captured: (Vec<u16>, Option<ExtAddr>),
         peers: BTreeMap<u16, Peer>,
         keys: Keyring,
+        answer_acks: bool,
     ) -> Self {
         Rewriter {
             emulated,
-            captured,
-            captured_ext,
+            captured: captured.0,
+            captured_ext: captured.1,
             peers,
             keys,
-            to_ack: BTreeMap::new(),
+            answer_acks,
+            acks_sent: 0,
             rewritten: BTreeMap::new(),
         }
     }
@@ -157,36 +165,84 @@ impl Rewriter {
         }
     }
 
-    /// A frame the emulated device received (MPDU without FCS): remember the APS
-    /// counter of data it must acknowledge, so a captured APS Ack answers it.
-    pub fn observe(&mut self, mpdu: &[u8]) {
-        let Ok(mac) = MacFrame::from_bytes(mpdu) else {
-            return;
-        };
+    /// A frame the emulated device received (MPDU without FCS): the APS Ack to send
+    /// now when it is data asking for one and acknowledgements are answered. The
+    /// recorded Acks answered the captured peers' frames, whose timing the emulated
+    /// peers do not keep, so the Ack goes out when the emulated frame arrives, as
+    /// the captured device's stack sent it (Zigbee PRO R22 2.2.8.4.2).
+    pub fn observe(&mut self, mpdu: &[u8]) -> Option<Vec<u8>> {
+        if !self.answer_acks {
+            return None;
+        }
+        let mac = MacFrame::from_bytes(mpdu).ok()?;
         let MacPayload::Data(bytes) = &mac.payload else {
-            return;
+            return None;
         };
-        let Ok(nwk) = NwkFrame::from_bytes(bytes) else {
-            return;
-        };
+        let nwk = NwkFrame::from_bytes(bytes).ok()?;
         if nwk.header.dst != self.emulated.short
             || nwk.header.control.frame_type != NwkFrameType::Data
         {
-            return;
+            return None;
         }
-        let Some(aux) = &nwk.aux else { return };
+        let aux = nwk.aux.as_ref()?;
         let source = aux.source.or(nwk.header.src64).unwrap_or_default();
         let (key, _) = self.emulated.network_key;
         let header = nwk.header.to_bytes();
-        let Ok(plain) = unsecure(&header, aux, &nwk.payload, &key, source, SECURITY_LEVEL) else {
-            return;
-        };
-        if let Ok(aps) = ApsFrame::from_bytes(&plain)
-            && aps.header.frame_type == ApsType::Data
-            && aps.header.flags.contains(ApsFlags::ACK_REQUEST)
+        let plain = unsecure(&header, aux, &nwk.payload, &key, source, SECURITY_LEVEL).ok()?;
+        let aps = ApsFrame::from_bytes(&plain).ok()?;
+        if aps.header.frame_type != ApsType::Data
+            || !aps.header.flags.contains(ApsFlags::ACK_REQUEST)
         {
-            self.to_ack.insert(nwk.header.src, aps.header.counter);
+            return None;
         }
+        let ack = ApsFrame {
+            header: ack_of(&aps.header),
+            aux: None,
+            payload: Vec::new(),
+        };
+        let seq = self.next_nwk_seq();
+        let header = NwkHeader::pro(
+            NwkFrameType::Data,
+            nwk.header.src,
+            self.emulated.short,
+            ACK_RADIUS,
+            seq,
+        )
+        .with_src64(self.emulated.ext);
+        let sealed = self.seal_nwk(header, &ack.to_bytes());
+        self.acks_sent += 1;
+        Some(self.mac_frame(mac.src, sealed))
+    }
+
+    fn next_nwk_seq(&mut self) -> u8 {
+        let seq = self.emulated.nwk_seq;
+        self.emulated.nwk_seq = seq.wrapping_add(1);
+        seq
+    }
+
+    /// Secure `payload` under `header` with the emulated network key and the next
+    /// frame counter.
+    fn seal_nwk(&mut self, header: NwkHeader, payload: &[u8]) -> NwkFrame {
+        let (key, key_seq) = self.emulated.network_key;
+        let fc = self.emulated.nwk_frame_counter;
+        self.emulated.nwk_frame_counter = fc.wrapping_add(1);
+        let aux = AuxHeader::network(fc, self.emulated.ext, key_seq);
+        NwkFrame::seal(
+            header,
+            aux,
+            payload,
+            &key,
+            self.emulated.ext,
+            SECURITY_LEVEL,
+        )
+    }
+
+    /// A data frame from the emulated device to `next` carrying `nwk`, as a PSDU.
+    fn mac_frame(&mut self, next: Address, nwk: NwkFrame) -> Vec<u8> {
+        let seq = self.emulated.mac_seq;
+        self.emulated.mac_seq = seq.wrapping_add(1);
+        let src = Address::Short(self.emulated.short);
+        MacFrame::data(seq, self.emulated.pan_id, next, src, nwk.to_bytes()).emit_with_fcs()
     }
 
     /// The emulated counterpart of captured short address `a` (broadcasts stay).
@@ -268,21 +324,14 @@ impl Rewriter {
             }
             _ => {}
         }
+        if aps.header.frame_type == ApsType::Ack {
+            return Ok(Rewritten::Skip(
+                "APS Ack (sent when the emulated peer's frame asks for it instead)",
+            ));
+        }
         let dst = self.peer(frame, nwk.header.dst)?;
-        let counter = if aps.header.frame_type == ApsType::Ack {
-            match self.to_ack.remove(&dst) {
-                Some(c) => c,
-                None => {
-                    return Ok(Rewritten::Skip(
-                        "APS Ack with nothing of the emulated peer's to acknowledge",
-                    ));
-                }
-            }
-        } else {
-            let c = self.emulated.aps_counter;
-            self.emulated.aps_counter = c.wrapping_add(1);
-            c
-        };
+        let counter = self.emulated.aps_counter;
+        self.emulated.aps_counter = counter.wrapping_add(1);
         self.note("APS counter", counter != aps.header.counter);
         if let Some(aps_aux) = aps.aux.clone() {
             aps = self.resecure_aps(frame, aps_at, &aps, &aps_aux, dst, counter)?;
@@ -291,8 +340,7 @@ impl Rewriter {
         }
         // NWK header: this device's sequence, addresses and counters.
         let mut header = nwk.header.clone();
-        let seq = self.emulated.nwk_seq;
-        self.emulated.nwk_seq = seq.wrapping_add(1);
+        let seq = self.next_nwk_seq();
         self.note("NWK sequence number", header.seq != seq);
         header.seq = seq;
         self.note("NWK source", header.src != self.emulated.short);
@@ -313,20 +361,11 @@ impl Rewriter {
                 *r = self.peers.get(r).map_or(*r, |p| p.short);
             }
         }
-        let (key, key_seq) = self.emulated.network_key;
+        let (_, key_seq) = self.emulated.network_key;
         let fc = self.emulated.nwk_frame_counter;
-        self.emulated.nwk_frame_counter = fc.wrapping_add(1);
         self.note("NWK frame counter", aux.frame_counter != fc);
         self.note("NWK key sequence number", aux.key_seq != Some(key_seq));
-        let new_aux = AuxHeader::network(fc, self.emulated.ext, key_seq);
-        let sealed = NwkFrame::seal(
-            header,
-            new_aux,
-            &aps.to_bytes(),
-            &key,
-            self.emulated.ext,
-            SECURITY_LEVEL,
-        );
+        let sealed = self.seal_nwk(header, &aps.to_bytes());
         self.note(
             "NWK security (re-secured with the emulated network key)",
             true,
@@ -483,7 +522,13 @@ mod tests {
                 },
             ),
         ];
-        Rewriter::new(emulated(), vec![0x4242], Some(IHD), peers.into(), keyring())
+        Rewriter::new(
+            emulated(),
+            (vec![0x4242], Some(IHD)),
+            peers.into(),
+            keyring(),
+            true,
+        )
     }
 
     /// A captured frame from 0x4242 (the IHD) to `dst`: a ZCL read, APS-secured when
@@ -616,72 +661,92 @@ mod tests {
     }
 
     #[test]
-    fn an_aps_ack_answers_what_the_emulated_peer_sent() {
+    fn the_emulated_peers_frames_are_acknowledged_when_they_arrive_not_the_captured_ones() {
         let mut r = rewriter();
-        let ack = |counter| {
-            let aps = ApsFrame {
-                header: crate::aps::ack::ack_of(&data_header(1, 0x0702, 0x0109, 1, counter, true)),
-                aux: None,
-                payload: vec![],
-            };
-            let nwk = NwkHeader::pro(NwkFrameType::Data, 0x796f, 0x4242, 30, 5).with_src64(IHD);
-            let nwk = NwkFrame::seal(
-                nwk,
-                AuxHeader::network(8, IHD, 0),
-                &aps.to_bytes(),
-                &CAPTURED_KEY,
-                IHD,
-                SECURITY_LEVEL,
-            );
-            MacFrame::data(
-                1,
-                0x1a62,
-                Address::Short(0x796f),
-                Address::Short(0x4242),
-                nwk.to_bytes(),
-            )
-            .to_bytes()
+        // A captured APS Ack (to the ESME) is left out.
+        let ack = ApsFrame {
+            header: ack_of(&data_header(1, 0x0702, 0x0109, 1, 77, true)),
+            aux: None,
+            payload: vec![],
         };
-        assert!(
-            matches!(r.rewrite(1, &ack(77)).unwrap(), Rewritten::Skip(_)),
-            "nothing to acknowledge yet"
+        let nwk = NwkHeader::pro(NwkFrameType::Data, 0x796f, 0x4242, 30, 5).with_src64(IHD);
+        let aux = AuxHeader::network(8, IHD, 0);
+        let nwk = NwkFrame::seal(
+            nwk,
+            aux,
+            &ack.to_bytes(),
+            &CAPTURED_KEY,
+            IHD,
+            SECURITY_LEVEL,
         );
-        // The emulated ESME's report with counter 5, acknowledged delivery, to the device.
+        let captured = MacFrame::data(
+            1,
+            0x1a62,
+            Address::Short(0x796f),
+            Address::Short(0x4242),
+            nwk.to_bytes(),
+        );
+        assert!(matches!(
+            r.rewrite(1, &captured.to_bytes()).unwrap(),
+            Rewritten::Skip(_)
+        ));
+        // The emulated ESME's report with APS counter 5, acknowledged delivery, to the
+        // device, relayed by the hub: the Ack goes back to the hub, counter 5.
         let report = ApsFrame {
             header: data_header(1, 0x0702, 0x0109, 1, 5, true),
             aux: None,
             payload: ZCL_READ.to_vec(),
         };
         let nwk = NwkHeader::pro(NwkFrameType::Data, 0x5678, 0x1111, 30, 1).with_src64(ESME);
+        let aux = AuxHeader::network(1, ESME, 0);
         let nwk = NwkFrame::seal(
             nwk,
-            AuxHeader::network(1, ESME, 0),
+            aux,
             &report.to_bytes(),
             &EMULATED_KEY,
             ESME,
             SECURITY_LEVEL,
         );
-        r.observe(
-            &MacFrame::data(
-                1,
-                0x0a01,
-                Address::Short(0x5678),
-                Address::Short(0x1111),
-                nwk.to_bytes(),
-            )
-            .to_bytes(),
+        let heard = MacFrame::data(
+            1,
+            0x0a01,
+            Address::Short(0x5678),
+            Address::Short(0x0000),
+            nwk.to_bytes(),
         );
-        let Rewritten::Inject(psdu) = r.rewrite(2, &ack(77)).unwrap() else {
-            panic!("injected")
-        };
-        assert_eq!(open(&psdu).2.header.counter, 5);
+        let psdu = r.observe(&heard.to_bytes()).expect("an Ack");
+        let (mac, nwk, aps) = open(&psdu);
+        assert_eq!(
+            (mac.dst, nwk.header.dst, nwk.header.src),
+            (Address::Short(0), 0x1111, 0x5678)
+        );
+        assert_eq!(
+            (aps.header.frame_type, aps.header.counter),
+            (ApsType::Ack, 5)
+        );
+        assert_eq!((r.acks_sent, nwk.aux.unwrap().frame_counter), (1, 400));
+        // Without acknowledgements asked for, nothing.
+        let mut quiet = Rewriter::new(
+            emulated(),
+            (vec![0x4242], Some(IHD)),
+            BTreeMap::new(),
+            keyring(),
+            false,
+        );
+        assert_eq!(quiet.observe(&heard.to_bytes()), None);
     }
 
     #[test]
     fn what_cannot_be_opened_or_mapped_is_an_error_naming_the_frame() {
         let mut keys = Keyring::new();
         keys.add_network_key([0x99; 16]);
-        let mut r = Rewriter::new(emulated(), vec![0x4242], Some(IHD), BTreeMap::new(), keys);
+        let mut r = Rewriter::new(
+            emulated(),
+            (vec![0x4242], Some(IHD)),
+            BTreeMap::new(),
+            keys,
+            true,
+        );
         let e = r.rewrite(9, &captured(0x0000, false)).unwrap_err();
         // MAC header 9 bytes, NWK header with the source EUI-64 16: the ciphertext at 25.
         assert_eq!(
@@ -698,10 +763,10 @@ mod tests {
         );
         let mut r = Rewriter::new(
             emulated(),
-            vec![0x4242],
-            Some(IHD),
+            (vec![0x4242], Some(IHD)),
             BTreeMap::new(),
             keyring(),
+            true,
         );
         let e = r.rewrite(4, &captured(0x796f, false)).unwrap_err();
         assert_eq!(
@@ -721,7 +786,7 @@ mod tests {
         fn rewriting_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..128)) {
             let mut r = rewriter();
             let _ = r.rewrite(1, &bytes);
-            r.observe(&bytes);
+            let _ = r.observe(&bytes);
         }
     }
 }
