@@ -87,7 +87,7 @@ pub enum InjectError {
     },
     /// An address of the capture has no emulated counterpart.
     #[error(
-        "frame {frame}: {address} of the capture has no counterpart in the emulated building (no device there has its EUI-64); map it with --peer"
+        "frame {frame}: {address} of the capture has no counterpart in the emulated building (no device there has its EUI-64)"
     )]
     UnknownPeer {
         /// 1-based frame number.
