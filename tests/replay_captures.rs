@@ -262,6 +262,28 @@ fn remove_with_copies(trace: &Trace, recs: &mut Vec<Vec<u8>>, i: usize) -> Vec<u
     gone
 }
 
+/// A mutant in which one match of a `[[rate]]` rule is gone fails it with the
+/// gap between the frames `around`.
+fn gap_fails(tag: &str, bytes: &[u8], entry: &Entry, rule: &str, around: [usize; 2]) {
+    mutant_fails(
+        tag,
+        bytes,
+        entry,
+        rule,
+        |msg| msg.starts_with("gap of"),
+        |f| f == around,
+        &format!("name frames {} and {}", around[0], around[1]),
+    );
+}
+
+/// The frames of a capture, with their MPDUs.
+fn mpdus(bytes: &[u8]) -> Vec<han_stack::capture::CaptureFrame> {
+    han_stack::capture::open(bytes)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 /// Indices (0-based) of the original (not retransmitted) messages a matcher selects.
 fn matching(trace: &Trace, m: &replay::Matcher) -> Vec<usize> {
     (0..trace.messages.len())
@@ -325,14 +347,12 @@ fn a_capture_with_one_frame_removed_fails_naming_the_frames_around_the_gap() {
                     trace.messages[m[0]].frame,
                     trace.messages[m[2]].frame - shift,
                 );
-                mutant_fails(
+                gap_fails(
                     "removed",
                     &join(&header, &recs),
                     &entry,
                     &rule.name,
-                    |msg| msg.starts_with("gap of"),
-                    |f| f == [before, after],
-                    &format!("name frames {before} and {after}"),
+                    [before, after],
                 );
             }
             Check::Response {
@@ -541,10 +561,7 @@ fn a_capture_with_one_attribute_value_altered_fails_its_range_rule_at_that_frame
             .into_iter()
             .find(|&i| trace.messages[i].attribute(attribute).is_some())
             .unwrap();
-        let frames: Vec<han_stack::capture::CaptureFrame> = han_stack::capture::open(&bytes)
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let frames = mpdus(&bytes);
         let old = frames[i].mpdu.clone();
         let new_value = max.unwrap() as u64 + 1000;
         let keys = key_list(&entry);
@@ -639,10 +656,7 @@ fn a_capture_without_attributes_with_one_address_altered_fails_its_count_or_rate
         let bytes = std::fs::read(&entry.pcap).unwrap();
         let trace = decode(&bytes, &entry);
         let (header, mut recs) = records(&bytes);
-        let frames: Vec<han_stack::capture::CaptureFrame> = han_stack::capture::open(&bytes)
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let frames = mpdus(&bytes);
         let alter = |recs: &mut Vec<Vec<u8>>, i: usize| {
             let old = frames[i].mpdu.clone();
             let new = resecure(&old, &key_list(&entry), |h| h.dst = 0x0bad, |_| {});
@@ -653,14 +667,12 @@ fn a_capture_without_attributes_with_one_address_altered_fails_its_count_or_rate
                 let m = matching(&trace, matcher);
                 alter(&mut recs, m[1]);
                 let (before, after) = (trace.messages[m[0]].frame, trace.messages[m[2]].frame);
-                mutant_fails(
+                gap_fails(
                     "altered",
                     &join(&header, &recs),
                     &entry,
                     &rule.name,
-                    |msg| msg.starts_with("gap of"),
-                    |f| f == [before, after],
-                    &format!("name frames {before} and {after}"),
+                    [before, after],
                 );
             }
             Check::Count { matcher, min, .. } => {
