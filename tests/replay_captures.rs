@@ -9,7 +9,7 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use han_stack::Wire;
-use han_stack::aps::ApsHeader;
+use han_stack::aps::{ApsFrame, security as aps_security};
 use han_stack::dissect::Keyring;
 use han_stack::mac::{MacFrame, fcs};
 use han_stack::nwk::NwkHeader;
@@ -186,6 +186,104 @@ fn failures_of(results: &Value, rule: &str) -> Vec<(String, Vec<usize>)> {
         .collect()
 }
 
+/// Replay a mutant and check that rule `rule` fails with a message `says` accepts,
+/// naming frames that `frames` accepts.
+fn mutant_fails(
+    tag: &str,
+    bytes: &[u8],
+    entry: &Entry,
+    rule: &str,
+    says: impl Fn(&str) -> bool,
+    frames: impl Fn(&[usize]) -> bool,
+    expected: &str,
+) {
+    let results = replay_mutant(tag, bytes, entry);
+    let failures = failures_of(&results, rule);
+    assert!(
+        failures.iter().any(|(msg, f)| says(msg) && frames(f)),
+        "{} ({tag}): {failures:?} should {expected}",
+        entry.pcap.display()
+    );
+}
+
+/// A mutant in which the first message a `[[count]]` rule with `min` selects (of
+/// `m`) no longer matches fails that rule, naming the last match left (its frame
+/// number as `frame_of` gives it in the mutant; none when the only one went).
+fn count_fails(
+    tag: &str,
+    bytes: &[u8],
+    entry: &Entry,
+    rule: &str,
+    (trace, m, min): (&Trace, &[usize], u64),
+    frame_of: impl Fn(usize) -> usize,
+) {
+    let expected = format!("{} message(s), expected at least {min}", m.len() - 1);
+    let last: Vec<usize> = m[1..]
+        .last()
+        .map(|&i| frame_of(trace.messages[i].frame))
+        .into_iter()
+        .collect();
+    mutant_fails(
+        tag,
+        bytes,
+        entry,
+        rule,
+        |msg| msg.starts_with(&expected),
+        |f| f == last,
+        &format!("say {expected} naming {last:?}"),
+    );
+}
+
+/// Remove record `i` and the same frame again after it — its MAC retransmissions
+/// and relayed copies (within a second) — each with the MAC Ack right after it;
+/// the indices removed, in order.
+fn remove_with_copies(trace: &Trace, recs: &mut Vec<Vec<u8>>, i: usize) -> Vec<usize> {
+    let m = &trace.messages;
+    let same = |x: &Message| {
+        x.retry
+            && ((x.nwk_seq.is_some()
+                && (x.src, x.dst, x.nwk_seq) == (m[i].src, m[i].dst, m[i].nwk_seq))
+                || (x.mac_src, x.mac_seq) == (m[i].mac_src, m[i].mac_seq))
+    };
+    let mut gone = Vec::new();
+    for j in (i..m.len()).take_while(|&j| m[j].time - m[i].time <= 1.0) {
+        if j == i || same(&m[j]) {
+            gone.push(j);
+            if m.get(j + 1)
+                .is_some_and(|x| x.mac_src == han_stack::mac::Address::None)
+            {
+                gone.push(j + 1);
+            }
+        }
+    }
+    for &j in gone.iter().rev() {
+        recs.remove(j);
+    }
+    gone
+}
+
+/// A mutant in which one match of a `[[rate]]` rule is gone fails it with the
+/// gap between the frames `around`.
+fn gap_fails(tag: &str, bytes: &[u8], entry: &Entry, rule: &str, around: [usize; 2]) {
+    mutant_fails(
+        tag,
+        bytes,
+        entry,
+        rule,
+        |msg| msg.starts_with("gap of"),
+        |f| f == around,
+        &format!("name frames {} and {}", around[0], around[1]),
+    );
+}
+
+/// The frames of a capture, with their MPDUs.
+fn mpdus(bytes: &[u8]) -> Vec<han_stack::capture::CaptureFrame> {
+    han_stack::capture::open(bytes)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 /// Indices (0-based) of the original (not retransmitted) messages a matcher selects.
 fn matching(trace: &Trace, m: &replay::Matcher) -> Vec<usize> {
     (0..trace.messages.len())
@@ -239,72 +337,50 @@ fn a_capture_with_one_frame_removed_fails_naming_the_frames_around_the_gap() {
                 _ => false,
             })
             .expect("every capture has a rate, response or exact count rule");
-        let name = entry.pcap.display();
         match &rule.check {
             Check::Rate { matcher, .. } => {
                 let m = matching(&trace, matcher);
-                // Remove the second message and any retransmissions of it.
-                let gone = m[1];
-                let mut end = gone + 1;
-                while trace
-                    .messages
-                    .get(end)
-                    .is_some_and(|x| x.retry || x.mac_src == han_stack::mac::Address::None)
-                {
-                    end += 1;
-                }
-                recs.drain(gone..end);
-                let results = replay_mutant("removed", &join(&header, &recs), &entry);
-                let shift = end - gone;
-                let failures = failures_of(&results, &rule.name);
+                // Remove the second message and its retransmissions and relayed copies.
+                let gone = remove_with_copies(&trace, &mut recs, m[1]);
+                let shift = gone.iter().filter(|&&j| j < m[2]).count();
                 let (before, after) = (
                     trace.messages[m[0]].frame,
                     trace.messages[m[2]].frame - shift,
                 );
-                assert!(
-                    failures.iter().any(
-                        |(msg, frames)| msg.starts_with("gap of") && *frames == [before, after]
-                    ),
-                    "{name}: {failures:?} should name frames {before} and {after}"
+                gap_fails(
+                    "removed",
+                    &join(&header, &recs),
+                    &entry,
+                    &rule.name,
+                    [before, after],
                 );
             }
             Check::Response {
                 request, response, ..
             } => {
                 let req = matching(&trace, request)[0];
-                let gone = answer(&trace, req, response);
-                recs.remove(gone);
-                let results = replay_mutant("removed", &join(&header, &recs), &entry);
-                let failures = failures_of(&results, &rule.name);
+                remove_with_copies(&trace, &mut recs, answer(&trace, req, response));
                 let frame = trace.messages[req].frame;
-                assert!(
-                    failures
-                        .iter()
-                        .any(|(msg, frames)| msg.contains("not answered") && *frames == [frame]),
-                    "{name}: {failures:?} should name request frame {frame}"
+                mutant_fails(
+                    "removed",
+                    &join(&header, &recs),
+                    &entry,
+                    &rule.name,
+                    |msg| msg.contains("not answered"),
+                    |f| f == [frame],
+                    &format!("name request frame {frame}"),
                 );
             }
             Check::Count { matcher, min, .. } => {
                 let m = matching(&trace, matcher);
                 recs.remove(m[0]);
-                let results = replay_mutant("removed", &join(&header, &recs), &entry);
-                let failures = failures_of(&results, &rule.name);
-                let expected = format!(
-                    "{} message(s), expected at least {}",
-                    m.len() - 1,
-                    min.unwrap()
-                );
-                // The last remaining match is named; none remain when the only one went.
-                let last: Vec<usize> = m[1..]
-                    .last()
-                    .map(|&i| renumber(trace.messages[i].frame, m[0]))
-                    .into_iter()
-                    .collect();
-                assert!(
-                    failures
-                        .iter()
-                        .any(|(msg, frames)| msg.starts_with(&expected) && *frames == last),
-                    "{name}: {failures:?} should say {expected} naming {last:?}"
+                count_fails(
+                    "removed",
+                    &join(&header, &recs),
+                    &entry,
+                    &rule.name,
+                    (&trace, &m, min.unwrap()),
+                    |f| renumber(f, m[0]),
                 );
             }
             _ => unreachable!("filtered above"),
@@ -319,7 +395,6 @@ fn a_capture_with_two_frames_swapped_fails_naming_the_moved_frame() {
         let trace = decode(&bytes, &entry);
         let (header, mut recs) = records(&bytes);
         let e = expectations(&entry);
-        let name = entry.pcap.display();
         let sequence = e.rules.iter().find_map(|r| match &r.check {
             Check::Sequence { steps, each, .. } => Some((r, steps, *each)),
             _ => None,
@@ -337,38 +412,41 @@ fn a_capture_with_two_frames_swapped_fails_naming_the_moved_frame() {
                 .find(|&j| steps[1].matches(&trace.messages[j], &trace))
                 .unwrap();
             recs.swap(first, second);
-            let results = replay_mutant("reordered", &join(&header, &recs), &entry);
-            let failures = failures_of(&results, &rule.name);
             let moved = trace.messages[second].frame;
             let mutant = decode(&join(&header, &recs), &entry);
             let starts: Vec<usize> = matching(&mutant, &steps[0])
                 .iter()
                 .map(|&i| mutant.messages[i].frame)
                 .collect();
-            assert!(
-                failures.iter().any(|(msg, frames)| {
-                    msg.starts_with("step 2 (")
-                        && if each {
-                            frames[0] == moved
-                        } else {
-                            starts.contains(&frames[0])
-                        }
-                }),
-                "{name}: {failures:?} should fail at step 2 from frame {moved}"
+            mutant_fails(
+                "reordered",
+                &join(&header, &recs),
+                &entry,
+                &rule.name,
+                |msg| msg.starts_with("step 2 ("),
+                |f| {
+                    if each {
+                        f[0] == moved
+                    } else {
+                        starts.contains(&f[0])
+                    }
+                },
+                &format!("fail at step 2 from frame {moved}"),
             );
         } else if let Some((rule, request, response)) = response {
             // Swap a request with its answer: the answer now comes first.
             let req = matching(&trace, request)[0];
             let ans = answer(&trace, req, response);
             recs.swap(req, ans);
-            let results = replay_mutant("reordered", &join(&header, &recs), &entry);
-            let failures = failures_of(&results, &rule.name);
             let moved = trace.messages[ans].frame;
-            assert!(
-                failures
-                    .iter()
-                    .any(|(msg, frames)| msg.contains("not answered") && *frames == [moved]),
-                "{name}: {failures:?} should name the request, now frame {moved}"
+            mutant_fails(
+                "reordered",
+                &join(&header, &recs),
+                &entry,
+                &rule.name,
+                |msg| msg.contains("not answered"),
+                |f| f == [moved],
+                &format!("name the request, now frame {moved}"),
             );
         } else {
             // Swap the first two frames captured at different times.
@@ -376,14 +454,14 @@ fn a_capture_with_two_frames_swapped_fails_naming_the_moved_frame() {
                 .find(|&i| trace.messages[i].time > trace.messages[i - 1].time)
                 .unwrap();
             recs.swap(i - 1, i);
-            let results = replay_mutant("reordered", &join(&header, &recs), &entry);
-            let failures = failures_of(&results, "no time-backwards");
-            assert!(
-                failures
-                    .iter()
-                    .any(|(msg, frames)| msg.contains("captured") && *frames == [i, i + 1]),
-                "{name}: {failures:?} should name frames {i} and {}",
-                i + 1
+            mutant_fails(
+                "reordered",
+                &join(&header, &recs),
+                &entry,
+                "no time-backwards",
+                |msg| msg.contains("captured"),
+                |f| f == [i, i + 1],
+                &format!("name frames {i} and {}", i + 1),
             );
         }
     }
@@ -403,16 +481,33 @@ fn replace_mpdu(rec: &mut [u8], old: &[u8], new: &[u8]) {
     }
 }
 
-/// Re-secure `mpdu` (NWK-secured) after `edit` changes its plaintext.
-fn resecure(mpdu: &[u8], keys: &[[u8; 16]], edit: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
+/// Re-secure `mpdu` (NWK-secured) after `edit_header` changes its NWK header
+/// (keeping its length) and `edit` its plaintext; a NWK frame without security
+/// only gets its header edited.
+fn resecure(
+    mpdu: &[u8],
+    keys: &[[u8; 16]],
+    edit_header: impl Fn(&mut NwkHeader),
+    edit: impl Fn(&mut Vec<u8>),
+) -> Vec<u8> {
     let mac = MacFrame::from_bytes(mpdu).unwrap();
     let han_stack::mac::MacPayload::Data(payload) = &mac.payload else {
         panic!("not a data frame")
     };
     let mac_len = mpdu.len() - payload.len();
     let mut r = Reader::new(payload);
-    let nwk = NwkHeader::parse(&mut r).unwrap();
+    let mut nwk = NwkHeader::parse(&mut r).unwrap();
     let header_end = r.position();
+    edit_header(&mut nwk);
+    let header = nwk.to_bytes();
+    assert_eq!(
+        header.len(),
+        header_end,
+        "the edit keeps the header's length"
+    );
+    if !nwk.is_secured() {
+        return [&mpdu[..mac_len], &header[..], &payload[header_end..]].concat();
+    }
     let aux = AuxHeader::parse(&mut r).unwrap();
     let aux_end = r.position();
     let source = aux.source.or(nwk.src64).expect("nonce source on air");
@@ -432,8 +527,14 @@ fn resecure(mpdu: &[u8], keys: &[[u8; 16]], edit: impl Fn(&mut Vec<u8>)) -> Vec<
         })
         .expect("a key opens the frame");
     edit(&mut plain);
-    let sealed = security::secure(&payload[..header_end], &aux, &plain, key, source, 5);
-    [&mpdu[..mac_len + aux_end], &sealed[..]].concat()
+    let sealed = security::secure(&header, &aux, &plain, key, source, 5);
+    [
+        &mpdu[..mac_len],
+        &header[..],
+        &payload[header_end..aux_end],
+        &sealed[..],
+    ]
+    .concat()
 }
 
 #[test]
@@ -460,43 +561,68 @@ fn a_capture_with_one_attribute_value_altered_fails_its_range_rule_at_that_frame
             .into_iter()
             .find(|&i| trace.messages[i].attribute(attribute).is_some())
             .unwrap();
-        let frames: Vec<han_stack::capture::CaptureFrame> = han_stack::capture::open(&bytes)
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let frames = mpdus(&bytes);
         let old = frames[i].mpdu.clone();
         let new_value = max.unwrap() as u64 + 1000;
-        let new = resecure(&old, &key_list(&entry), |plain| {
-            let mut r = Reader::new(plain);
-            let aps = ApsHeader::parse(&mut r).unwrap();
-            assert!(aps.cluster.is_some());
-            let zcl = r.position();
-            // Report Attributes: header (3 bytes), then id (2), type (1), value.
-            let id = attribute.to_le_bytes();
-            let at = (zcl + 3..plain.len() - 3)
-                .find(|&k| plain[k] == id[0] && plain[k + 1] == id[1])
-                .unwrap();
-            let width = match plain[at + 2] {
-                0x20 | 0x28 => 1,
-                0x21 | 0x29 => 2,
-                0x22 | 0x2a => 3,
-                0x23 | 0x2b => 4,
-                0x25 | 0x2d => 6,
-                t => panic!("attribute type 0x{t:02x} not handled by this test"),
-            };
-            plain[at + 3..at + 3 + width].copy_from_slice(&new_value.to_le_bytes()[..width]);
-        });
+        let keys = key_list(&entry);
+        let new = resecure(
+            &old,
+            &keys,
+            |_| {},
+            |nwk_plain| {
+                let aps = ApsFrame::from_bytes(nwk_plain).unwrap();
+                assert!(aps.header.cluster.is_some());
+                // An APS-secured report is opened with its link key, edited and sealed again.
+                let (mut plain, zcl, key) = match &aps.aux {
+                    Some(aux) => {
+                        let key = keys
+                            .iter()
+                            .find(|k| aps_security::open(&aps, k, aux.source.unwrap()).is_some())
+                            .expect("a key opens the APS security");
+                        let plain = aps_security::open(&aps, key, aux.source.unwrap()).unwrap();
+                        (plain, 0, Some((key, aux)))
+                    }
+                    None => (nwk_plain.clone(), nwk_plain.len() - aps.payload.len(), None),
+                };
+                // Report Attributes: header (3 bytes), then id (2), type (1), value.
+                let id = attribute.to_le_bytes();
+                let at = (zcl + 3..plain.len() - 3)
+                    .find(|&k| plain[k] == id[0] && plain[k + 1] == id[1])
+                    .unwrap();
+                let width = match plain[at + 2] {
+                    0x20 | 0x28 => 1,
+                    0x21 | 0x29 => 2,
+                    0x22 | 0x2a => 3,
+                    0x23 | 0x2b => 4,
+                    0x25 | 0x2d => 6,
+                    t => panic!("attribute type 0x{t:02x} not handled by this test"),
+                };
+                plain[at + 3..at + 3 + width].copy_from_slice(&new_value.to_le_bytes()[..width]);
+                *nwk_plain = match key {
+                    Some((key, aux)) => aps_security::seal(
+                        aps.header.clone(),
+                        aux.control.key_id(),
+                        aux.frame_counter,
+                        aux.source.unwrap(),
+                        key,
+                        &plain,
+                    )
+                    .to_bytes(),
+                    None => plain,
+                };
+            },
+        );
         replace_mpdu(&mut recs[i], &old, &new);
-        let results = replay_mutant("altered", &join(&header, &recs), &entry);
-        let failures = failures_of(&results, &rule.name);
         let frame = trace.messages[i].frame;
         let expected = format!("attribute 0x{attribute:04x} = {new_value} at frame {frame}");
-        assert!(
-            failures
-                .iter()
-                .any(|(msg, frames)| msg.starts_with(&expected) && *frames == [frame]),
-            "{}: {failures:?} should say {expected}",
-            entry.pcap.display()
+        mutant_fails(
+            "altered",
+            &join(&header, &recs),
+            &entry,
+            &rule.name,
+            |msg| msg.starts_with(&expected),
+            |f| f == [frame],
+            &format!("say {expected}"),
         );
         altered += 1;
     }
@@ -507,9 +633,10 @@ fn a_capture_with_one_attribute_value_altered_fails_its_range_rule_at_that_frame
 }
 
 #[test]
-fn a_capture_without_attributes_with_one_address_altered_fails_its_rate_rule() {
+fn a_capture_without_attributes_with_one_address_altered_fails_its_count_or_rate_rule() {
     // Captures without a range rule have no attribute value to alter: alter the
-    // destination of one periodic frame instead (the FCS refreshed).
+    // NWK destination of a frame an exact count or a rate rule selects instead
+    // (re-secured when NWK-secured, the FCS refreshed).
     let mut altered = 0;
     for entry in library() {
         let e = expectations(&entry);
@@ -519,40 +646,54 @@ fn a_capture_without_attributes_with_one_address_altered_fails_its_rate_rule() {
         {
             continue;
         }
-        let Some((rule, matcher)) = e.rules.iter().find_map(|r| match &r.check {
-            Check::Rate { matcher, .. } => Some((r, matcher)),
-            _ => None,
+        let Some(rule) = e.rules.iter().find(|r| match &r.check {
+            Check::Rate { .. } => true,
+            Check::Count { min, max, .. } => min.is_some() && min == max,
+            _ => false,
         }) else {
             continue;
         };
         let bytes = std::fs::read(&entry.pcap).unwrap();
         let trace = decode(&bytes, &entry);
         let (header, mut recs) = records(&bytes);
-        let m = matching(&trace, matcher);
-        let frames: Vec<han_stack::capture::CaptureFrame> = han_stack::capture::open(&bytes)
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        let old = frames[m[1]].mpdu.clone();
-        let mut mac = MacFrame::from_bytes(&old).unwrap();
-        mac.dst = han_stack::mac::Address::Short(0x0bad);
-        let new = mac.to_bytes();
-        replace_mpdu(&mut recs[m[1]], &old, &new);
-        let results = replay_mutant("altered", &join(&header, &recs), &entry);
-        let failures = failures_of(&results, &rule.name);
-        let (before, after) = (trace.messages[m[0]].frame, trace.messages[m[2]].frame);
-        assert!(
-            failures
-                .iter()
-                .any(|(msg, frames)| msg.starts_with("gap of") && *frames == [before, after]),
-            "{}: {failures:?} should name frames {before} and {after}",
-            entry.pcap.display()
-        );
+        let frames = mpdus(&bytes);
+        let alter = |recs: &mut Vec<Vec<u8>>, i: usize| {
+            let old = frames[i].mpdu.clone();
+            let new = resecure(&old, &key_list(&entry), |h| h.dst = 0x0bad, |_| {});
+            replace_mpdu(&mut recs[i], &old, &new);
+        };
+        match &rule.check {
+            Check::Rate { matcher, .. } => {
+                let m = matching(&trace, matcher);
+                alter(&mut recs, m[1]);
+                let (before, after) = (trace.messages[m[0]].frame, trace.messages[m[2]].frame);
+                gap_fails(
+                    "altered",
+                    &join(&header, &recs),
+                    &entry,
+                    &rule.name,
+                    [before, after],
+                );
+            }
+            Check::Count { matcher, min, .. } => {
+                let m = matching(&trace, matcher);
+                alter(&mut recs, m[0]);
+                count_fails(
+                    "altered",
+                    &join(&header, &recs),
+                    &entry,
+                    &rule.name,
+                    (&trace, &m, min.unwrap()),
+                    |f| f,
+                );
+            }
+            _ => unreachable!("filtered above"),
+        }
         altered += 1;
     }
     assert!(
-        altered >= 4,
-        "every sim capture without a range rule gets an altered mutant"
+        altered >= 1,
+        "the farmhouse (no attribute in it) gets an address-altered mutant"
     );
 }
 

@@ -43,20 +43,18 @@ fn validate(xml: &Path) -> Value {
 
 const EXPECT: &str = r#"
 [devices]
-hub = "0x0001"
-esme = "0x0002"
+esme = "00:12:4b:00:00:01:00:02"
 
-[[rate]]
-name = "ESME every 60 s"
-match = { message = "Data", from = "esme", to = "hub" }
-every = "60s"
-tolerance = "1s"
+[[count]]
+name = "the ESME associates once"
+match = { message = "Association Request", from = "esme" }
+min = 1
+max = 1
 
-[[rate]]
-name = "ESME every 30 s & <faster>"
-match = { message = "Data", from = "esme", to = "hub" }
-every = "30s"
-tolerance = "1s"
+[[count]]
+name = "the ESME associates twice & <again>"
+match = { message = "Association Request", from = "esme" }
+min = 2
 
 [[absent]]
 condition = "bad-fcs"
@@ -82,7 +80,7 @@ fn junit_output_validates_and_has_one_test_case_per_expectation() {
         "--format",
         "json",
     ]);
-    assert_eq!(out.status.code(), Some(1), "the 30 s rule fails");
+    assert_eq!(out.status.code(), Some(1), "the twice rule fails");
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let v = validate(&xml);
     assert_eq!(v["valid"], true, "{v:#}");
@@ -98,7 +96,7 @@ fn junit_output_validates_and_has_one_test_case_per_expectation() {
             assert_eq!(case["name"], result["name"]);
             assert_eq!(case["failed"], result["passed"] == false);
         }
-        assert_eq!(cases[1]["name"], "ESME every 30 s & <faster>");
+        assert_eq!(cases[1]["name"], "the ESME associates twice & <again>");
         assert_eq!(cases[1]["failed"], true);
     }
     // Same input, same bytes.

@@ -556,6 +556,24 @@ impl DeviceHost {
         self.nwk.key()
     }
 
+    /// What an outside driver needs to go on speaking as this device (capture injection,
+    /// `han replay --into`): its addresses, key, and the next sequence numbers and frame
+    /// counters; None before it holds a network key.
+    pub fn takeover(&self) -> Option<han_stack::replay::inject::Emulated> {
+        Some(han_stack::replay::inject::Emulated {
+            pan_id: self.config.pan_id,
+            short: self.config.short_addr,
+            ext: self.ext,
+            network_key: self.nwk.key()?,
+            mac_seq: self.mac_seq.wrapping_add(1),
+            nwk_seq: self.nwk_seq.wrapping_add(1),
+            aps_counter: self.aps_counter.wrapping_add(1),
+            nwk_frame_counter: self.nwk.outgoing_counter(),
+            aps_frame_counter: self.aps_security_counter,
+            app_keys: self.app_keys.clone(),
+        })
+    }
+
     /// The trust centre's device log (coordinator only).
     pub fn device_log(&self) -> Option<&DeviceLog> {
         match &self.role {

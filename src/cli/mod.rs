@@ -9,6 +9,7 @@ pub mod plan;
 pub mod portfolio;
 pub mod rcp;
 pub mod replay;
+pub mod replay_inject;
 pub mod run;
 pub mod sim;
 pub mod survey;

@@ -48,6 +48,38 @@ pub struct ReplayArgs {
     /// With --diff: relative difference of mean intervals allowed (0.1 = 10 %).
     #[arg(long, default_value_t = Tolerance::default().relative)]
     pub time_tolerance: f64,
+    /// Play one device's captured frames into this building (TOML) and check the
+    /// expectations on the emulated air (docs/replay.md, "Injection").
+    #[arg(long, value_name = "BUILDING")]
+    pub into: Option<PathBuf>,
+    /// With --into: the emulated device that takes over the captured one's frames.
+    #[arg(long = "as", value_name = "PREMISES/DEVICE", requires = "into")]
+    pub as_device: Option<String>,
+    /// With --into: the captured device (0x1234 or an EUI-64); the --as device's EUI-64
+    /// if omitted.
+    #[arg(long, value_name = "ADDR", requires = "into")]
+    pub from: Option<String>,
+    /// With --into: play the frames this many times faster than recorded.
+    #[arg(long, default_value_t = 1.0, requires = "into", value_parser = parse_speed)]
+    pub speed: f64,
+    /// With --into: play the frames back to back, as fast as the MAC sends them.
+    #[arg(long, requires = "into", conflicts_with = "speed")]
+    pub as_fast: bool,
+    /// With --into: seed of the emulated building (its keys, PAN ID, timings).
+    #[arg(long, default_value_t = 1, requires = "into")]
+    pub seed: u64,
+    /// With --into: also write the emulated air (the injected frames and the answers).
+    #[arg(long, value_name = "FILE", requires = "into")]
+    pub pcap: Option<PathBuf>,
+}
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a speed-up factor (a number above 0, e.g. 10)"
+        )),
+    }
 }
 
 /// Bad input: message printed, exit code 2.
@@ -99,6 +131,9 @@ pub fn run(args: &ReplayArgs) -> Result<u8> {
         Ok(e) => e,
         Err(e) => return unusable(e),
     };
+    if args.into.is_some() {
+        return super::replay_inject::run(args, &keys, &expect);
+    }
     let mut reports: Vec<CaptureReport> = Vec::new();
     for path in &args.captures {
         let trace = match decode(path, &keys) {

@@ -436,8 +436,13 @@ fn never(trace: &Trace, condition: Condition, f: &mut Failures<'_>) -> String {
     match condition {
         Condition::ClearAfterJoin => {
             let mut secured_at: HashMap<Address, usize> = HashMap::new();
+            // An APS-secured frame without NWK security is not in the clear: it is how
+            // the trust centre hands a joiner the network key (Zigbee PRO R22 4.6.3.2).
             for (i, m) in msgs.iter().enumerate().filter(|(_, m)| m.nwk) {
-                match (m.nwk_security.is_some(), secured_at.get(&m.src)) {
+                match (
+                    m.nwk_security.is_some() || m.aps_secured,
+                    secured_at.get(&m.src),
+                ) {
                     (true, None) => {
                         secured_at.insert(m.src, i);
                     }
@@ -649,10 +654,14 @@ mod tests {
     fn clear_frames_after_a_device_secured_one_fail() {
         let mut clear_before = Message::sample(1, 0.0, 2, 0, "Rejoin Request");
         clear_before.nwk_security = None;
+        // A Transport Key without NWK security but APS-secured (to a joiner) is not clear.
+        let mut aps_secured = Message::sample(4, 4.0, 2, 7, "Transport Key");
+        aps_secured.aps_secured = true;
         let msgs = vec![
             clear_before,
             secured(2, 5, 0),
             Message::sample(3, 3.0, 2, 0, "Leave"),
+            aps_secured,
         ];
         let o = &run(msgs, "[[absent]]\ncondition = \"clear-after-join\"\n")[0];
         assert_eq!(frames(o), [vec![2, 3]]);

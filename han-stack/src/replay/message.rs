@@ -51,16 +51,27 @@ pub struct Message {
     pub nwk_security: Option<NwkSecurity>,
     /// A secured layer (NWK or APS) that no key opened while keys were known.
     pub mic_failed: bool,
+    /// Whether the APS layer was secured (a link key protects it even without NWK security).
+    pub aps_secured: bool,
     /// FCS verdict, when the capture carried one.
     pub fcs_ok: Option<bool>,
     /// What failed to decode, with its byte offset.
     pub error: Option<String>,
     /// A MAC retransmission of the previous frame from the same MAC source
-    /// (same sequence number, type and length); set by the trace builder.
+    /// (same sequence number, type and length), or a relayed copy of a NWK frame
+    /// heard from another hop (same NWK source, destination and sequence number
+    /// within [`RELAY_WINDOW`] s); set by the trace builder.
     pub retry: bool,
+    /// NWK sequence number.
+    pub nwk_seq: Option<u8>,
     /// MPDU length, for telling retransmissions apart.
     pub length: usize,
 }
+
+/// How close in time two frames with the same NWK source, destination and sequence
+/// number must be for the later to count as a relayed copy, seconds (the NWK
+/// sequence number wraps after 256 frames).
+pub const RELAY_WINDOW: f64 = 1.0;
 
 /// The NWK auxiliary header fields the counter rule needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +110,7 @@ impl Message {
             dst: mac.map(|m| m.dst).unwrap_or_default(),
             mac_src: mac.map(|m| m.src).unwrap_or_default(),
             mac_seq: mac.and_then(|m| m.seq),
+            nwk_seq: None,
             mac_type: mac.map(|m| m.frame_type.name()).unwrap_or("Unknown"),
             mac_command: mac.and_then(|m| match &m.payload {
                 MacPayload::Command(c) => Some(c.name()),
@@ -115,6 +127,7 @@ impl Message {
             nwk: false,
             nwk_security: None,
             mic_failed: false,
+            aps_secured: false,
             fcs_ok: d.fcs_ok,
             error: d.error.as_ref().map(|e| e.to_string()),
             retry: false,
@@ -123,6 +136,7 @@ impl Message {
         let have_keys = dissector.keys.network_keys().next().is_some();
         if let Some(n) = &d.nwk {
             m.nwk = true;
+            m.nwk_seq = Some(n.header.seq);
             m.src = Address::Short(n.header.src);
             m.dst = Address::Short(n.header.dst);
             m.nwk_command = n.command.as_ref().map(|c| c.name());
@@ -148,6 +162,7 @@ impl Message {
             m.profile = a.header.profile;
             let have_link = dissector.keys.link_keys().next().is_some();
             m.mic_failed |= have_link && a.decrypted == Some(false);
+            m.aps_secured = a.aux.is_some();
         }
         m
     }
@@ -269,6 +284,7 @@ impl Message {
             dst: Address::Short(dst),
             mac_src: Address::Short(src),
             mac_seq: Some(frame as u8),
+            nwk_seq: None,
             mac_type: "Data",
             mac_command: None,
             nwk_command: Some(name),
@@ -282,6 +298,7 @@ impl Message {
             nwk: true,
             nwk_security: None,
             mic_failed: false,
+            aps_secured: false,
             fcs_ok: None,
             error: None,
             retry: false,

@@ -6,13 +6,15 @@
 //!
 //! One module per job: [`message`] (a frame's record), [`trace`] (a decoded
 //! capture), [`matcher`] (message filters), [`expect`] (the file model and
-//! parser), [`check`] (the checker), [`conversation`], [`diff`], [`junit`]
-//! and [`report`] (text output).
+//! parser), [`check`] (the checker), [`conversation`], [`diff`], [`junit`],
+//! [`report`] (text output) and [`inject`] (rewriting a device's frames into an
+//! emulated network).
 
 pub mod check;
 pub mod conversation;
 pub mod diff;
 pub mod expect;
+pub mod inject;
 pub mod junit;
 pub mod matcher;
 pub mod message;

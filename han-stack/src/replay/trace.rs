@@ -67,15 +67,24 @@ impl Trace {
 
     /// Flag MAC retransmissions: a frame with the sequence number, type and
     /// length of the previous frame from the same MAC source (IEEE 802.15.4-2015
-    /// 6.7.4.3: a retry resends the same frame).
+    /// 6.7.4.3: a retry resends the same frame); and relayed copies: a NWK frame
+    /// heard again from another hop (Zigbee PRO R22 3.6.3: a router forwards it
+    /// with the originator's NWK header).
     fn mark_retries(&mut self) {
         let mut last: HashMap<Address, (Option<u8>, &'static str, usize)> = HashMap::new();
+        let mut nwk: HashMap<(Address, Address, u8), (Address, f64)> = HashMap::new();
         for m in &mut self.messages {
             if m.mac_src == Address::None || m.mac_seq.is_none() {
                 continue;
             }
             let key = (m.mac_seq, m.mac_type, m.length);
             m.retry = last.insert(m.mac_src, key) == Some(key);
+            if let Some(seq) = m.nwk_seq {
+                let seen = nwk.insert((m.src, m.dst, seq), (m.mac_src, m.time));
+                m.retry |= seen.is_some_and(|(hop, t)| {
+                    hop != m.mac_src && m.time - t <= super::message::RELAY_WINDOW
+                });
+            }
         }
     }
 
@@ -155,6 +164,28 @@ condition = "time-backwards"
         keys.add_network_key(net.network_key);
         keys.add_link_key(net.link_key);
         keys
+    }
+
+    #[test]
+    fn a_relayed_copy_counts_once_and_a_later_wrap_of_the_sequence_again() {
+        let hop = |frame, time, mac_src: u16, seq| {
+            let mut m = Message::sample(frame, time, 0xb744, 0xf967, "");
+            m.mac_src = Address::Short(mac_src);
+            m.mac_seq = Some(frame as u8);
+            m.nwk_seq = Some(seq);
+            m
+        };
+        let t = Trace::from_messages(
+            vec![
+                hop(1, 0.0, 0xb744, 7),
+                hop(2, 0.004, 0x0000, 7),
+                hop(3, 0.5, 0xb744, 8),
+                hop(4, 60.0, 0x0000, 7),
+            ],
+            BTreeMap::new(),
+        );
+        let retry: Vec<bool> = t.messages.iter().map(|m| m.retry).collect();
+        assert_eq!(retry, [false, true, false, false]);
     }
 
     #[test]
