@@ -573,13 +573,7 @@ fn take_over_the_ihd(tag: &str, router: bool) {
     let mut han = ns
         .cmd(han_bin())
         .args(["run", TERRACED, "--tun", "--external", "12-acacia-road/ihd"])
-        .args([
-            "--duration",
-            "120s",
-            "--pcap",
-            &format!("/tmp/rt-air-{tag}.pcap"),
-            "--keys",
-        ])
+        .args(["--duration", "120s", "--keys"])
         .arg(&keys)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
