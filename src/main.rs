@@ -34,6 +34,8 @@ enum Command {
     /// Benchmarks that print han's figure beside a peer's.
     #[command(subcommand)]
     Bench(cli::bench::BenchCommand),
+    /// A pseudo-terminal that behaves as an OpenThread RCP whose radio is in the building.
+    Rcp(cli::rcp::RcpArgs),
     /// The installer's terminal UI: floors, premises, floor plans, links, heat maps and edits.
     Tui(cli::tui::TuiArgs),
 }
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Some(Command::Portfolio(cmd)) => cli::portfolio::run(&cmd),
         Some(Command::Tui(args)) => cli::tui::run(&args).map(exit_code),
         Some(Command::Plan(args)) => cli::plan::run(&args),
+        Some(Command::Rcp(args)) => cli::rcp::run(&args),
         None => cli::tui::run_default().map(exit_code),
     };
     match result {

@@ -91,13 +91,17 @@ fn describe(f: &SpinelFrame) -> Value {
         Property::HwAddr(a) | Property::MacLongAddr(a) => json!([hex(a)]),
         Property::PhyEnabled(b)
         | Property::MacRawStreamEnabled(b)
-        | Property::MacSrcMatchEnabled(b) => {
+        | Property::MacSrcMatchEnabled(b)
+        | Property::MacRxOnWhenIdle(b) => {
             json!([u8::from(*b)])
         }
-        Property::PhyChan(v) | Property::MacPromiscuousMode(v) => json!([v]),
-        Property::PhyTxPower(v) | Property::PhyRssi(v) | Property::PhyRxSensitivity(v) => {
+        Property::PhyChan(v) | Property::MacPromiscuousMode(v) | Property::MacScanState(v) => {
             json!([v])
         }
+        Property::PhyCcaThreshold(v)
+        | Property::PhyTxPower(v)
+        | Property::PhyRssi(v)
+        | Property::PhyRxSensitivity(v) => json!([v]),
         Property::MacShortAddr(v) | Property::MacPanId(v) => json!([v]),
         Property::StreamRawRx(RxFrame {
             psdu,
@@ -159,7 +163,7 @@ fn han_decodes_what_pyspinel_encodes() {
     }
     assert_eq!(rejected, 1);
     assert_eq!(cmds.len(), 9, "every command: {cmds:?}");
-    assert_eq!(props.len(), 20, "every property: {props:?}");
+    assert_eq!(props.len(), 23, "every property: {props:?}");
 }
 
 #[test]
@@ -178,13 +182,16 @@ fn pyspinel_decodes_what_han_encodes() {
         Cmd::PropValueIs(Property::ProtocolVersion(4, 3)),
         Cmd::PropValueIs(Property::NcpVersion("OPENTHREAD/han ~}".into())),
         Cmd::PropValueIs(Property::InterfaceType(3)),
-        Cmd::PropValueIs(Property::Caps(vec![5, 0x7E, 512, 0x1305])),
+        Cmd::PropValueIs(Property::Caps(vec![5, 0x7E, 8, 34, 513, 0x1305])),
         Cmd::PropValueIs(Property::HwAddr(escapy)),
         Cmd::PropValueIs(Property::PhyEnabled(true)),
         Cmd::PropValueIs(Property::PhyChan(0x13)),
         Cmd::PropValueIs(Property::PhyTxPower(-8)),
         Cmd::PropValueIs(Property::PhyRssi(-126)),
         Cmd::PropValueIs(Property::PhyRxSensitivity(-100)),
+        Cmd::PropValueSet(Property::PhyCcaThreshold(-75)),
+        Cmd::PropValueSet(Property::MacScanState(0)),
+        Cmd::PropValueSet(Property::MacRxOnWhenIdle(true)),
         Cmd::PropValueSet(Property::MacLongAddr(escapy)),
         Cmd::PropValueSet(Property::MacShortAddr(0x7D7E)),
         Cmd::PropValueSet(Property::MacPanId(0x1311)),

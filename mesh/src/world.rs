@@ -326,6 +326,8 @@ pub struct World<N: Node> {
     tapped: Vec<bool>,
     heard: Vec<Heard>,
     external: Vec<bool>,
+    /// Outcomes of external radios' transmissions, for their driver.
+    external_done: Vec<(u32, TxStatus)>,
 }
 
 fn mw(dbm: f64) -> f64 {
@@ -422,6 +424,7 @@ impl<N: Node> World<N> {
             tapped: vec![false; radios_len],
             heard: Vec::new(),
             external: vec![false; radios_len],
+            external_done: Vec::new(),
         }
     }
 
@@ -479,6 +482,21 @@ impl<N: Node> World<N> {
     /// Whether `node`'s radio is driven from outside.
     pub fn is_external(&self, node: u32) -> bool {
         self.external.get(node as usize).copied().unwrap_or(false)
+    }
+
+    /// Outcomes of the transmissions external radios made with [`World::inject`] since the
+    /// last call, in order: (node, status) — what their own stack would have been told.
+    pub fn take_external_done(&mut self) -> Vec<(u32, TxStatus)> {
+        std::mem::take(&mut self.external_done)
+    }
+
+    /// Set or clear the frame-pending bit `node`'s radio puts in ACKs to frames from
+    /// `addr`, as its own [`Action::SetPending`] would (an external driver's source-match
+    /// table).
+    pub fn set_pending(&mut self, node: u32, addr: Address, pending: bool) {
+        if (node as usize) < self.nodes.len() {
+            self.action(node, Action::SetPending { addr, pending });
+        }
     }
 
     /// `node`'s radio configuration now.
@@ -679,11 +697,16 @@ impl<N: Node> World<N> {
     /// stack had sent it: for replaying recorded frames into a run. The node is told of the
     /// outcome with handle [`INJECTED`].
     pub fn inject(&mut self, node: u32, psdu: Vec<u8>) {
+        self.inject_with(node, psdu, TxOptions::default());
+    }
+
+    /// [`World::inject`] with the sender's own CSMA-CA and retry parameters.
+    pub fn inject_with(&mut self, node: u32, psdu: Vec<u8>, options: TxOptions) {
         if (node as usize) < self.nodes.len() {
             let a = Action::Transmit {
                 handle: INJECTED,
                 psdu,
-                options: TxOptions::default(),
+                options,
             };
             self.action(node, a);
         }
@@ -752,6 +775,11 @@ impl<N: Node> World<N> {
 
     fn node_input(&mut self, n: u32, input: NodeInput<'_>) {
         if self.external[n as usize] {
+            if let NodeInput::TransmitDone { handle, result } = input
+                && handle == INJECTED
+            {
+                self.external_done.push((n, result));
+            }
             return;
         }
         let mut actions = std::mem::take(&mut self.actions);
@@ -1295,7 +1323,7 @@ fn unwatch(r: &mut RadioState, n: u32, ifs: &[(u32, f64)], all: &mut [Interferer
 /// passes when macPanId is 0xffff or equals its source PAN ID; other frames need a
 /// destination PAN ID that matches (or is the broadcast PAN) and a destination address that
 /// is the node's or the broadcast short address.
-fn accepts(c: &RadioConfig, h: &HeaderPeek) -> bool {
+pub fn accepts(c: &RadioConfig, h: &HeaderPeek) -> bool {
     if h.frame_type == FrameType::Beacon {
         return c.pan_id == 0xffff || h.src_pan == Some(c.pan_id);
     }
@@ -1391,6 +1419,35 @@ mod tests {
         let t = world.now();
         world.run_until(t + Duration::millis(50));
         assert!(world.stats().nodes[0].ppdus > before);
+        // Its driver is told the outcome (node 1 acknowledged it), once.
+        assert_eq!(
+            world.take_external_done(),
+            [(
+                0,
+                TxStatus::Success {
+                    frame_pending: false
+                }
+            )]
+        );
+        assert!(world.take_external_done().is_empty());
+        // To an address nobody has: no ACK after the retries it asked for.
+        let lost = MacFrame::data(
+            10,
+            external.pan_id,
+            Address::Short(0x7777),
+            Address::Short(external.short_addr),
+            vec![0x3f, 1],
+        );
+        let options = TxOptions {
+            csma: han_stack::mac::csma::CsmaParams {
+                max_frame_retries: 0,
+                ..Default::default()
+            },
+        };
+        world.inject_with(0, lost.emit_with_fcs(), options);
+        let t = world.now();
+        world.run_until(t + Duration::millis(50));
+        assert_eq!(world.take_external_done(), [(0, TxStatus::NoAck)]);
         // A new address from outside is filtered on from then on.
         world.set_radio_config(
             0,

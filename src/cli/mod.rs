@@ -6,6 +6,7 @@ pub mod decode_bench;
 pub mod mesh_bench;
 pub mod plan;
 pub mod portfolio;
+pub mod rcp;
 pub mod replay;
 pub mod run;
 pub mod sim;

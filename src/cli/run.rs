@@ -2,7 +2,7 @@
 //! external programs as devices; glue to `han_devices::scenario` and the driver.
 
 mod clock;
-mod driver;
+pub(super) mod driver;
 mod iface;
 mod lag;
 
@@ -266,7 +266,7 @@ pub fn run(a: &RunArgs) -> Result<u8> {
         live: driver::stderr_is_terminal(),
         rt_priority: a.rt_priority,
     };
-    let outcome = driver::drive(rt.handle(), &mut world, &ifaces, opts)?;
+    let outcome = driver::drive(rt.handle(), &mut world, &ifaces, opts, None)?;
     drop(ifaces);
     rt.shutdown_background();
     let stats = world.stats();

@@ -21,8 +21,8 @@ from spinel.hdlc import Hdlc
 # Property formats (OpenThread spinel.h); STREAM_RAW differs by direction.
 FORMATS = {
     0x00: "i", 0x01: "ii", 0x02: "U", 0x03: "i", 0x05: "A(i)", 0x08: "E",
-    0x20: "b", 0x21: "C", 0x25: "c", 0x26: "c", 0x27: "c", 0x34: "E", 0x35: "S",
-    0x36: "S", 0x37: "b", 0x38: "C", 0x1303: "b", 0x1304: "A(S)", 0x1305: "A(E)",
+    0x20: "b", 0x21: "C", 0x24: "c", 0x25: "c", 0x26: "c", 0x27: "c", 0x34: "E", 0x35: "S",
+    0x30: "C", 0x36: "S", 0x37: "b", 0x38: "C", 0x3B: "b", 0x1303: "b", 0x1304: "A(S)", 0x1305: "A(E)",
 }
 RX_RAW = "dccSt(CCX)t(i)"
 TX_RAW = "dCCCb"
@@ -136,9 +136,12 @@ def encode():
         (S.RSP_PROP_VALUE_IS, 0x08, bytes.fromhex("000d6f000a901b42"), ["000d6f000a901b42"]),
         (S.CMD_PROP_VALUE_SET, 0x20, C.encode_b(1), [1]),
         (S.CMD_PROP_VALUE_SET, 0x21, c(15), [15]),
+        (S.CMD_PROP_VALUE_SET, S.PROP_PHY_CCA_THRESHOLD, c(-75), [-75]),
         (S.RSP_PROP_VALUE_IS, 0x25, c(-3), [-3]),
         (S.RSP_PROP_VALUE_IS, 0x26, c(-94), [-94]),
         (S.RSP_PROP_VALUE_IS, 0x27, c(-100), [-100]),
+        (S.CMD_PROP_VALUE_SET, S.PROP_MAC_SCAN_STATE, c(0), [0]),
+        (S.CMD_PROP_VALUE_SET, 0x3B, C.encode_b(1), [1]),  # MAC_RX_ON_WHEN_IDLE_MODE (newer pyspinel)
         (S.CMD_PROP_VALUE_SET, 0x34, bytes.fromhex("7e7d000000000011"), ["7e7d000000000011"]),
         (S.CMD_PROP_VALUE_SET, 0x35, C.encode_S(0x7E7D), [0x7E7D]),
         (S.CMD_PROP_VALUE_SET, 0x36, C.encode_S(0x1234), [0x1234]),

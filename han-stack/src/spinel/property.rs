@@ -25,12 +25,16 @@ wire_enum! {
         PhyEnabled = 0x20 => "PHY_ENABLED",
         /// Spinel `PHY_CHAN`.
         PhyChan = 0x21 => "PHY_CHAN",
+        /// Spinel `PHY_CCA_THRESHOLD`.
+        PhyCcaThreshold = 0x24 => "PHY_CCA_THRESHOLD",
         /// Spinel `PHY_TX_POWER`.
         PhyTxPower = 0x25 => "PHY_TX_POWER",
         /// Spinel `PHY_RSSI`.
         PhyRssi = 0x26 => "PHY_RSSI",
         /// Spinel `PHY_RX_SENSITIVITY`.
         PhyRxSensitivity = 0x27 => "PHY_RX_SENSITIVITY",
+        /// Spinel `MAC_SCAN_STATE`.
+        MacScanState = 0x30 => "MAC_SCAN_STATE",
         /// Spinel `MAC_15_4_LADDR`.
         MacLongAddr = 0x34 => "MAC_15_4_LADDR",
         /// Spinel `MAC_15_4_SADDR`.
@@ -41,8 +45,14 @@ wire_enum! {
         MacRawStreamEnabled = 0x37 => "MAC_RAW_STREAM_ENABLED",
         /// Spinel `MAC_PROMISCUOUS_MODE`.
         MacPromiscuousMode = 0x38 => "MAC_PROMISCUOUS_MODE",
+        /// Spinel `MAC_RX_ON_WHEN_IDLE_MODE`.
+        MacRxOnWhenIdle = 0x3B => "MAC_RX_ON_WHEN_IDLE_MODE",
         /// Spinel `STREAM_RAW`.
         StreamRaw = 0x71 => "STREAM_RAW",
+        /// Spinel `RCP_API_VERSION` (`SPINEL_PROP_RCP__BEGIN` + 0).
+        RcpApiVersion = 0xB0 => "RCP_API_VERSION",
+        /// Spinel `RCP_MIN_HOST_API_VERSION` (`SPINEL_PROP_RCP__BEGIN` + 1).
+        RcpMinHostApiVersion = 0xB1 => "RCP_MIN_HOST_API_VERSION",
         /// Spinel `MAC_SRC_MATCH_ENABLED`.
         MacSrcMatchEnabled = 0x1303 => "MAC_SRC_MATCH_ENABLED",
         /// Spinel `MAC_SRC_MATCH_SHORT_ADDRESSES`.
@@ -116,12 +126,16 @@ pub enum Property {
     PhyEnabled(bool),
     /// IEEE 802.15.4 channel.
     PhyChan(u8),
+    /// Energy-detect CCA threshold, dBm.
+    PhyCcaThreshold(i8),
     /// Transmit power, dBm.
     PhyTxPower(i8),
     /// Instant RSSI, dBm.
     PhyRssi(i8),
     /// Receive sensitivity, dBm.
     PhyRxSensitivity(i8),
+    /// Scan state (0 idle, 1 beacon, 2 energy, 3 discover).
+    MacScanState(u8),
     /// Extended address, bytes in print order.
     MacLongAddr([u8; 8]),
     /// Short address.
@@ -132,6 +146,12 @@ pub enum Property {
     MacRawStreamEnabled(bool),
     /// Promiscuous mode (0 off, 1 network, 2 full).
     MacPromiscuousMode(u8),
+    /// Receiver on between transmissions.
+    MacRxOnWhenIdle(bool),
+    /// The RCP's API version (packed integer).
+    RcpApiVersion(u32),
+    /// The oldest host API version the RCP works with (packed integer).
+    RcpMinHostApiVersion(u32),
     /// A received frame (radio to host).
     StreamRawRx(RxFrame),
     /// A frame to transmit (host to radio).
@@ -158,15 +178,20 @@ impl Property {
             Property::HwAddr(_) => PropId::HwAddr,
             Property::PhyEnabled(_) => PropId::PhyEnabled,
             Property::PhyChan(_) => PropId::PhyChan,
+            Property::PhyCcaThreshold(_) => PropId::PhyCcaThreshold,
             Property::PhyTxPower(_) => PropId::PhyTxPower,
             Property::PhyRssi(_) => PropId::PhyRssi,
             Property::PhyRxSensitivity(_) => PropId::PhyRxSensitivity,
+            Property::MacScanState(_) => PropId::MacScanState,
             Property::MacLongAddr(_) => PropId::MacLongAddr,
             Property::MacShortAddr(_) => PropId::MacShortAddr,
             Property::MacPanId(_) => PropId::MacPanId,
             Property::MacRawStreamEnabled(_) => PropId::MacRawStreamEnabled,
             Property::MacPromiscuousMode(_) => PropId::MacPromiscuousMode,
+            Property::MacRxOnWhenIdle(_) => PropId::MacRxOnWhenIdle,
             Property::StreamRawRx(_) | Property::StreamRawTx(_) => PropId::StreamRaw,
+            Property::RcpApiVersion(_) => PropId::RcpApiVersion,
+            Property::RcpMinHostApiVersion(_) => PropId::RcpMinHostApiVersion,
             Property::MacSrcMatchEnabled(_) => PropId::MacSrcMatchEnabled,
             Property::MacSrcMatchShortAddresses(_) => PropId::MacSrcMatchShortAddresses,
             Property::MacSrcMatchExtendedAddresses(_) => PropId::MacSrcMatchExtendedAddresses,
@@ -198,9 +223,11 @@ impl Property {
             PropId::HwAddr => Property::HwAddr(r.array("EUI-64")?),
             PropId::PhyEnabled => Property::PhyEnabled(read_bool(r, "PHY enabled")?),
             PropId::PhyChan => Property::PhyChan(r.u8("channel")?),
+            PropId::PhyCcaThreshold => Property::PhyCcaThreshold(r.u8("CCA threshold")? as i8),
             PropId::PhyTxPower => Property::PhyTxPower(r.u8("TX power")? as i8),
             PropId::PhyRssi => Property::PhyRssi(r.u8("RSSI")? as i8),
             PropId::PhyRxSensitivity => Property::PhyRxSensitivity(r.u8("RX sensitivity")? as i8),
+            PropId::MacScanState => Property::MacScanState(r.u8("scan state")?),
             PropId::MacLongAddr => Property::MacLongAddr(r.array("extended address")?),
             PropId::MacShortAddr => Property::MacShortAddr(r.u16("short address")?),
             PropId::MacPanId => Property::MacPanId(r.u16("PAN ID")?),
@@ -208,6 +235,11 @@ impl Property {
                 Property::MacRawStreamEnabled(read_bool(r, "raw stream enabled")?)
             }
             PropId::MacPromiscuousMode => Property::MacPromiscuousMode(r.u8("promiscuous mode")?),
+            PropId::MacRxOnWhenIdle => Property::MacRxOnWhenIdle(read_bool(r, "RX on when idle")?),
+            PropId::RcpApiVersion => Property::RcpApiVersion(packed::read(r, "RCP API version")?),
+            PropId::RcpMinHostApiVersion => {
+                Property::RcpMinHostApiVersion(packed::read(r, "RCP minimum host API version")?)
+            }
             PropId::StreamRaw => match dir {
                 Direction::ToHost => Property::StreamRawRx(RxFrame::parse(r)?),
                 Direction::ToRadio => Property::StreamRawTx(TxRequest::parse(r)?),
@@ -251,16 +283,22 @@ impl Property {
                 w.bytes(s.as_bytes());
                 w.u8(0);
             }
-            Property::InterfaceType(v) => packed::write(w, *v),
+            Property::InterfaceType(v)
+            | Property::RcpApiVersion(v)
+            | Property::RcpMinHostApiVersion(v) => packed::write(w, *v),
             Property::Caps(caps) => caps.iter().for_each(|&c| packed::write(w, c)),
             Property::HwAddr(a) | Property::MacLongAddr(a) => w.bytes(a),
             Property::PhyEnabled(b)
             | Property::MacRawStreamEnabled(b)
-            | Property::MacSrcMatchEnabled(b) => w.u8(u8::from(*b)),
-            Property::PhyChan(v) | Property::MacPromiscuousMode(v) => w.u8(*v),
-            Property::PhyTxPower(v) | Property::PhyRssi(v) | Property::PhyRxSensitivity(v) => {
-                w.u8(*v as u8)
+            | Property::MacSrcMatchEnabled(b)
+            | Property::MacRxOnWhenIdle(b) => w.u8(u8::from(*b)),
+            Property::PhyChan(v) | Property::MacPromiscuousMode(v) | Property::MacScanState(v) => {
+                w.u8(*v)
             }
+            Property::PhyCcaThreshold(v)
+            | Property::PhyTxPower(v)
+            | Property::PhyRssi(v)
+            | Property::PhyRxSensitivity(v) => w.u8(*v as u8),
             Property::MacShortAddr(v) | Property::MacPanId(v) => w.u16(*v),
             Property::StreamRawRx(f) => f.emit(w),
             Property::StreamRawTx(f) => f.emit(w),
@@ -306,10 +344,13 @@ pub(crate) mod tests {
             (p.clone(), p.clone()).prop_map(|(a, b)| Property::ProtocolVersion(a, b)),
             "[^\u{0}]{0,20}".prop_map(Property::NcpVersion),
             p.clone().prop_map(Property::InterfaceType),
+            p.clone().prop_map(Property::RcpApiVersion),
+            p.clone().prop_map(Property::RcpMinHostApiVersion),
             vec(p, 0..8).prop_map(Property::Caps),
             any::<[u8; 8]>().prop_map(Property::HwAddr),
             any::<bool>().prop_map(Property::PhyEnabled),
             any::<u8>().prop_map(Property::PhyChan),
+            any::<i8>().prop_map(Property::PhyCcaThreshold),
             any::<i8>().prop_map(Property::PhyTxPower),
             any::<i8>().prop_map(Property::PhyRssi),
             any::<i8>().prop_map(Property::PhyRxSensitivity),
@@ -318,6 +359,8 @@ pub(crate) mod tests {
             any::<u16>().prop_map(Property::MacPanId),
             any::<bool>().prop_map(Property::MacRawStreamEnabled),
             any::<u8>().prop_map(Property::MacPromiscuousMode),
+            any::<u8>().prop_map(Property::MacScanState),
+            any::<bool>().prop_map(Property::MacRxOnWhenIdle),
             stream,
             any::<bool>().prop_map(Property::MacSrcMatchEnabled),
             vec(any::<u16>(), 0..8).prop_map(Property::MacSrcMatchShortAddresses),

@@ -11,8 +11,17 @@ use super::stream::{RxFrame, TxRequest};
 
 /// Spinel protocol version an RCP reports (OpenThread: 4.3).
 pub const PROTOCOL_VERSION: (u32, u32) = (4, 3);
-/// Capabilities: CONFIG_RADIO (34), MAC_RAW (1025), WRITABLE_RAW_STREAM (8).
-pub const CAPS: [u32; 3] = [34, 1025, 8];
+/// Capabilities (`spinel.h` `SPINEL_CAP_*`): WRITABLE_RAW_STREAM (8), CONFIG_RADIO
+/// (CONFIG__BEGIN 32 + 2 = 34), MAC_RAW (OPENTHREAD__BEGIN 512 + 1 = 513).
+pub const CAPS: [u32; 3] = [8, 34, 513];
+/// The capability a raw radio must have: `SPINEL_CAP_MAC_RAW`.
+pub const CAP_MAC_RAW: u32 = 513;
+/// RCP API version reported (OpenThread's `SPINEL_RCP_API_VERSION` at the time of
+/// zigbee-on-host 0.3.0, which checks it at start).
+pub const RCP_API_VERSION: u32 = 11;
+/// Oldest host API version accepted (OpenThread's `SPINEL_MIN_HOST_SUPPORTED_RCP_API_VERSION`
+/// counterpart on the RCP side).
+pub const RCP_MIN_HOST_API_VERSION: u32 = 4;
 
 /// What the RCP does with one host frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +52,10 @@ pub struct RcpState {
     pub channel: u8,
     /// Transmit power, dBm.
     pub tx_power: i8,
+    /// Energy-detect CCA threshold, dBm.
+    pub cca_threshold: i8,
+    /// Receiver on between transmissions.
+    pub rx_on_when_idle: bool,
     /// Receive sensitivity, dBm.
     pub rx_sensitivity: i8,
     /// Last measured RSSI, dBm.
@@ -74,6 +87,8 @@ impl RcpState {
             enabled: false,
             channel: 11,
             tx_power: 0,
+            cca_threshold: -75,
+            rx_on_when_idle: true,
             rx_sensitivity: -100,
             rssi: -127,
             ext_addr: eui64,
@@ -139,9 +154,23 @@ impl RcpState {
         RcpOutput::Reply(reply)
     }
 
-    /// The transmit-done answer to a [`RcpOutput::Transmit`].
-    pub fn tx_done(header: Header, result: Status) -> SpinelFrame {
-        is(header, Property::LastStatus(result, vec![]))
+    /// The transmit-done answer to a [`RcpOutput::Transmit`]: the status, then (as
+    /// OpenThread's RCP sends it, `ncp_base_radio.cpp`) the ACK's frame-pending bit, a
+    /// "header updated" flag (never: han does not secure frames for the host) and, when
+    /// acknowledged, the ACK as a raw frame with its metadata.
+    pub fn tx_done(header: Header, result: Status, ack: Option<&RxFrame>) -> SpinelFrame {
+        let mut rest = crate::wire::Writer::new();
+        let pending = ack.is_some_and(|a| a.psdu.first().is_some_and(|fc| fc & 0x10 != 0));
+        rest.u8(u8::from(pending));
+        rest.u8(0);
+        if let Some(a) = ack {
+            use crate::wire::Wire;
+            a.emit(&mut rest);
+        }
+        is(
+            header,
+            Property::LastStatus(result, rest.as_slice().to_vec()),
+        )
     }
 
     /// A received frame for the host, when the radio is on and streaming.
@@ -167,11 +196,18 @@ impl RcpState {
             }
             PropId::NcpVersion => Property::NcpVersion(self.ncp_version.clone()),
             PropId::InterfaceType => Property::InterfaceType(3),
+            PropId::RcpApiVersion => Property::RcpApiVersion(RCP_API_VERSION),
+            PropId::RcpMinHostApiVersion => {
+                Property::RcpMinHostApiVersion(RCP_MIN_HOST_API_VERSION)
+            }
             PropId::Caps => Property::Caps(CAPS.to_vec()),
             PropId::HwAddr => Property::HwAddr(self.eui64),
             PropId::PhyEnabled => Property::PhyEnabled(self.enabled),
             PropId::PhyChan => Property::PhyChan(self.channel),
             PropId::PhyTxPower => Property::PhyTxPower(self.tx_power),
+            PropId::PhyCcaThreshold => Property::PhyCcaThreshold(self.cca_threshold),
+            PropId::MacRxOnWhenIdle => Property::MacRxOnWhenIdle(self.rx_on_when_idle),
+            PropId::MacScanState => Property::MacScanState(0),
             PropId::PhyRssi => Property::PhyRssi(self.rssi),
             PropId::PhyRxSensitivity => Property::PhyRxSensitivity(self.rx_sensitivity),
             PropId::MacLongAddr => Property::MacLongAddr(self.ext_addr),
@@ -196,6 +232,11 @@ impl RcpState {
             Property::PhyChan(v) if (11..=26).contains(v) => self.channel = *v,
             Property::PhyChan(_) => return Err(Status::InvalidArgument),
             Property::PhyTxPower(v) => self.tx_power = *v,
+            Property::PhyCcaThreshold(v) => self.cca_threshold = *v,
+            Property::MacRxOnWhenIdle(v) => self.rx_on_when_idle = *v,
+            // Only idle: an RCP's energy scan is not emulated.
+            Property::MacScanState(0) => {}
+            Property::MacScanState(_) => return Err(Status::Unimplemented),
             Property::MacLongAddr(v) => self.ext_addr = *v,
             Property::MacShortAddr(v) => self.short_addr = *v,
             Property::MacPanId(v) => self.pan_id = *v,
@@ -269,6 +310,20 @@ mod tests {
 
     fn reply(p: Property, tid: u8) -> RcpOutput {
         RcpOutput::Reply(is(Header::new(0, tid), p))
+    }
+
+    #[test]
+    fn zigbee_on_host_reads_the_rcp_api_versions() {
+        // zigbee-on-host's start(): GET RCP_API_VERSION (176, packed B0 01) with TID 4, then
+        // RCP_MIN_HOST_API_VERSION (177); each answered with the same TID.
+        let mut rcp = RcpState::new([0; 8], "han-rcp/0.1");
+        for (prop, value) in [(0xB0, RCP_API_VERSION), (0xB1, RCP_MIN_HOST_API_VERSION)] {
+            let get = SpinelFrame::from_bytes(&[0x84, 0x02, prop, 0x01]).unwrap();
+            let RcpOutput::Reply(is) = rcp.handle(&get) else {
+                panic!("no reply to {prop:#x}")
+            };
+            assert_eq!(is.to_bytes(), [0x84, 0x06, prop, 0x01, value as u8]);
+        }
     }
 
     #[test]
@@ -378,7 +433,19 @@ mod tests {
                 request
             }
         );
-        let done = RcpState::tx_done(Header::new(0, 9), Status::NoAck);
-        assert_eq!(done.to_bytes(), [0x89, 0x06, 0x00, 17]);
+        let done = RcpState::tx_done(Header::new(0, 9), Status::NoAck, None);
+        // Status, frame pending, header updated.
+        assert_eq!(done.to_bytes(), [0x89, 0x06, 0x00, 17, 0, 0]);
+        let ack = RxFrame {
+            psdu: vec![0x12, 0x00, 0x2A, 0xAA, 0xBB],
+            meta: None,
+        };
+        let done = RcpState::tx_done(Header::new(0, 9), Status::Ok, Some(&ack));
+        assert_eq!(
+            done.to_bytes(),
+            [
+                0x89, 0x06, 0x00, 0, 1, 0, 5, 0, 0x12, 0x00, 0x2A, 0xAA, 0xBB
+            ]
+        );
     }
 }

@@ -12,6 +12,7 @@ use han_devices::host::DeviceHost;
 use han_mesh::time::SimTime;
 use han_mesh::world::{Heard, World};
 use han_stack::mac::command::{AssociationStatus, MacCommand};
+use han_stack::mac::engine::TxStatus;
 use han_stack::mac::{Address, MacFrame, MacPayload};
 use han_stack::wire::Wire;
 use han_stack::zep::{ZepPacket, unix_to_ntp};
@@ -77,8 +78,35 @@ pub struct Outcome {
     pub interrupted: bool,
 }
 
+/// A program outside attached to one node's radio (an RCP's host, a dongle): it is given
+/// what the node heard and how its transmissions ended, and the bytes its own reader
+/// passes in through an [`Inbox`], and acts on the world (transmit, reconfigure).
+pub trait Attachment {
+    /// The node whose radio it drives.
+    fn node(&self) -> u32;
+    /// Start its reader; what arrives goes to `inbox`.
+    fn start(&mut self, inbox: Inbox) -> std::io::Result<()>;
+    /// Bytes from outside, passed in through the inbox, with the world at the wall clock.
+    fn input(&mut self, world: &mut World<DeviceHost>, bytes: Vec<u8>);
+    /// After the world advanced: what the node heard, then how its transmissions ended.
+    fn output(&mut self, world: &mut World<DeviceHost>, heard: Vec<Heard>, done: Vec<TxStatus>);
+}
+
+/// Where an [`Attachment`]'s reader sends what arrives; wakes the driver at once.
+#[derive(Clone)]
+pub struct Inbox(mpsc::Sender<Wake>);
+
+impl Inbox {
+    /// Pass bytes to the attachment; false once the driver has stopped.
+    pub fn send(&self, bytes: Vec<u8>) -> bool {
+        self.0.send(Wake::Input(bytes)).is_ok()
+    }
+}
+
 /// What wakes the loop besides the clock.
 enum Wake {
+    /// Bytes for the attachment.
+    Input(Vec<u8>),
     /// A frame from outside: transmit the ZEP datagram's frame as `node`.
     Frame {
         /// The node it is sent as.
@@ -294,6 +322,7 @@ pub fn drive(
     world: &mut World<DeviceHost>,
     ifaces: &[Iface],
     opts: Options,
+    mut attach: Option<&mut dyn Attachment>,
 ) -> std::io::Result<Outcome> {
     let mut out = Outcome::default();
     // The kernel's default 50 µs timer slack would be most of the lag: ask for none.
@@ -324,6 +353,11 @@ pub fn drive(
     }
     if let Some(s) = &opts.zep_listen {
         spawn_listener(rt, Arc::clone(s), opts.zep_at, tx.clone());
+    }
+    let attached = attach.as_ref().map(|a| a.node());
+    if let Some(a) = attach.as_deref_mut() {
+        world.tap_node(a.node());
+        a.start(Inbox(tx.clone()))?;
     }
     spawn_signals(rt, tx)?;
     let zep_out = match opts.zep {
@@ -363,8 +397,13 @@ pub fn drive(
             }
             out.lag.record(sim_now(origin).0.saturating_sub(z.at.0));
         }
-        // What each device heard, to its interface.
+        // What each device heard, to its interface or the attachment.
+        let mut mine = Vec::new();
         for h in world.take_heard() {
+            if Some(h.node) == attached {
+                mine.push(h);
+                continue;
+            }
             if world.is_external(h.node) {
                 adopt_address(world, &h);
             }
@@ -376,6 +415,16 @@ pub fn drive(
             let pkt = iface::udp_packet(i.medium, i.device, &heard_zep(&h, epoch, seqs[k]));
             let end = h.at + phy.airtime(h.psdu.len());
             let _ = deliveries.send((k, pkt, end));
+        }
+        let done = world.take_external_done();
+        if let Some(a) = attach.as_deref_mut() {
+            let node = a.node();
+            let done = done
+                .into_iter()
+                .filter(|&(n, _)| n == node)
+                .map(|(_, s)| s)
+                .collect();
+            a.output(world, mine, done);
         }
         if opts.until.is_some_and(|u| target >= u) {
             break;
@@ -406,6 +455,12 @@ pub fn drive(
                         out.injected += 1;
                     }
                     None => out.rejected += 1,
+                }
+            }
+            Woken::Message(Wake::Input(bytes)) => {
+                world.run_until(sim_now(origin));
+                if let Some(a) = attach.as_deref_mut() {
+                    a.input(world, bytes);
                 }
             }
             Woken::Message(Wake::Stop) => {

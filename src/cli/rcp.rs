@@ -1,0 +1,221 @@
+//! `han rcp --pty`: a pseudo-terminal that behaves as an OpenThread radio co-processor
+//! whose radio stands at a position in the emulated building, run in real time by the
+//! same driver as `han run`.
+
+mod port;
+pub(crate) mod pty;
+
+use anyhow::{Context, Result};
+use han_devices::scenario::{ScenarioConfig, build, eui64};
+use han_mesh::time::{Duration, SimTime};
+use han_radio::building::{Building, Device};
+use han_radio::device::DeviceKind;
+use han_radio::units::Band;
+use port::RcpPort;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `han rcp`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RcpArgs {
+    /// Building file (TOML); the bundled flat block if omitted.
+    pub building: Option<PathBuf>,
+    /// Create a pseudo-terminal and print its path (the only transport so far).
+    #[arg(long)]
+    pub pty: bool,
+    /// Where the radio stands: PREMISES/DEVICE puts a radio of its own beside that device
+    /// (the device keeps running); the first premises' first device if omitted.
+    #[arg(long, value_name = "PREMISES/POSITION", conflicts_with = "replace")]
+    pub at: Option<String>,
+    /// Take over PREMISES/DEVICE's radio instead: its emulated behaviour stands down and the
+    /// host's stack becomes that device (its EUI-64; its install-code link key is printed).
+    #[arg(long = "as", value_name = "PREMISES/DEVICE")]
+    pub replace: Option<String>,
+    /// Also make a symbolic link to the pty here (replaced if it exists).
+    #[arg(long, value_name = "PATH")]
+    pub link: Option<PathBuf>,
+    /// Pace what the RCP sends at this UART rate (10 bits a byte); unpaced if omitted.
+    #[arg(long, value_name = "N")]
+    pub baud: Option<u32>,
+    /// Stop after this long (seconds, or with a unit s/m/h); until Ctrl-C if omitted.
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+    /// Seed of all random streams and keys.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write the RCP's counters and the air's statistics as JSON at the end.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
+    /// Write the network and link keys as tshark's zigbee_pc_keys UAT lines, at the start.
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    Duration::parse(s).ok_or_else(|| format!("{s:?} is not a duration (e.g. 90, 15m, 1h)"))
+}
+
+/// Premises and device index named by PREMISES/DEVICE (device id with or without the
+/// premises prefix), or the first device when `spec` is None.
+fn locate(b: &Building, spec: Option<&str>) -> Option<(usize, usize)> {
+    let Some(spec) = spec else {
+        return b
+            .premises
+            .iter()
+            .enumerate()
+            .find(|(_, p)| !p.devices.is_empty())
+            .map(|(p, _)| (p, 0));
+    };
+    let (p, d) = spec.split_once('/')?;
+    let pi = b.premises.iter().position(|x| x.id == p)?;
+    let di = b.premises[pi]
+        .devices
+        .iter()
+        .position(|x| x.id == d || x.id == format!("{p}-{d}"))?;
+    Some((pi, di))
+}
+
+/// The id of the radio `--at` adds.
+const RCP_ID: &str = "rcp";
+
+/// Add the RCP's own radio beside device `di` of premises `pi`: a mains dongle (the
+/// repeater's default radio), no enclosure. Appended last, so every other device keeps
+/// its index, EUI-64 and keys.
+fn add_radio(b: &mut Building, pi: usize, di: usize) -> usize {
+    let beside = &b.premises[pi].devices[di];
+    let kind = DeviceKind::P2pRepeater;
+    let mut radio = [None, None];
+    for band in [Band::Ghz2_4, Band::Mhz868] {
+        radio[band.index()] = Some(kind.default_radio(band));
+    }
+    let d = Device {
+        id: RCP_ID.to_string(),
+        kind,
+        floor: beside.floor,
+        pos: beside.pos,
+        enclosure: None,
+        radio,
+    };
+    b.premises[pi].devices.push(d);
+    b.premises[pi].devices.len() - 1
+}
+
+/// Run the RCP until `--duration`, Ctrl-C or SIGTERM.
+pub fn run(a: &RcpArgs) -> Result<u8> {
+    if !a.pty {
+        eprintln!("han rcp: say where the RCP answers: --pty (a pseudo-terminal)");
+        return Ok(super::EXIT_BAD_INPUT);
+    }
+    let mut building = match super::survey::load(&a.building) {
+        Ok(b) => b,
+        Err(_) => return Ok(super::EXIT_BAD_INPUT),
+    };
+    let spec = a.replace.as_deref().or(a.at.as_deref());
+    let Some((pi, di)) = locate(&building, spec) else {
+        eprintln!(
+            "han rcp: no device {:?} in the building (expected PREMISES/DEVICE, e.g. {})",
+            spec.unwrap_or(""),
+            building
+                .premises
+                .first()
+                .and_then(|p| p.devices.first().map(|d| format!("{}/{}", p.id, d.id)))
+                .unwrap_or_else(|| "12-acacia-road/ihd".into())
+        );
+        return Ok(super::EXIT_BAD_INPUT);
+    };
+    let di = if a.replace.is_some() {
+        di
+    } else {
+        add_radio(&mut building, pi, di)
+    };
+    let cfg = ScenarioConfig {
+        seed: a.seed,
+        ..ScenarioConfig::default()
+    };
+    let (mut world, keys) = build(&building, &cfg);
+    let device_id = building.premises[pi].devices[di].id.clone();
+    let Some(node) = world
+        .nodes()
+        .iter()
+        .position(|n| n.premises == pi && n.id == device_id)
+    else {
+        eprintln!("han rcp: {device_id} has no radio in the 2.4 GHz band");
+        return Ok(super::EXIT_BAD_INPUT);
+    };
+    let node = node as u32;
+    world.set_external(node, true);
+    if let Some(p) = &a.keys {
+        std::fs::write(p, keys.uat_lines()).with_context(|| format!("writing {}", p.display()))?;
+    }
+    let pty = pty::Pty::open().context("creating the pseudo-terminal")?;
+    if let Some(l) = &a.link {
+        let _ = std::fs::remove_file(l);
+        std::os::unix::fs::symlink(&pty.path, l)
+            .with_context(|| format!("linking {} to {}", l.display(), pty.path.display()))?;
+    }
+    let eui = eui64(pi, di);
+    let premises = building.premises[pi].id.clone();
+    let mut out = std::io::stdout();
+    writeln!(out, "{}", pty.path.display())?;
+    out.flush()?;
+    eprintln!(
+        "han rcp: {} is an OpenThread RCP (Spinel, HDLC-lite) at {premises}/{device_id}, EUI-64 {:016X}, channel of the building {}",
+        pty.path.display(),
+        eui.0,
+        building.channel_2g4
+    );
+    if a.replace.is_some()
+        && let Some((_, k)) = keys.link.iter().find(|(d, _)| *d == device_id)
+    {
+        let hex: String = k.iter().map(|b| format!("{b:02X}")).collect();
+        eprintln!("han rcp: {device_id}'s install-code link key (in its CHF's device log): {hex}");
+    }
+    let mut rcp = RcpPort::new(node, eui, pty, a.baud);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    let opts = super::run::driver::Options {
+        zep: None,
+        zep_listen: None,
+        zep_at: 0,
+        until: a.duration.map(|d| SimTime::ZERO + d),
+        live: false,
+        rt_priority: None,
+    };
+    let outcome = super::run::driver::drive(rt.handle(), &mut world, &[], opts, Some(&mut rcp))?;
+    // Let the host read what was sent before the air stopped (at most 2 s).
+    let t = std::time::Instant::now();
+    while rcp.undelivered() > 0 && t.elapsed() < std::time::Duration::from_secs(2) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    rt.shutdown_background();
+    let s = &rcp.stats;
+    let air = world.stats();
+    if let Some(p) = &a.stats {
+        let j = serde_json::json!({
+            "rcp": s.to_json(),
+            "position": format!("{premises}/{device_id}"),
+            "node": node,
+            "air_frames": air.ppdus,
+            "wall_s": outcome.wall_s,
+        });
+        std::fs::write(p, j.to_string()).with_context(|| format!("writing {}", p.display()))?;
+    }
+    eprintln!(
+        "han rcp: {:.1} s; heard {} frames at {premises}/{device_id}, {} streamed to the host ({} dropped); {} host frames ({} bad), {} transmit requests: {} ok, {} no ACK, {} channel access failures; {} frames on the air",
+        outcome.wall_s,
+        s.heard,
+        s.streamed,
+        s.dropped,
+        s.host_frames,
+        s.bad_frames,
+        s.transmit_requests,
+        s.tx_ok,
+        s.tx_no_ack,
+        s.tx_channel_access_failure,
+        air.ppdus
+    );
+    Ok(super::EXIT_OK)
+}
