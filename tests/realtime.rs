@@ -525,11 +525,24 @@ fn enter_netns(name: &str) {
 
 #[test]
 fn tun_shows_the_ihd_view_and_an_external_program_takes_over_the_ihd() {
+    take_over_the_ihd("ext", false);
+}
+
+#[test]
+fn an_external_program_takes_over_the_ihd_as_a_router() {
+    take_over_the_ihd("extr", true);
+}
+
+/// `han run --tun --external 12-acacia-road/ihd`: han's device stack in this process is the
+/// IHD behind its interface, joining (as an end device, or as a `router`) with the IHD's
+/// install-code key and reading the ESME's InstantaneousDemand; the IHD's interface shows
+/// its view of the air.
+fn take_over_the_ihd(tag: &str, router: bool) {
     if !root() {
         return;
     }
-    let ns = Netns::new("ext");
-    let dir = scratch("ext");
+    let ns = Netns::new(tag);
+    let dir = scratch(tag);
     let keys = dir.join("keys");
     let building = Building::from_toml(
         TERRACED,
@@ -602,9 +615,9 @@ fn tun_shows_the_ihd_view_and_an_external_program_takes_over_the_ihd() {
                 role: RoleConfig::Joiner {
                     link_key,
                     extended_pan_id: eui64(0, chf),
-                    // As an end device it sends through its parent: no route discovery
-                    // needed before its first read.
-                    router: false,
+                    // As an end device it sends through its parent; as a router it finds
+                    // the ESME by route discovery, like the emulated routers.
+                    router,
                     sleepy: false,
                 },
                 epoch_unix_ns,
@@ -635,12 +648,14 @@ fn tun_shows_the_ihd_view_and_an_external_program_takes_over_the_ihd() {
         )
     });
     let (joined, demand, stats) = external.join().unwrap();
-    assert!(joined, "the external IHD did not join: {stats}");
-    let (from, demand_w) = demand.expect("no InstantaneousDemand answer from the ESME");
     let _ = tshark.wait();
     terminate(&mut han);
     let out = han.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(joined, "the external IHD did not join: {stats}\n{stdout}");
+    let Some((from, demand_w)) = demand else {
+        panic!("no InstantaneousDemand answer from the ESME: {stats}\n{stdout}")
+    };
     assert!(
         out.status.success(),
         "{stdout}{}",
@@ -677,7 +692,7 @@ fn tun_shows_the_ihd_view_and_an_external_program_takes_over_the_ihd() {
     let bad = tshark_fields(&view, None, &k, "_ws.malformed");
     assert!(bad.is_empty(), "malformed: {bad:?}");
     eprintln!(
-        "external IHD read {demand_w} W from the ESME (0x{from:04x}); {} ZCL Metering frames in the IHD's 30 s view",
+        "external IHD (router: {router}) read {demand_w} W from the ESME (0x{from:04x}); {} ZCL Metering frames in the IHD's 30 s view",
         metering.len()
     );
     drop(ns);

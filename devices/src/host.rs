@@ -1840,7 +1840,9 @@ impl Node for DeviceHost {
                 }
             }
             NodeInput::Timer(T_NAP) => {
-                if self.nap_at == Some(ctx.now) {
+                // At or after its time (a real-time driver fires timers late); an
+                // earlier timer superseded by a later nap is ignored.
+                if self.nap_at.is_some_and(|t| t <= ctx.now) {
                     self.sleep(ctx);
                 }
             }

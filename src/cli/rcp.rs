@@ -230,6 +230,7 @@ pub fn run(a: &RcpArgs) -> Result<u8> {
         zep_at: 0,
         until: a.duration.map(|d| SimTime::ZERO + d),
         live: false,
+        rt_priority: None,
     };
     let outcome = super::run::driver::drive(rt.handle(), &mut world, &[], opts, Some(&mut rcp))?;
     // Let the host read what was sent before the air stopped (at most 2 s).

@@ -1,6 +1,7 @@
 //! `han run`: a building's devices in real time, with TUN interfaces, ZEP to Wireshark and
 //! external programs as devices; glue to `han_devices::scenario` and the driver.
 
+mod clock;
 pub(super) mod driver;
 mod iface;
 pub(super) mod lag;
@@ -56,6 +57,11 @@ pub struct RunArgs {
     /// Write the summary per premises as JSON at the end.
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
+    /// Run the air (and the interface writer) under SCHED_FIFO at this priority (1-99), so
+    /// a busy machine cannot delay frames by milliseconds; needs CAP_SYS_NICE, without it
+    /// han says so and runs at normal priority.
+    #[arg(long, value_name = "PRIO", value_parser = clap::value_parser!(u8).range(1..=99))]
+    pub rt_priority: Option<u8>,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -258,6 +264,7 @@ pub fn run(a: &RunArgs) -> Result<u8> {
         zep_at,
         until: a.duration.map(|d| SimTime::ZERO + d),
         live: driver::stderr_is_terminal(),
+        rt_priority: a.rt_priority,
     };
     let outcome = driver::drive(rt.handle(), &mut world, &ifaces, opts, None)?;
     drop(ifaces);

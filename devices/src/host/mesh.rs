@@ -93,7 +93,9 @@ impl DeviceHost {
 
     /// The router timer fired.
     pub(super) fn router_timer_fired(&mut self, ctx: &mut NodeCtx<'_>) {
-        if self.router_timer == Some(ctx.now.0) {
+        // Spent once its time has come: a real-time driver (an external program on `han run`)
+        // delivers timers late, and a timer kept as pending would never be re-armed.
+        if self.router_timer.is_some_and(|t| t <= ctx.now.0) {
             self.router_timer = None;
         }
         let Some(r) = self.router.as_mut() else {

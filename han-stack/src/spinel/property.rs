@@ -49,6 +49,10 @@ wire_enum! {
         MacRxOnWhenIdle = 0x3B => "MAC_RX_ON_WHEN_IDLE_MODE",
         /// Spinel `STREAM_RAW`.
         StreamRaw = 0x71 => "STREAM_RAW",
+        /// Spinel `RCP_API_VERSION` (`SPINEL_PROP_RCP__BEGIN` + 0).
+        RcpApiVersion = 0xB0 => "RCP_API_VERSION",
+        /// Spinel `RCP_MIN_HOST_API_VERSION` (`SPINEL_PROP_RCP__BEGIN` + 1).
+        RcpMinHostApiVersion = 0xB1 => "RCP_MIN_HOST_API_VERSION",
         /// Spinel `MAC_SRC_MATCH_ENABLED`.
         MacSrcMatchEnabled = 0x1303 => "MAC_SRC_MATCH_ENABLED",
         /// Spinel `MAC_SRC_MATCH_SHORT_ADDRESSES`.
@@ -144,6 +148,10 @@ pub enum Property {
     MacPromiscuousMode(u8),
     /// Receiver on between transmissions.
     MacRxOnWhenIdle(bool),
+    /// The RCP's API version (packed integer).
+    RcpApiVersion(u32),
+    /// The oldest host API version the RCP works with (packed integer).
+    RcpMinHostApiVersion(u32),
     /// A received frame (radio to host).
     StreamRawRx(RxFrame),
     /// A frame to transmit (host to radio).
@@ -182,6 +190,8 @@ impl Property {
             Property::MacPromiscuousMode(_) => PropId::MacPromiscuousMode,
             Property::MacRxOnWhenIdle(_) => PropId::MacRxOnWhenIdle,
             Property::StreamRawRx(_) | Property::StreamRawTx(_) => PropId::StreamRaw,
+            Property::RcpApiVersion(_) => PropId::RcpApiVersion,
+            Property::RcpMinHostApiVersion(_) => PropId::RcpMinHostApiVersion,
             Property::MacSrcMatchEnabled(_) => PropId::MacSrcMatchEnabled,
             Property::MacSrcMatchShortAddresses(_) => PropId::MacSrcMatchShortAddresses,
             Property::MacSrcMatchExtendedAddresses(_) => PropId::MacSrcMatchExtendedAddresses,
@@ -226,6 +236,10 @@ impl Property {
             }
             PropId::MacPromiscuousMode => Property::MacPromiscuousMode(r.u8("promiscuous mode")?),
             PropId::MacRxOnWhenIdle => Property::MacRxOnWhenIdle(read_bool(r, "RX on when idle")?),
+            PropId::RcpApiVersion => Property::RcpApiVersion(packed::read(r, "RCP API version")?),
+            PropId::RcpMinHostApiVersion => {
+                Property::RcpMinHostApiVersion(packed::read(r, "RCP minimum host API version")?)
+            }
             PropId::StreamRaw => match dir {
                 Direction::ToHost => Property::StreamRawRx(RxFrame::parse(r)?),
                 Direction::ToRadio => Property::StreamRawTx(TxRequest::parse(r)?),
@@ -269,7 +283,9 @@ impl Property {
                 w.bytes(s.as_bytes());
                 w.u8(0);
             }
-            Property::InterfaceType(v) => packed::write(w, *v),
+            Property::InterfaceType(v)
+            | Property::RcpApiVersion(v)
+            | Property::RcpMinHostApiVersion(v) => packed::write(w, *v),
             Property::Caps(caps) => caps.iter().for_each(|&c| packed::write(w, c)),
             Property::HwAddr(a) | Property::MacLongAddr(a) => w.bytes(a),
             Property::PhyEnabled(b)
@@ -328,6 +344,8 @@ pub(crate) mod tests {
             (p.clone(), p.clone()).prop_map(|(a, b)| Property::ProtocolVersion(a, b)),
             "[^\u{0}]{0,20}".prop_map(Property::NcpVersion),
             p.clone().prop_map(Property::InterfaceType),
+            p.clone().prop_map(Property::RcpApiVersion),
+            p.clone().prop_map(Property::RcpMinHostApiVersion),
             vec(p, 0..8).prop_map(Property::Caps),
             any::<[u8; 8]>().prop_map(Property::HwAddr),
             any::<bool>().prop_map(Property::PhyEnabled),

@@ -16,6 +16,12 @@ pub const PROTOCOL_VERSION: (u32, u32) = (4, 3);
 pub const CAPS: [u32; 3] = [8, 34, 513];
 /// The capability a raw radio must have: `SPINEL_CAP_MAC_RAW`.
 pub const CAP_MAC_RAW: u32 = 513;
+/// RCP API version reported (OpenThread's `SPINEL_RCP_API_VERSION` at the time of
+/// zigbee-on-host 0.3.0, which checks it at start).
+pub const RCP_API_VERSION: u32 = 11;
+/// Oldest host API version accepted (OpenThread's `SPINEL_MIN_HOST_SUPPORTED_RCP_API_VERSION`
+/// counterpart on the RCP side).
+pub const RCP_MIN_HOST_API_VERSION: u32 = 4;
 
 /// What the RCP does with one host frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,6 +196,10 @@ impl RcpState {
             }
             PropId::NcpVersion => Property::NcpVersion(self.ncp_version.clone()),
             PropId::InterfaceType => Property::InterfaceType(3),
+            PropId::RcpApiVersion => Property::RcpApiVersion(RCP_API_VERSION),
+            PropId::RcpMinHostApiVersion => {
+                Property::RcpMinHostApiVersion(RCP_MIN_HOST_API_VERSION)
+            }
             PropId::Caps => Property::Caps(CAPS.to_vec()),
             PropId::HwAddr => Property::HwAddr(self.eui64),
             PropId::PhyEnabled => Property::PhyEnabled(self.enabled),
@@ -300,6 +310,20 @@ mod tests {
 
     fn reply(p: Property, tid: u8) -> RcpOutput {
         RcpOutput::Reply(is(Header::new(0, tid), p))
+    }
+
+    #[test]
+    fn zigbee_on_host_reads_the_rcp_api_versions() {
+        // zigbee-on-host's start(): GET RCP_API_VERSION (176, packed B0 01) with TID 4, then
+        // RCP_MIN_HOST_API_VERSION (177); each answered with the same TID.
+        let mut rcp = RcpState::new([0; 8], "han-rcp/0.1");
+        for (prop, value) in [(0xB0, RCP_API_VERSION), (0xB1, RCP_MIN_HOST_API_VERSION)] {
+            let get = SpinelFrame::from_bytes(&[0x84, 0x02, prop, 0x01]).unwrap();
+            let RcpOutput::Reply(is) = rcp.handle(&get) else {
+                panic!("no reply to {prop:#x}")
+            };
+            assert_eq!(is.to_bytes(), [0x84, 0x06, prop, 0x01, value as u8]);
+        }
     }
 
     #[test]

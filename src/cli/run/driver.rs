@@ -1,10 +1,11 @@
 //! The real-time driver: han-mesh's [`World`] (the same engine and devices as `han sim`)
-//! advanced to the wall clock by a loop that sleeps until the next event (a precise timed
-//! wait on a channel, so frames from outside wake it at once; tokio tasks read the
-//! interfaces and sockets and catch the signals), puts every
+//! advanced to the wall clock by a loop that waits until the next event ([`clock`]: a timed
+//! wait on a channel, so frames from outside wake it at once, then a short spin; tokio
+//! tasks read the interfaces and sockets and catch the signals), puts every
 //! frame out as ZEP (to a UDP peer, and to each device's TUN interface as that device heard
 //! it), and transmits what external programs write.
 
+use super::clock::{self, Woken};
 use super::iface;
 use super::lag::Lag;
 use han_devices::host::DeviceHost;
@@ -49,6 +50,8 @@ pub struct Options {
     pub until: Option<SimTime>,
     /// Print a live summary line on stderr.
     pub live: bool,
+    /// Run the air's thread and the interface writer under SCHED_FIFO at this priority.
+    pub rt_priority: Option<u8>,
 }
 
 /// How the run went.
@@ -208,7 +211,11 @@ type Writer = (mpsc::Sender<Delivery>, std::thread::JoinHandle<(u64, Lag)>);
 /// Write what devices heard to their interfaces on a thread of its own, so a burst of
 /// deliveries (a beacon heard by a hundred devices) never holds up the air; measure each
 /// delivery's lag behind the end of its frame. Returns the packets written and the lags.
-fn spawn_writer(ifaces: &[Iface], origin: Instant) -> std::io::Result<Writer> {
+fn spawn_writer(
+    ifaces: &[Iface],
+    origin: Instant,
+    rt_priority: Option<u8>,
+) -> std::io::Result<Writer> {
     use std::os::fd::AsRawFd;
     let mut files = Vec::with_capacity(ifaces.len());
     for i in ifaces {
@@ -222,6 +229,10 @@ fn spawn_writer(ifaces: &[Iface], origin: Instant) -> std::io::Result<Writer> {
         .name("han-tun-writer".into())
         .spawn(move || {
             let _ = nix::sys::prctl::set_timerslack(1);
+            // One below the air's thread: the air comes first.
+            if let Some(p) = rt_priority {
+                let _ = clock::set_fifo(p.saturating_sub(1).max(1));
+            }
             let (mut written, mut lag) = (0u64, Lag::default());
             for (k, pkt, end) in rx {
                 if let Some(f) = files.get_mut(k)
@@ -325,6 +336,15 @@ pub fn drive(
     let mut out = Outcome::default();
     // The kernel's default 50 µs timer slack would be most of the lag: ask for none.
     let _ = nix::sys::prctl::set_timerslack(1);
+    if let Some(p) = opts.rt_priority
+        && let Err(e) = clock::set_fifo(p)
+    {
+        eprintln!(
+            "han run --rt-priority {p}: SCHED_FIFO refused ({e}); running at normal priority\n  \
+             hint: run as root, or give the binary the capability once: \
+             sudo setcap cap_sys_nice+ep $(command -v han)"
+        );
+    }
     world.tap_zep();
     for i in ifaces {
         world.tap_node(i.node);
@@ -364,7 +384,7 @@ pub fn drive(
     };
     let epoch = world.config().epoch_unix_ns;
     let origin = Instant::now();
-    let (deliveries, writer) = spawn_writer(ifaces, origin)?;
+    let (deliveries, writer) = spawn_writer(ifaces, origin, opts.rt_priority)?;
     let sim_now = |origin: Instant| SimTime(origin.elapsed().as_nanos() as u64);
     let mut last_live = (SimTime::ZERO, 0u64);
     let mut stderr = std::io::stderr();
@@ -432,12 +452,11 @@ pub fn drive(
             .min(horizon)
             .min(opts.until.unwrap_or(horizon));
         let due = origin + WallDuration::from_nanos(next.0);
-        let wait = due.saturating_duration_since(Instant::now());
-        if wait.is_zero() {
+        if Instant::now() >= due {
             continue;
         }
-        match rx.recv_timeout(wait) {
-            Ok(Wake::Frame { node, zep }) => {
+        match clock::wait_until(&rx, due, clock::SPIN) {
+            Woken::Message(Wake::Frame { node, zep }) => {
                 world.run_until(sim_now(origin));
                 match psdu_of(&zep) {
                     Some(psdu) => {
@@ -447,27 +466,23 @@ pub fn drive(
                     None => out.rejected += 1,
                 }
             }
-            Ok(Wake::Input(bytes)) => {
+            Woken::Message(Wake::Input(bytes)) => {
                 world.run_until(sim_now(origin));
                 if let Some(a) = attach.as_deref_mut() {
                     a.input(world, bytes);
                 }
             }
-            Ok(Wake::Link(up)) => {
+            Woken::Message(Wake::Link(up)) => {
                 world.run_until(sim_now(origin));
                 if let Some(a) = attach.as_deref_mut() {
                     a.link(world, up);
                 }
             }
-            Ok(Wake::Stop) => {
+            Woken::Message(Wake::Stop) => {
                 out.interrupted = true;
                 break;
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => slept_until = Some(due),
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                std::thread::sleep(wait);
-                slept_until = Some(due);
-            }
+            Woken::Due => slept_until = Some(due),
         }
     }
     if opts.live {
