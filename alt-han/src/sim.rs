@@ -26,6 +26,8 @@ use std::collections::BTreeSet;
 const BACKHAUL_STREAMS: u32 = 1 << 20;
 
 /// A node of the run: a GB device or an Alt HAN unit.
+// Nearly every node is a device: boxing them would cost an indirection per event.
+#[allow(clippy::large_enum_variant)]
 pub enum SimNode {
     /// A device of a premises.
     Device(DeviceHost),
