@@ -128,6 +128,7 @@ pub fn run(a: &BridgeArgs) -> Result<u8> {
         zep_at: 0,
         until: a.duration.map(|d| SimTime::ZERO + d),
         live: false,
+        rt_priority: None,
     };
     let outcome = super::run::driver::drive(rt.handle(), &mut world, &[], opts, Some(&mut bridge))?;
     rt.shutdown_background();
