@@ -1,6 +1,7 @@
 //! `han plan --apply`: the building file with the planned equipment added, comments and
 //! layout of the original kept.
 use crate::plan::{Fix, Plan};
+use han_radio::building::Building;
 use han_radio::units::Band;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
 
@@ -20,6 +21,20 @@ const SERVES_PER_LINE: usize = 8;
 
 fn floats(v: &[f64]) -> Value {
     Value::Array(v.iter().copied().collect::<Array>())
+}
+
+/// The building of file `src` with `plan` applied, and the ids of the premises the plan
+/// fixes (every planned premises but the exempt ones).
+pub fn applied(src: &str, plan: &Plan) -> Result<(Building, Vec<String>), String> {
+    let out = apply(src, plan).map_err(|e| e.to_string())?;
+    let b = Building::from_toml("applied.toml", &out).map_err(|e| e.to_string())?;
+    let ids = plan
+        .plans
+        .iter()
+        .filter(|x| x.fix != Fix::Exempt)
+        .map(|x| x.id.clone())
+        .collect();
+    Ok((b, ids))
 }
 
 /// The building file `src` with the plan applied: `bands` set on swapped hubs and one

@@ -143,14 +143,7 @@ pub fn verify_plan(
     plan: &crate::plan::Plan,
     cfg: &VerifyConfig,
 ) -> Result<Vec<PremisesCheck>, String> {
-    let out = crate::apply::apply(src, plan).map_err(|e| e.to_string())?;
-    let b = Building::from_toml("applied.toml", &out).map_err(|e| e.to_string())?;
-    let ids: Vec<String> = plan
-        .plans
-        .iter()
-        .filter(|x| x.fix != crate::plan::Fix::Exempt)
-        .map(|x| x.id.clone())
-        .collect();
+    let (b, ids) = crate::apply::applied(src, plan)?;
     Ok(verify(&b, &ids, cfg))
 }
 
@@ -177,8 +170,8 @@ pub fn verify(b: &Building, premises: &[String], cfg: &VerifyConfig) -> Vec<Prem
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::apply::apply;
-    use crate::plan::{Fix, plan};
+    use crate::apply::applied;
+    use crate::plan::plan;
     use han_radio::bundled;
 
     /// The bundled building planned, the plan applied, and the planned premises' ids.
@@ -189,14 +182,7 @@ mod tests {
             .copied()
             .unwrap();
         let p = plan(&Building::from_toml(file, src).unwrap());
-        let out = apply(src, &p).unwrap();
-        let ids = p
-            .plans
-            .iter()
-            .filter(|x| x.fix != Fix::Exempt)
-            .map(|x| x.id.clone())
-            .collect();
-        (Building::from_toml("applied.toml", &out).unwrap(), ids)
+        applied(src, &p).unwrap()
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The full GB devices with the planned Alt HAN equipment on one air: the devices join and
 //! read across the gateway units as if they were not there.
-use han_althan::apply::apply;
+use han_althan::apply::applied;
 use han_althan::gateway::isolation::Drop;
-use han_althan::plan::{Fix, plan};
+use han_althan::plan::plan;
 use han_althan::sim::{GatewayConfig, Run, SimSummary, build, summarise};
 use han_devices::scenario::{PremisesRow, ScenarioConfig, eui64, pan_id};
 use han_mesh::time::{Duration, SimTime};
@@ -22,14 +22,7 @@ fn planned(name: &str) -> (Building, Vec<String>) {
         .copied()
         .unwrap();
     let p = plan(&Building::from_toml(file, src).unwrap());
-    let out = apply(src, &p).unwrap();
-    let ids = p
-        .plans
-        .iter()
-        .filter(|x| x.fix != Fix::Exempt)
-        .map(|x| x.id.clone())
-        .collect();
-    (Building::from_toml("applied.toml", &out).unwrap(), ids)
+    applied(src, &p).unwrap()
 }
 
 fn run(b: &Building, g: &GatewayConfig, band: Band, secs: u64) -> (Run, SimSummary) {
