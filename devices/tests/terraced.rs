@@ -3,8 +3,10 @@
 
 use han_devices::esme::REPORT_PERIOD;
 use han_devices::gsme::PUSH_PERIOD;
+use han_devices::host::DeviceHost;
 use han_devices::scenario::{Keys, ScenarioConfig, Summary, build, summarise};
 use han_mesh::time::{Duration, SimTime};
+use han_mesh::world::World;
 use han_radio::building::Building;
 use han_stack::aps::ack::ACK_WAIT_NS;
 use han_stack::wire::Wire;
@@ -141,6 +143,22 @@ fn a_device_not_in_the_log_never_gets_the_key() {
     std::fs::remove_file(&path).ok();
 }
 
+/// The frames node `from` sent to short address `to` that are long enough to be secured
+/// reports, as recorded off the air (the world's ZEP tap) so far.
+fn reports_to(w: &mut World<DeviceHost>, from: usize, to: u16) -> Vec<Vec<u8>> {
+    w.take_zep()
+        .unwrap()
+        .into_iter()
+        .filter_map(|d| match ZepPacket::from_bytes(&d.bytes) {
+            Ok(ZepPacket::V2Data {
+                device_id, frame, ..
+            }) if device_id as usize == from => Some(frame),
+            _ => None,
+        })
+        .filter(|f| f.len() > 60 && f.get(5..7) == Some(&to.to_le_bytes()[..]))
+        .collect()
+}
+
 #[test]
 fn a_replayed_aps_frame_under_a_fresh_nwk_counter_is_dropped_and_counted() {
     use han_stack::mac::MacFrame;
@@ -157,17 +175,8 @@ fn a_replayed_aps_frame_under_a_fresh_nwk_counter_is_dropped_and_counted() {
     let esme_ext = w.nodes()[esme].ext_addr();
     // An early APS-secured report from the ESME to the IHD, re-sealed at NWK level with a
     // fresh frame counter, as a device holding the network key could.
-    let recorded = w
-        .take_zep()
-        .unwrap()
+    let recorded = reports_to(&mut w, esme, ihd_addr)
         .into_iter()
-        .filter_map(|d| match ZepPacket::from_bytes(&d.bytes) {
-            Ok(ZepPacket::V2Data {
-                device_id, frame, ..
-            }) if device_id as usize == esme => Some(frame),
-            _ => None,
-        })
-        .filter(|f| f.len() > 60 && f.get(5..7) == Some(&ihd_addr.to_le_bytes()[..]))
         .find_map(|f| {
             let (mac, _, ok) = MacFrame::parse_with_fcs(&f).ok()?;
             let han_stack::mac::MacPayload::Data(bytes) = &mac.payload else {
@@ -212,17 +221,9 @@ fn a_replayed_nwk_frame_is_dropped_and_counted() {
     let ihd = w.nodes().iter().position(|h| h.id == "ihd").unwrap();
     let ihd_addr = w.nodes()[ihd].short_addr();
     // An early secured report from the ESME to the IHD, as recorded off the air.
-    let recorded = w
-        .take_zep()
-        .unwrap()
+    let recorded = reports_to(&mut w, esme, ihd_addr)
         .into_iter()
-        .filter_map(|d| match ZepPacket::from_bytes(&d.bytes) {
-            Ok(ZepPacket::V2Data {
-                device_id, frame, ..
-            }) if device_id as usize == esme => Some(frame),
-            _ => None,
-        })
-        .find(|f| f.len() > 60 && f.get(5..7) == Some(&ihd_addr.to_le_bytes()[..]))
+        .next()
         .expect("an ESME report to the IHD");
     let before = w.nodes()[ihd].stats.clone();
     w.inject(esme as u32, recorded);
