@@ -7,13 +7,11 @@
 //! carries out the [`Step`]s it gets back. Times are in nanoseconds.
 
 use super::engine::TxStatus;
-use super::indirect::data_request;
-use super::scan::{
-    PanDescriptor, choose, max_frame_total_wait_ns, response_wait_ns, scan_duration_ns,
-};
+use super::exchange::{Exchange, ExchangeFailure, ExchangeParams, ExchangeStep};
+use super::scan::PanDescriptor;
 use super::{
     Address, AssociationStatus, CapabilityInfo, FrameFlags, FrameType, FrameVersion, MacCommand,
-    MacFrame, MacPayload, beacon_response::beacon_request,
+    MacFrame, MacPayload,
 };
 use crate::wire::ExtAddr;
 
@@ -88,93 +86,75 @@ pub enum Step {
     Finished(JoinOutcome),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Idle,
-    /// Beacon Request sent (or going) on channel `index`.
-    Scanning {
-        index: usize,
-    },
-    /// Association Request on its way.
-    Requesting(PanDescriptor),
-    /// Waiting macResponseWaitTime before polling.
-    Waiting(PanDescriptor),
-    /// Data Request on its way.
-    Polling(PanDescriptor),
-    /// Data Request acked with frame pending: the response should come.
-    Receiving(PanDescriptor),
-    Done,
-}
-
 /// The device-side association state machine.
 #[derive(Debug, Clone)]
 pub struct Associator {
     params: JoinParams,
-    state: State,
-    seq: u8,
-    deadline: Option<u64>,
-    found: Vec<PanDescriptor>,
+    exchange: Exchange,
 }
 
 impl Associator {
     /// A device about to join; `first_seq` is its next MAC sequence number.
     pub fn new(params: JoinParams, first_seq: u8) -> Self {
-        Associator {
-            params,
-            state: State::Idle,
-            seq: first_seq,
-            deadline: None,
-            found: Vec::new(),
-        }
+        let exchange = Exchange::new(
+            ExchangeParams {
+                channels: params.channels.clone(),
+                scan_exponent: params.scan_exponent,
+                symbol_ns: params.symbol_ns,
+                poll_src: Address::Extended(params.ext_addr),
+                polls: true,
+            },
+            first_seq,
+        );
+        Associator { params, exchange }
     }
 
     /// The next MAC sequence number (for the caller to continue from).
     pub fn seq(&self) -> u8 {
-        self.seq
+        self.exchange.seq()
     }
 
     /// The beacons heard so far.
     pub fn descriptors(&self) -> &[PanDescriptor] {
-        &self.found
+        self.exchange.found()
     }
 
     /// An attempt is under way.
     pub fn is_active(&self) -> bool {
-        !matches!(self.state, State::Idle | State::Done)
-    }
-
-    fn next_seq(&mut self) -> u8 {
-        let s = self.seq;
-        self.seq = self.seq.wrapping_add(1);
-        s
+        self.exchange.is_active()
     }
 
     /// Begin (or begin again): scan the first channel.
     pub fn start(&mut self, _now: u64) -> Vec<Step> {
-        self.found.clear();
-        self.deadline = None;
-        self.scan_channel(0)
+        let steps = self.exchange.start();
+        self.steps(steps)
     }
 
-    fn scan_channel(&mut self, index: usize) -> Vec<Step> {
-        let Some(&channel) = self.params.channels.get(index) else {
-            return self.after_scan();
-        };
-        self.state = State::Scanning { index };
-        let req = beacon_request(self.next_seq());
-        vec![
-            Step::SetPan(0xffff),
-            Step::SetChannel(channel),
-            Step::Transmit(req),
-        ]
+    fn steps(&mut self, steps: Vec<ExchangeStep>) -> Vec<Step> {
+        let mut out = Vec::with_capacity(steps.len());
+        for s in steps {
+            match s {
+                ExchangeStep::SetChannel(c) => out.push(Step::SetChannel(c)),
+                ExchangeStep::SetPan(p) => out.push(Step::SetPan(p)),
+                ExchangeStep::Transmit(f) => out.push(Step::Transmit(f)),
+                ExchangeStep::SetTimer(t) => out.push(Step::SetTimer(t)),
+                ExchangeStep::ScanComplete => out.extend(self.after_scan()),
+                ExchangeStep::Failed(f) => out.push(Step::Finished(match f {
+                    ExchangeFailure::NoAck => JoinOutcome::NoAck,
+                    ExchangeFailure::ChannelAccessFailure => JoinOutcome::ChannelAccessFailure,
+                    ExchangeFailure::NoResponse => JoinOutcome::NoData,
+                })),
+            }
+        }
+        out
     }
 
     fn after_scan(&mut self) -> Vec<Step> {
         let as_router = self.params.capabilities.contains(CapabilityInfo::FFD);
-        let Some(parent) = choose(&self.found, as_router, self.params.extended_pan_id) else {
+        let Some(parent) = self.exchange.choose(as_router, self.params.extended_pan_id) else {
             return self.finish(JoinOutcome::NoBeacon);
         };
-        self.state = State::Requesting(parent);
+        self.exchange.requesting(parent);
         let req = self.association_request(&parent);
         vec![
             Step::SetChannel(parent.channel),
@@ -189,7 +169,7 @@ impl Associator {
             frame_type: FrameType::Command,
             flags: FrameFlags::ACK_REQUEST,
             version: FrameVersion::V2003,
-            seq: Some(self.next_seq()),
+            seq: Some(self.exchange.next_seq()),
             dst_pan: Some(parent.pan),
             dst: parent.coordinator,
             src_pan: Some(0xffff),
@@ -201,109 +181,45 @@ impl Associator {
     }
 
     fn finish(&mut self, outcome: JoinOutcome) -> Vec<Step> {
-        self.state = State::Done;
-        self.deadline = None;
+        self.exchange.finish();
         vec![Step::Finished(outcome)]
-    }
-
-    fn timer(&mut self, at: u64) -> Step {
-        self.deadline = Some(at);
-        Step::SetTimer(at)
     }
 
     /// A transmission we asked for was confirmed.
     pub fn on_transmit_done(&mut self, now: u64, status: TxStatus) -> Vec<Step> {
-        match (self.state, status) {
-            (State::Scanning { .. }, _) => {
-                // Listen for beacons from the request onwards, whatever became of it.
-                let d = scan_duration_ns(self.params.scan_exponent, self.params.symbol_ns);
-                vec![self.timer(now + d)]
-            }
-            (State::Requesting(p), TxStatus::Success { .. }) => {
-                self.state = State::Waiting(p);
-                vec![self.timer(now + response_wait_ns(self.params.symbol_ns))]
-            }
-            (
-                State::Polling(p),
-                TxStatus::Success {
-                    frame_pending: true,
-                },
-            ) => {
-                self.state = State::Receiving(p);
-                vec![self.timer(now + max_frame_total_wait_ns(self.params.symbol_ns))]
-            }
-            (State::Polling(_), TxStatus::Success { .. }) => self.finish(JoinOutcome::NoData),
-            (State::Requesting(_) | State::Polling(_), TxStatus::NoAck) => {
-                self.finish(JoinOutcome::NoAck)
-            }
-            (State::Requesting(_) | State::Polling(_), _) => {
-                self.finish(JoinOutcome::ChannelAccessFailure)
-            }
-            _ => Vec::new(),
-        }
+        let steps = self.exchange.on_transmit_done(now, status);
+        self.steps(steps)
     }
 
     /// A timer set by a [`Step::SetTimer`] fired (earlier, replaced timers are ignored).
     pub fn on_timer(&mut self, now: u64) -> Vec<Step> {
-        if self.deadline.is_none_or(|d| now < d) {
-            return Vec::new();
-        }
-        self.deadline = None;
-        match self.state {
-            State::Scanning { index } => self.scan_channel(index + 1),
-            State::Waiting(p) => {
-                self.state = State::Polling(p);
-                let poll = data_request(
-                    self.next_seq(),
-                    p.pan,
-                    p.coordinator,
-                    Address::Extended(self.params.ext_addr),
-                );
-                vec![Step::Transmit(poll)]
-            }
-            State::Receiving(_) => self.finish(JoinOutcome::NoData),
-            _ => Vec::new(),
-        }
+        let steps = self.exchange.on_timer(now);
+        self.steps(steps)
     }
 
     /// A frame the radio accepted (beacons while scanning, the response afterwards).
     pub fn on_frame(&mut self, frame: &MacFrame, channel: u8, lqi: u8) -> Vec<Step> {
-        match self.state {
-            State::Scanning { .. } => {
-                if let Some(d) = PanDescriptor::from_beacon(frame, channel, lqi)
-                    && !self
-                        .found
-                        .iter()
-                        .any(|f| f.pan == d.pan && f.coordinator == d.coordinator)
-                {
-                    self.found.push(d);
-                }
-                Vec::new()
-            }
-            // The response may overtake the poll's confirmation or arrive while waiting.
-            State::Waiting(p) | State::Polling(p) | State::Receiving(p) => {
-                let MacPayload::Command(MacCommand::AssociationResponse { short_addr, status }) =
-                    frame.payload
-                else {
-                    return Vec::new();
-                };
-                if frame.dst != Address::Extended(self.params.ext_addr) {
-                    return Vec::new();
-                }
-                if status == AssociationStatus::Success {
-                    let mut steps = vec![Step::SetShortAddress(short_addr)];
-                    steps.extend(self.finish(JoinOutcome::Associated {
-                        parent: p,
-                        short_addr,
-                    }));
-                    steps
-                } else {
-                    let mut steps = vec![Step::SetPan(0xffff)];
-                    steps.extend(self.finish(JoinOutcome::Denied(status)));
-                    steps
-                }
-            }
-            _ => Vec::new(),
+        // The response may overtake the poll's confirmation or arrive while waiting.
+        let Some(parent) = self.exchange.awaiting() else {
+            self.exchange.on_beacon(frame, channel, lqi);
+            return Vec::new();
+        };
+        let MacPayload::Command(MacCommand::AssociationResponse { short_addr, status }) =
+            frame.payload
+        else {
+            return Vec::new();
+        };
+        if frame.dst != Address::Extended(self.params.ext_addr) {
+            return Vec::new();
+        }
+        if status == AssociationStatus::Success {
+            let mut steps = vec![Step::SetShortAddress(short_addr)];
+            steps.extend(self.finish(JoinOutcome::Associated { parent, short_addr }));
+            steps
+        } else {
+            let mut steps = vec![Step::SetPan(0xffff)];
+            steps.extend(self.finish(JoinOutcome::Denied(status)));
+            steps
         }
     }
 }
@@ -313,6 +229,7 @@ mod tests {
     use super::*;
     use crate::mac::association::association_response;
     use crate::mac::beacon_response::beacon_frame;
+    use crate::mac::scan::response_wait_ns;
     use crate::mac::scan::tests::zigbee;
     use crate::wire::Wire;
 

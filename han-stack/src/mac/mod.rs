@@ -11,6 +11,7 @@ pub mod control;
 pub mod csma;
 pub mod duty_cycle;
 pub mod engine;
+pub(crate) mod exchange;
 pub mod fcs;
 pub mod frame;
 pub mod indirect;

@@ -14,12 +14,9 @@
 
 use super::command::{NwkCommand, RejoinResponse};
 use super::header::{NwkFrameType, NwkHeader};
-use crate::mac::beacon_response::beacon_request;
 use crate::mac::engine::TxStatus;
-use crate::mac::indirect::data_request;
-use crate::mac::scan::{
-    PanDescriptor, choose, max_frame_total_wait_ns, response_wait_ns, scan_duration_ns,
-};
+use crate::mac::exchange::{Exchange, ExchangeFailure, ExchangeParams, ExchangeStep};
+use crate::mac::scan::PanDescriptor;
 use crate::mac::{Address, AssociationStatus, CapabilityInfo, MacFrame};
 use crate::wire::ExtAddr;
 
@@ -118,37 +115,34 @@ pub enum RejoinStep {
     Finished(RejoinOutcome),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Scanning { index: usize },
-    Requesting(PanDescriptor),
-    Waiting(PanDescriptor),
-    Polling(PanDescriptor),
-    Receiving(PanDescriptor),
-    Done,
-}
-
 /// The rejoining device's state machine.
 #[derive(Debug, Clone)]
 pub struct Rejoiner {
     params: RejoinParams,
-    state: State,
-    seq: u8,
+    exchange: Exchange,
     nwk_seq: u8,
-    deadline: Option<u64>,
-    found: Vec<PanDescriptor>,
 }
 
 impl Rejoiner {
     /// A device about to rejoin; `mac_seq` and `nwk_seq` are its next sequence numbers.
     pub fn new(params: RejoinParams, mac_seq: u8, nwk_seq: u8) -> Self {
+        let exchange = Exchange::new(
+            ExchangeParams {
+                channels: params.channels.clone(),
+                scan_exponent: params.scan_exponent,
+                symbol_ns: params.symbol_ns,
+                poll_src: Address::Short(params.short_addr),
+                // Only a device with its receiver off when idle polls for its response.
+                polls: !params
+                    .capabilities
+                    .contains(CapabilityInfo::RX_ON_WHEN_IDLE),
+            },
+            mac_seq,
+        );
         Rejoiner {
             params,
-            state: State::Done,
-            seq: mac_seq,
+            exchange,
             nwk_seq,
-            deadline: None,
-            found: Vec::new(),
         }
     }
 
@@ -159,56 +153,51 @@ impl Rejoiner {
 
     /// The next MAC sequence number (for the caller to continue from).
     pub fn seq(&self) -> u8 {
-        self.seq
+        self.exchange.seq()
     }
 
     /// An attempt is under way.
     pub fn is_active(&self) -> bool {
-        self.state != State::Done
-    }
-
-    /// The device polls for its response (receiver off when idle).
-    fn sleepy(&self) -> bool {
-        !self
-            .params
-            .capabilities
-            .contains(CapabilityInfo::RX_ON_WHEN_IDLE)
-    }
-
-    fn next_seq(&mut self) -> u8 {
-        let s = self.seq;
-        self.seq = self.seq.wrapping_add(1);
-        s
+        self.exchange.is_active()
     }
 
     /// Begin: scan the first channel.
     pub fn start(&mut self) -> Vec<RejoinStep> {
-        self.found.clear();
-        self.deadline = None;
-        self.scan_channel(0)
+        let steps = self.exchange.start();
+        self.steps(steps)
     }
 
-    fn scan_channel(&mut self, index: usize) -> Vec<RejoinStep> {
-        let Some(&channel) = self.params.channels.get(index) else {
-            return self.after_scan();
-        };
-        self.state = State::Scanning { index };
-        vec![
-            RejoinStep::SetPan(0xffff),
-            RejoinStep::SetChannel(channel),
-            RejoinStep::TransmitMac(beacon_request(self.next_seq())),
-        ]
+    fn steps(&mut self, steps: Vec<ExchangeStep>) -> Vec<RejoinStep> {
+        let mut out = Vec::with_capacity(steps.len());
+        for s in steps {
+            match s {
+                ExchangeStep::SetChannel(c) => out.push(RejoinStep::SetChannel(c)),
+                ExchangeStep::SetPan(p) => out.push(RejoinStep::SetPan(p)),
+                ExchangeStep::Transmit(f) => out.push(RejoinStep::TransmitMac(f)),
+                ExchangeStep::SetTimer(t) => out.push(RejoinStep::SetTimer(t)),
+                ExchangeStep::ScanComplete => out.extend(self.after_scan()),
+                ExchangeStep::Failed(f) => out.push(RejoinStep::Finished(match f {
+                    ExchangeFailure::NoAck => RejoinOutcome::NoAck,
+                    ExchangeFailure::ChannelAccessFailure => RejoinOutcome::ChannelAccessFailure,
+                    ExchangeFailure::NoResponse => RejoinOutcome::NoResponse,
+                })),
+            }
+        }
+        out
     }
 
     fn after_scan(&mut self) -> Vec<RejoinStep> {
         let as_router = self.params.capabilities.contains(CapabilityInfo::FFD);
-        let Some(parent) = choose(&self.found, as_router, Some(self.params.extended_pan_id)) else {
+        let Some(parent) = self
+            .exchange
+            .choose(as_router, Some(self.params.extended_pan_id))
+        else {
             return self.finish(RejoinOutcome::NoBeacon);
         };
         let Address::Short(to) = parent.coordinator else {
             return self.finish(RejoinOutcome::NoBeacon);
         };
-        self.state = State::Requesting(parent);
+        self.exchange.requesting(parent);
         self.nwk_seq = self.nwk_seq.wrapping_add(1);
         // 3.4.6.2: radius 1, to the chosen parent, from the old address with the EUI-64.
         let header = NwkHeader::pro(
@@ -226,95 +215,37 @@ impl Rejoiner {
                 header,
                 command: NwkCommand::RejoinRequest(self.params.capabilities),
                 parent: to,
-                mac_seq: self.next_seq(),
+                mac_seq: self.exchange.next_seq(),
             },
         ]
     }
 
     fn finish(&mut self, outcome: RejoinOutcome) -> Vec<RejoinStep> {
-        self.state = State::Done;
-        self.deadline = None;
+        self.exchange.finish();
         vec![RejoinStep::Finished(outcome)]
-    }
-
-    fn timer(&mut self, at: u64) -> RejoinStep {
-        self.deadline = Some(at);
-        RejoinStep::SetTimer(at)
     }
 
     /// A transmission it asked for was confirmed.
     pub fn on_transmit_done(&mut self, now: u64, status: TxStatus) -> Vec<RejoinStep> {
-        match (self.state, status) {
-            (State::Scanning { .. }, _) => {
-                let d = scan_duration_ns(self.params.scan_exponent, self.params.symbol_ns);
-                vec![self.timer(now + d)]
-            }
-            (State::Requesting(p), TxStatus::Success { .. }) => {
-                self.state = State::Waiting(p);
-                vec![self.timer(now + response_wait_ns(self.params.symbol_ns))]
-            }
-            (
-                State::Polling(p),
-                TxStatus::Success {
-                    frame_pending: true,
-                },
-            ) => {
-                self.state = State::Receiving(p);
-                vec![self.timer(now + max_frame_total_wait_ns(self.params.symbol_ns))]
-            }
-            (State::Polling(_), TxStatus::Success { .. }) => self.finish(RejoinOutcome::NoResponse),
-            (State::Requesting(_) | State::Polling(_), TxStatus::NoAck) => {
-                self.finish(RejoinOutcome::NoAck)
-            }
-            (State::Requesting(_) | State::Polling(_), _) => {
-                self.finish(RejoinOutcome::ChannelAccessFailure)
-            }
-            _ => Vec::new(),
-        }
+        let steps = self.exchange.on_transmit_done(now, status);
+        self.steps(steps)
     }
 
     /// A timer set by a [`RejoinStep::SetTimer`] fired (replaced timers are ignored).
     pub fn on_timer(&mut self, now: u64) -> Vec<RejoinStep> {
-        if self.deadline.is_none_or(|d| now < d) {
-            return Vec::new();
-        }
-        self.deadline = None;
-        match self.state {
-            State::Scanning { index } => self.scan_channel(index + 1),
-            State::Waiting(p) if self.sleepy() => {
-                self.state = State::Polling(p);
-                let poll = data_request(
-                    self.next_seq(),
-                    p.pan,
-                    p.coordinator,
-                    Address::Short(self.params.short_addr),
-                );
-                vec![RejoinStep::TransmitMac(poll)]
-            }
-            State::Waiting(_) | State::Receiving(_) => self.finish(RejoinOutcome::NoResponse),
-            _ => Vec::new(),
-        }
+        let steps = self.exchange.on_timer(now);
+        self.steps(steps)
     }
 
     /// A beacon heard while scanning.
     pub fn on_beacon(&mut self, frame: &MacFrame, channel: u8, lqi: u8) {
-        if !matches!(self.state, State::Scanning { .. }) {
-            return;
-        }
-        if let Some(d) = PanDescriptor::from_beacon(frame, channel, lqi)
-            && !self
-                .found
-                .iter()
-                .any(|f| f.pan == d.pan && f.coordinator == d.coordinator)
-        {
-            self.found.push(d);
-        }
+        self.exchange.on_beacon(frame, channel, lqi);
     }
 
     /// A Rejoin Response addressed to this device (already opened by the caller), from
     /// NWK source `from`.
     pub fn on_response(&mut self, from: u16, r: RejoinResponse) -> Vec<RejoinStep> {
-        let (State::Waiting(p) | State::Polling(p) | State::Receiving(p)) = self.state else {
+        let Some(p) = self.exchange.awaiting() else {
             return Vec::new();
         };
         if p.coordinator != Address::Short(from) {
