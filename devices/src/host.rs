@@ -48,6 +48,7 @@ use std::collections::BTreeMap;
 
 pub use leave::LeaveRequest;
 
+mod aps_link;
 mod children;
 mod formation;
 mod leave;
@@ -284,6 +285,9 @@ pub struct HostStats {
     /// APS-secured frames dropped for a frame counter not above the last one from that
     /// sender (replays, Zigbee PRO R22 4.4.1.2).
     pub aps_replays_dropped: u64,
+    /// APS-secured frames whose MIC failed under the link key of the pair (a wrong key,
+    /// a forgery).
+    pub aps_auth_failures: u64,
     /// Frames with no route (unknown destination).
     pub no_route: u64,
     /// Network keys it sent (trust centre only).
@@ -1107,11 +1111,12 @@ impl DeviceHost {
             ApsType::Data => {
                 let aps = if aps.header.is_secured() {
                     let sender = aps.aux.as_ref().and_then(|a| a.source);
-                    let opened = sender
-                        .and_then(|e| self.app_keys.get(&e))
-                        .and_then(|k| aps_security::open(&aps, k, ExtAddr(0)));
-                    let Some(plain) = opened else {
+                    let Some(key) = sender.and_then(|e| self.link_key_with(e)) else {
                         self.stats.insecure_dropped += 1;
+                        return;
+                    };
+                    let Some(plain) = aps_security::open(&aps, &key, ExtAddr(0)) else {
+                        self.stats.aps_auth_failures += 1;
                         return;
                     };
                     // Only after the MIC verified: a forged counter must not move ours.
@@ -1127,6 +1132,11 @@ impl DeviceHost {
                         payload: plain,
                         ..aps
                     }
+                } else if aps.header.profile == Some(SE_PROFILE)
+                    && self.lacks_aps_security(src, aps.header.cluster.unwrap_or(0))
+                {
+                    self.stats.insecure_dropped += 1;
+                    return;
                 } else {
                     aps
                 };
@@ -1151,7 +1161,7 @@ impl DeviceHost {
                         let Ok(frame) = ZclFrame::from_bytes(&aps.payload) else {
                             return;
                         };
-                        let src_ext = self.peers.iter().find(|(_, s)| **s == src).map(|(e, _)| *e);
+                        let src_ext = self.peer_ext(src);
                         let msg = ZclIndication {
                             src,
                             src_ext,
@@ -1221,7 +1231,7 @@ impl DeviceHost {
                 key_type: KeyType::ApplicationMaster,
                 partner: Some(partner),
             }) => {
-                let requester = self.peers.iter().find(|(_, a)| **a == src).map(|(e, _)| *e);
+                let requester = self.peer_ext(src);
                 let (Some(requester), Some(&partner_addr)) = (requester, self.peers.get(&partner))
                 else {
                     return;
@@ -1584,36 +1594,19 @@ impl DeviceHost {
             counter,
             r.ack,
         );
-        // To a device named by EUI-64 (not the trust centre): APS-secured with our
-        // application link key once the trust centre has sent it (Zigbee PRO R22 4.4.1).
-        let partner = match r.dst {
-            Peer::Ext(e) if dst != 0x0000 => Some(e),
-            _ => None,
-        };
         let payload = r.frame.to_bytes();
-        let aps = match partner.and_then(|e| self.app_keys.get(&e).copied()) {
+        let aps = match self.aps_data_key(r.dst, dst, r.cluster, ctx) {
             Some(key) => {
                 let c = self.aps_security_counter;
                 self.aps_security_counter = c.wrapping_add(1);
                 aps_security::seal(header, KeyId::Link, c, self.ext, &key, &payload).to_bytes()
             }
-            None => {
-                if let Some(e) = partner
-                    && self.app_keys_requested.insert(e)
-                {
-                    let cmd = ApsCommand::RequestKey(RequestKey {
-                        key_type: KeyType::ApplicationMaster,
-                        partner: Some(e),
-                    });
-                    self.aps_command_send(0x0000, cmd, Seal::Active, ctx);
-                }
-                ApsFrame {
-                    header,
-                    aux: None,
-                    payload,
-                }
-                .to_bytes()
+            None => ApsFrame {
+                header,
+                aux: None,
+                payload,
             }
+            .to_bytes(),
         };
         if r.ack {
             self.retrans

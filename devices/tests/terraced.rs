@@ -211,6 +211,74 @@ fn a_replayed_aps_frame_under_a_fresh_nwk_counter_is_dropped_and_counted() {
 }
 
 #[test]
+fn an_aps_frame_to_the_hub_under_a_wrong_link_key_is_dropped_and_counted() {
+    use han_stack::aps::ApsFrame;
+    use han_stack::aps::security::{open, seal};
+    use han_stack::mac::{MacFrame, MacPayload};
+    use han_stack::nwk::security::NwkSecurity;
+    use han_stack::nwk::{NwkFlags, NwkFrame};
+    use han_stack::security::KeyId;
+    let b = house();
+    let cfg = ScenarioConfig::default();
+    let (mut w, keys) = build(&b, &cfg);
+    w.tap_zep();
+    w.run_until(SimTime::ZERO + Duration::secs(300));
+    let ch = w.nodes().iter().position(|h| h.id == "ch").unwrap();
+    let ihd = w.nodes().iter().position(|h| h.id == "ihd").unwrap();
+    let ihd_ext = w.nodes()[ihd].ext_addr();
+    let link = |id: &str| keys.link.iter().find(|(d, _)| d == id).unwrap().1;
+    let mut nwk_sec = NwkSecurity::default();
+    nwk_sec.install_key(keys.network[0].1, 0);
+    // A request of the IHD's to the hub (the GPF's gas reading, the price, the
+    // message), APS-secured with the IHD's install-code link key.
+    let (mac, nwk, aps) = reports_to(&mut w, ihd, 0x0000)
+        .into_iter()
+        .find_map(|f| {
+            let (mac, _, ok) = MacFrame::parse_with_fcs(&f).ok()?;
+            let MacPayload::Data(bytes) = &mac.payload else {
+                return None;
+            };
+            let nwk = NwkFrame::from_bytes(bytes).ok()?;
+            let aps = ApsFrame::from_bytes(&nwk_sec.open(&nwk).ok()?).ok()?;
+            (ok && aps.header.is_secured()).then_some((mac, nwk, aps))
+        })
+        .expect("an APS-secured frame from the IHD to the hub");
+    let plain = open(&aps, &link("ihd"), ihd_ext).expect("opens with the IHD's link key");
+    assert!(open(&aps, &link("esme"), ihd_ext).is_none());
+    // Sealed again with a fresh APS counter (and a fresh NWK counter), once under
+    // another device's link key, once under the right one.
+    nwk_sec.restore_outgoing(u32::MAX / 2);
+    let mut header = aps.header.clone();
+    header.flags.remove(han_stack::aps::ApsFlags::SECURITY);
+    let mut send = |key: [u8; 16], counter: u32| {
+        let forged = seal(header.clone(), KeyId::Link, counter, ihd_ext, &key, &plain);
+        let mut h = nwk.header.clone();
+        h.control.flags.remove(NwkFlags::SECURITY);
+        let fresh = nwk_sec.seal(h, ihd_ext, &forged.to_bytes()).unwrap();
+        let mut m = mac.clone();
+        m.payload = MacPayload::Data(fresh.to_bytes());
+        m.emit_with_fcs()
+    };
+    let wrong = send(link("esme"), u32::MAX / 2);
+    let right = send(link("ihd"), u32::MAX / 2 + 1);
+    let before = w.nodes()[ch].stats.clone();
+    w.inject(ihd as u32, wrong);
+    w.run_until(SimTime::ZERO + Duration::secs(301));
+    let after = w.nodes()[ch].stats.clone();
+    assert_eq!(after.aps_auth_failures, before.aps_auth_failures + 1);
+    assert_eq!(after.replays_dropped, before.replays_dropped);
+    w.inject(ihd as u32, right);
+    w.run_until(SimTime::ZERO + Duration::secs(302));
+    let last = &w.nodes()[ch].stats;
+    assert_eq!(
+        last.aps_auth_failures, after.aps_auth_failures,
+        "the right key opens"
+    );
+    assert_eq!(last.aps_replays_dropped, after.aps_replays_dropped);
+    assert_eq!(last.insecure_dropped, after.insecure_dropped);
+}
+
+#[test]
 fn a_replayed_nwk_frame_is_dropped_and_counted() {
     let b = house();
     let cfg = ScenarioConfig::default();
@@ -287,6 +355,41 @@ fn capture_decrypts_cleanly_and_reports_match_the_registers() {
         "frame.number",
     );
     assert!(app_secured.len() > 500, "{}", app_secured.len());
+    // Smart Energy data between the hub (CHF, GPF) and each device is APS-secured with
+    // their trust-centre link key (SE 1.4 5.4.6) and decrypts with the keys file; the Time
+    // cluster and ZDO use the network key alone.
+    let hub_se = "zbee_aps.type == 0 && zbee_aps.cluster >= 0x0700 && zbee_aps.cluster <= 0x070a \
+                  && (zbee_nwk.src == 0x0000 || zbee_nwk.dst == 0x0000)";
+    let hub_frames = tshark(&path, &keys, hub_se, "frame.number");
+    let hub_secured = tshark(
+        &path,
+        &keys,
+        &format!("{hub_se} && zbee_aps.security == 1 && zbee.sec.key_id == 0"),
+        "frame.number",
+    );
+    let hub_opened = tshark(
+        &path,
+        &keys,
+        &format!("{hub_se} && zbee_zcl"),
+        "frame.number",
+    );
+    assert!(hub_frames.len() > 20, "{}", hub_frames.len());
+    assert_eq!(hub_secured, hub_frames);
+    assert_eq!(hub_opened, hub_frames);
+    let gas_pushes = tshark(
+        &path,
+        &keys,
+        &format!("{hub_se} && zbee_aps.security == 1 && zbee_zcl.cmd.id == 0x0a"),
+        "frame.number",
+    );
+    assert!(gas_pushes.len() >= 5, "{}", gas_pushes.len());
+    let time_secured = tshark(
+        &path,
+        &keys,
+        "zbee_aps.cluster == 0x000a && zbee_aps.security == 1",
+        "frame.number",
+    );
+    assert!(time_secured.is_empty(), "{time_secured:?}");
     // ESME and IHD each may ask before the other's key arrives.
     let requests = tshark(&path, &keys, "zbee_aps.cmd.id == 0x08", "frame.number").len();
     assert!((1..=2).contains(&requests), "{requests}");

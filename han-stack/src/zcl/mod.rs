@@ -10,6 +10,7 @@ pub mod display;
 pub mod field;
 pub mod frame;
 pub mod general;
+pub mod key_usage;
 pub mod registry;
 pub mod summary;
 pub mod types;
