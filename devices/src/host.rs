@@ -871,9 +871,17 @@ impl DeviceHost {
         );
         let psdu = f.emit_with_fcs();
         if let Some(p) = self.parent.as_mut()
-            && p.children.get(&next).is_some_and(|c| c.sleepy)
+            && let Some(c) = p.children.get(&next).filter(|c| c.sleepy)
         {
-            p.indirect.push(ctx.now.0, dst, H_INDIRECT, psdu);
+            // A NWK command (a Leave request, say) waits for the child's next poll, as
+            // long as the child is kept (Zigbee PRO R22 3.6.1.10.2); data frames for
+            // macTransactionPersistenceTime.
+            let hold = if nwk.header.control.frame_type == NwkFrameType::Command {
+                c.timeout_ns
+            } else {
+                self.persistence_ns
+            };
+            p.indirect.push_for(ctx.now.0, dst, H_INDIRECT, psdu, hold);
             ctx.set_pending(dst, true);
             if let Some(t) = p.indirect.next_expiry() {
                 ctx.set_timer(T_EXPIRY, SimTime(t));

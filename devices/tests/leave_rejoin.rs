@@ -73,6 +73,41 @@ fn told_to_leave_a_device_goes_or_comes_back() {
 }
 
 #[test]
+fn a_sleepy_gas_meter_told_to_leave_goes_at_its_next_poll() {
+    // The Leave request waits at the gas meter's parent until the meter polls after its
+    // next push (Zigbee PRO R22 3.6.1.10.2), not just macTransactionPersistenceTime.
+    let told = 4200.0;
+    let cfg = ScenarioConfig {
+        leaves: vec![("gsme".into(), Duration::secs(told as u64), false)],
+        ..ScenarioConfig::default()
+    };
+    let (w, s) = run(&cfg, 2 * 3600);
+    let p = &s.premises[0];
+    let text = s.text();
+    let dev = |k: &str| p.devices.iter().find(|d| d.kind == k).unwrap();
+    assert_eq!(dev("CHF").stack.leave_requests_sent, 1, "{text}");
+    let gsme = dev("GSME");
+    let left = gsme.stack.left_at_s.expect("the gas meter left");
+    // Later than the 7.68 s a MAC transaction persists, within one wake period.
+    assert!(left > told + 7.68, "{left}");
+    assert!(left < told + 1800.0 + 60.0, "{left}");
+    assert_eq!(gsme.nwk_addr, None, "{text}");
+    let gsme_ext = w
+        .nodes()
+        .iter()
+        .find(|h| h.id == "gsme")
+        .unwrap()
+        .ext_addr();
+    for h in w.nodes() {
+        assert!(
+            h.children().iter().all(|(_, e)| *e != gsme_ext),
+            "{} still has the gas meter",
+            h.id
+        );
+    }
+}
+
+#[test]
 fn a_key_update_missed_behind_a_router_is_caught_up_by_a_trust_centre_rejoin() {
     // The hub's outage moves the gas meter behind the IHD (a secure rejoin); the key
     // update after it reaches the IHD, but the gas meter sleeps through its Transport Key

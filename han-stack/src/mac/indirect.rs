@@ -53,13 +53,26 @@ impl PendingTransactions {
         }
     }
 
-    /// Hold `psdu` for `dst` from `now`.
+    /// Hold `psdu` for `dst` from `now` for macTransactionPersistenceTime.
     pub fn push(&mut self, now: u64, dst: Address, handle: u32, psdu: Vec<u8>) {
+        self.push_for(now, dst, handle, psdu, self.persistence_ns);
+    }
+
+    /// Hold `psdu` for `dst` from `now` for `persistence_ns` (a higher layer keeping a
+    /// frame until the device's next poll).
+    pub fn push_for(
+        &mut self,
+        now: u64,
+        dst: Address,
+        handle: u32,
+        psdu: Vec<u8>,
+        persistence_ns: u64,
+    ) {
         self.items.push_back(Transaction {
             dst,
             handle,
             psdu,
-            expires: now + self.persistence_ns,
+            expires: now.saturating_add(persistence_ns),
         });
     }
 
@@ -138,5 +151,21 @@ mod tests {
         assert_eq!(q.len(), 1);
         assert_eq!(q.expire(5000).len(), 1);
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn a_frame_held_longer_outlives_the_persistence_time() {
+        let mut q = PendingTransactions::new(1000);
+        let a = Address::Short(1);
+        q.push_for(0, a, 1, vec![1], 60_000);
+        q.push(0, a, 2, vec![2]);
+        assert_eq!(
+            q.expire(1000).iter().map(|t| t.handle).collect::<Vec<_>>(),
+            [2]
+        );
+        assert_eq!(q.next_expiry(), Some(60_000));
+        assert_eq!(q.take(a).map(|t| t.handle), Some(1));
+        q.push_for(u64::MAX - 1, a, 3, vec![3], 10);
+        assert_eq!(q.next_expiry(), Some(u64::MAX));
     }
 }
