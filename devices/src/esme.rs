@@ -4,7 +4,8 @@
 //! (an Economy 7-like night tier), the half-hourly profile (GetProfile), and a Prepayment
 //! server whose credit falls with consumption and rises with top-ups from the PPMID. As a
 //! Price client it charges the credit at the unit rate the comms hub publishes, from the
-//! moment it hears it.
+//! moment it hears it. The IHD can ask for fast poll mode ([`crate::fast_poll`]): reports
+//! every 2 s for up to 15 minutes.
 
 use crate::behaviour::{
     Api, Behaviour, CREDIT_REMAINING, CURRENT_SUMMATION_DELIVERED, INSTANTANEOUS_DEMAND, METERING,
@@ -12,6 +13,7 @@ use crate::behaviour::{
     read_response, report_frame,
 };
 use crate::chf::reply;
+use crate::fast_poll::{DEFAULT_UPDATE_PERIOD, FAST_POLL_UPDATE_PERIOD, FastPollServer};
 use crate::load_profile::LoadProfile;
 use han_mesh::time::{Duration, SimTime};
 use han_stack::wire::ExtAddr;
@@ -28,6 +30,9 @@ use std::collections::VecDeque;
 pub const ESME_ENDPOINT: u8 = 1;
 /// The IHD electricity refresh period (domain.md 1.4).
 pub const REPORT_PERIOD: Duration = Duration::secs(10);
+/// The ESME's FastPollUpdatePeriod: the fastest it reports in fast poll mode, s (an
+/// assumption).
+pub const FAST_POLL_PERIOD_S: u8 = 2;
 /// Unit price used for prepayment credit, pence per kWh (an assumption).
 pub const UNIT_PRICE_P_PER_KWH: u64 = 28;
 /// Credit at installation, pence (an assumption).
@@ -71,6 +76,10 @@ pub struct Esme {
     pub reports_lost: u64,
     /// The summation (Wh) in the last report sent.
     pub last_reported_wh: Option<u64>,
+    /// The report period, fast poll mode included.
+    fast_poll: FastPollServer,
+    /// When the next report is due (a fast poll request brings it forward).
+    next_report: Option<SimTime>,
 }
 
 impl Esme {
@@ -92,7 +101,18 @@ impl Esme {
             reports_acked: 0,
             reports_lost: 0,
             last_reported_wh: None,
+            fast_poll: FastPollServer::new(
+                REPORT_PERIOD.0.div_ceil(1_000_000_000) as u8,
+                FAST_POLL_PERIOD_S,
+            ),
+            next_report: None,
         }
+    }
+
+    /// Report next at `at`.
+    fn schedule_report(&mut self, at: SimTime, api: &mut Api<'_>) {
+        self.next_report = Some(at);
+        api.set_timer(REPORT, at);
     }
 
     /// Bring the register up to `now` (whole seconds).
@@ -187,6 +207,10 @@ impl Esme {
             TIER1_SUMMATION_DELIVERED => Some(ZclValue::uint(6, self.tier_wh()[0])),
             0x0102 => Some(ZclValue::uint(6, self.tier_wh()[1])),
             0x0302 => Some(ZclValue::uint(3, 1000)),
+            DEFAULT_UPDATE_PERIOD => {
+                Some(ZclValue::uint(1, self.fast_poll.default_period_s().into()))
+            }
+            FAST_POLL_UPDATE_PERIOD => Some(ZclValue::uint(1, self.fast_poll.fastest_s().into())),
             _ => None,
         }
     }
@@ -198,14 +222,15 @@ impl Behaviour for Esme {
     }
 
     fn joined(&mut self, api: &mut Api<'_>) {
-        api.set_timer(REPORT, api.now + REPORT_PERIOD);
+        self.schedule_report(api.now + REPORT_PERIOD, api);
     }
 
     fn timer(&mut self, id: u32, api: &mut Api<'_>) {
-        if id != REPORT {
+        // A report timer replaced by an earlier one (fast poll) is ignored.
+        if id != REPORT || self.next_report != Some(api.now) {
             return;
         }
-        api.set_timer(REPORT, api.now + REPORT_PERIOD);
+        self.schedule_report(api.now + self.fast_poll.period(api.now), api);
         self.meter(api.now);
         let Some(ihd) = self.ihd else { return };
         let wh = self.summation_wh();
@@ -288,6 +313,16 @@ impl Behaviour for Esme {
                     ZclCommand::cluster_frame(&rsp, msg.frame.seq, true),
                     api,
                 );
+            }
+            (METERING, ZclCommand::Cluster(ClusterCommand::RequestFastPollMode(r))) => {
+                let rsp = self.fast_poll.request(api.now, api.utc(), &r);
+                let seq = msg.frame.seq;
+                let cmd = ClusterCommand::RequestFastPollModeResponse(rsp);
+                reply(msg, ZclCommand::cluster_frame(&cmd, seq, true), api);
+                let sooner = api.now + self.fast_poll.period(api.now);
+                if self.next_report.is_some_and(|t| sooner < t) {
+                    self.schedule_report(sooner, api);
+                }
             }
             (PRICE, ZclCommand::Cluster(ClusterCommand::PublishPrice(p))) if msg.src == 0x0000 => {
                 // Four trailing digits: 1/10000 of the currency unit.

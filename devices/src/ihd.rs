@@ -6,13 +6,15 @@
 //! 1 minute (electricity) or 1 hour (gas), as the freshness figures ask. The
 //! samples are taken when the display next changes (or is looked at), each at its own
 //! refresh instant, rather than by a timer every second: the same figures without a
-//! million events a day per display.
+//! million events a day per display. Asked to ([`Ihd::with_fast_polls`]), it puts the
+//! ESME in fast poll mode ([`crate::fast_poll`]) and counts the updates that come faster.
 
 use crate::behaviour::{
     Api, Behaviour, CURRENT_SUMMATION_DELIVERED, INSTANTANEOUS_DEMAND, MESSAGING, METERING, PRICE,
     Peer, ZclIndication, ZclRequest, attribute_values, read_frame,
 };
 use crate::chf::{CHF_ENDPOINT, GPF_ENDPOINT};
+use crate::fast_poll::FastPollRequest;
 use crate::gpf::READING_SNAPSHOT_TIME;
 use han_mesh::time::{Duration, SimTime};
 use han_stack::wire::ExtAddr;
@@ -46,6 +48,7 @@ pub const READ_RETRIES: u8 = 2;
 
 const READ_GAS: u32 = 1;
 const READ_GAS_AGAIN: u32 = 2;
+const FAST_POLL: u32 = 3;
 
 /// What the IHD shows, and how fresh it has been.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -85,6 +88,14 @@ pub struct Display {
     /// The ESME's half-hourly profile (GetProfile): ZCL UTC end of the latest interval and
     /// Wh per interval, most recent first.
     pub profile: Option<(u32, Vec<u64>)>,
+    /// The update period the ESME applied to the last fast poll request, s.
+    pub fast_poll_applied_s: Option<u8>,
+    /// When that fast poll mode ends (ZCL UTC).
+    pub fast_poll_end_utc: Option<u32>,
+    /// Electricity updates taken while fast poll mode ran.
+    pub fast_poll_updates: u64,
+    /// Longest time between two electricity updates while fast poll mode ran, s.
+    pub fast_poll_max_gap_s: f64,
 }
 
 /// The in-home display's application.
@@ -100,6 +111,8 @@ pub struct Ihd {
     next_refresh: Option<SimTime>,
     /// Unix time of simulated time zero, ns (for the gas reading's age).
     epoch_unix_ns: u64,
+    /// Fast poll requests to make, and whether each was sent.
+    fast_polls: Vec<(FastPollRequest, bool)>,
     /// The display.
     pub display: Display,
 }
@@ -114,12 +127,42 @@ impl Ihd {
             gas_read: None,
             next_refresh: None,
             epoch_unix_ns: 0,
+            fast_polls: Vec::new(),
             display: Display::default(),
         }
+    }
+
+    /// The same, asking the ESME for fast poll mode at these times.
+    pub fn with_fast_polls(mut self, requests: &[FastPollRequest]) -> Self {
+        self.fast_polls = requests.iter().map(|r| (*r, false)).collect();
+        self
     }
 }
 
 impl Ihd {
+    /// Send the fast poll requests due by now (those of a time it was off the network as
+    /// soon as it is back).
+    fn request_fast_polls(&mut self, api: &mut Api<'_>) {
+        let Some(esme) = self.esme else { return };
+        for (r, sent) in &mut self.fast_polls {
+            if *sent || SimTime::ZERO + r.at > api.now {
+                continue;
+            }
+            *sent = true;
+            let seq = api.next_seq();
+            let cmd = ClusterCommand::RequestFastPollMode(r.command());
+            api.send(ZclRequest {
+                dst: Peer::Ext(esme),
+                dst_endpoint: 1,
+                src_endpoint: IHD_ENDPOINT,
+                cluster: METERING,
+                frame: ZclCommand::cluster_frame(&cmd, seq, true),
+                ack: true,
+                tag: FAST_POLL,
+            });
+        }
+    }
+
     /// Read the GPF mirror's register and reading time; ask again after
     /// [`READ_RESPONSE_WAIT`] without a response, `retries` more times.
     fn read_gas(&mut self, retries: u8, api: &mut Api<'_>) {
@@ -191,10 +234,17 @@ impl Behaviour for Ihd {
             MESSAGING,
             ZclCommand::cluster_frame(&cmd, seq, false),
         ));
+        for (r, sent) in &self.fast_polls {
+            if !*sent && SimTime::ZERO + r.at > api.now {
+                api.set_timer(FAST_POLL, SimTime::ZERO + r.at);
+            }
+        }
+        self.request_fast_polls(api);
     }
 
     fn timer(&mut self, id: u32, api: &mut Api<'_>) {
         match id {
+            FAST_POLL => self.request_fast_polls(api),
             READ_GAS_AGAIN => {
                 if let Some((_, left @ 1..)) = self.gas_read {
                     self.display.gas_read_retries += 1;
@@ -252,6 +302,11 @@ impl Behaviour for Ihd {
                     let wh = r.intervals.iter().map(|v| u64::from(v.0)).collect();
                     self.display.profile = Some((r.end_time, wh));
                 }
+                return;
+            }
+            ZclCommand::Cluster(ClusterCommand::RequestFastPollModeResponse(r)) => {
+                self.display.fast_poll_applied_s = Some(r.applied_update_period);
+                self.display.fast_poll_end_utc = Some(r.fast_poll_mode_end_time);
                 return;
             }
             ZclCommand::Cluster(ClusterCommand::DisplayMessage(m)) => {
@@ -313,8 +368,16 @@ impl Behaviour for Ihd {
             d.today_cost_p = d.price_p_per_kwh.map(|p| today as f64 / 1000.0 * p);
         }
         if took {
+            let fast = d.fast_poll_end_utc.is_some_and(|end| api.utc() < end);
             if let Some(t) = self.electricity_at {
-                d.electricity_max_gap_s = d.electricity_max_gap_s.max((api.now - t).as_secs_f64());
+                let gap = (api.now - t).as_secs_f64();
+                d.electricity_max_gap_s = d.electricity_max_gap_s.max(gap);
+                if fast {
+                    d.fast_poll_max_gap_s = d.fast_poll_max_gap_s.max(gap);
+                }
+            }
+            if fast {
+                d.fast_poll_updates += 1;
             }
             d.electricity_updates += 1;
             self.electricity_at = Some(api.now);

@@ -8,6 +8,7 @@ pub mod behaviour;
 pub mod chf;
 pub mod esme;
 pub mod events;
+pub mod fast_poll;
 pub mod gpf;
 pub mod gsme;
 pub mod hcalcs;

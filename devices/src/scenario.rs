@@ -6,6 +6,7 @@ use crate::behaviour::Behaviour;
 use crate::chf::Chf;
 use crate::esme::ESME_ENDPOINT;
 use crate::esme::Esme;
+use crate::fast_poll::FastPollRequest;
 use crate::gsme::Gsme;
 use crate::hcalcs::Hcalcs;
 use crate::host::{DeviceHost, HostConfig, HostStats, LeaveRequest, Outage, RoleConfig};
@@ -51,6 +52,8 @@ pub struct ScenarioConfig {
     pub top_ups: Vec<(String, Duration, i64)>,
     /// Unit rates every CHF publishes: (from when, 1/10000 GBP per kWh).
     pub price_changes: Vec<(Duration, u32)>,
+    /// Fast poll mode an IHD asks its ESME for: (IHD id, the request).
+    pub fast_polls: Vec<(String, FastPollRequest)>,
 }
 
 impl Default for ScenarioConfig {
@@ -65,6 +68,7 @@ impl Default for ScenarioConfig {
             leaves: Vec::new(),
             top_ups: Vec::new(),
             price_changes: Vec::new(),
+            fast_polls: Vec::new(),
         }
     }
 }
@@ -244,7 +248,15 @@ pub fn hosts(
                 first_of(p, DeviceKind::Ihd),
             )),
             DeviceKind::Gsme => Box::new(Gsme::new(GasProfile::new(seed_p))),
-            DeviceKind::Ihd => Box::new(Ihd::new(first_of(p, DeviceKind::Esme))),
+            DeviceKind::Ihd => {
+                let fast: Vec<FastPollRequest> = cfg
+                    .fast_polls
+                    .iter()
+                    .filter(|(id, _)| *id == d.id)
+                    .map(|(_, r)| *r)
+                    .collect();
+                Box::new(Ihd::new(first_of(p, DeviceKind::Esme)).with_fast_polls(&fast))
+            }
             DeviceKind::Ppmid => match first_of(p, DeviceKind::Esme) {
                 Some(e) => Box::new(Ppmid::new(e).with_top_ups(&entered_on(cfg, &d.id))),
                 None => Box::new(Relay),
