@@ -52,8 +52,20 @@
 //! [[price]]
 //! at = "8h"              # every CHF publishes the new unit rate
 //! p_per_kwh = 31.5
+//!
+//! [[leave]]
+//! device = "gsme"        # the trust centre asks it to leave (at its next poll if sleepy)
+//! at = "9h"
+//! rejoin = true          # optional: come back with a rejoin (default: gone for good)
+//!
+//! [[fast_poll]]
+//! device = "ihd"         # an IHD asks its ESME for fast poll mode
+//! at = "10h"
+//! minutes = 5            # how long (the ESME gives at most 15)
+//! period_s = 2           # optional: the update period asked for (default 0: its fastest)
 //! ```
 
+use crate::fast_poll::FastPollRequest;
 use crate::host::Outage;
 use han_mesh::changes::{AirChange, Source};
 use han_mesh::time::Duration;
@@ -88,6 +100,10 @@ struct File {
     top_up: Vec<TopUp>,
     #[serde(default)]
     price: Vec<Price>,
+    #[serde(default)]
+    leave: Vec<Leave>,
+    #[serde(default)]
+    fast_poll: Vec<FastPoll>,
 }
 
 #[derive(Deserialize)]
@@ -167,6 +183,24 @@ struct Price {
     p_per_kwh: S<f64>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Leave {
+    device: S<String>,
+    at: S<String>,
+    #[serde(default)]
+    rejoin: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FastPoll {
+    device: S<String>,
+    at: S<String>,
+    minutes: S<i64>,
+    period_s: Option<S<i64>>,
+}
+
 /// A change to the air at a time, with its entry in [`Events::log`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct AirEvent {
@@ -189,6 +223,10 @@ pub struct Events {
     pub top_ups: Vec<(String, Duration, i64)>,
     /// Unit rates every CHF publishes: (from when, 1/10000 GBP per kWh).
     pub price_changes: Vec<(Duration, u32)>,
+    /// Devices the trust centre asks to leave: (device id, when, rejoin afterwards).
+    pub leaves: Vec<(String, Duration, bool)>,
+    /// Fast poll mode asked for by an IHD: (device id, the request).
+    pub fast_polls: Vec<(String, FastPollRequest)>,
     /// Changes to the air, in time order (file order at the same time).
     pub air: Vec<AirEvent>,
     /// Noise sources of the run's own, by name ([`Source::Added`] in this order).
@@ -514,6 +552,58 @@ pub fn parse(name: &str, text: &str, b: &Building) -> Result<Events, String> {
         log(&mut ev, at, format!("price changes to {p:.2} p/kWh"));
         ev.price_changes.push((at, rate));
     }
+    for l in &file.leave {
+        let (p, i) = cx.device("leave device", b, &l.device)?;
+        if b.premises[p].devices[i].kind == DeviceKind::Chf {
+            return Err(cx.err(
+                l.device.span(),
+                format!(
+                    "leave device: {:?} is the comms hub (the trust centre cannot leave its own network)",
+                    l.device.get_ref()
+                ),
+            ));
+        }
+        let at = cx.duration("leave at", &l.at)?;
+        let id = l.device.get_ref().clone();
+        let what = if l.rejoin {
+            format!("{id} told to leave and rejoin")
+        } else {
+            format!("{id} told to leave")
+        };
+        log(&mut ev, at, what);
+        ev.leaves.push((id, at, l.rejoin));
+    }
+    for f in &file.fast_poll {
+        let (p, i) = cx.device("fast_poll device", b, &f.device)?;
+        if b.premises[p].devices[i].kind != DeviceKind::Ihd {
+            return Err(cx.err(
+                f.device.span(),
+                format!("fast_poll device: {:?} is not an IHD", f.device.get_ref()),
+            ));
+        }
+        let at = cx.duration("fast_poll at", &f.at)?;
+        let minutes = u8::try_from(*f.minutes.get_ref())
+            .ok()
+            .filter(|m| (1..=60).contains(m))
+            .ok_or_else(|| cx.err(f.minutes.span(), "fast_poll minutes: must be 1-60"))?;
+        let period_s = match &f.period_s {
+            None => 0,
+            Some(p) => u8::try_from(*p.get_ref())
+                .map_err(|_| cx.err(p.span(), "fast_poll period_s: must be 0-255"))?,
+        };
+        let id = f.device.get_ref().clone();
+        log(
+            &mut ev,
+            at,
+            format!("{id} asks for fast poll mode for {minutes} min"),
+        );
+        let request = FastPollRequest {
+            at,
+            period_s,
+            minutes,
+        };
+        ev.fast_polls.push((id, request));
+    }
     air.sort_by_key(|e| e.at);
     ev.air = air;
     Ok(ev)
@@ -704,6 +794,34 @@ on = false
                 "e.toml:3:13: price p_per_kwh",
             ),
             (
+                "[[fast_poll]]\ndevice = \"esme\"\nat = \"1h\"\nminutes = 5\n",
+                "e.toml:2:10: fast_poll device: \"esme\" is not an IHD",
+            ),
+            (
+                "[[fast_poll]]\ndevice = \"ihd\"\nat = \"1h\"\nminutes = 0\n",
+                "e.toml:4:11: fast_poll minutes: must be 1-60",
+            ),
+            (
+                "[[fast_poll]]\ndevice = \"ihd\"\nat = \"1h\"\nminutes = 5\nperiod_s = 300\n",
+                "e.toml:5:12: fast_poll period_s",
+            ),
+            (
+                "[[leave]]\ndevice = \"ch\"\nat = \"1h\"\n",
+                "e.toml:2:10: leave device: \"ch\" is the comms hub",
+            ),
+            (
+                "[[leave]]\ndevice = \"meter\"\nat = \"1h\"\n",
+                "e.toml:2:10: leave device: no device \"meter\"",
+            ),
+            (
+                "[[leave]]\ndevice = \"gsme\"\nat = \"soon\"\n",
+                "e.toml:3:6: leave at",
+            ),
+            (
+                "[[leave]]\ndevice = \"gsme\"\nat = \"1h\"\nrejoin = \"yes\"\n",
+                "e.toml:4:10: ",
+            ),
+            (
                 "[[move]]\ndevice = \"ihd\"\nat = \"1h\"\nto = [1.0]\n",
                 "e.toml:4:6: ",
             ),
@@ -735,5 +853,21 @@ on = false
                 "price changes to 31.50 p/kWh".to_string()
             )]
         );
+    }
+
+    #[test]
+    fn leaves() {
+        let b = house();
+        let text = "[[leave]]\ndevice = \"gsme\"\nat = \"2h\"\nrejoin = true\n\n[[leave]]\ndevice = \"esme\"\nat = \"3h\"\n";
+        let ev = parse("e.toml", text, &b).unwrap();
+        assert_eq!(
+            ev.leaves,
+            [
+                ("gsme".to_string(), Duration::secs(7200), true),
+                ("esme".to_string(), Duration::secs(10800), false)
+            ]
+        );
+        assert_eq!(ev.log[0].1, "gsme told to leave and rejoin");
+        assert_eq!(ev.log[1].1, "esme told to leave");
     }
 }

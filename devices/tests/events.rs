@@ -35,6 +35,8 @@ fn run(
     let cfg = ScenarioConfig {
         top_ups: ev.top_ups.clone(),
         price_changes: ev.price_changes.clone(),
+        leaves: ev.leaves.clone(),
+        fast_polls: ev.fast_polls.clone(),
         ..ScenarioConfig::default()
     };
     let (mut w, _) = build(b, &cfg);
@@ -235,6 +237,87 @@ fn a_top_up_reaches_the_esme_and_a_new_price_reaches_the_ihd() {
     assert!(
         (fell - used_wh * 35.5 / 1000.0).abs() <= 2.0,
         "{fell} for {used_wh} Wh"
+    );
+}
+
+#[test]
+fn leave_events_send_devices_away_and_back() {
+    let mut b = house();
+    let events = r#"
+[[leave]]
+device = "gsme"
+at = "1h"
+rejoin = true
+
+[[leave]]
+device = "ihd"
+at = "2h"
+"#;
+    let s = run(&mut b, events, &[3 * 3600], |_, _, _, _| {});
+    let p = &s.premises[0];
+    let text = s.text();
+    let dev = |k: &str| p.devices.iter().find(|d| d.kind == k).unwrap();
+    assert_eq!(dev("CHF").stack.leave_requests_sent, 2, "{text}");
+    // The gas meter left at its next poll and came back with a secure rejoin; its
+    // pushes go on reaching the mirror.
+    let gsme = dev("GSME");
+    let left = gsme.stack.left_at_s.expect("the gas meter left");
+    assert!((3600.0..3600.0 + 1860.0).contains(&left), "{left}");
+    assert_eq!(
+        gsme.stack.join_outcomes.get("SECURE_REJOIN"),
+        Some(&1),
+        "{text}"
+    );
+    assert!(gsme.stack.rejoined_at_s.is_some_and(|t| t > left), "{text}");
+    assert!(gsme.nwk_addr.is_some(), "{text}");
+    let g = p.gas.as_ref().unwrap();
+    assert_eq!(g.mirror_l, g.last_pushed_l, "{text}");
+    // The IHD left for good.
+    let ihd = dev("IHD");
+    assert!(
+        ihd.stack
+            .left_at_s
+            .is_some_and(|t| (7200.0..7201.0).contains(&t)),
+        "{text}"
+    );
+    assert_eq!(ihd.nwk_addr, None, "{text}");
+    let rows: Vec<&str> = s.events.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(
+        rows,
+        ["gsme told to leave and rejoin", "ihd told to leave"],
+        "{text}"
+    );
+}
+
+#[test]
+fn fast_poll_mode_brings_the_esme_updates_to_the_ihd_every_2_s_for_its_minutes() {
+    let mut b = house();
+    let events = r#"
+[[fast_poll]]
+device = "ihd"
+at = "1h"
+minutes = 5
+period_s = 1
+"#;
+    let s = run(&mut b, events, &[4200], |_, _, _, _| {});
+    let p = &s.premises[0];
+    let text = s.text();
+    let d = p.ihd.as_ref().unwrap();
+    // Asked for 1 s; the ESME's FastPollUpdatePeriod (2 s) is the fastest it gives.
+    assert_eq!(d.fast_poll_applied_s, Some(2), "{text}");
+    // Five minutes of updates every 2 s (a few lost to the air at most).
+    assert!(
+        (135..=151).contains(&d.fast_poll_updates),
+        "{}",
+        d.fast_poll_updates
+    );
+    // Then back to every 10 s: about 417 normal updates over the run and the fast ones.
+    let normal = d.electricity_updates - d.fast_poll_updates;
+    assert!((370..=420).contains(&normal), "{normal}");
+    let [sent, acked, _] = p.electricity.as_ref().unwrap().reports;
+    assert!(
+        sent >= d.electricity_updates && acked + 10 >= sent,
+        "{sent} {acked}"
     );
 }
 

@@ -89,6 +89,8 @@ pub fn run(a: &SimArgs) -> Result<u8> {
         outages: events.power_cuts.clone(),
         key_updates: events.key_updates.clone(),
         top_ups: events.top_ups.clone(),
+        leaves: events.leaves.clone(),
+        fast_polls: events.fast_polls.clone(),
         price_changes: events.price_changes.clone(),
         ..ScenarioConfig::default()
     };
