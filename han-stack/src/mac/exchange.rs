@@ -42,7 +42,9 @@ pub(crate) enum ExchangeFailure {
     NoResponse,
 }
 
-/// What the owner must do.
+/// What the owner must do (short-lived: each is turned into the owner's step at once,
+/// whose Transmit carries the same frame unboxed).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ExchangeStep {
     /// Tune the radio to this channel.
