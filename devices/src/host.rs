@@ -1140,11 +1140,6 @@ impl DeviceHost {
                         payload: plain,
                         ..aps
                     }
-                } else if aps.header.profile == Some(SE_PROFILE)
-                    && self.lacks_aps_security(src, aps.header.cluster.unwrap_or(0))
-                {
-                    self.stats.insecure_dropped += 1;
-                    return;
                 } else {
                     aps
                 };

@@ -9,6 +9,13 @@ use han_mesh::time::{Duration, SimTime};
 use han_mesh::world::World;
 use han_radio::building::Building;
 use han_stack::aps::ack::ACK_WAIT_NS;
+use han_stack::aps::security::{open, seal};
+use han_stack::aps::{ApsFlags, ApsFrame};
+use han_stack::mac::{MacFrame, MacPayload};
+use han_stack::nwk::security::NwkSecurity;
+use han_stack::nwk::{NwkFlags, NwkFrame};
+use han_stack::security::KeyId;
+use han_stack::wire::ExtAddr;
 use han_stack::wire::Wire;
 use han_stack::zep::ZepPacket;
 use std::path::Path;
@@ -159,11 +166,47 @@ fn reports_to(w: &mut World<DeviceHost>, from: usize, to: u16) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// A frame recorded off the air, its NWK payload opened with the network key.
+struct Recorded {
+    mac: MacFrame,
+    nwk: NwkFrame,
+    plain: Vec<u8>,
+}
+
+/// The frames of [`reports_to`] with a good FCS that open under network key `key`.
+fn opened_to(w: &mut World<DeviceHost>, from: usize, to: u16, key: [u8; 16]) -> Vec<Recorded> {
+    let mut sec = NwkSecurity::default();
+    sec.install_key(key, 0);
+    reports_to(w, from, to)
+        .into_iter()
+        .filter_map(|f| {
+            let (mac, _, ok) = MacFrame::parse_with_fcs(&f).ok()?;
+            let MacPayload::Data(bytes) = &mac.payload else {
+                return None;
+            };
+            let nwk = NwkFrame::from_bytes(bytes).ok()?;
+            let plain = sec.open(&nwk).ok()?;
+            ok.then_some(Recorded { mac, nwk, plain })
+        })
+        .collect()
+}
+
+/// `r` carrying `aps` instead, sealed again at NWK level by `src` under network key `key`
+/// with frame counter `counter` (as a device holding the network key could), with FCS.
+fn resealed(r: &Recorded, aps: &[u8], key: [u8; 16], counter: u32, src: ExtAddr) -> Vec<u8> {
+    let mut sec = NwkSecurity::default();
+    sec.install_key(key, 0);
+    sec.restore_outgoing(counter);
+    let mut header = r.nwk.header.clone();
+    header.control.flags.remove(NwkFlags::SECURITY);
+    let fresh = sec.seal(header, src, aps).unwrap();
+    let mut mac = r.mac.clone();
+    mac.payload = MacPayload::Data(fresh.to_bytes());
+    mac.emit_with_fcs()
+}
+
 #[test]
 fn a_replayed_aps_frame_under_a_fresh_nwk_counter_is_dropped_and_counted() {
-    use han_stack::mac::MacFrame;
-    use han_stack::nwk::NwkFrame;
-    use han_stack::nwk::security::NwkSecurity;
     let b = house();
     let cfg = ScenarioConfig::default();
     let (mut w, keys) = build(&b, &cfg);
@@ -174,33 +217,18 @@ fn a_replayed_aps_frame_under_a_fresh_nwk_counter_is_dropped_and_counted() {
     let ihd_addr = w.nodes()[ihd].short_addr();
     let esme_ext = w.nodes()[esme].ext_addr();
     // An early APS-secured report from the ESME to the IHD, re-sealed at NWK level with a
-    // fresh frame counter, as a device holding the network key could.
-    let recorded = reports_to(&mut w, esme, ihd_addr)
+    // fresh frame counter.
+    let key = keys.network[0].1;
+    let r = opened_to(&mut w, esme, ihd_addr, key)
         .into_iter()
-        .find_map(|f| {
-            let (mac, _, ok) = MacFrame::parse_with_fcs(&f).ok()?;
-            let han_stack::mac::MacPayload::Data(bytes) = &mac.payload else {
-                return None;
-            };
-            let nwk = NwkFrame::from_bytes(bytes).ok()?;
-            ok.then_some((mac, nwk))
-        })
+        .next()
         .expect("an ESME report to the IHD");
-    let (mut mac, nwk) = recorded;
-    let mut sec = NwkSecurity::default();
-    sec.install_key(keys.network[0].1, 0);
-    let plain = sec.open(&nwk).expect("opens with the network key");
-    assert_eq!(plain.first().map(|c| c & 0x20), Some(0x20), "APS-secured");
-    sec.restore_outgoing(u32::MAX / 2);
-    let mut header = nwk.header.clone();
-    header
-        .control
-        .flags
-        .remove(han_stack::nwk::NwkFlags::SECURITY);
-    let fresh = sec.seal(header, esme_ext, &plain).unwrap();
-    mac.payload = han_stack::mac::MacPayload::Data(fresh.to_bytes());
+    assert_eq!(r.plain.first().map(|c| c & 0x20), Some(0x20), "APS-secured");
     let before = w.nodes()[ihd].stats.clone();
-    w.inject(esme as u32, mac.emit_with_fcs());
+    w.inject(
+        esme as u32,
+        resealed(&r, &r.plain, key, u32::MAX / 2, esme_ext),
+    );
     w.run_until(SimTime::ZERO + Duration::secs(301));
     let after = &w.nodes()[ihd].stats;
     assert_eq!(
@@ -212,12 +240,6 @@ fn a_replayed_aps_frame_under_a_fresh_nwk_counter_is_dropped_and_counted() {
 
 #[test]
 fn an_aps_frame_to_the_hub_under_a_wrong_link_key_is_dropped_and_counted() {
-    use han_stack::aps::ApsFrame;
-    use han_stack::aps::security::{open, seal};
-    use han_stack::mac::{MacFrame, MacPayload};
-    use han_stack::nwk::security::NwkSecurity;
-    use han_stack::nwk::{NwkFlags, NwkFrame};
-    use han_stack::security::KeyId;
     let b = house();
     let cfg = ScenarioConfig::default();
     let (mut w, keys) = build(&b, &cfg);
@@ -227,40 +249,35 @@ fn an_aps_frame_to_the_hub_under_a_wrong_link_key_is_dropped_and_counted() {
     let ihd = w.nodes().iter().position(|h| h.id == "ihd").unwrap();
     let ihd_ext = w.nodes()[ihd].ext_addr();
     let link = |id: &str| keys.link.iter().find(|(d, _)| d == id).unwrap().1;
-    let mut nwk_sec = NwkSecurity::default();
-    nwk_sec.install_key(keys.network[0].1, 0);
+    let key = keys.network[0].1;
     // A request of the IHD's to the hub (the GPF's gas reading, the price, the
     // message), APS-secured with the IHD's install-code link key.
-    let (mac, nwk, aps) = reports_to(&mut w, ihd, 0x0000)
+    let (r, aps) = opened_to(&mut w, ihd, 0x0000, key)
         .into_iter()
-        .find_map(|f| {
-            let (mac, _, ok) = MacFrame::parse_with_fcs(&f).ok()?;
-            let MacPayload::Data(bytes) = &mac.payload else {
-                return None;
-            };
-            let nwk = NwkFrame::from_bytes(bytes).ok()?;
-            let aps = ApsFrame::from_bytes(&nwk_sec.open(&nwk).ok()?).ok()?;
-            (ok && aps.header.is_secured()).then_some((mac, nwk, aps))
+        .find_map(|r| {
+            let aps = ApsFrame::from_bytes(&r.plain).ok()?;
+            aps.header.is_secured().then_some((r, aps))
         })
         .expect("an APS-secured frame from the IHD to the hub");
     let plain = open(&aps, &link("ihd"), ihd_ext).expect("opens with the IHD's link key");
     assert!(open(&aps, &link("esme"), ihd_ext).is_none());
     // Sealed again with a fresh APS counter (and a fresh NWK counter), once under
     // another device's link key, once under the right one.
-    nwk_sec.restore_outgoing(u32::MAX / 2);
     let mut header = aps.header.clone();
-    header.flags.remove(han_stack::aps::ApsFlags::SECURITY);
-    let mut send = |key: [u8; 16], counter: u32| {
-        let forged = seal(header.clone(), KeyId::Link, counter, ihd_ext, &key, &plain);
-        let mut h = nwk.header.clone();
-        h.control.flags.remove(NwkFlags::SECURITY);
-        let fresh = nwk_sec.seal(h, ihd_ext, &forged.to_bytes()).unwrap();
-        let mut m = mac.clone();
-        m.payload = MacPayload::Data(fresh.to_bytes());
-        m.emit_with_fcs()
+    header.flags.remove(ApsFlags::SECURITY);
+    let forged = |link_key: [u8; 16], counter: u32| {
+        let aps = seal(
+            header.clone(),
+            KeyId::Link,
+            counter,
+            ihd_ext,
+            &link_key,
+            &plain,
+        );
+        resealed(&r, &aps.to_bytes(), key, counter, ihd_ext)
     };
-    let wrong = send(link("esme"), u32::MAX / 2);
-    let right = send(link("ihd"), u32::MAX / 2 + 1);
+    let wrong = forged(link("esme"), u32::MAX / 2);
+    let right = forged(link("ihd"), u32::MAX / 2 + 1);
     let before = w.nodes()[ch].stats.clone();
     w.inject(ihd as u32, wrong);
     w.run_until(SimTime::ZERO + Duration::secs(301));

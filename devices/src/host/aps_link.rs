@@ -3,7 +3,8 @@
 //! link key of the pair on top of NWK security. Towards the comms hub that is the
 //! trust-centre link key each device shares with it (derived from the device's install
 //! code, held in the CHF's device log); between two devices the application link key the
-//! trust centre hands both after a Request Key.
+//! trust centre hands both after a Request Key. Received SE data without APS security is
+//! still taken (a device of an older stack, a capture played in: `han replay --inject`).
 
 use super::{DeviceHost, Role, Seal};
 use crate::behaviour::Peer;
@@ -77,11 +78,5 @@ impl DeviceHost {
             self.aps_command_send(0x0000, cmd, Seal::Active, ctx);
         }
         None
-    }
-
-    /// SE data on `cluster` from NWK source `src` that came without APS security though
-    /// the pair must use it (trust centre and device): to be dropped.
-    pub(super) fn lacks_aps_security(&self, src: u16, cluster: u16) -> bool {
-        self.with_trust_centre(src) && cluster_key(cluster) == ClusterKey::Link
     }
 }
