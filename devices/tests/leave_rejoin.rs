@@ -65,7 +65,7 @@ fn told_to_leave_a_device_goes_or_comes_back() {
         "{:?}",
         ch.children()
     );
-    assert!(ch.children().len() >= 1);
+    assert!(!ch.children().is_empty());
     let display = p.ihd.as_ref().unwrap();
     // Reports every 10 s until 7200 s, none in the last hour.
     assert!(display.electricity_updates > 600, "{text}");
