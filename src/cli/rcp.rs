@@ -318,3 +318,39 @@ pub fn run(a: &RcpArgs) -> Result<u8> {
     );
     Ok(super::EXIT_OK)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unplug_takes_when_and_how_long() {
+        assert_eq!(
+            parse_unplug("30:2"),
+            Ok(Unplug {
+                at: Duration::secs(30),
+                length: Duration::secs(2)
+            })
+        );
+        assert_eq!(
+            parse_unplug("1m:5s").map(|u| (u.at, u.length)),
+            Ok((Duration::secs(60), Duration::secs(5)))
+        );
+        for bad in ["30", "30:", "x:2", "30:0"] {
+            assert!(parse_unplug(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_summary_at_an_unplug_sits_beside_the_final_one() {
+        let p = std::path::Path::new("/tmp/out/summary.json");
+        assert_eq!(
+            unplug_summary_path(p, 2),
+            PathBuf::from("/tmp/out/summary.unplug-2.json")
+        );
+        assert_eq!(
+            unplug_summary_path(std::path::Path::new("s"), 1),
+            PathBuf::from("s.unplug-1")
+        );
+    }
+}
