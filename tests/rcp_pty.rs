@@ -147,33 +147,37 @@ fn ihd_of(summary: &Path) -> (Value, Value) {
 /// radio stands where the house's CHF would be, with the CHF, ESME and GSME off): it joins
 /// the bridged building's CHF with its install code (same building and seed, so the same
 /// EUI-64 and install code as the IHD the bridge stands in for) and takes the ESME's
-/// Metering reports. Then the RCP process goes away (unplug) and a new one comes (replug):
-/// the bridge says so, waits, resumes, and the new IHD's association goes through it.
+/// Metering reports. Then the dongle is unplugged for 2 s (`han rcp --unplug`: its pty goes
+/// away, the radio loses its settings, the IHD behind it goes on) and plugged back in: the
+/// bridge says so, waits, brings the radio up again (addresses, source match) and the
+/// Metering reports reach the same IHD again.
 #[test]
 fn bridge_to_rcp_join_metering_and_replug() {
     let dir = std::env::temp_dir().join(format!("han-bridge-rcp-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let link = dir.join("tty");
     let house = building("terraced-house.toml");
-    let device_side = |secs: &str, summary: &Path| {
-        rcp(&[
-            &house,
-            "--as",
-            "12-acacia-road/ch",
-            "--off",
-            "12-acacia-road/esme",
-            "--off",
-            "12-acacia-road/gsme",
-            "--link",
-            link.to_str().unwrap(),
-            "--duration",
-            secs,
-            "--summary",
-            summary.to_str().unwrap(),
-        ])
-    };
-    let first = dir.join("first.json");
-    let (mut b1, _) = device_side("32", &first);
+    let summary = dir.join("device.json");
+    let rcp_stats = dir.join("rcp.json");
+    let (mut device_side, _) = rcp(&[
+        &house,
+        "--as",
+        "12-acacia-road/ch",
+        "--off",
+        "12-acacia-road/esme",
+        "--off",
+        "12-acacia-road/gsme",
+        "--link",
+        link.to_str().unwrap(),
+        "--unplug",
+        "36:2",
+        "--duration",
+        "75",
+        "--summary",
+        summary.to_str().unwrap(),
+        "--stats",
+        rcp_stats.to_str().unwrap(),
+    ]);
     let bridge_stats = dir.join("bridge.json");
     let bridge_log = dir.join("bridge.log");
     let mut bridge = Command::new(env!("CARGO_BIN_EXE_han"))
@@ -184,44 +188,49 @@ fn bridge_to_rcp_join_metering_and_replug() {
             "12-acacia-road/ihd",
             &house,
             "--duration",
-            "72",
+            "77",
             "--stats",
         ])
         .arg(&bridge_stats)
         .stderr(std::fs::File::create(&bridge_log).unwrap())
         .spawn()
         .unwrap();
-    assert!(b1.wait().unwrap().success());
-    // Unplugged; plugged back a second later.
-    std::thread::sleep(std::time::Duration::from_secs(1));
-    let second = dir.join("second.json");
-    let (mut b2, _) = device_side("36", &second);
-    assert!(b2.wait().unwrap().success());
+    assert!(device_side.wait().unwrap().success());
     assert!(bridge.wait().unwrap().success());
     let log = std::fs::read_to_string(&bridge_log).unwrap();
-    let (row, display) = ihd_of(&first);
+    // Before the unplug: joined with its install code, Metering reports arriving.
+    let (row, display) = ihd_of(&dir.join("device.unplug-1.json"));
     assert_eq!(row["stack"]["join_outcomes"]["SUCCESS"], 1, "{row}\n{log}");
     assert!(row["nwk_addr"].is_u64(), "{row}");
+    let before = display["electricity_updates"].as_u64().unwrap();
     assert!(
-        display["electricity_updates"].as_u64().unwrap() >= 1,
+        before >= 1,
         "Metering reports reach the real IHD: {display}\n{log}"
     );
-    // After the replug the bridge carries the association both ways again. (The new
-    // process is a new device whose NWK frame counters start again at 0, so the CHF and
-    // ESME rightly refuse its secured frames as replays: a real dongle's unplug does not
-    // restart the device behind it.)
-    let (row2, _) = ihd_of(&second);
+    // After the replug: the same device (no second join), and the reports go on (one every
+    // 10 s: about three in the 37 s after it).
+    let (row2, display2) = ihd_of(&summary);
     assert_eq!(
         row2["stack"]["join_outcomes"]["SUCCESS"], 1,
         "{row2}\n{log}"
     );
     assert_eq!(row2["nwk_addr"], row["nwk_addr"], "{row2}");
+    let after = display2["electricity_updates"].as_u64().unwrap();
+    assert!(
+        after >= before + 2,
+        "Metering reports resume after the replug: {before} before, {after} at the end\n{display2}\n{log}"
+    );
     assert!(log.contains("unplugged; waiting"), "{log}");
     assert!(log.contains("is back") && log.contains("resumed"), "{log}");
     let s: Value = serde_json::from_str(&std::fs::read_to_string(&bridge_stats).unwrap()).unwrap();
-    // The first process going, and the second at the end of the run.
+    // The unplug, and the RCP process going away at the end of its run.
     assert!(s["unplugs"].as_u64().unwrap() >= 1, "{s}");
     assert_eq!(s["bad"], 0, "{s}");
     assert!(s["from_radio"].as_u64().unwrap() > 10, "{s}");
+    // The CHF held the association response for the IHD: its address went into the
+    // dongle's source-match table and out again.
+    assert!(s["source_match_changes"].as_u64().unwrap() >= 2, "{s}");
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&rcp_stats).unwrap()).unwrap();
+    assert_eq!(r["rcp"]["unplugs"], 1, "{r}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -535,6 +535,14 @@ impl<N: Node> World<N> {
         }
     }
 
+    /// The addresses `node`'s radio sets the frame-pending bit for in its ACKs (its
+    /// source-address match table), in the order they were added.
+    pub fn pending_for(&self, node: u32) -> &[Address] {
+        self.settings
+            .get(node as usize)
+            .map_or(&[], |s| s.pending_for.as_slice())
+    }
+
     /// `node`'s radio configuration now.
     pub fn radio_config(&self, node: u32) -> Option<RadioConfig> {
         self.settings.get(node as usize).map(|s| s.config)

@@ -92,6 +92,7 @@ pub fn run(a: &BridgeArgs) -> Result<u8> {
         .context("starting the tokio runtime")?;
     let setup = core::Setup {
         channel: building.channel_2g4,
+        source_match: chf.is_some(),
     };
     let path = a.serial.display().to_string();
     // The first bring-up decides whether this is an RCP at all: no point running without.

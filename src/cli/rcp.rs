@@ -11,7 +11,7 @@ use han_mesh::time::{Duration, SimTime};
 use han_radio::building::{Building, Device};
 use han_radio::device::DeviceKind;
 use han_radio::units::Band;
-use port::RcpPort;
+use port::{RcpPort, Unplug};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -31,9 +31,16 @@ pub struct RcpArgs {
     /// host's stack becomes that device (its EUI-64; its install-code link key is printed).
     #[arg(long = "as", value_name = "PREMISES/DEVICE")]
     pub replace: Option<String>,
-    /// Also make a symbolic link to the pty here (replaced if it exists).
+    /// Also make a symbolic link to the pty here (replaced if it exists; removed while
+    /// unplugged and pointed at the new pty when plugged back in).
     #[arg(long, value_name = "PATH")]
     pub link: Option<PathBuf>,
+    /// Unplug the RCP AT into the run for LENGTH (e.g. 30:2 or 1m:5s; repeatable), as a
+    /// USB dongle pulled out and put back: the pty goes away (the host's reads fail), then
+    /// a new one comes up (its path printed on stdout) with the radio just powered on. The
+    /// building goes on meanwhile.
+    #[arg(long, value_name = "AT:LENGTH", value_parser = parse_unplug)]
+    pub unplug: Vec<Unplug>,
     /// Pace what the RCP sends at this UART rate (10 bits a byte); unpaced if omitted.
     #[arg(long, value_name = "N")]
     pub baud: Option<u32>,
@@ -60,6 +67,33 @@ pub struct RcpArgs {
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
     Duration::parse(s).ok_or_else(|| format!("{s:?} is not a duration (e.g. 90, 15m, 1h)"))
+}
+
+fn parse_unplug(s: &str) -> Result<Unplug, String> {
+    let (at, length) = s.split_once(':').ok_or_else(|| {
+        format!("{s:?}: expected AT:LENGTH, e.g. 30:2 (unplugged at 30 s for 2 s)")
+    })?;
+    let length = parse_duration(length)?;
+    if length.0 == 0 {
+        return Err(format!("{s:?}: an unplug lasts longer than 0 s"));
+    }
+    Ok(Unplug {
+        at: parse_duration(at)?,
+        length,
+    })
+}
+
+/// Where the summary at the `k`-th unplug goes: `summary.json` -> `summary.unplug-1.json`.
+fn unplug_summary_path(summary: &std::path::Path, k: usize) -> PathBuf {
+    let stem = summary
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = match summary.extension() {
+        Some(e) => format!("{stem}.unplug-{k}.{}", e.to_string_lossy()),
+        None => format!("{stem}.unplug-{k}"),
+    };
+    summary.with_file_name(name)
 }
 
 /// Premises and device index named by PREMISES/DEVICE (device id with or without the
@@ -196,19 +230,33 @@ pub fn run(a: &RcpArgs) -> Result<u8> {
         std::fs::write(p, keys.uat_lines()).with_context(|| format!("writing {}", p.display()))?;
     }
     let pty = pty::Pty::open().context("creating the pseudo-terminal")?;
+    let pty_path = pty.path.clone();
+    let mut rcp = RcpPort::new(node, eui64(pi, di), pty, a.baud);
     if let Some(l) = &a.link {
-        let _ = std::fs::remove_file(l);
-        std::os::unix::fs::symlink(&pty.path, l)
-            .with_context(|| format!("linking {} to {}", l.display(), pty.path.display()))?;
+        rcp.link_at(l.clone())
+            .with_context(|| format!("linking {} to {}", l.display(), pty_path.display()))?;
     }
+    let on_unplug: Option<port::OnUnplug> = a.summary.as_ref().map(|p| {
+        let (b, cfg) = (&building, &cfg);
+        Box::new(
+            move |w: &han_mesh::World<han_devices::host::DeviceHost>, k: usize| {
+                let to = unplug_summary_path(p, k);
+                let s = han_devices::scenario::summarise(b, w, cfg);
+                if let Err(e) = std::fs::write(&to, s.to_json()) {
+                    eprintln!("han rcp: writing {}: {e}", to.display());
+                }
+            },
+        ) as port::OnUnplug
+    });
+    rcp.unplug_at(a.unplug.clone(), on_unplug);
     let eui = eui64(pi, di);
     let premises = building.premises[pi].id.clone();
     let mut out = std::io::stdout();
-    writeln!(out, "{}", pty.path.display())?;
+    writeln!(out, "{}", pty_path.display())?;
     out.flush()?;
     eprintln!(
         "han rcp: {} is an OpenThread RCP (Spinel, HDLC-lite) at {premises}/{device_id}, EUI-64 {:016X}, channel of the building {}",
-        pty.path.display(),
+        pty_path.display(),
         eui.0,
         building.channel_2g4
     );
@@ -218,7 +266,6 @@ pub fn run(a: &RcpArgs) -> Result<u8> {
         let hex: String = k.iter().map(|b| format!("{b:02X}")).collect();
         eprintln!("han rcp: {device_id}'s install-code link key (in its CHF's device log): {hex}");
     }
-    let mut rcp = RcpPort::new(node, eui, pty, a.baud);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -270,4 +317,40 @@ pub fn run(a: &RcpArgs) -> Result<u8> {
         air.ppdus
     );
     Ok(super::EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unplug_takes_when_and_how_long() {
+        assert_eq!(
+            parse_unplug("30:2"),
+            Ok(Unplug {
+                at: Duration::secs(30),
+                length: Duration::secs(2)
+            })
+        );
+        assert_eq!(
+            parse_unplug("1m:5s").map(|u| (u.at, u.length)),
+            Ok((Duration::secs(60), Duration::secs(5)))
+        );
+        for bad in ["30", "30:", "x:2", "30:0"] {
+            assert!(parse_unplug(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_summary_at_an_unplug_sits_beside_the_final_one() {
+        let p = std::path::Path::new("/tmp/out/summary.json");
+        assert_eq!(
+            unplug_summary_path(p, 2),
+            PathBuf::from("/tmp/out/summary.unplug-2.json")
+        );
+        assert_eq!(
+            unplug_summary_path(std::path::Path::new("s"), 1),
+            PathBuf::from("s.unplug-1")
+        );
+    }
 }

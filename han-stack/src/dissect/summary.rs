@@ -208,9 +208,10 @@ impl FrameSummary {
 pub fn text_line(s: &FrameSummary) -> String {
     let (src, dst) = match (&s.nwk, &s.mac) {
         (Some(n), _) => (n.src.clone(), n.dst.clone()),
+        // No address (an ACK): blank, as tshark leaves its columns.
         (None, Some(m)) => (
             m.src.clone().unwrap_or_default(),
-            m.dst.clone().unwrap_or_else(|| "Broadcast".into()),
+            m.dst.clone().unwrap_or_default(),
         ),
         _ => (String::new(), String::new()),
     };
@@ -279,4 +280,31 @@ fn info(s: &FrameSummary) -> (&'static str, String) {
         );
     }
     ("802.15.4", String::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dissect::{Dissector, Keyring};
+
+    fn line_of(mpdu: &[u8]) -> String {
+        let d = Dissector::new(Keyring::default()).dissect(mpdu, Some(true));
+        text_line(&FrameSummary::new(1, 0.0, mpdu.len(), &d))
+    }
+
+    #[test]
+    fn an_ack_has_no_destination_column() {
+        // Imm-Ack, sequence 45 (IEEE 802.15.4-2015 7.3.3): no addresses at all.
+        let line = line_of(&[0x02, 0x00, 0x2d]);
+        assert!(!line.contains("Broadcast"), "{line}");
+        assert!(line.contains(" → "), "{line}");
+        assert!(line.contains("Ack, Seq 45"), "{line}");
+    }
+
+    #[test]
+    fn a_beacon_request_keeps_its_destination() {
+        // Beacon Request to 0xffff on PAN 0xffff, no source (7.5.8).
+        let line = line_of(&[0x03, 0x08, 0x01, 0xff, 0xff, 0xff, 0xff, 0x07]);
+        assert!(line.contains("0xffff"), "{line}");
+    }
 }

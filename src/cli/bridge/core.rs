@@ -8,13 +8,14 @@ use super::link::Link;
 use han_devices::host::DeviceHost;
 use han_mesh::radio::{RadioConfig, TxOptions};
 use han_mesh::world::{Heard, World, accepts};
+use han_stack::mac::Address;
 use han_stack::mac::FrameType;
 use han_stack::mac::csma::CsmaParams;
 use han_stack::mac::engine::{HeaderPeek, TxStatus};
 use han_stack::spinel::frame::{Command, Header, SpinelFrame};
 use han_stack::spinel::{HdlcDecoder, Property, Status, TxParams, TxRequest, hdlc};
 use han_stack::wire::Wire;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Instant;
 
 /// What the bring-up needs to know.
@@ -22,6 +23,10 @@ use std::time::Instant;
 pub struct Setup {
     /// The premises' HAN channel.
     pub channel: u8,
+    /// Source match on: the radio's ACKs say "frame pending" only for the sources the
+    /// emulated device it answers for holds frames for (it fronts one); off, every ACK
+    /// says so (OpenThread's default).
+    pub source_match: bool,
 }
 
 /// Transmissions sent to the radio and not yet answered, at most.
@@ -105,6 +110,8 @@ pub struct BridgeStats {
     pub bad: u64,
     /// Unplugs seen.
     pub unplugs: u64,
+    /// Source-match entries inserted into or removed from the radio's tables.
+    pub source_match_changes: u64,
     /// Wall time from a frame's hand-over to the radio to its transmit-done status.
     pub latency: Lag,
 }
@@ -120,6 +127,7 @@ impl BridgeStats {
             "lost": self.lost,
             "bad": self.bad,
             "unplugs": self.unplugs,
+            "source_match_changes": self.source_match_changes,
             "latency_median_us": self.latency.quantile_us(0.5),
             "latency_p99_us": self.latency.quantile_us(0.99),
         })
@@ -151,6 +159,9 @@ pub struct BridgePort {
     decoder: HdlcDecoder,
     up: bool,
     fronted: Option<RadioConfig>,
+    /// The radio's source-match tables as the bridge set them: short addresses, and
+    /// extended ones little-endian (as OpenThread's host sends them).
+    matched: (BTreeSet<u16>, BTreeSet<[u8; 8]>),
     tid: u8,
     in_flight: BTreeMap<u8, Instant>,
     queue: VecDeque<Vec<u8>>,
@@ -188,6 +199,7 @@ impl BridgePort {
             decoder: HdlcDecoder::new(),
             up: false,
             fronted: None,
+            matched: (BTreeSet::new(), BTreeSet::new()),
             tid: 0,
             in_flight: BTreeMap::new(),
             queue: VecDeque::new(),
@@ -256,8 +268,12 @@ impl BridgePort {
     }
 
     fn command(&mut self, command: Command) -> u8 {
-        // TIDs 1-15 in turn; 0 is for unsolicited frames.
+        // TIDs 1-15 in turn (0 is for unsolicited frames), skipping those of transmissions
+        // still awaiting their transmit-done status (at most WINDOW of the 15).
         self.tid = self.tid % 15 + 1;
+        while self.in_flight.contains_key(&self.tid) {
+            self.tid = self.tid % 15 + 1;
+        }
         let f = SpinelFrame {
             header: Header::new(0, self.tid),
             command,
@@ -280,6 +296,48 @@ impl BridgePort {
             c.ext_addr.0.to_be_bytes(),
         )));
         self.fronted = Some(c);
+    }
+
+    /// Keep the radio's source-match tables those of the device it answers for: the
+    /// sources that device's radio sets frame pending for (IEEE 802.15.4-2015 6.7.3,
+    /// OpenThread `SPINEL_PROP_MAC_SRC_MATCH_*`), one insert or remove per address.
+    fn sync_source_match(&mut self, world: &World<DeviceHost>) {
+        if !self.up || !self.setup.source_match {
+            return;
+        }
+        let Some(n) = self.fronted_node else {
+            return;
+        };
+        let (mut short, mut ext) = (BTreeSet::new(), BTreeSet::new());
+        for a in world.pending_for(n) {
+            match a {
+                Address::Short(s) => {
+                    short.insert(*s);
+                }
+                Address::Extended(e) => {
+                    ext.insert(e.0.to_le_bytes());
+                }
+                Address::None => {}
+            }
+        }
+        let changes: Vec<Command> =
+            (self.matched.0.difference(&short))
+                .map(|a| Command::PropValueRemove(Property::MacSrcMatchShortAddresses(vec![*a])))
+                .chain(short.difference(&self.matched.0).map(|a| {
+                    Command::PropValueInsert(Property::MacSrcMatchShortAddresses(vec![*a]))
+                }))
+                .chain(self.matched.1.difference(&ext).map(|a| {
+                    Command::PropValueRemove(Property::MacSrcMatchExtendedAddresses(vec![*a]))
+                }))
+                .chain(ext.difference(&self.matched.1).map(|a| {
+                    Command::PropValueInsert(Property::MacSrcMatchExtendedAddresses(vec![*a]))
+                }))
+                .collect();
+        self.stats.source_match_changes += changes.len() as u64;
+        for c in changes {
+            self.command(c);
+        }
+        self.matched = (short, ext);
     }
 
     fn pump(&mut self) {
@@ -352,15 +410,18 @@ impl Attachment for BridgePort {
                     self.stats.lost += self.in_flight.len() as u64;
                     self.in_flight.clear();
                     self.fronted = None;
+                    self.matched = (BTreeSet::new(), BTreeSet::new());
                     for p in [
                         Property::PhyEnabled(true),
                         Property::PhyChan(self.setup.channel),
                         Property::MacPromiscuousMode(2),
+                        Property::MacSrcMatchEnabled(self.setup.source_match),
                         Property::MacRawStreamEnabled(true),
                     ] {
                         self.command(Command::PropValueSet(p));
                     }
                     self.sync_addresses(world);
+                    self.sync_source_match(world);
                 }
                 FromRadio::Other => {}
                 FromRadio::Bad => self.stats.bad += 1,
@@ -371,6 +432,7 @@ impl Attachment for BridgePort {
 
     fn output(&mut self, world: &mut World<DeviceHost>, heard: Vec<Heard>, _done: Vec<TxStatus>) {
         self.sync_addresses(world);
+        self.sync_source_match(world);
         let cfg = world.radio_config(self.node).unwrap_or_default();
         for h in heard {
             let Some(peek) = HeaderPeek::read(&h.psdu) else {
@@ -405,8 +467,11 @@ impl Attachment for BridgePort {
         }
         self.up = up;
         self.fronted = None;
+        // The bring-up emptied the radio's tables (and a radio that went away forgot them).
+        self.matched = (BTreeSet::new(), BTreeSet::new());
         if up {
             self.sync_addresses(world);
+            self.sync_source_match(world);
         }
     }
 }

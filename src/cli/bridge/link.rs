@@ -177,7 +177,16 @@ pub async fn bring_up(port: &mut SerialStream, setup: &Setup) -> Result<String, 
     }
     // Everything it hears comes up; it still acknowledges in hardware for its addresses.
     s.set(Property::MacPromiscuousMode(2)).await?;
-    s.set(Property::MacSrcMatchEnabled(false)).await?;
+    // Source match on with empty tables: the bridge inserts what the device it fronts
+    // holds frames for; off, every ACK says "frame pending".
+    s.set(Property::MacSrcMatchEnabled(setup.source_match))
+        .await?;
+    if setup.source_match {
+        s.set(Property::MacSrcMatchShortAddresses(Vec::new()))
+            .await?;
+        s.set(Property::MacSrcMatchExtendedAddresses(Vec::new()))
+            .await?;
+    }
     s.set(Property::MacRawStreamEnabled(true)).await?;
     Ok(format!(
         "{version}, Spinel {major}.{minor}, EUI-64 {eui}, raw stream on, channel {}",

@@ -3,12 +3,16 @@
 //! (CSMA-CA, retries, ACK wait) and are answered with their transmit-done status, the
 //! radio's addresses and source-match table are kept in the world's radio (which filters
 //! and acknowledges in "hardware"), and what the node hears goes to the host as
-//! `STREAM_RAW` with its metadata.
+//! `STREAM_RAW` with its metadata. It can be unplugged and plugged back in on a schedule:
+//! the pty goes away (the host's reads fail, the `--link` disappears), the radio forgets
+//! its settings, and a new pty comes up with the radio just powered on, while the building
+//! goes on.
 
 use super::super::run::driver::{Attachment, Inbox};
-use super::pty::{HostLink, Pty};
+use super::pty::{HostLink, Pty, relink};
 use han_devices::host::DeviceHost;
 use han_mesh::radio::TxOptions;
+use han_mesh::time::{Duration, SimTime};
 use han_mesh::world::{Heard, World, accepts};
 use han_stack::mac::csma::CsmaParams;
 use han_stack::mac::engine::{HeaderPeek, TxStatus};
@@ -19,6 +23,8 @@ use han_stack::spinel::{
 };
 use han_stack::wire::{ExtAddr, Wire};
 use std::collections::{BTreeSet, VecDeque};
+use std::io::Write;
+use std::path::PathBuf;
 
 /// What the RCP did, for `--stats` and the closing line.
 #[derive(Debug, Default, Clone)]
@@ -43,6 +49,8 @@ pub struct RcpStats {
     pub tx_no_ack: u64,
     /// Channel busy after the CSMA-CA back-offs.
     pub tx_channel_access_failure: u64,
+    /// Times it was unplugged.
+    pub unplugs: u64,
 }
 
 impl RcpStats {
@@ -58,6 +66,7 @@ impl RcpStats {
             "tx_ok": self.tx_ok,
             "tx_no_ack": self.tx_no_ack,
             "tx_channel_access_failure": self.tx_channel_access_failure,
+            "unplugs": self.unplugs,
         })
     }
 }
@@ -68,12 +77,33 @@ struct InFlight {
     seq: Option<u8>,
 }
 
+/// An unplug: when (from the start of the run) and for how long.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Unplug {
+    /// When the port goes away.
+    pub at: Duration,
+    /// How long until it is back.
+    pub length: Duration,
+}
+
+/// Called at the `k`-th unplug (from 1) with the world then.
+pub type OnUnplug<'a> = Box<dyn FnMut(&World<DeviceHost>, usize) + 'a>;
+
 /// The RCP attached to node `node`.
-pub struct RcpPort {
+pub struct RcpPort<'a> {
     node: u32,
+    eui64: ExtAddr,
     state: RcpState,
-    pty: Pty,
+    /// The port; None while unplugged.
+    pty: Option<Pty>,
+    /// The symbolic link kept pointing at the port.
+    link_path: Option<PathBuf>,
     baud: Option<u32>,
+    inbox: Option<Inbox>,
+    /// Unplugs still to come, in order, and when the current one ends.
+    unplugs: VecDeque<Unplug>,
+    replug_at: Option<SimTime>,
+    on_unplug: Option<OnUnplug<'a>>,
     link: Option<HostLink>,
     decoder: HdlcDecoder,
     in_flight: VecDeque<InFlight>,
@@ -84,21 +114,20 @@ pub struct RcpPort {
     pub stats: RcpStats,
 }
 
-impl RcpPort {
+impl<'a> RcpPort<'a> {
     /// An RCP with factory address `eui64` answering on `pty`, output paced at `baud`.
     pub fn new(node: u32, eui64: ExtAddr, pty: Pty, baud: Option<u32>) -> Self {
         RcpPort {
             node,
-            state: RcpState::new(
-                eui64.0.to_be_bytes(),
-                concat!(
-                    "HAN/",
-                    env!("CARGO_PKG_VERSION"),
-                    "; han rcp (emulated OpenThread RCP)"
-                ),
-            ),
-            pty,
+            eui64,
+            state: power_on(eui64),
+            pty: Some(pty),
+            link_path: None,
             baud,
+            inbox: None,
+            unplugs: VecDeque::new(),
+            replug_at: None,
+            on_unplug: None,
             link: None,
             decoder: HdlcDecoder::new(),
             in_flight: VecDeque::new(),
@@ -108,9 +137,119 @@ impl RcpPort {
         }
     }
 
+    /// Keep the symbolic link `path` pointing at the port (made now, and again at each
+    /// replug; removed while unplugged).
+    pub fn link_at(&mut self, path: PathBuf) -> std::io::Result<()> {
+        if let Some(p) = &self.pty {
+            relink(&path, &p.path)?;
+        }
+        self.link_path = Some(path);
+        Ok(())
+    }
+
+    /// Unplug the port at these times (sorted here), calling `on_unplug` at each.
+    pub fn unplug_at(&mut self, mut plan: Vec<Unplug>, on_unplug: Option<OnUnplug<'a>>) {
+        plan.sort_by_key(|u| u.at.0);
+        self.unplugs = plan.into();
+        self.on_unplug = on_unplug;
+    }
+
     /// Frames queued for the host or written but not yet read by it.
     pub fn undelivered(&self) -> usize {
-        self.link.as_ref().map_or(0, |l| l.queued() as usize) + self.pty.unread()
+        self.link.as_ref().map_or(0, |l| l.queued() as usize)
+            + self.pty.as_ref().map_or(0, Pty::unread)
+    }
+
+    /// Start the port's threads and say the radio just powered on.
+    fn plug_in(&mut self) -> std::io::Result<()> {
+        let (Some(pty), Some(inbox)) = (&self.pty, &self.inbox) else {
+            return Ok(());
+        };
+        let mut link = pty.start(inbox.clone(), self.baud)?;
+        // A radio that just powered on says so.
+        let hello = SpinelFrame {
+            header: Header::new(0, 0),
+            command: Command::PropValueIs(Property::LastStatus(Status::ResetPowerOn, vec![])),
+        };
+        link.send(hdlc::encode(&hello.to_bytes()));
+        self.link = Some(link);
+        Ok(())
+    }
+
+    /// The port goes away (a USB dongle pulled out): the host's reads fail, the link
+    /// disappears, the radio loses power and with it every setting.
+    fn unplug(&mut self, world: &mut World<DeviceHost>) {
+        self.link = None;
+        self.pty = None;
+        if let Some(l) = &self.link_path {
+            let _ = std::fs::remove_file(l);
+        }
+        self.in_flight.clear();
+        self.last_ack = None;
+        self.state = power_on(self.eui64);
+        self.sync(world);
+        self.stats.unplugs += 1;
+        eprintln!(
+            "han rcp: unplugged at {:.1} s (the building goes on)",
+            world.now().as_secs_f64()
+        );
+        if let Some(f) = self.on_unplug.as_mut() {
+            f(world, self.stats.unplugs as usize);
+        }
+    }
+
+    /// The port comes back: a new pty (printed on stdout, the link moved to it) and a radio
+    /// that just powered on. False if the pty could not be made (tried again later).
+    fn replug(&mut self, world: &World<DeviceHost>) -> bool {
+        let pty = match Pty::open() {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("han rcp: cannot plug back in: creating a pty: {e}");
+                return false;
+            }
+        };
+        if let Some(l) = &self.link_path
+            && let Err(e) = relink(l, &pty.path)
+        {
+            eprintln!(
+                "han rcp: linking {} to {}: {e}",
+                l.display(),
+                pty.path.display()
+            );
+        }
+        // The host may no longer read stdout: a failed write is no reason to stop.
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "{}", pty.path.display()).and_then(|()| out.flush());
+        eprintln!(
+            "han rcp: plugged back in at {:.1} s as {} (the radio just powered on)",
+            world.now().as_secs_f64(),
+            pty.path.display()
+        );
+        self.pty = Some(pty);
+        self.decoder = HdlcDecoder::new();
+        if let Err(e) = self.plug_in() {
+            eprintln!("han rcp: starting the port: {e}");
+        }
+        true
+    }
+
+    /// Unplug or plug back in when the schedule says so.
+    fn follow_schedule(&mut self, world: &mut World<DeviceHost>) {
+        let now = world.now();
+        if let Some(t) = self.replug_at
+            && now >= t
+            && self.replug(world)
+        {
+            self.replug_at = None;
+        }
+        if self.replug_at.is_none()
+            && let Some(u) = self.unplugs.front().copied()
+            && now >= SimTime::ZERO + u.at
+        {
+            self.unplugs.pop_front();
+            self.unplug(world);
+            self.replug_at = Some(now + u.length);
+        }
     }
 
     fn send(&mut self, f: &SpinelFrame) {
@@ -288,26 +427,20 @@ impl RcpPort {
     }
 }
 
-impl Attachment for RcpPort {
+impl Attachment for RcpPort<'_> {
     fn node(&self) -> u32 {
         self.node
     }
 
     fn start(&mut self, inbox: Inbox) -> std::io::Result<()> {
-        let mut link = self.pty.start(inbox, self.baud)?;
-        // A radio that just powered on says so.
-        link.send(hdlc::encode(
-            &SpinelFrame {
-                header: Header::new(0, 0),
-                command: Command::PropValueIs(Property::LastStatus(Status::ResetPowerOn, vec![])),
-            }
-            .to_bytes(),
-        ));
-        self.link = Some(link);
-        Ok(())
+        self.inbox = Some(inbox);
+        self.plug_in()
     }
 
     fn input(&mut self, world: &mut World<DeviceHost>, bytes: Vec<u8>) {
+        if self.pty.is_none() {
+            return; // written before the unplug
+        }
         for r in self.decoder.feed(&bytes) {
             match r {
                 Ok(payload) => self.host_frame(world, &payload),
@@ -317,11 +450,138 @@ impl Attachment for RcpPort {
     }
 
     fn output(&mut self, world: &mut World<DeviceHost>, heard: Vec<Heard>, done: Vec<TxStatus>) {
+        self.follow_schedule(world);
         for h in heard {
             self.heard(world, h);
         }
         for s in done {
             self.tx_done(s);
         }
+    }
+}
+
+/// The radio's state at power-on.
+fn power_on(eui64: ExtAddr) -> RcpState {
+    RcpState::new(
+        eui64.0.to_be_bytes(),
+        concat!(
+            "HAN/",
+            env!("CARGO_PKG_VERSION"),
+            "; han rcp (emulated OpenThread RCP)"
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use han_devices::scenario::{ScenarioConfig, build, eui64};
+    use han_stack::mac::MacCommand;
+    use han_stack::mac::MacPayload;
+
+    const PAN: u16 = 0x1a62;
+
+    /// The RCP stands in for the terraced house's CH; the IHD's radio is driven from the
+    /// test; ESME and GSME stay off.
+    fn house() -> (World<DeviceHost>, u32, u32, ExtAddr, u8) {
+        let path = Some(std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/buildings/terraced-house.toml"
+        )));
+        let mut b = super::super::super::survey::load(&path).expect("the house loads");
+        let (pi, ch) = super::super::place(&mut b, None, Some("12-acacia-road/ch"), 0.0).unwrap();
+        let (_, ihd) = super::super::place(&mut b, None, Some("12-acacia-road/ihd"), 0.0).unwrap();
+        let off = han_devices::host::Outage {
+            at: Duration(0),
+            length: Duration::secs(3600),
+        };
+        let cfg = ScenarioConfig {
+            outages: vec![("esme".into(), off), ("gsme".into(), off)],
+            ..ScenarioConfig::default()
+        };
+        let (mut world, _) = build(&b, &cfg);
+        let rcp = super::super::external_node(&b, &mut world, pi, ch).unwrap();
+        let ihd_node = super::super::external_node(&b, &mut world, pi, ihd).unwrap();
+        (world, rcp, ihd_node, eui64(pi, ch), b.channel_2g4)
+    }
+
+    fn host(port: &mut RcpPort, world: &mut World<DeviceHost>, tid: u8, command: Command) {
+        let f = SpinelFrame {
+            header: Header::new(0, tid),
+            command,
+        };
+        port.input(world, hdlc::encode(&f.to_bytes()));
+    }
+
+    /// The IHD sends a Data Request from `src` to the RCP's short address; whether the
+    /// RCP's ACK said "frame pending".
+    fn poll(world: &mut World<DeviceHost>, ihd: u32, channel: u8, src: u16, seq: u8) -> bool {
+        let cfg = world.radio_config(ihd).unwrap();
+        world.set_radio_config(
+            ihd,
+            han_mesh::RadioConfig {
+                channel,
+                pan_id: PAN,
+                short_addr: src,
+                ..cfg
+            },
+        );
+        let mut f = MacFrame::data(seq, PAN, Address::Short(0), Address::Short(src), vec![]);
+        f.frame_type = FrameType::Command;
+        f.payload = MacPayload::Command(MacCommand::DataRequest);
+        world.inject(ihd, f.emit_with_fcs());
+        world.run_until(world.now() + Duration::millis(200));
+        let done: Vec<TxStatus> = world
+            .take_external_done()
+            .into_iter()
+            .filter(|&(n, _)| n == ihd)
+            .map(|(_, s)| s)
+            .collect();
+        match done.as_slice() {
+            [TxStatus::Success { frame_pending }] => *frame_pending,
+            other => panic!("the Data Request from {src:#06x} was not acknowledged: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn acks_say_frame_pending_only_for_matched_sources() {
+        let (mut world, rcp, ihd, eui, channel) = house();
+        let mut port = RcpPort::new(rcp, eui, Pty::open().unwrap(), None);
+        for (tid, p) in [
+            Property::PhyEnabled(true),
+            Property::PhyChan(channel),
+            Property::MacPanId(PAN),
+            Property::MacShortAddr(0x0000),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            host(
+                &mut port,
+                &mut world,
+                tid as u8 + 1,
+                Command::PropValueSet(p),
+            );
+        }
+        // Source match off: every ACK says pending (OpenThread's default).
+        assert!(poll(&mut world, ihd, channel, 0x5678, 1));
+        host(
+            &mut port,
+            &mut world,
+            5,
+            Command::PropValueSet(Property::MacSrcMatchEnabled(true)),
+        );
+        assert!(!poll(&mut world, ihd, channel, 0x5678, 2));
+        let entry = Property::MacSrcMatchShortAddresses(vec![0x1234]);
+        host(
+            &mut port,
+            &mut world,
+            6,
+            Command::PropValueInsert(entry.clone()),
+        );
+        assert!(poll(&mut world, ihd, channel, 0x1234, 3));
+        assert!(!poll(&mut world, ihd, channel, 0x5678, 4));
+        host(&mut port, &mut world, 7, Command::PropValueRemove(entry));
+        assert!(!poll(&mut world, ihd, channel, 0x1234, 5));
     }
 }

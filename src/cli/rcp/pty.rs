@@ -1,16 +1,18 @@
 //! The pseudo-terminal an emulated RCP answers on: a reader thread that passes what the
 //! host writes to the driver, and a writer thread that sends HDLC frames to the host,
-//! optionally paced at a UART's rate.
+//! optionally paced at a UART's rate. Dropping the [`Pty`] (and its [`HostLink`]) closes
+//! the pair, as a USB dongle's port disappears when it is unplugged: the host's next read
+//! fails.
 
 use super::super::run::driver::Inbox;
 use nix::pty::openpty;
 use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
 use std::fs::File;
 use std::io::{Read, Write};
-use std::os::fd::OwnedFd;
-use std::path::PathBuf;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::time::{Duration, Instant};
 
@@ -25,6 +27,37 @@ pub struct Pty {
     _slave: OwnedFd,
     /// The slave's path (`/dev/pts/N`).
     pub path: PathBuf,
+    /// Set when the pair is dropped: the reader thread lets go of its master.
+    closed: Arc<AtomicBool>,
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        self.closed.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Point the symbolic link `link` at `target`, replacing what was there in one step (a
+/// host polling the link never sees it missing).
+pub fn relink(link: &Path, target: &Path) -> std::io::Result<()> {
+    let mut tmp = link.as_os_str().to_owned();
+    tmp.push(".new");
+    let tmp = PathBuf::from(tmp);
+    let _ = std::fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(target, &tmp)?;
+    std::fs::rename(&tmp, link)
+}
+
+/// Whether `fd` has bytes to read within `ms` milliseconds.
+fn readable(fd: &File, ms: i32) -> bool {
+    let mut p = nix::libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: nix::libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, and the count says one.
+    let r = unsafe { nix::libc::poll(&mut p, 1, ms) };
+    r > 0 && p.revents & nix::libc::POLLIN != 0
 }
 
 impl Pty {
@@ -39,17 +72,26 @@ impl Pty {
             master: File::from(p.master),
             _slave: p.slave,
             path,
+            closed: Arc::new(AtomicBool::new(false)),
         })
     }
 
     /// Start the reader (host bytes to `inbox`) and the writer; returns the writer's handle.
     pub fn start(&self, inbox: Inbox, baud: Option<u32>) -> std::io::Result<HostLink> {
         let mut reader = self.master.try_clone()?;
+        let closed = Arc::clone(&self.closed);
         std::thread::Builder::new()
             .name("han-rcp-reader".into())
             .spawn(move || {
                 let mut buf = [0u8; 4096];
                 loop {
+                    // Wait in short steps, so that a dropped pair is let go of soon.
+                    if closed.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    if !readable(&reader, 50) {
+                        continue;
+                    }
                     match reader.read(&mut buf) {
                         Ok(n) if n > 0 => {
                             if !inbox.send(buf.get(..n).unwrap_or_default().to_vec()) {
@@ -125,7 +167,6 @@ impl Pty {
     /// Bytes written to the host that it has not read yet (0 when it is not attached and
     /// nothing waits).
     pub fn unread(&self) -> usize {
-        use std::os::fd::AsRawFd;
         let mut n: nix::libc::c_int = 0;
         // SAFETY: FIONREAD writes one int through the pointer, which is valid.
         let r = unsafe { nix::libc::ioctl(self._slave.as_raw_fd(), nix::libc::FIONREAD, &mut n) };
