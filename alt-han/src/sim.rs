@@ -176,10 +176,11 @@ pub fn build(b: &Building, cfg: &ScenarioConfig, g: &GatewayConfig) -> Run {
 
 /// Per unit, the (PAN ID, address) pairs of the served devices it is the home of, and of
 /// those it acknowledges for. Each served device's home is the unit of its installation
-/// that hears it with the best margin (as the survey judges it); the installation's other
-/// units acknowledge for it, so a sender on their side sees the link as if direct (a
-/// one-unit installation acknowledges for the devices it hears that some device of their
-/// premises cannot reach).
+/// that hears it with the best margin (as the survey judges it). A unit acknowledges for a
+/// device (proxy ACK) when a device homed at it cannot reach that device directly: a sender
+/// sees the link as if direct, and only one unit, its own home, answers it (ACKs from several
+/// units, or from a unit and the real receiver, would meet on the air). In a one-unit
+/// installation the unit is every device's home and so also acknowledges for its own.
 type Addrs = Vec<(u16, Address)>;
 fn homes(
     b: &Building,
@@ -188,47 +189,50 @@ fn homes(
     units: &[(usize, &Device)],
 ) -> Vec<(Addrs, Addrs)> {
     let mut out = vec![(Vec::new(), Vec::new()); units.len()];
-    for &(p, i) in devices {
-        let d = &b.premises[p].devices[i];
+    let addrs = |p: usize, i: usize| {
         let pan = pan_id(cfg.seed, p);
-        let mut addrs = vec![(pan, Address::Extended(ExtAddr(eui64(p, i).0)))];
-        if d.kind == DeviceKind::Chf {
-            addrs.push((pan, Address::Short(0x0000)));
+        let mut v = vec![(pan, Address::Extended(ExtAddr(eui64(p, i).0)))];
+        if b.premises[p].devices[i].kind == DeviceKind::Chf {
+            v.push((pan, Address::Short(0x0000)));
         }
-        for (k, inst) in b.alt_han.iter().enumerate() {
-            if !inst.serves(&b.premises[p].id) {
-                continue;
-            }
-            let mine: Vec<usize> = (0..units.len()).filter(|&n| units[n].0 == k).collect();
-            let home = mine
-                .iter()
-                .filter_map(|&n| Some((n, b.band_closes(d, units[n].1, cfg.band)?.0)))
+        v
+    };
+    // Home unit of each device (None: no unit of an installation serving it hears it).
+    let home: Vec<Option<usize>> = devices
+        .iter()
+        .map(|&(p, i)| {
+            let d = &b.premises[p].devices[i];
+            (0..units.len())
+                .filter(|&n| b.alt_han[units[n].0].serves(&b.premises[p].id))
+                .filter_map(|n| Some((n, b.band_closes(d, units[n].1, cfg.band)?.0)))
                 .fold(None, |best: Option<(usize, f64)>, (n, m)| match best {
                     Some((_, bm)) if bm >= m => best,
                     _ => Some((n, m)),
-                });
-            let Some((home, _)) = home else { continue };
-            if mine.len() == 1 {
-                // One unit has no far side: it acknowledges for the devices some device of
-                // their premises cannot reach directly.
-                let unreached = devices.iter().any(|&(q, j)| {
-                    q == p && j != i && {
-                        let o = &b.premises[q].devices[j];
-                        b.band_closes(o, d, cfg.band).is_none()
-                    }
-                });
-                if unreached {
-                    out[home].1.extend(addrs.iter().copied());
-                }
-            }
-            for n in mine {
-                let list = if n == home {
-                    &mut out[n].0
-                } else {
-                    &mut out[n].1
-                };
-                list.extend(addrs.iter().copied());
-            }
+                })
+                .map(|(n, _)| n)
+        })
+        .collect();
+    for (k, &(p, i)) in devices.iter().enumerate() {
+        let Some(h) = home[k] else { continue };
+        out[h].0.extend(addrs(p, i));
+        let d = &b.premises[p].devices[i];
+        let solo = units.iter().filter(|u| u.0 == units[h].0).count() == 1;
+        // The homes of the devices of its premises that cannot reach it.
+        let mut ackers: Vec<usize> = devices
+            .iter()
+            .enumerate()
+            .filter(|&(j, &(q, o))| q == p && o != i && home[j].is_some())
+            .filter(|&(_, &(q, o))| {
+                b.band_closes(&b.premises[q].devices[o], d, cfg.band)
+                    .is_none()
+            })
+            .filter_map(|(j, _)| home[j])
+            .filter(|&n| solo || n != h)
+            .collect();
+        ackers.sort_unstable();
+        ackers.dedup();
+        for n in ackers {
+            out[n].1.extend(addrs(p, i));
         }
     }
     out
