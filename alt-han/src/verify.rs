@@ -32,7 +32,10 @@ pub struct VerifyConfig {
 impl Default for VerifyConfig {
     fn default() -> Self {
         VerifyConfig {
-            duration: Duration::secs(3600),
+            // Two hours: the IHD reads the GPF's gas mirror every 30 min from its join, the
+            // GSME pushes every 30 min from its own; in one hour the IHD's only read may come
+            // just before the GSME's first push, in two it always follows one.
+            duration: Duration::secs(2 * 3600),
             seed: 1,
             band: Band::Ghz2_4,
             delivery_target: 0.95,

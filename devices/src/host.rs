@@ -1125,7 +1125,24 @@ impl DeviceHost {
                     // Only after the MIC verified: a forged counter must not move ours.
                     if let (Some(e), Some(aux)) = (sender, aps.aux.as_ref()) {
                         let fc = aux.frame_counter;
-                        if self.aps_in_counters.get(&e).is_some_and(|&last| fc <= last) {
+                        let last = self.aps_in_counters.get(&e).copied();
+                        if last == Some(fc)
+                            && aps.header.flags.contains(ApsFlags::ACK_REQUEST)
+                            && self.aps_seen.get(&src) == Some(&aps.header.counter)
+                        {
+                            // A retransmission of the frame accepted last (its APS ack was
+                            // lost): acknowledge it again, deliver it once (Zigbee PRO R22
+                            // 2.2.8.4.2, duplicate rejection).
+                            self.stats.aps_duplicates += 1;
+                            let ack = ApsFrame {
+                                header: ack_of(&aps.header),
+                                aux: None,
+                                payload: Vec::new(),
+                            };
+                            self.nwk_send(src, &ack.to_bytes(), Seal::Active, ctx);
+                            return;
+                        }
+                        if last.is_some_and(|last| fc <= last) {
                             self.stats.aps_replays_dropped += 1;
                             return;
                         }
