@@ -13,7 +13,7 @@ use han_devices::scenario::{AsHost, Keys, ScenarioConfig, Summary, eui64, hosts,
 use han_mesh::radio::{Node, NodeCtx, NodeInput, RadioConfig};
 use han_mesh::rng::{Purpose, Stream};
 use han_mesh::sim::building_air_with;
-use han_mesh::time::SimTime;
+use han_mesh::time::{Duration, SimTime};
 use han_mesh::world::World;
 use han_radio::building::{Building, Device};
 use han_radio::device::DeviceKind;
@@ -83,10 +83,26 @@ impl Node for SimNode {
 pub struct GatewayConfig {
     /// Every installation's backhaul is down during these windows [from, to).
     pub backhaul_outages: Vec<(SimTime, SimTime)>,
+    /// One installation's backhaul (by id) is down during a window [from, to).
+    pub installation_outages: Vec<(String, (SimTime, SimTime))>,
     /// Every link this far below its budget, dB (verification runs at the fade margin).
     pub fade_db: f64,
     /// Leave the equipment out (its premises' hubs still use the installation's channel).
     pub without_units: bool,
+}
+
+impl GatewayConfig {
+    /// The backhaul outages of an events file (`[[backhaul_down]]`), as windows.
+    pub fn with_outages(mut self, outages: &[(Option<String>, Duration, Duration)]) -> Self {
+        for (which, at, length) in outages {
+            let w = (SimTime::ZERO + *at, SimTime::ZERO + *at + *length);
+            match which {
+                Some(id) => self.installation_outages.push((id.clone(), w)),
+                None => self.backhaul_outages.push(w),
+            }
+        }
+        self
+    }
 }
 
 /// A building's run: the world, the keys, and which nodes are units.
@@ -146,6 +162,12 @@ pub fn build(b: &Building, cfg: &ScenarioConfig, g: &GatewayConfig) -> Run {
             .map(|(o, _)| {
                 let mut model = BackhaulModel::of(inst.backhaul);
                 model.outages.extend(&g.backhaul_outages);
+                model.outages.extend(
+                    g.installation_outages
+                        .iter()
+                        .filter(|(id, _)| *id == inst.id)
+                        .map(|(_, w)| *w),
+                );
                 let rng = Stream::new(
                     cfg.seed,
                     BACKHAUL_STREAMS + (me << 10) + o as u32,

@@ -52,6 +52,11 @@
 //! [[price]]
 //! at = "8h"              # every CHF publishes the new unit rate
 //! p_per_kwh = 31.5
+//!
+//! [[backhaul_down]]      # an Alt HAN installation's backhaul fails (docs/alt-han.md)
+//! at = "9h"
+//! for = "10m"
+//! installation = "althan-shared"   # optional: every installation of the building
 //! ```
 
 use crate::host::Outage;
@@ -88,6 +93,17 @@ struct File {
     top_up: Vec<TopUp>,
     #[serde(default)]
     price: Vec<Price>,
+    #[serde(default)]
+    backhaul_down: Vec<BackhaulDown>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BackhaulDown {
+    at: S<String>,
+    #[serde(rename = "for")]
+    length: S<String>,
+    installation: Option<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -189,6 +205,8 @@ pub struct Events {
     pub top_ups: Vec<(String, Duration, i64)>,
     /// Unit rates every CHF publishes: (from when, 1/10000 GBP per kWh).
     pub price_changes: Vec<(Duration, u32)>,
+    /// Alt HAN backhaul outages: (installation id, or every installation; when; how long).
+    pub backhaul_outages: Vec<(Option<String>, Duration, Duration)>,
     /// Changes to the air, in time order (file order at the same time).
     pub air: Vec<AirEvent>,
     /// Noise sources of the run's own, by name ([`Source::Added`] in this order).
@@ -516,6 +534,43 @@ pub fn parse(name: &str, text: &str, b: &Building) -> Result<Events, String> {
     }
     air.sort_by_key(|e| e.at);
     ev.air = air;
+    for d in &file.backhaul_down {
+        let at = cx.duration("backhaul_down at", &d.at)?;
+        let length = cx.duration("backhaul_down for", &d.length)?;
+        if b.alt_han.is_empty() {
+            return Err(cx.err(
+                d.at.span(),
+                "backhaul_down: the building has no [[alt_han]] installation",
+            ));
+        }
+        let which = match &d.installation {
+            Some(id) => {
+                if !b.alt_han.iter().any(|i| i.id == *id.get_ref()) {
+                    let ids: Vec<&str> = b.alt_han.iter().map(|i| i.id.as_str()).collect();
+                    return Err(cx.err(
+                        id.span(),
+                        format!(
+                            "backhaul_down installation: no installation {:?} (installations: {})",
+                            id.get_ref(),
+                            ids.join(", ")
+                        ),
+                    ));
+                }
+                Some(id.get_ref().clone())
+            }
+            None => None,
+        };
+        log(
+            &mut ev,
+            at,
+            format!(
+                "backhaul of {} down for {} s",
+                which.as_deref().unwrap_or("every Alt HAN installation"),
+                length.as_secs_f64()
+            ),
+        );
+        ev.backhaul_outages.push((which, at, length));
+    }
     Ok(ev)
 }
 
@@ -532,6 +587,42 @@ mod tests {
     fn house() -> Building {
         let src = include_str!("../../examples/buildings/terraced-house.toml");
         Building::from_toml("terraced-house.toml", src).unwrap()
+    }
+
+    #[test]
+    fn backhaul_outages_name_an_installation_or_every_one() {
+        let src = format!(
+            "{}\n[[alt_han]]\nid = \"pair\"\nkind = \"p2p-pair\"\nbackhaul = \"powerline\"\nserves = [\"12-acacia-road\"]\nunits = [\n  {{ id = \"u1\", floor = 0, at = [4.0, 1.0] }},\n  {{ id = \"u2\", floor = 0, at = [4.0, 4.0] }},\n]\n",
+            include_str!("../../examples/buildings/terraced-house.toml")
+        );
+        let b = Building::from_toml("t.toml", &src).unwrap();
+        let ok = "[[backhaul_down]]\nat = \"20m\"\nfor = \"10m\"\ninstallation = \"pair\"\n\n[[backhaul_down]]\nat = \"1h\"\nfor = \"30\"\n";
+        let got = parse("e.toml", ok, &b).unwrap();
+        assert_eq!(
+            got.backhaul_outages,
+            [
+                (
+                    Some("pair".to_string()),
+                    Duration::secs(1200),
+                    Duration::secs(600)
+                ),
+                (None, Duration::secs(3600), Duration::secs(30)),
+            ]
+        );
+        assert_eq!(got.log[0].1, "backhaul of pair down for 600 s");
+        let e = parse("e.toml", &ok.replace("\"pair\"", "\"other\""), &b).unwrap_err();
+        assert!(
+            e.starts_with("e.toml:4:16: backhaul_down installation: no installation \"other\""),
+            "{e}"
+        );
+        let e = parse("e.toml", &ok.replace("\"10m\"", "\"long\""), &b).unwrap_err();
+        assert!(e.starts_with("e.toml:3:7: backhaul_down for"), "{e}");
+        // A building without Alt HAN equipment has no backhaul to fail.
+        let e = parse("e.toml", ok, &house()).unwrap_err();
+        assert!(
+            e.starts_with("e.toml:2:6: backhaul_down: the building has no"),
+            "{e}"
+        );
     }
 
     #[test]
