@@ -8,8 +8,8 @@
 
 use crate::behaviour::{
     Api, Behaviour, CREDIT_REMAINING, CURRENT_SUMMATION_DELIVERED, INSTANTANEOUS_DEMAND, METERING,
-    METERING_DEVICE_TYPE, PREPAYMENT, PRICE, Peer, ZclIndication, ZclRequest, int24, int32,
-    read_response, report_frame,
+    METERING_DEVICE_TYPE, PREPAYMENT, PRICE, Peer, Recovery, ZclIndication, ZclRequest, int24,
+    int32, read_response, report_frame,
 };
 use crate::chf::reply;
 use crate::load_profile::LoadProfile;
@@ -69,6 +69,8 @@ pub struct Esme {
     pub reports_acked: u64,
     /// Reports lost after every retry.
     pub reports_lost: u64,
+    /// Of those, the ones a later acknowledged report recovered (its registers carry theirs).
+    pub recovery: Recovery,
     /// The summation (Wh) in the last report sent.
     pub last_reported_wh: Option<u64>,
 }
@@ -91,6 +93,7 @@ impl Esme {
             reports_sent: 0,
             reports_acked: 0,
             reports_lost: 0,
+            recovery: Recovery::default(),
             last_reported_wh: None,
         }
     }
@@ -236,8 +239,10 @@ impl Behaviour for Esme {
     fn delivered(&mut self, _tag: u32, ok: bool, _api: &mut Api<'_>) {
         if ok {
             self.reports_acked += 1;
+            self.recovery.acked();
         } else {
             self.reports_lost += 1;
+            self.recovery.failed();
         }
     }
 
