@@ -45,11 +45,26 @@ pub fn direct_margin(b: &Building, x: &Device, y: &Device) -> Option<f64> {
         .reduce(f64::max)
 }
 
-/// The pairs of `p` that close on no band, and their devices.
+/// The band a premises' HAN runs in when Alt HAN carries it: the GB devices' 2.4 GHz (a
+/// premises whose 868 MHz links close needs no Alt HAN, see the dual-band hub option). Alt HAN
+/// units talk to the devices in this band, so the planner judges every unit-device link in it.
+pub const HAN_BAND: Band = Band::Ghz2_4;
+
+/// Margin above the building's fade margin a unit must have to a device it is to carry, dB. At
+/// the faded level (the condition the verification runs in) a link at exactly the fade margin
+/// sits at the receiver's sensitivity, where O-QPSK loses a fair share of frames: a unit there
+/// would carry a device's frames only now and then.
+pub const HEADROOM_DB: f64 = 3.0;
+
+/// The pairs of `p` that do not close in the HAN band, and their devices: what Alt HAN must
+/// carry for the premises to work in that band.
 pub fn failing_pairs(b: &Building, p: &Premises) -> (Vec<(usize, usize)>, Vec<usize>) {
     let pairs: Vec<(usize, usize)> = required_pairs(p)
         .into_iter()
-        .filter(|&(x, y)| b.link_closes(&p.devices[x], &p.devices[y]).is_none())
+        .filter(|&(x, y)| {
+            b.band_closes(&p.devices[x], &p.devices[y], HAN_BAND)
+                .is_none()
+        })
         .collect();
     let mut ends: Vec<usize> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
     ends.sort_unstable();
@@ -84,7 +99,7 @@ pub fn failing(b: &Building, report: &SurveyReport) -> Vec<Failing> {
 }
 
 /// For each failing premises and each of its endpoints, the sites where a unit of `kind`
-/// hears it, ascending by site. With `within`, only the sites listed there for the same
+/// hears it in the HAN band with [`HEADROOM_DB`] to spare, ascending by site. With `within`, only the sites listed there for the same
 /// endpoint are tried (a unit that hears less, e.g. a P2P unit within a shared unit's list).
 pub fn hearing(
     b: &Building,
@@ -106,7 +121,12 @@ pub fn hearing(
                     let hears = |site: usize| {
                         Some(Heard {
                             site,
-                            hop: b.link_closes(&p.devices[e], &units[site])?,
+                            hop: Hop {
+                                band: HAN_BAND,
+                                margin: b
+                                    .band_closes(&p.devices[e], &units[site], HAN_BAND)
+                                    .filter(|m| m.0 >= b.fade_margin.0 + HEADROOM_DB)?,
+                            },
                         })
                     };
                     match within {

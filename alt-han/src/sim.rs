@@ -13,7 +13,7 @@ use han_devices::scenario::{AsHost, Keys, ScenarioConfig, Summary, eui64, hosts,
 use han_mesh::radio::{Node, NodeCtx, NodeInput, RadioConfig};
 use han_mesh::rng::{Purpose, Stream};
 use han_mesh::sim::building_air_with;
-use han_mesh::time::SimTime;
+use han_mesh::time::{Duration, SimTime};
 use han_mesh::world::World;
 use han_radio::building::{Building, Device};
 use han_radio::device::DeviceKind;
@@ -83,10 +83,26 @@ impl Node for SimNode {
 pub struct GatewayConfig {
     /// Every installation's backhaul is down during these windows [from, to).
     pub backhaul_outages: Vec<(SimTime, SimTime)>,
+    /// One installation's backhaul (by id) is down during a window [from, to).
+    pub installation_outages: Vec<(String, (SimTime, SimTime))>,
     /// Every link this far below its budget, dB (verification runs at the fade margin).
     pub fade_db: f64,
     /// Leave the equipment out (its premises' hubs still use the installation's channel).
     pub without_units: bool,
+}
+
+impl GatewayConfig {
+    /// The backhaul outages of an events file (`[[backhaul_down]]`), as windows.
+    pub fn with_outages(mut self, outages: &[(Option<String>, Duration, Duration)]) -> Self {
+        for (which, at, length) in outages {
+            let w = (SimTime::ZERO + *at, SimTime::ZERO + *at + *length);
+            match which {
+                Some(id) => self.installation_outages.push((id.clone(), w)),
+                None => self.backhaul_outages.push(w),
+            }
+        }
+        self
+    }
 }
 
 /// A building's run: the world, the keys, and which nodes are units.
@@ -146,6 +162,12 @@ pub fn build(b: &Building, cfg: &ScenarioConfig, g: &GatewayConfig) -> Run {
             .map(|(o, _)| {
                 let mut model = BackhaulModel::of(inst.backhaul);
                 model.outages.extend(&g.backhaul_outages);
+                model.outages.extend(
+                    g.installation_outages
+                        .iter()
+                        .filter(|(id, _)| *id == inst.id)
+                        .map(|(_, w)| *w),
+                );
                 let rng = Stream::new(
                     cfg.seed,
                     BACKHAUL_STREAMS + (me << 10) + o as u32,
@@ -176,10 +198,11 @@ pub fn build(b: &Building, cfg: &ScenarioConfig, g: &GatewayConfig) -> Run {
 
 /// Per unit, the (PAN ID, address) pairs of the served devices it is the home of, and of
 /// those it acknowledges for. Each served device's home is the unit of its installation
-/// that hears it with the best margin (as the survey judges it); the installation's other
-/// units acknowledge for it, so a sender on their side sees the link as if direct (a
-/// one-unit installation acknowledges for the devices it hears that some device of their
-/// premises cannot reach).
+/// that hears it with the best margin (as the survey judges it). A unit acknowledges for a
+/// device (proxy ACK) when a device homed at it cannot reach that device directly: a sender
+/// sees the link as if direct, and only one unit, its own home, answers it (ACKs from several
+/// units, or from a unit and the real receiver, would meet on the air). In a one-unit
+/// installation the unit is every device's home and so also acknowledges for its own.
 type Addrs = Vec<(u16, Address)>;
 fn homes(
     b: &Building,
@@ -188,47 +211,50 @@ fn homes(
     units: &[(usize, &Device)],
 ) -> Vec<(Addrs, Addrs)> {
     let mut out = vec![(Vec::new(), Vec::new()); units.len()];
-    for &(p, i) in devices {
-        let d = &b.premises[p].devices[i];
+    let addrs = |p: usize, i: usize| {
         let pan = pan_id(cfg.seed, p);
-        let mut addrs = vec![(pan, Address::Extended(ExtAddr(eui64(p, i).0)))];
-        if d.kind == DeviceKind::Chf {
-            addrs.push((pan, Address::Short(0x0000)));
+        let mut v = vec![(pan, Address::Extended(ExtAddr(eui64(p, i).0)))];
+        if b.premises[p].devices[i].kind == DeviceKind::Chf {
+            v.push((pan, Address::Short(0x0000)));
         }
-        for (k, inst) in b.alt_han.iter().enumerate() {
-            if !inst.serves(&b.premises[p].id) {
-                continue;
-            }
-            let mine: Vec<usize> = (0..units.len()).filter(|&n| units[n].0 == k).collect();
-            let home = mine
-                .iter()
-                .filter_map(|&n| Some((n, b.band_closes(d, units[n].1, cfg.band)?.0)))
+        v
+    };
+    // Home unit of each device (None: no unit of an installation serving it hears it).
+    let home: Vec<Option<usize>> = devices
+        .iter()
+        .map(|&(p, i)| {
+            let d = &b.premises[p].devices[i];
+            (0..units.len())
+                .filter(|&n| b.alt_han[units[n].0].serves(&b.premises[p].id))
+                .filter_map(|n| Some((n, b.band_closes(d, units[n].1, cfg.band)?.0)))
                 .fold(None, |best: Option<(usize, f64)>, (n, m)| match best {
                     Some((_, bm)) if bm >= m => best,
                     _ => Some((n, m)),
-                });
-            let Some((home, _)) = home else { continue };
-            if mine.len() == 1 {
-                // One unit has no far side: it acknowledges for the devices some device of
-                // their premises cannot reach directly.
-                let unreached = devices.iter().any(|&(q, j)| {
-                    q == p && j != i && {
-                        let o = &b.premises[q].devices[j];
-                        b.band_closes(o, d, cfg.band).is_none()
-                    }
-                });
-                if unreached {
-                    out[home].1.extend(addrs.iter().copied());
-                }
-            }
-            for n in mine {
-                let list = if n == home {
-                    &mut out[n].0
-                } else {
-                    &mut out[n].1
-                };
-                list.extend(addrs.iter().copied());
-            }
+                })
+                .map(|(n, _)| n)
+        })
+        .collect();
+    for (k, &(p, i)) in devices.iter().enumerate() {
+        let Some(h) = home[k] else { continue };
+        out[h].0.extend(addrs(p, i));
+        let d = &b.premises[p].devices[i];
+        let solo = units.iter().filter(|u| u.0 == units[h].0).count() == 1;
+        // The homes of the devices of its premises that cannot reach it.
+        let mut ackers: Vec<usize> = devices
+            .iter()
+            .enumerate()
+            .filter(|&(j, &(q, o))| q == p && o != i && home[j].is_some())
+            .filter(|&(_, &(q, o))| {
+                b.band_closes(&b.premises[q].devices[o], d, cfg.band)
+                    .is_none()
+            })
+            .filter_map(|(j, _)| home[j])
+            .filter(|&n| solo || n != h)
+            .collect();
+        ackers.sort_unstable();
+        ackers.dedup();
+        for n in ackers {
+            out[n].1.extend(addrs(p, i));
         }
     }
     out

@@ -152,6 +152,31 @@ pub trait Behaviour {
     fn as_any(&self) -> &dyn Any;
 }
 
+/// Meter readings given up on (every APS retry failed) that a later acknowledged reading
+/// recovered: a meter's reading carries its cumulative registers, so the first one that
+/// arrives after a failure brings what the lost ones carried (the GSME's next wake, the
+/// ESME's next report).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recovery {
+    /// Given up on since the last acknowledged reading.
+    pub pending: u64,
+    /// Given up on, then carried by a later acknowledged reading.
+    pub recovered: u64,
+}
+
+impl Recovery {
+    /// A reading was given up on.
+    pub fn failed(&mut self) {
+        self.pending += 1;
+    }
+
+    /// A reading was acknowledged: it carries every pending one's registers.
+    pub fn acked(&mut self) {
+        self.recovered += self.pending;
+        self.pending = 0;
+    }
+}
+
 /// A Report Attributes frame (server to client, no default response).
 pub fn report_frame(seq: u8, records: Vec<(u16, ZclValue)>) -> ZclFrame {
     let cmd = GeneralCommand::ReportAttributes(ReportAttributes {
@@ -220,6 +245,19 @@ pub fn int32(v: i64) -> ZclValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_later_acknowledged_reading_recovers_the_lost_ones() {
+        let mut r = Recovery::default();
+        r.acked();
+        r.failed();
+        r.failed();
+        assert_eq!((r.pending, r.recovered), (2, 0));
+        r.acked();
+        assert_eq!((r.pending, r.recovered), (0, 2));
+        r.failed();
+        assert_eq!((r.pending, r.recovered), (1, 2));
+    }
     use han_stack::wire::Wire;
 
     #[test]

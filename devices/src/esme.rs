@@ -9,8 +9,8 @@
 
 use crate::behaviour::{
     Api, Behaviour, CREDIT_REMAINING, CURRENT_SUMMATION_DELIVERED, INSTANTANEOUS_DEMAND, METERING,
-    METERING_DEVICE_TYPE, PREPAYMENT, PRICE, Peer, ZclIndication, ZclRequest, int24, int32,
-    read_response, report_frame,
+    METERING_DEVICE_TYPE, PREPAYMENT, PRICE, Peer, Recovery, ZclIndication, ZclRequest, int24,
+    int32, read_response, report_frame,
 };
 use crate::chf::reply;
 use crate::fast_poll::{DEFAULT_UPDATE_PERIOD, FAST_POLL_UPDATE_PERIOD, FastPollServer};
@@ -74,6 +74,8 @@ pub struct Esme {
     pub reports_acked: u64,
     /// Reports lost after every retry.
     pub reports_lost: u64,
+    /// Of those, the ones a later acknowledged report recovered (its registers carry theirs).
+    pub recovery: Recovery,
     /// The summation (Wh) in the last report sent.
     pub last_reported_wh: Option<u64>,
     /// The report period, fast poll mode included.
@@ -100,6 +102,7 @@ impl Esme {
             reports_sent: 0,
             reports_acked: 0,
             reports_lost: 0,
+            recovery: Recovery::default(),
             last_reported_wh: None,
             fast_poll: FastPollServer::new(
                 REPORT_PERIOD.0.div_ceil(1_000_000_000) as u8,
@@ -261,8 +264,10 @@ impl Behaviour for Esme {
     fn delivered(&mut self, _tag: u32, ok: bool, _api: &mut Api<'_>) {
         if ok {
             self.reports_acked += 1;
+            self.recovery.acked();
         } else {
             self.reports_lost += 1;
+            self.recovery.failed();
         }
     }
 

@@ -63,6 +63,11 @@
 //! at = "10h"
 //! minutes = 5            # how long (the ESME gives at most 15)
 //! period_s = 2           # optional: the update period asked for (default 0: its fastest)
+//!
+//! [[backhaul_down]]      # an Alt HAN installation's backhaul fails (docs/alt-han.md)
+//! at = "9h"
+//! for = "10m"
+//! installation = "althan-shared"   # optional: every installation of the building
 //! ```
 
 use crate::fast_poll::FastPollRequest;
@@ -104,6 +109,17 @@ struct File {
     leave: Vec<Leave>,
     #[serde(default)]
     fast_poll: Vec<FastPoll>,
+    #[serde(default)]
+    backhaul_down: Vec<BackhaulDown>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BackhaulDown {
+    at: S<String>,
+    #[serde(rename = "for")]
+    length: S<String>,
+    installation: Option<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -227,6 +243,8 @@ pub struct Events {
     pub leaves: Vec<(String, Duration, bool)>,
     /// Fast poll mode asked for by an IHD: (device id, the request).
     pub fast_polls: Vec<(String, FastPollRequest)>,
+    /// Alt HAN backhaul outages: (installation id, or every installation; when; how long).
+    pub backhaul_outages: Vec<(Option<String>, Duration, Duration)>,
     /// Changes to the air, in time order (file order at the same time).
     pub air: Vec<AirEvent>,
     /// Noise sources of the run's own, by name ([`Source::Added`] in this order).
@@ -606,6 +624,43 @@ pub fn parse(name: &str, text: &str, b: &Building) -> Result<Events, String> {
     }
     air.sort_by_key(|e| e.at);
     ev.air = air;
+    for d in &file.backhaul_down {
+        let at = cx.duration("backhaul_down at", &d.at)?;
+        let length = cx.duration("backhaul_down for", &d.length)?;
+        if b.alt_han.is_empty() {
+            return Err(cx.err(
+                d.at.span(),
+                "backhaul_down: the building has no [[alt_han]] installation",
+            ));
+        }
+        let which = match &d.installation {
+            Some(id) => {
+                if !b.alt_han.iter().any(|i| i.id == *id.get_ref()) {
+                    let ids: Vec<&str> = b.alt_han.iter().map(|i| i.id.as_str()).collect();
+                    return Err(cx.err(
+                        id.span(),
+                        format!(
+                            "backhaul_down installation: no installation {:?} (installations: {})",
+                            id.get_ref(),
+                            ids.join(", ")
+                        ),
+                    ));
+                }
+                Some(id.get_ref().clone())
+            }
+            None => None,
+        };
+        log(
+            &mut ev,
+            at,
+            format!(
+                "backhaul of {} down for {} s",
+                which.as_deref().unwrap_or("every Alt HAN installation"),
+                length.as_secs_f64()
+            ),
+        );
+        ev.backhaul_outages.push((which, at, length));
+    }
     Ok(ev)
 }
 
@@ -622,6 +677,42 @@ mod tests {
     fn house() -> Building {
         let src = include_str!("../../examples/buildings/terraced-house.toml");
         Building::from_toml("terraced-house.toml", src).unwrap()
+    }
+
+    #[test]
+    fn backhaul_outages_name_an_installation_or_every_one() {
+        let src = format!(
+            "{}\n[[alt_han]]\nid = \"pair\"\nkind = \"p2p-pair\"\nbackhaul = \"powerline\"\nserves = [\"12-acacia-road\"]\nunits = [\n  {{ id = \"u1\", floor = 0, at = [4.0, 1.0] }},\n  {{ id = \"u2\", floor = 0, at = [4.0, 4.0] }},\n]\n",
+            include_str!("../../examples/buildings/terraced-house.toml")
+        );
+        let b = Building::from_toml("t.toml", &src).unwrap();
+        let ok = "[[backhaul_down]]\nat = \"20m\"\nfor = \"10m\"\ninstallation = \"pair\"\n\n[[backhaul_down]]\nat = \"1h\"\nfor = \"30\"\n";
+        let got = parse("e.toml", ok, &b).unwrap();
+        assert_eq!(
+            got.backhaul_outages,
+            [
+                (
+                    Some("pair".to_string()),
+                    Duration::secs(1200),
+                    Duration::secs(600)
+                ),
+                (None, Duration::secs(3600), Duration::secs(30)),
+            ]
+        );
+        assert_eq!(got.log[0].1, "backhaul of pair down for 600 s");
+        let e = parse("e.toml", &ok.replace("\"pair\"", "\"other\""), &b).unwrap_err();
+        assert!(
+            e.starts_with("e.toml:4:16: backhaul_down installation: no installation \"other\""),
+            "{e}"
+        );
+        let e = parse("e.toml", &ok.replace("\"10m\"", "\"long\""), &b).unwrap_err();
+        assert!(e.starts_with("e.toml:3:7: backhaul_down for"), "{e}");
+        // A building without Alt HAN equipment has no backhaul to fail.
+        let e = parse("e.toml", ok, &house()).unwrap_err();
+        assert!(
+            e.starts_with("e.toml:2:6: backhaul_down: the building has no"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! The GSME: the gas meter, a sleepy end device on battery. It wakes every 30 minutes
 //! (domain.md 1.4, "GSME → GPF update period"), pushes its register and reading time to
 //! the GPF mirror with an acknowledged Report Attributes, polls its parent, and sleeps
-//! (the host turns the radio off between wakes).
+//! (the host turns the radio off between wakes). A push the GPF never acknowledged (every
+//! APS retry failed, e.g. across a failed Alt HAN backhaul) is sent again at the next wake
+//! with the registers then, which carry the lost push's: it counts as recovered once that
+//! push is acknowledged ([`Recovery`]).
 
 use crate::behaviour::{
-    Api, Behaviour, CURRENT_SUMMATION_DELIVERED, METERING, Peer, ZclIndication, ZclRequest,
-    report_frame,
+    Api, Behaviour, CURRENT_SUMMATION_DELIVERED, METERING, Peer, Recovery, ZclIndication,
+    ZclRequest, report_frame,
 };
 use crate::chf::GPF_ENDPOINT;
 use crate::gpf::READING_SNAPSHOT_TIME;
@@ -33,6 +36,8 @@ pub struct Gsme {
     pub pushes_acked: u64,
     /// Pushes lost after every retry.
     pub pushes_lost: u64,
+    /// Of those, the ones a later acknowledged push recovered.
+    pub recovery: Recovery,
     /// The register (litres) in the last push.
     pub last_pushed_l: Option<u64>,
 }
@@ -47,6 +52,7 @@ impl Gsme {
             pushes_sent: 0,
             pushes_acked: 0,
             pushes_lost: 0,
+            recovery: Recovery::default(),
             last_pushed_l: None,
         }
     }
@@ -112,8 +118,10 @@ impl Behaviour for Gsme {
     fn delivered(&mut self, _tag: u32, ok: bool, _api: &mut Api<'_>) {
         if ok {
             self.pushes_acked += 1;
+            self.recovery.acked();
         } else {
             self.pushes_lost += 1;
+            self.recovery.failed();
         }
     }
 

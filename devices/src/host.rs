@@ -79,6 +79,9 @@ const T_LEAVE: u32 = 15;
 const T_AGE: u32 = 16;
 const T_KEEPALIVE: u32 = 17;
 const T_FAST_POLL: u32 = 18;
+/// A device asks the trust centre again for a partner's application link key after this long
+/// without it (the Transport Key carrying it has no APS retries and may be lost), ns.
+const APP_KEY_RETRY_NS: u64 = 30_000_000_000;
 /// A sleepy device polls again this long after sending a request, for the answer that
 /// reaches its parent a little later (through a router, say; an assumption in line with
 /// stacks' short fast-poll windows).
@@ -407,7 +410,8 @@ pub struct DeviceHost {
     key_caught_up: std::collections::BTreeSet<(ExtAddr, u8)>,
     /// Application link keys by partner (from the trust centre after a Request Key).
     app_keys: BTreeMap<ExtAddr, [u8; 16]>,
-    app_keys_requested: std::collections::BTreeSet<ExtAddr>,
+    /// When an application link key with each partner was last asked for, ns.
+    app_keys_requested: BTreeMap<ExtAddr, u64>,
     aps_security_counter: u32,
     /// The last APS frame counter accepted from each sender (non-volatile).
     aps_in_counters: BTreeMap<ExtAddr, u32>,
@@ -1121,6 +1125,10 @@ impl DeviceHost {
                     let sender = aps.aux.as_ref().and_then(|a| a.source);
                     let Some(key) = sender.and_then(|e| self.link_key_with(e)) else {
                         self.stats.insecure_dropped += 1;
+                        // Secured by a partner with a key we never received: ask for it.
+                        if let Some(e) = sender.filter(|e| !self.app_keys.contains_key(e)) {
+                            self.ask_app_key(e, ctx);
+                        }
                         return;
                     };
                     let Some(plain) = aps_security::open(&aps, &key, ExtAddr(0)) else {
@@ -1130,7 +1138,24 @@ impl DeviceHost {
                     // Only after the MIC verified: a forged counter must not move ours.
                     if let (Some(e), Some(aux)) = (sender, aps.aux.as_ref()) {
                         let fc = aux.frame_counter;
-                        if self.aps_in_counters.get(&e).is_some_and(|&last| fc <= last) {
+                        let last = self.aps_in_counters.get(&e).copied();
+                        if last == Some(fc)
+                            && aps.header.flags.contains(ApsFlags::ACK_REQUEST)
+                            && self.aps_seen.get(&src) == Some(&aps.header.counter)
+                        {
+                            // A retransmission of the frame accepted last (its APS ack was
+                            // lost): acknowledge it again, deliver it once (Zigbee PRO R22
+                            // 2.2.8.4.2, duplicate rejection).
+                            self.stats.aps_duplicates += 1;
+                            let ack = ApsFrame {
+                                header: ack_of(&aps.header),
+                                aux: None,
+                                payload: Vec::new(),
+                            };
+                            self.nwk_send(src, &ack.to_bytes(), Seal::Active, ctx);
+                            return;
+                        }
+                        if last.is_some_and(|last| fc <= last) {
                             self.stats.aps_replays_dropped += 1;
                             return;
                         }
@@ -1619,6 +1644,25 @@ impl DeviceHost {
             }
         }
         self.nwk_send(dst, &aps, Seal::Active, ctx);
+    }
+
+    /// Asks the trust centre for an application link key with `partner` (Zigbee PRO R22
+    /// 4.4.10.4), again only after [`APP_KEY_RETRY_NS`].
+    pub(super) fn ask_app_key(&mut self, partner: ExtAddr, ctx: &mut NodeCtx<'_>) {
+        let now = ctx.now.0;
+        if self
+            .app_keys_requested
+            .get(&partner)
+            .is_some_and(|&t| now < t + APP_KEY_RETRY_NS)
+        {
+            return;
+        }
+        self.app_keys_requested.insert(partner, now);
+        let cmd = ApsCommand::RequestKey(RequestKey {
+            key_type: KeyType::ApplicationMaster,
+            partner: Some(partner),
+        });
+        self.aps_command_send(0x0000, cmd, Seal::Active, ctx);
     }
 
     fn with_behaviour(

@@ -378,6 +378,8 @@ pub struct ElectricityRow {
     pub last_reported_wh: Option<u64>,
     /// Reports sent / acknowledged / lost.
     pub reports: [u64; 3],
+    /// Lost reports a later acknowledged report recovered (it carries their registers).
+    pub reports_recovered: u64,
     /// Prepayment credit, pence.
     pub credit_p: i64,
     /// Time-of-use registers (day, night 00:30–07:30 UTC), Wh.
@@ -399,6 +401,8 @@ pub struct GasRow {
     pub mirror_l: Option<u64>,
     /// Pushes sent / acknowledged / lost.
     pub pushes: [u64; 3],
+    /// Lost pushes a later acknowledged push recovered (it carries their registers).
+    pub pushes_recovered: u64,
     /// Mirror updates.
     pub mirror_updates: u64,
 }
@@ -418,8 +422,11 @@ pub struct PremisesRow {
     pub electricity: Option<ElectricityRow>,
     /// The gas meter.
     pub gas: Option<GasRow>,
-    /// Readings lost (ESME reports and GSME pushes given up on).
+    /// Readings lost: ESME reports and GSME pushes given up on whose registers no later
+    /// acknowledged reading carried.
     pub readings_lost: u64,
+    /// Readings given up on that a later acknowledged reading recovered.
+    pub readings_recovered: u64,
     /// Retries: MAC retransmissions and APS resends of the premises' devices.
     pub retries: u64,
     /// Route changes of the premises' devices.
@@ -639,6 +646,7 @@ pub fn summarise<N: Node + AsHost>(
                 at_s: e.metered_to_s(),
                 last_reported_wh: e.last_reported_wh,
                 reports: [e.reports_sent, e.reports_acked, e.reports_lost],
+                reports_recovered: e.recovery.recovered,
                 credit_p: e.credit_p(),
                 tier_wh: e.tier_wh(),
             });
@@ -650,10 +658,14 @@ pub fn summarise<N: Node + AsHost>(
                 last_pushed_l: g.last_pushed_l,
                 mirror_l: mirror.and_then(|m| m.summation_l),
                 pushes: [g.pushes_sent, g.pushes_acked, g.pushes_lost],
+                pushes_recovered: g.recovery.recovered,
                 mirror_updates: mirror.map_or(0, |m| m.updates),
             });
+            let readings_recovered = electricity.as_ref().map_or(0, |e| e.reports_recovered)
+                + gas.as_ref().map_or(0, |g| g.pushes_recovered);
             let readings_lost = electricity.as_ref().map_or(0, |e| e.reports[2])
-                + gas.as_ref().map_or(0, |g| g.pushes[2]);
+                + gas.as_ref().map_or(0, |g| g.pushes[2])
+                - readings_recovered;
             let retries = devices
                 .iter()
                 .map(|d| d.mac_retries + d.stack.aps_retries)
@@ -679,6 +691,7 @@ pub fn summarise<N: Node + AsHost>(
                 electricity,
                 gas,
                 readings_lost,
+                readings_recovered,
                 retries,
                 ppmid: get::<Ppmid>(&hosts).map(|m| (m.credit_p, m.top_ups_accepted.clone())),
                 hcalcs: get::<Hcalcs>(&hosts).map(|h| h.switchings.clone()),
@@ -716,13 +729,21 @@ impl Summary {
                 .filter(|d| d.kind == "CHF" || d.stack.joined_at_s.is_some())
                 .count();
             out += &format!(
-                "{}: {joined}/{} devices joined{}; readings lost {}, retries {}, route changes {}\n",
+                "{}: {joined}/{} devices joined{}; readings lost {}{}, retries {}, route changes {}\n",
                 p.id,
                 p.devices.len(),
                 p.all_joined_s
                     .map(|t| format!(" (all by {t:.1} s)"))
                     .unwrap_or_default(),
                 p.readings_lost,
+                if p.readings_recovered > 0 {
+                    format!(
+                        " ({} given up on, recovered by a later reading)",
+                        p.readings_recovered
+                    )
+                } else {
+                    String::new()
+                },
                 p.retries,
                 p.route_changes
             );
@@ -794,8 +815,18 @@ impl Summary {
             }
             if let Some(g) = &p.gas {
                 out += &format!(
-                    "  GSME: {} l (profile {} l), mirror {:?} l, pushes {}/{} acked, {} lost\n",
-                    g.register_l, g.profile_l, g.mirror_l, g.pushes[1], g.pushes[0], g.pushes[2]
+                    "  GSME: {} l (profile {} l), mirror {:?} l, pushes {}/{} acked, {} lost{}\n",
+                    g.register_l,
+                    g.profile_l,
+                    g.mirror_l,
+                    g.pushes[1],
+                    g.pushes[0],
+                    g.pushes[2],
+                    if g.pushes_recovered > 0 {
+                        format!(" ({} recovered by a later push)", g.pushes_recovered)
+                    } else {
+                        String::new()
+                    }
                 );
             }
         }

@@ -25,7 +25,7 @@ pub struct PlanArgs {
     #[arg(long)]
     pub verify: bool,
     /// Simulated time of the verification (s, m, h, d).
-    #[arg(long, default_value = "1h", value_parser = super::sim::parse_duration)]
+    #[arg(long, default_value = "2h", value_parser = super::sim::parse_duration)]
     pub verify_time: han_mesh::time::Duration,
     /// Band of the verification: 2.4 or 868.
     #[arg(long, default_value = "2.4", value_parser = super::sim::parse_band)]

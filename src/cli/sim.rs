@@ -94,7 +94,8 @@ pub fn run(a: &SimArgs) -> Result<u8> {
         price_changes: events.price_changes.clone(),
         ..ScenarioConfig::default()
     };
-    let mut run = build(&building, &cfg, &GatewayConfig::default());
+    let gateways = GatewayConfig::default().with_outages(&events.backhaul_outages);
+    let mut run = build(&building, &cfg, &gateways);
     let world = &mut run.world;
     let mut timeline = Timeline::new(&building, a.band, world, events);
     if a.pcap.is_some() {

@@ -28,6 +28,8 @@ pub struct UnitStats {
     pub left_to_others: u64,
     /// Beacon requests this unit emitted for a shared node (see [`GatewayUnit`]).
     pub solicited: u64,
+    /// Cached comms hub beacons a shared node unit emitted in answer to a beacon request.
+    pub beacons_answered: u64,
     /// Short addresses learned from joins carried.
     pub learned: u64,
 }
@@ -48,6 +50,9 @@ pub struct GatewayUnit {
     emitted: VecDeque<(SimTime, Vec<u8>)>,
     last_solicit: Option<SimTime>,
     last_request: Option<SimTime>,
+    /// Per premises served: the last beacon carried from its comms hub, and when this unit
+    /// last answered a beacon request with it.
+    hub_beacons: Vec<Option<(Vec<u8>, Option<SimTime>)>>,
     mac_seq: u8,
     /// Counters.
     pub stats: UnitStats,
@@ -57,6 +62,10 @@ pub struct GatewayUnit {
 const SOLICIT: u16 = 0xffff;
 /// A shared node solicits beacons at most this often per unit.
 const SOLICIT_HOLDOFF: Duration = Duration::secs(1);
+/// A unit answers beacon requests with a premises' cached hub beacon at most this often: a
+/// joiner's scan dwell on one channel at the default exponent 3 is 138 ms at 2.4 GHz
+/// (IEEE 802.15.4-2015 6.3.1, aBaseSuperframeDuration·(2^3+1) symbols).
+const ANSWER_HOLDOFF: Duration = Duration::millis(100);
 
 /// Wire format between units: premises index (u16, little-endian), then the PSDU.
 fn encode(t: &Tagged) -> Vec<u8> {
@@ -101,6 +110,7 @@ impl GatewayUnit {
             emitted: VecDeque::new(),
             last_solicit: None,
             last_request: None,
+            hub_beacons: Vec::new(),
             mac_seq: 0,
             stats: UnitStats::default(),
         }
@@ -186,6 +196,7 @@ impl GatewayUnit {
         if !asks {
             return;
         }
+        self.answer_from_cache(ctx);
         if self.peers.is_empty() {
             return self.beacon_request(ctx);
         }
@@ -206,6 +217,57 @@ impl GatewayUnit {
                     payload: msg.clone(),
                 });
             }
+        }
+    }
+
+    /// Keeps the beacon of a served premises' comms hub (short 0x0000 on its PAN) carried by
+    /// this unit, to answer later beacon requests with.
+    fn cache_hub_beacon(&mut self, t: &Tagged) {
+        let hub_beacon = MacFrame::parse_with_fcs(&t.psdu).is_ok_and(|(f, _, ok)| {
+            ok && f.frame_type == han_stack::mac::FrameType::Beacon
+                && f.src == Address::Short(0x0000)
+        });
+        if !hub_beacon || !self.serves.contains(&t.premises) {
+            return;
+        }
+        if self.hub_beacons.len() <= t.premises {
+            self.hub_beacons.resize(t.premises + 1, None);
+        }
+        let last = self.hub_beacons[t.premises].take().and_then(|(_, at)| at);
+        self.hub_beacons[t.premises] = Some((t.psdu.clone(), last));
+    }
+
+    /// A shared node unit hearing a beacon request answers at once, for every premises with a
+    /// device homed here but not its hub, with that premises' hub's last beacon: a joiner far from its hub gets
+    /// an answer within its scan dwell, whatever other joiners asked just before (soliciting
+    /// fresh beacons across the backbone is held off for a second).
+    fn answer_from_cache(&mut self, ctx: &mut NodeCtx<'_>) {
+        let now = ctx.now;
+        for i in 0..self.hub_beacons.len() {
+            // Near the hub itself, the hub answers.
+            let hub_near = self.pan_of(i).is_some_and(|pan| {
+                self.near
+                    .as_ref()
+                    .is_some_and(|near| near.contains(&(pan, Address::Short(0x0000))))
+            });
+            if hub_near || !self.near_premises(i) || !self.serves.contains(&i) {
+                continue;
+            }
+            let Some((psdu, last)) = &mut self.hub_beacons[i] else {
+                continue;
+            };
+            if last.is_some_and(|t| t + ANSWER_HOLDOFF > now) {
+                continue;
+            }
+            *last = Some(now);
+            let psdu = psdu.clone();
+            self.stats.beacons_answered += 1;
+            self.next_handle = self.next_handle.wrapping_add(1);
+            ctx.actions.push(Action::Transmit {
+                handle: self.next_handle,
+                psdu,
+                options: TxOptions::default(),
+            });
         }
     }
 
@@ -298,6 +360,7 @@ impl Node for GatewayUnit {
                 if let Some(learned) = self.isolation.learn_carried(&t) {
                     self.follow_join(t.premises, learned, ctx);
                 }
+                self.cache_hub_beacon(&t);
                 let msg = encode(&t);
                 if self.peers.is_empty() || self.near.is_some() && !self.is_near(&t) {
                     // A one-unit installation repeats what it hears itself; a unit that knows
@@ -328,6 +391,7 @@ impl Node for GatewayUnit {
                 if let Some(learned) = self.isolation.learn_carried(&t) {
                     self.follow_join(t.premises, learned, ctx);
                 }
+                self.cache_hub_beacon(&t);
                 self.emit(t, ctx);
             }
             NodeInput::TransmitDone { .. } | NodeInput::Timer(_) | NodeInput::Energy(_) => {}

@@ -6,10 +6,9 @@
 //! trust centre hands both after a Request Key. Received SE data without APS security is
 //! still taken (a device of an older stack, a capture played in: `han replay --inject`).
 
-use super::{DeviceHost, Role, Seal};
+use super::{DeviceHost, Role};
 use crate::behaviour::Peer;
 use han_mesh::radio::NodeCtx;
-use han_stack::aps::command::{ApsCommand, KeyType, RequestKey};
 use han_stack::wire::ExtAddr;
 use han_stack::zcl::key_usage::{ClusterKey, cluster_key};
 
@@ -70,13 +69,7 @@ impl DeviceHost {
         if let Some(k) = self.app_keys.get(&e) {
             return Some(*k);
         }
-        if self.app_keys_requested.insert(e) {
-            let cmd = ApsCommand::RequestKey(RequestKey {
-                key_type: KeyType::ApplicationMaster,
-                partner: Some(e),
-            });
-            self.aps_command_send(0x0000, cmd, Seal::Active, ctx);
-        }
+        self.ask_app_key(e, ctx);
         None
     }
 }
