@@ -25,6 +25,10 @@ use han_stack::wire::{ExtAddr, Wire};
 use han_stack::zep::{ZepPacket, unix_to_ntp};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+/// A fast fixed-seed hasher for the small integer keys looked up on every frame (lookups only:
+/// nothing depends on the maps' iteration order).
+type Fast = foldhash::fast::FixedState;
+
 /// The transmit handle of frames put on the air by [`World::inject`].
 pub const INJECTED: u32 = u32::MAX;
 
@@ -386,14 +390,14 @@ pub struct World<N: Node> {
     spare_locked: Vec<Vec<u32>>,
     settings: Vec<RadioSettings>,
     macs: Vec<MacSlot>,
-    by_short: HashMap<u16, u32>,
+    by_short: HashMap<u16, u32, Fast>,
     on_air: Vec<Option<OnAir>>,
     free: Vec<u32>,
     queue: EventQueue<Event>,
     now: SimTime,
     stats: Stats,
     /// Per-link counters, kept hashed while running ([`Stats::links`] is ordered).
-    link_stats: HashMap<(u32, u32), LinkStats>,
+    link_stats: HashMap<(u32, u32), LinkStats, Fast>,
     capture: Option<PcapWriter<Vec<u8>>>,
     node_captures: BTreeMap<u32, PcapWriter<Vec<u8>>>,
     zep: Option<Vec<ZepDatagram>>,
@@ -512,7 +516,7 @@ impl<N: Node> World<N> {
             queue,
             now: SimTime::ZERO,
             stats,
-            link_stats: HashMap::new(),
+            link_stats: HashMap::default(),
             capture: None,
             node_captures: BTreeMap::new(),
             zep: None,
@@ -1678,9 +1682,17 @@ fn filter(
 
 /// The source address of an MPDU, for duplicate rejection (None if it does not parse).
 fn src_address(psdu: &[u8]) -> Address {
-    psdu.get(..psdu.len().saturating_sub(2))
-        .and_then(|b| MacFrame::from_bytes(b).ok())
-        .map_or(Address::None, |f| f.src)
+    let Some(b) = psdu.get(..psdu.len().saturating_sub(2)) else {
+        return Address::None;
+    };
+    // A data frame parses whole once its header does (its payload is opaque): read the
+    // source off the checked header instead of decoding and copying the frame.
+    if let Ok(f) = han_stack::mac::view::Frame::new_checked(b)
+        && f.frame_type() == FrameType::Data
+    {
+        return f.src();
+    }
+    MacFrame::from_bytes(b).map_or(Address::None, |f| f.src)
 }
 
 #[cfg(test)]
@@ -1708,6 +1720,41 @@ mod tests {
         // A Beacon Request (broadcast PAN and address) reaches every coordinator.
         let req = HeaderPeek::read(&beacon_request(2).emit_with_fcs()).unwrap();
         assert!(accepts(&other, &req));
+    }
+
+    #[test]
+    fn source_address_read_off_the_header_equals_the_full_parse() {
+        let full = |psdu: &[u8]| {
+            MacFrame::from_bytes(&psdu[..psdu.len() - 2]).map_or(Address::None, |f| f.src)
+        };
+        let data = MacFrame::data(
+            7,
+            0x1a62,
+            Address::Short(1),
+            Address::Short(0x2b),
+            vec![1, 2],
+        );
+        let long = MacFrame::data(
+            8,
+            0x1a62,
+            Address::BROADCAST,
+            Address::Extended(ExtAddr(0x0012_4b00_0102_0304)),
+            vec![],
+        );
+        let beacon = beacon_frame(1, 0x1a62, Address::Short(0), true, true, vec![]);
+        let mut frames: Vec<Vec<u8>> = [data, long, beacon, beacon_request(2)]
+            .iter()
+            .map(MacFrame::emit_with_fcs)
+            .collect();
+        // Cut short inside the source address, and a truncated command.
+        let cut = frames[0][..8].to_vec();
+        let short_cmd = frames[3][..frames[3].len() - 3].to_vec();
+        frames.extend([cut, short_cmd, vec![0x41], vec![]]);
+        for f in &frames {
+            let want = if f.len() >= 2 { full(f) } else { Address::None };
+            assert_eq!(src_address(f), want, "{f:02x?}");
+        }
+        assert_eq!(src_address(&frames[0]), Address::Short(0x2b));
     }
 
     #[test]
