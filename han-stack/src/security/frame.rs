@@ -57,9 +57,12 @@ fn context(header: &[u8], aux: &AuxHeader, source: ExtAddr, level: u8) -> ([u8; 
 /// Slots of the per-thread schedule cache (see [`with_schedule`]).
 const SCHEDULE_SLOTS: usize = 128;
 
+/// One slot of the schedule cache: raw key, key id, expanded CCM key.
+type ScheduleSlot = Option<([u8; 16], KeyId, Aes)>;
+
 thread_local! {
-    /// Recently expanded CCM keys: (raw key, key id, schedule), by a hash of both.
-    static SCHEDULES: std::cell::RefCell<Vec<Option<([u8; 16], KeyId, Aes)>>> =
+    /// Recently expanded CCM keys, by a hash of the raw key and key id.
+    static SCHEDULES: std::cell::RefCell<Vec<ScheduleSlot>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
