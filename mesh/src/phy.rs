@@ -12,6 +12,12 @@ pub enum Modulation {
     Fsk,
 }
 
+thread_local! {
+    /// Recent [`Phy::ln_bit_ok`] answers: (SINR bits, modulation, value), by a hash of the bits.
+    static LN_BIT_OK: std::cell::RefCell<[(u64, u8, f64); 256]> =
+        const { std::cell::RefCell::new([(0, u8::MAX, 0.0); 256]) };
+}
+
 /// Timing and modulation of one PHY.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Phy {
@@ -56,10 +62,23 @@ impl Phy {
 
     /// ln(1 − BER) at a linear SINR under this PHY's error model.
     pub fn ln_bit_ok(&self, sinr_linear: f64) -> f64 {
-        match self.modulation {
-            Modulation::Oqpsk => ln_bit_ok(sinr_linear),
-            Modulation::Fsk => (-fsk_ber(sinr_linear)).ln_1p(),
-        }
+        // A reception is settled at every change of what its receiver hears, mostly at the
+        // SINR it had before: remember recent answers (the same input gives the same bits).
+        let bits = sinr_linear.to_bits();
+        let tag = self.modulation as u8;
+        let slot = (bits.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize;
+        LN_BIT_OK.with_borrow_mut(|memo| {
+            let e = &mut memo[slot];
+            if e.0 == bits && e.1 == tag {
+                return e.2;
+            }
+            let v = match self.modulation {
+                Modulation::Oqpsk => ln_bit_ok(sinr_linear),
+                Modulation::Fsk => (-fsk_ber(sinr_linear)).ln_1p(),
+            };
+            *e = (bits, tag, v);
+            v
+        })
     }
 
     /// Symbols per octet.
@@ -132,6 +151,18 @@ mod tests {
         let whole = packet_error(sinr, 61);
         let chunked = 1.0 - (ln_bit_ok(sinr) * 8.0 * 61.0).exp();
         assert!((whole - chunked).abs() < 1e-12);
+    }
+
+    #[test]
+    fn remembered_answers_are_the_computed_ones() {
+        for i in 0..2000 {
+            let sinr = 0.01 * f64::from(i % 700) + 1e-3 * f64::from(i);
+            let want = ln_bit_ok(sinr).to_bits();
+            assert_eq!(OQPSK_2G4.ln_bit_ok(sinr).to_bits(), want);
+            assert_eq!(OQPSK_2G4.ln_bit_ok(sinr).to_bits(), want);
+            let fsk = (-fsk_ber(sinr)).ln_1p().to_bits();
+            assert_eq!(FSK_GB868.ln_bit_ok(sinr).to_bits(), fsk);
+        }
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub fn link_dbm(
     band: Band,
 ) -> Option<f64> {
     let t = b.trace(tx.pos, tx.floor, rx.pos, rx.floor, Search::Indexed);
-    b.budget(tx, rx, &t, band).map(|bu| bu.rx.0)
+    b.received_power(tx, rx, &t, band).map(|p| p.rx.0)
 }
 
 /// The power of access point `ap` at `d` while it transmits (dBm), if it is at least

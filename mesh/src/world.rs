@@ -21,9 +21,13 @@ use han_stack::capture::{LinkType, PcapWriter, RadioMeta};
 use han_stack::mac::duty_cycle::{DutyCycle, DutyCycleLimits, DutyCycleState};
 use han_stack::mac::engine::{DuplicateFilter, HeaderPeek, MacOutput, Transmitter, TxStatus};
 use han_stack::mac::{Address, FrameType, MacFrame};
-use han_stack::wire::Wire;
+use han_stack::wire::{ExtAddr, Wire};
 use han_stack::zep::{ZepPacket, unix_to_ntp};
 use std::collections::{BTreeMap, HashMap, VecDeque};
+
+/// A fast fixed-seed hasher for the small integer keys looked up on every frame (lookups only:
+/// nothing depends on the maps' iteration order).
+type Fast = foldhash::fast::FixedState;
 
 /// The transmit handle of frames put on the air by [`World::inject`].
 pub const INJECTED: u32 = u32::MAX;
@@ -109,22 +113,58 @@ struct Lock {
     addressed: bool,
 }
 
-/// What every transmission touches at each receiver in range, kept small so the per-frame
-/// passes stay in cache.
+/// What every transmission touches at each receiver in range, kept to one cache line so the
+/// per-frame passes load one line per receiver.
+#[repr(align(64))]
 struct RadioState {
     /// The configured channel (a copy of [`RadioSettings::config`]'s).
     channel: u8,
+    /// The PAN ID and short address filtered on (copies of [`RadioSettings::config`]'s).
+    pan_id: u16,
+    short_addr: u16,
+    /// Pass up frames not addressed to the node too (see [`Action::Promiscuous`]).
+    promiscuous: bool,
     mode: Mode,
-    sensed_mw: f64,
-    active: u32,
     lock: Option<Lock>,
     cca_busy: Option<bool>,
+    /// In [`World::watchful`]: holds a relevant lock or has a CCA running.
+    listed: bool,
     /// Power of the interferers that are on, kept only while `watching` > 0.
     wifi_mw: f64,
     /// Reasons to follow interferers: a relevant reception, a CCA.
     watching: u8,
     /// Decodes every frame for a point-of-view capture.
     sniffing: bool,
+}
+
+const _: () = assert!(std::mem::size_of::<RadioState>() == 64);
+
+/// What a receiver hears: the frames on the air in range on its channel, their power summed.
+/// Every frame updates this at each receiver in range, so it is kept apart and small.
+#[derive(Debug, Clone, Copy, Default)]
+struct Ear {
+    sensed_mw: f64,
+    active: u32,
+}
+
+impl Ear {
+    /// A signal of `mw` starts.
+    #[inline]
+    fn add(&mut self, mw: f64) {
+        self.sensed_mw += mw;
+        self.active += 1;
+    }
+
+    /// A signal of `mw` ends (after [`RadioState::settle`]).
+    #[inline]
+    fn remove(&mut self, mw: f64) {
+        self.active = self.active.saturating_sub(1);
+        self.sensed_mw = if self.active == 0 {
+            0.0
+        } else {
+            (self.sensed_mw - mw).max(0.0)
+        };
+    }
 }
 
 /// The rest of a radio's state.
@@ -135,8 +175,6 @@ struct RadioSettings {
     mode_since: SimTime,
     /// Error draws for sniffed frames not addressed to the node.
     sniffer: Option<Box<Stream>>,
-    /// Pass up frames not addressed to the node too (see [`Action::Promiscuous`]).
-    promiscuous: bool,
     /// (PAN, address) pairs acknowledged on another node's behalf (see [`Action::ProxyAck`]).
     proxy_for: Vec<(u16, Address)>,
 }
@@ -185,10 +223,10 @@ impl RadioState {
     /// Fold the SINR since the lock's last change into its survival log-probability: each
     /// stretch of constant SINR contributes its share of the frame's bits.
     #[inline]
-    fn settle(&mut self, noise_mw: f64, now: SimTime, phy: &Phy) {
+    fn settle(&mut self, sensed_mw: f64, noise_mw: f64, now: SimTime, phy: &Phy) {
         if let Some(lock) = self.lock.as_mut() {
             if lock.relevant && now > lock.since {
-                let i = (self.sensed_mw - lock.signal_mw).max(0.0) + self.wifi_mw;
+                let i = (sensed_mw - lock.signal_mw).max(0.0) + self.wifi_mw;
                 let sinr = lock.signal_mw / (noise_mw + i);
                 let bits = (now - lock.since).0 as f64 * 8.0 / phy.octet_ns as f64;
                 lock.ln_ok += phy.ln_bit_ok(sinr) * bits;
@@ -199,24 +237,31 @@ impl RadioState {
 
     /// A signal of `mw` starts.
     #[inline]
-    fn raise(&mut self, mw: f64, noise_mw: f64, now: SimTime, phy: &Phy, cca_mw: f64) {
-        self.settle(noise_mw, now, phy);
-        self.sensed_mw += mw;
-        self.active += 1;
+    fn raise(
+        &mut self,
+        ear: &mut Ear,
+        mw: f64,
+        noise_mw: f64,
+        now: SimTime,
+        phy: &Phy,
+        cca_mw: f64,
+    ) {
+        self.settle(ear.sensed_mw, noise_mw, now, phy);
+        ear.add(mw);
+        self.check_cca(ear, cca_mw);
+    }
+
+    /// A running CCA turns busy if the energy now reaches the threshold.
+    #[inline]
+    fn check_cca(&mut self, ear: &Ear, cca_mw: f64) {
         if let Some(c) = self.cca_busy.as_mut() {
-            *c |= self.sensed_mw + self.wifi_mw >= cca_mw;
+            *c |= ear.sensed_mw + self.wifi_mw >= cca_mw;
         }
     }
 
-    /// A signal of `mw` ends (after [`RadioState::settle`]).
-    #[inline]
-    fn lower(&mut self, mw: f64) {
-        self.active = self.active.saturating_sub(1);
-        self.sensed_mw = if self.active == 0 {
-            0.0
-        } else {
-            (self.sensed_mw - mw).max(0.0)
-        };
+    /// Whether the radio belongs in [`World::watchful`].
+    fn watchful(&self) -> bool {
+        self.lock.is_some_and(|k| k.relevant) || self.cca_busy.is_some()
     }
 }
 
@@ -246,6 +291,8 @@ struct OnAir {
     psdu: Vec<u8>,
     peek: Option<HeaderPeek>,
     ack_to: Option<u32>,
+    /// The receivers that locked on it, in node order.
+    locked: Vec<u32>,
 }
 
 /// A frame a tapped node decoded (see [`World::tap_node`]), for a live point of view.
@@ -307,6 +354,17 @@ struct Tuned {
     channel: u8,
     valid: bool,
     links: Vec<Link>,
+    /// Those at or above the sensitivity: the ones that may lock on a frame.
+    lockable: Vec<Link>,
+}
+
+impl Tuned {
+    /// The power from this transmitter at `rx`, if `rx` is among its receivers.
+    #[inline]
+    fn power_at(&self, rx: u32) -> Option<f64> {
+        let k = self.links.binary_search_by_key(&rx, |l| l.rx).ok()?;
+        Some(f64::from(self.links[k].mw))
+    }
 }
 
 /// The virtual air with its nodes.
@@ -322,16 +380,24 @@ pub struct World<N: Node> {
     heard_by: Vec<Vec<u32>>,
     nodes: Vec<N>,
     radios: Vec<RadioState>,
+    /// What each radio hears (see [`Ear`]), by node.
+    ears: Vec<Ear>,
+    /// Radios whose reception or CCA follows every change of what they hear: those with a
+    /// relevant lock or a CCA running. A frame settles and checks only these one by one;
+    /// the others only sum its power.
+    watchful: Vec<u32>,
+    /// Emptied [`OnAir::locked`] lists for reuse.
+    spare_locked: Vec<Vec<u32>>,
     settings: Vec<RadioSettings>,
     macs: Vec<MacSlot>,
-    by_short: HashMap<u16, u32>,
+    by_short: HashMap<u16, u32, Fast>,
     on_air: Vec<Option<OnAir>>,
     free: Vec<u32>,
     queue: EventQueue<Event>,
     now: SimTime,
     stats: Stats,
     /// Per-link counters, kept hashed while running ([`Stats::links`] is ordered).
-    link_stats: HashMap<(u32, u32), LinkStats>,
+    link_stats: HashMap<(u32, u32), LinkStats, Fast>,
     capture: Option<PcapWriter<Vec<u8>>>,
     node_captures: BTreeMap<u32, PcapWriter<Vec<u8>>>,
     zep: Option<Vec<ZepDatagram>>,
@@ -339,7 +405,7 @@ pub struct World<N: Node> {
     seed: u64,
     interferers: Vec<InterfererState>,
     node_ifs: Vec<Vec<(u32, f64)>>,
-    deliveries: Vec<(u32, u32, bool)>,
+    deliveries: Vec<(u32, f64, bool)>,
     /// Wire messages in flight: (from, to, payload), by slot.
     wires: Vec<Option<(u32, u32, Vec<u8>)>>,
     wire_free: Vec<u32>,
@@ -383,7 +449,6 @@ impl<N: Node> World<N> {
                 pending_for: Vec::new(),
                 mode_since: SimTime::ZERO,
                 sniffer: None,
-                promiscuous: false,
                 proxy_for: Vec::new(),
             })
             .collect();
@@ -391,11 +456,13 @@ impl<N: Node> World<N> {
             .iter()
             .map(|s| RadioState {
                 channel: s.config.channel,
+                pan_id: s.config.pan_id,
+                short_addr: s.config.short_addr,
+                promiscuous: false,
                 mode: Mode::Listen,
-                sensed_mw: 0.0,
-                active: 0,
                 lock: None,
                 cca_busy: None,
+                listed: false,
                 wifi_mw: 0.0,
                 watching: 0,
                 sniffing: false,
@@ -438,6 +505,9 @@ impl<N: Node> World<N> {
             links,
             nodes,
             radios,
+            ears: vec![Ear::default(); radios_len],
+            watchful: Vec::new(),
+            spare_locked: Vec::new(),
             settings,
             macs,
             by_short,
@@ -446,7 +516,7 @@ impl<N: Node> World<N> {
             queue,
             now: SimTime::ZERO,
             stats,
-            link_stats: HashMap::new(),
+            link_stats: HashMap::default(),
             capture: None,
             node_captures: BTreeMap::new(),
             zep: None,
@@ -635,7 +705,8 @@ impl<N: Node> World<N> {
             for &n in &s.watchers {
                 if let Some(&(_, p)) = self.node_ifs[n as usize].iter().find(|(i, _)| *i == idx) {
                     let r = &mut self.radios[n as usize];
-                    r.settle(self.noise_mw[n as usize], self.now, &phy);
+                    let sensed = self.ears[n as usize].sensed_mw;
+                    r.settle(sensed, self.noise_mw[n as usize], self.now, &phy);
                     r.wifi_mw = (r.wifi_mw - p).max(0.0);
                 }
             }
@@ -662,7 +733,8 @@ impl<N: Node> World<N> {
         let watching = self.radios[node as usize].watching;
         if watching > 0 {
             let phy = self.cfg.phy;
-            self.radios[node as usize].settle(self.noise_mw[node as usize], self.now, &phy);
+            let sensed = self.ears[node as usize].sensed_mw;
+            self.radios[node as usize].settle(sensed, self.noise_mw[node as usize], self.now, &phy);
             self.radios[node as usize].watching = 1;
             self.unwatch(node);
         }
@@ -676,9 +748,7 @@ impl<N: Node> World<N> {
             self.watch(node);
             let r = &mut self.radios[node as usize];
             r.watching = watching;
-            if let Some(c) = r.cca_busy.as_mut() {
-                *c |= r.sensed_mw + r.wifi_mw >= self.cca_mw;
-            }
+            r.check_cca(&self.ears[node as usize], self.cca_mw);
         }
     }
 
@@ -689,7 +759,8 @@ impl<N: Node> World<N> {
         };
         if w > 0 {
             let phy = self.cfg.phy;
-            self.radios[n as usize].settle(self.noise_mw[n as usize], self.now, &phy);
+            let sensed = self.ears[n as usize].sensed_mw;
+            self.radios[n as usize].settle(sensed, self.noise_mw[n as usize], self.now, &phy);
             self.radios[n as usize].watching = 1;
             self.unwatch(n);
             self.watch(n);
@@ -727,13 +798,13 @@ impl<N: Node> World<N> {
                     continue;
                 }
                 let noise = self.noise_mw[rx as usize];
-                let r = &mut self.radios[rx as usize];
-                r.settle(noise, self.now, &phy);
+                let (r, ear) = (&mut self.radios[rx as usize], &mut self.ears[rx as usize]);
+                r.settle(ear.sensed_mw, noise, self.now, &phy);
                 if let Some(o) = *old {
-                    r.lower(o);
+                    ear.remove(o);
                 }
                 if let Some(p) = new {
-                    r.raise(p, noise, self.now, &phy, self.cca_mw);
+                    r.raise(ear, p, noise, self.now, &phy, self.cca_mw);
                 }
                 let locked = r.lock.is_some_and(|k| k.tx == id as u32);
                 match (locked, new) {
@@ -776,12 +847,11 @@ impl<N: Node> World<N> {
                 continue;
             };
             let r = &mut self.radios[n as usize];
-            r.settle(self.noise_mw[n as usize], self.now, &phy);
+            let ear = &self.ears[n as usize];
+            r.settle(ear.sensed_mw, self.noise_mw[n as usize], self.now, &phy);
             if s.on {
                 r.wifi_mw += p;
-                if let Some(c) = r.cca_busy.as_mut() {
-                    *c |= r.sensed_mw + r.wifi_mw >= self.cca_mw;
-                }
+                r.check_cca(ear, self.cca_mw);
             } else {
                 r.wifi_mw = (r.wifi_mw - p).max(0.0);
             }
@@ -813,10 +883,26 @@ impl<N: Node> World<N> {
 
     /// Drop `n`'s reception, if any.
     fn clear_lock(&mut self, n: u32) {
-        if let Some(lock) = self.radios[n as usize].lock.take()
-            && lock.addressed
-        {
-            self.unwatch(n);
+        if let Some(lock) = self.radios[n as usize].lock.take() {
+            self.relist(n);
+            if lock.addressed {
+                self.unwatch(n);
+            }
+        }
+    }
+
+    /// Put `n` in or take it out of [`World::watchful`] after its lock or CCA changed.
+    fn relist(&mut self, n: u32) {
+        let r = &mut self.radios[n as usize];
+        let want = r.watchful();
+        if want == r.listed {
+            return;
+        }
+        r.listed = want;
+        if want {
+            self.watchful.push(n);
+        } else if let Some(k) = self.watchful.iter().position(|&x| x == n) {
+            self.watchful.swap_remove(k);
         }
     }
 
@@ -1004,7 +1090,7 @@ impl<N: Node> World<N> {
                     .filter(|(i, _)| self.interferers[*i as usize].on)
                     .map(|(_, p)| p)
                     .sum();
-                let e = dbm(self.radios[n as usize].sensed_mw + wifi + self.noise_mw[n as usize]);
+                let e = dbm(self.ears[n as usize].sensed_mw + wifi + self.noise_mw[n as usize]);
                 self.node_input(n, NodeInput::Energy(e));
             }
             Action::SetPending { addr, pending } => {
@@ -1029,7 +1115,7 @@ impl<N: Node> World<N> {
                     self.queue.push(at.max(self.now), Event::Wire(slot));
                 }
             }
-            Action::Promiscuous(on) => self.settings[n as usize].promiscuous = on,
+            Action::Promiscuous(on) => self.radios[n as usize].promiscuous = on,
             Action::ProxyAck(list) => self.settings[n as usize].proxy_for = list,
             Action::Sleep => self.set_mode(n, Mode::Sleep),
             Action::Wake => {
@@ -1053,7 +1139,8 @@ impl<N: Node> World<N> {
         }
         let old = self.settings[n as usize].config.channel;
         self.settings[n as usize].config = c;
-        self.radios[n as usize].channel = c.channel;
+        let r = &mut self.radios[n as usize];
+        (r.channel, r.pan_id, r.short_addr) = (c.channel, c.pan_id, c.short_addr);
         if c.channel == old {
             return;
         }
@@ -1071,9 +1158,10 @@ impl<N: Node> World<N> {
             }
         }
         self.clear_lock(n);
-        let r = &mut self.radios[n as usize];
-        r.sensed_mw = sensed;
-        r.active = active;
+        self.ears[n as usize] = Ear {
+            sensed_mw: sensed,
+            active,
+        };
     }
 
     fn set_mode(&mut self, n: u32, mode: Mode) {
@@ -1141,6 +1229,7 @@ impl<N: Node> World<N> {
                 self.watch(n);
                 let busy = self.channel_busy(n);
                 self.radios[n as usize].cca_busy = Some(busy);
+                self.relist(n);
                 self.queue
                     .push(self.now + self.cfg.phy.cca(), Event::CcaEnd(n));
             }
@@ -1190,11 +1279,15 @@ impl<N: Node> World<N> {
 
     fn channel_busy(&self, n: u32) -> bool {
         let r = &self.radios[n as usize];
-        r.mode != Mode::Listen || r.lock.is_some() || r.sensed_mw + r.wifi_mw >= self.cca_mw
+        r.mode != Mode::Listen
+            || r.lock.is_some()
+            || self.ears[n as usize].sensed_mw + r.wifi_mw >= self.cca_mw
     }
 
     fn cca_end(&mut self, n: u32) {
-        let busy = self.radios[n as usize].cca_busy.take().unwrap_or(true) || self.channel_busy(n);
+        let cca = self.radios[n as usize].cca_busy.take();
+        self.relist(n);
+        let busy = cca.unwrap_or(true) || self.channel_busy(n);
         self.unwatch(n);
         let m = &mut self.macs[n as usize];
         let out = m.engine.cca_done(self.now.0, !busy, &mut m.mac_rng);
@@ -1212,38 +1305,57 @@ impl<N: Node> World<N> {
         let phy = self.cfg.phy;
         let channel = self.radios[n as usize].channel;
         self.tune(n, channel);
-        for l in &self.tuned[n as usize].links {
+        let now = self.now;
+        let t = &self.tuned[n as usize];
+        // Radios following their reception or CCA settle before the frame adds its power and
+        // check the CCA after; the others only sum it.
+        for &w in &self.watchful {
+            if t.power_at(w).is_some() {
+                let sensed = self.ears[w as usize].sensed_mw;
+                self.radios[w as usize].settle(sensed, self.noise_mw[w as usize], now, &phy);
+            }
+        }
+        for l in &t.links {
+            self.ears[l.rx as usize].add(f64::from(l.mw));
+        }
+        for &w in &self.watchful {
+            if t.power_at(w).is_some() {
+                self.radios[w as usize].check_cca(&self.ears[w as usize], self.cca_mw);
+            }
+        }
+        let mut locked = self.spare_locked.pop().unwrap_or_default();
+        for l in &t.lockable {
             let r = &mut self.radios[l.rx as usize];
-            let p = f64::from(l.mw);
-            r.raise(p, self.noise_mw[l.rx as usize], self.now, &phy, self.cca_mw);
-            if r.mode == Mode::Listen && r.lock.is_none() && p >= self.sensitivity_mw {
-                let addressed = match ack_to {
-                    Some(to) => to == l.rx,
-                    None => peek.is_some_and(|h| accepts(&self.settings[l.rx as usize].config, &h)),
-                };
-                r.lock = Some(Lock {
-                    tx: id,
-                    signal_mw: p,
-                    since: self.now,
-                    ln_ok: 0.0,
-                    relevant: addressed
-                        || r.sniffing
-                        || (self.settings[l.rx as usize].promiscuous && ack_to.is_none()),
-                    addressed,
-                });
-                // Sniffed frames do not follow interferers, so a point-of-view capture never
-                // changes the interferers' draws (it ignores Wi-Fi bursts for them).
-                if addressed {
-                    let ifs = &self.node_ifs[l.rx as usize];
-                    watch(
-                        r,
-                        l.rx,
-                        ifs,
-                        &mut self.interferers,
-                        &mut self.queue,
-                        self.now,
-                    );
-                }
+            if r.mode != Mode::Listen || r.lock.is_some() {
+                continue;
+            }
+            let addressed = match ack_to {
+                Some(to) => to == l.rx,
+                None => peek.is_some_and(|h| {
+                    filter(r.pan_id, r.short_addr, &h, || {
+                        self.settings[l.rx as usize].config.ext_addr
+                    })
+                }),
+            };
+            let relevant = addressed || r.sniffing || (r.promiscuous && ack_to.is_none());
+            r.lock = Some(Lock {
+                tx: id,
+                signal_mw: f64::from(l.mw),
+                since: now,
+                ln_ok: 0.0,
+                relevant,
+                addressed,
+            });
+            locked.push(l.rx);
+            if relevant && !r.listed {
+                r.listed = true;
+                self.watchful.push(l.rx);
+            }
+            // Sniffed frames do not follow interferers, so a point-of-view capture never
+            // changes the interferers' draws (it ignores Wi-Fi bursts for them).
+            if addressed {
+                let ifs = &self.node_ifs[l.rx as usize];
+                watch(r, l.rx, ifs, &mut self.interferers, &mut self.queue, now);
             }
         }
         let s = &mut self.stats;
@@ -1267,6 +1379,7 @@ impl<N: Node> World<N> {
             psdu,
             peek,
             ack_to,
+            locked,
         });
         self.queue.push(end, Event::TxEnd(id));
     }
@@ -1283,6 +1396,12 @@ impl<N: Node> World<N> {
                 .receivers(tx)
                 .iter()
                 .filter(|l| self.radios[l.rx as usize].channel == channel),
+        );
+        t.lockable.clear();
+        t.lockable.extend(
+            t.links
+                .iter()
+                .filter(|l| f64::from(l.mw) >= self.sensitivity_mw),
         );
         t.channel = channel;
         t.valid = true;
@@ -1351,31 +1470,42 @@ impl<N: Node> World<N> {
         let phy = self.cfg.phy;
         let mut deliveries = std::mem::take(&mut self.deliveries);
         self.tune(air.src, air.channel);
-        for l in &self.tuned[air.src as usize].links {
-            let r = &mut self.radios[l.rx as usize];
-            r.settle(self.noise_mw[l.rx as usize], self.now, &phy);
-            if let Some(lock) = r.lock.filter(|k| k.tx == id) {
-                r.lock = None;
-                if lock.addressed {
-                    unwatch(
-                        r,
-                        l.rx,
-                        &self.node_ifs[l.rx as usize],
-                        &mut self.interferers,
-                    );
-                }
-                self.stats.nodes[l.rx as usize].rx_ns += (air.end - air.start).0;
-                if lock.relevant {
-                    let draw = match (&mut self.settings[l.rx as usize].sniffer, lock.addressed) {
-                        (Some(s), false) => s.unit(),
-                        _ => self.macs[l.rx as usize].phy_rng.unit(),
-                    };
-                    let ok = draw < lock.ln_ok.exp();
-                    self.stats.corrupted += u64::from(lock.addressed && !ok);
-                    deliveries.push((l.rx, l.mw.to_bits(), ok));
+        let now = self.now;
+        let t = &self.tuned[air.src as usize];
+        for &w in &self.watchful {
+            if t.power_at(w).is_some() {
+                let sensed = self.ears[w as usize].sensed_mw;
+                self.radios[w as usize].settle(sensed, self.noise_mw[w as usize], now, &phy);
+            }
+        }
+        for &rx in &air.locked {
+            let r = &mut self.radios[rx as usize];
+            let Some(lock) = r.lock.filter(|k| k.tx == id) else {
+                continue;
+            };
+            r.lock = None;
+            if r.listed && !r.watchful() {
+                r.listed = false;
+                if let Some(k) = self.watchful.iter().position(|&x| x == rx) {
+                    self.watchful.swap_remove(k);
                 }
             }
-            r.lower(f64::from(l.mw));
+            if lock.addressed {
+                unwatch(r, rx, &self.node_ifs[rx as usize], &mut self.interferers);
+            }
+            self.stats.nodes[rx as usize].rx_ns += (air.end - air.start).0;
+            if lock.relevant {
+                let draw = match (&mut self.settings[rx as usize].sniffer, lock.addressed) {
+                    (Some(s), false) => s.unit(),
+                    _ => self.macs[rx as usize].phy_rng.unit(),
+                };
+                let ok = draw < lock.ln_ok.exp();
+                self.stats.corrupted += u64::from(lock.addressed && !ok);
+                deliveries.push((rx, lock.signal_mw, ok));
+            }
+        }
+        for l in &t.links {
+            self.ears[l.rx as usize].remove(f64::from(l.mw));
         }
         self.set_mode(air.src, Mode::Listen);
         if air.ack_to.is_none() {
@@ -1384,10 +1514,13 @@ impl<N: Node> World<N> {
         }
         for (rx, p, ok) in deliveries.drain(..) {
             if ok {
-                self.deliver(rx, &air, f64::from(f32::from_bits(p)));
+                self.deliver(rx, &air, p);
             }
         }
         self.deliveries = deliveries;
+        let mut locked = air.locked;
+        locked.clear();
+        self.spare_locked.push(locked);
     }
 
     fn deliver(&mut self, rx: u32, air: &OnAir, p_mw: f64) {
@@ -1421,7 +1554,7 @@ impl<N: Node> World<N> {
         let overheard = !addressed
             && air.ack_to.is_none()
             && h.frame_type != FrameType::Ack
-            && self.settings[rx as usize].promiscuous;
+            && self.radios[rx as usize].promiscuous;
         if !addressed && !overheard {
             return;
         }
@@ -1532,13 +1665,24 @@ fn unwatch(r: &mut RadioState, n: u32, ifs: &[(u32, f64)], all: &mut [Interferer
 /// destination PAN ID that matches (or is the broadcast PAN) and a destination address that
 /// is the node's or the broadcast short address.
 pub fn accepts(c: &RadioConfig, h: &HeaderPeek) -> bool {
+    filter(c.pan_id, c.short_addr, h, || c.ext_addr)
+}
+
+/// [`accepts`] on the filter's fields, the extended address looked up only when needed.
+#[inline]
+fn filter(
+    pan_id: u16,
+    short_addr: u16,
+    h: &HeaderPeek,
+    ext_addr: impl FnOnce() -> ExtAddr,
+) -> bool {
     if h.frame_type == FrameType::Beacon {
-        return c.pan_id == 0xffff || h.src_pan == Some(c.pan_id);
+        return pan_id == 0xffff || h.src_pan == Some(pan_id);
     }
-    let pan_ok = h.dst_pan.is_none_or(|p| p == c.pan_id || p == 0xffff);
+    let pan_ok = h.dst_pan.is_none_or(|p| p == pan_id || p == 0xffff);
     let addr_ok = match h.dst {
-        Address::Short(s) => s == c.short_addr || s == 0xffff,
-        Address::Extended(e) => e == c.ext_addr,
+        Address::Short(s) => s == short_addr || s == 0xffff,
+        Address::Extended(e) => e == ext_addr(),
         Address::None => false,
     };
     pan_ok && addr_ok && h.frame_type != FrameType::Ack
@@ -1546,9 +1690,17 @@ pub fn accepts(c: &RadioConfig, h: &HeaderPeek) -> bool {
 
 /// The source address of an MPDU, for duplicate rejection (None if it does not parse).
 fn src_address(psdu: &[u8]) -> Address {
-    psdu.get(..psdu.len().saturating_sub(2))
-        .and_then(|b| MacFrame::from_bytes(b).ok())
-        .map_or(Address::None, |f| f.src)
+    let Some(b) = psdu.get(..psdu.len().saturating_sub(2)) else {
+        return Address::None;
+    };
+    // A data frame parses whole once its header does (its payload is opaque): read the
+    // source off the checked header instead of decoding and copying the frame.
+    if let Ok(f) = han_stack::mac::view::Frame::new_checked(b)
+        && f.frame_type() == FrameType::Data
+    {
+        return f.src();
+    }
+    MacFrame::from_bytes(b).map_or(Address::None, |f| f.src)
 }
 
 #[cfg(test)]
@@ -1576,6 +1728,41 @@ mod tests {
         // A Beacon Request (broadcast PAN and address) reaches every coordinator.
         let req = HeaderPeek::read(&beacon_request(2).emit_with_fcs()).unwrap();
         assert!(accepts(&other, &req));
+    }
+
+    #[test]
+    fn source_address_read_off_the_header_equals_the_full_parse() {
+        let full = |psdu: &[u8]| {
+            MacFrame::from_bytes(&psdu[..psdu.len() - 2]).map_or(Address::None, |f| f.src)
+        };
+        let data = MacFrame::data(
+            7,
+            0x1a62,
+            Address::Short(1),
+            Address::Short(0x2b),
+            vec![1, 2],
+        );
+        let long = MacFrame::data(
+            8,
+            0x1a62,
+            Address::BROADCAST,
+            Address::Extended(ExtAddr(0x0012_4b00_0102_0304)),
+            vec![],
+        );
+        let beacon = beacon_frame(1, 0x1a62, Address::Short(0), true, true, vec![]);
+        let mut frames: Vec<Vec<u8>> = [data, long, beacon, beacon_request(2)]
+            .iter()
+            .map(MacFrame::emit_with_fcs)
+            .collect();
+        // Cut short inside the source address, and a truncated command.
+        let cut = frames[0][..8].to_vec();
+        let short_cmd = frames[3][..frames[3].len() - 3].to_vec();
+        frames.extend([cut, short_cmd, vec![0x41], vec![]]);
+        for f in &frames {
+            let want = if f.len() >= 2 { full(f) } else { Address::None };
+            assert_eq!(src_address(f), want, "{f:02x?}");
+        }
+        assert_eq!(src_address(&frames[0]), Address::Short(0x2b));
     }
 
     #[test]

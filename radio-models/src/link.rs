@@ -23,6 +23,11 @@ pub fn noise_floor(bw: Hz, nf: Db) -> Dbm {
 
 /// O-QPSK BER (IEEE 802.15.4-2006 E.4.1.8): (8/15)(1/16) Σ_{k=2..16} (−1)^k C(16,k) e^{20·SINR(1/k − 1)}.
 pub fn oqpsk_ber(sinr_linear: f64) -> f64 {
+    // The k = 2 term has the largest exponent: when it underflows to zero every term does,
+    // and the sum below is exactly 0 (a link well above the noise), so skip the other 14.
+    if (20.0 * sinr_linear * (1.0 / 2.0 - 1.0)).exp() == 0.0 {
+        return 0.0;
+    }
     let mut sum = 0.0;
     let mut binom = 1.0f64;
     for k in 1..=16u32 {
@@ -123,6 +128,18 @@ impl Budget {
     }
 }
 
+/// What arrives over one link, before noise and interference (see
+/// [`Building::received_power`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReceivedPower {
+    /// Received power.
+    pub rx: Dbm,
+    /// Enclosure losses on the way (none when both share one).
+    pub enclosure_loss: Db,
+    /// Path loss (distance, walls, floors).
+    pub path_loss: Db,
+}
+
 /// Two devices this close with the same enclosure material share one box or cupboard.
 pub const SAME_ENCLOSURE_M: f64 = 1.0;
 
@@ -191,8 +208,16 @@ impl Building {
         )
     }
 
-    /// Budget tx -> rx over the traced path, or None if either lacks the band.
-    pub fn budget(&self, tx: &Device, rx: &Device, t: &Trace, band: Band) -> Option<Budget> {
+    /// Power `rx` receives from `tx` over the traced path, with the enclosure and path
+    /// losses it took off, or None if either lacks the band: the first part of
+    /// [`Building::budget`], for callers that need no SINR.
+    pub fn received_power(
+        &self,
+        tx: &Device,
+        rx: &Device,
+        t: &Trace,
+        band: Band,
+    ) -> Option<ReceivedPower> {
         let (pt, pr) = (tx.radio(band)?, rx.radio(band)?);
         let encl = |d: &Device| {
             d.enclosure
@@ -204,7 +229,22 @@ impl Building {
             encl(tx) + encl(rx)
         };
         let path_loss = self.path_loss(tx.pos, rx.pos, t, band);
-        let rx_p = pt.tx_power + pt.antenna_gain + pr.antenna_gain - enclosure_loss - path_loss;
+        let rx = pt.tx_power + pt.antenna_gain + pr.antenna_gain - enclosure_loss - path_loss;
+        Some(ReceivedPower {
+            rx,
+            enclosure_loss,
+            path_loss,
+        })
+    }
+
+    /// Budget tx -> rx over the traced path, or None if either lacks the band.
+    pub fn budget(&self, tx: &Device, rx: &Device, t: &Trace, band: Band) -> Option<Budget> {
+        let pr = rx.radio(band)?;
+        let ReceivedPower {
+            rx: rx_p,
+            enclosure_loss,
+            path_loss,
+        } = self.received_power(tx, rx, t, band)?;
         let noise = noise_floor(bandwidth(band), self.noise_figure);
         let interference = self.interference_at(rx, band, Search::Indexed);
         let ni = noise.milliwatts() + interference.map_or(0.0, Dbm::milliwatts);
@@ -256,6 +296,10 @@ mod tests {
         let bm2 = oqpsk_ber(Db(-2.0).linear());
         assert!((bm2 - 5.2e-3).abs() < 0.1e-3, "{bm2}");
         assert!(oqpsk_ber(Db(10.0).linear()) < 1e-12);
+        // Past ~18.7 dB every term underflows: exactly zero, on both sides of the shortcut.
+        assert!(oqpsk_ber(70.0) > 0.0);
+        assert_eq!(oqpsk_ber(75.0), 0.0);
+        assert_eq!(oqpsk_ber(1e6), 0.0);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Securing and unsecuring Zigbee NWK and APS frames (Zigbee PRO 4.3.1),
 //! and the IEEE 802.15.4 MAC nonce for contrast (IEEE 802.15.4-2015 9.3.2.2).
 
-use super::aux::{AuxHeader, SecurityControl};
+use super::aux::{AuxHeader, KeyId, SecurityControl};
 use super::block::Aes;
 use super::ccm_star;
 use super::keys::{PreparedKey, ccm_key_for};
@@ -54,6 +54,43 @@ fn context(header: &[u8], aux: &AuxHeader, source: ExtAddr, level: u8) -> ([u8; 
     (nonce(source, aux.frame_counter, control), aad.into_vec())
 }
 
+/// Slots of the per-thread schedule cache (see [`with_schedule`]).
+const SCHEDULE_SLOTS: usize = 128;
+
+/// One slot of the schedule cache: raw key, key id, expanded CCM key.
+type ScheduleSlot = Option<([u8; 16], KeyId, Aes)>;
+
+thread_local! {
+    /// Recently expanded CCM keys, by a hash of the raw key and key id.
+    static SCHEDULES: std::cell::RefCell<Vec<ScheduleSlot>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Run `f` with the expanded CCM key of `key` under `key_id`: a simulated network secures
+/// and opens frames under a few keys over and over, so derivations and AES key schedules
+/// are kept per thread (a small direct-mapped cache) instead of redone per frame.
+fn with_schedule<T>(key_id: KeyId, key: &[u8; 16], f: impl FnOnce(&Aes) -> T) -> T {
+    SCHEDULES.with_borrow_mut(|cache| {
+        if cache.is_empty() {
+            cache.resize_with(SCHEDULE_SLOTS, || None);
+        }
+        let (lo, hi) = key.split_at(8);
+        let word = |b: &[u8]| b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x));
+        let mix = (word(lo) ^ word(hi).rotate_left(29) ^ u64::from(key_id.bits()))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let slot = &mut cache[(mix >> 57) as usize % SCHEDULE_SLOTS];
+        match slot {
+            Some((k, id, aes)) if k == key && *id == key_id => f(aes),
+            _ => {
+                let aes = Aes::new(&ccm_key_for(key_id, key));
+                let out = f(&aes);
+                *slot = Some((*key, key_id, aes));
+                out
+            }
+        }
+    })
+}
+
 /// Secure a NWK or APS payload: returns the bytes that follow the auxiliary
 /// header on air (ciphertext, or the payload in clear for levels 1–3, then the MIC).
 pub fn secure(
@@ -64,16 +101,17 @@ pub fn secure(
     source: ExtAddr,
     level: u8,
 ) -> Vec<u8> {
-    let aes = Aes::new(&ccm_key_for(aux.control.key_id(), key));
     let (n, mut aad) = context(header, aux, source, level);
     let m = mic_len(level);
-    let sealed = if encrypts(level) {
-        ccm_star::seal_with(&aes, &n, &aad, plaintext, m)
-    } else {
-        // Authentication only: the payload joins the AAD and the message is empty.
-        aad.extend_from_slice(plaintext);
-        ccm_star::seal_with(&aes, &n, &aad, &[], m).map(|mic| [plaintext, &mic].concat())
-    };
+    let sealed = with_schedule(aux.control.key_id(), key, |aes| {
+        if encrypts(level) {
+            ccm_star::seal_with(aes, &n, &aad, plaintext, m)
+        } else {
+            // Authentication only: the payload joins the AAD and the message is empty.
+            aad.extend_from_slice(plaintext);
+            ccm_star::seal_with(aes, &n, &aad, &[], m).map(|mic| [plaintext, &mic].concat())
+        }
+    });
     match sealed {
         Ok(v) => v,
         // Only a payload over 65535 bytes fails, which no 802.15.4 frame carries.
@@ -93,8 +131,9 @@ pub fn unsecure(
     source: ExtAddr,
     level: u8,
 ) -> Result<Vec<u8>> {
-    let aes = Aes::new(&ccm_key_for(aux.control.key_id(), key));
-    unsecure_with(&aes, header, aux, secured, source, level)
+    with_schedule(aux.control.key_id(), key, |aes| {
+        unsecure_with(aes, header, aux, secured, source, level)
+    })
 }
 
 /// [`unsecure`] with a key whose derivations and AES schedules are ready,
@@ -269,6 +308,37 @@ mod tests {
                                  key in any::<[u8; 16]>(), src in any::<u64>(), level in any::<u8>()) {
             if let Ok(aux) = AuxHeader::parse(&mut Reader::new(&aux_bytes)) {
                 let _ = unsecure(&header, &aux, &secured, &key, ExtAddr(src), level);
+            }
+        }
+    }
+
+    #[test]
+    fn cached_schedules_keep_keys_and_key_ids_apart() {
+        let src = ExtAddr(0x0012_4b00_0000_0001);
+        let header = [0x08, 0x02, 0x00, 0x00, 0x01, 0x00, 0x1e, 0x01];
+        let sealed = |id: KeyId, key: &[u8; 16]| {
+            let mut aux = AuxHeader::network(7, src, 0);
+            aux.control = SecurityControl::new(0, id, true);
+            (secure(&header, &aux, b"reading", key, src, 5), aux)
+        };
+        let keys: Vec<[u8; 16]> = (0..=255u8).map(|i| [i; 16]).collect();
+        for round in 0..2 {
+            for k in &keys {
+                for id in [KeyId::Network, KeyId::KeyTransport] {
+                    let (on_air, aux) = sealed(id, k);
+                    let fresh = {
+                        let aes = Aes::new(&ccm_key_for(id, k));
+                        unsecure_with(&aes, &header, &aux, &on_air, src, 5)
+                    };
+                    assert_eq!(fresh.as_deref(), Ok(&b"reading"[..]), "round {round}");
+                    let other = [k[0].wrapping_add(1); 16];
+                    assert!(unsecure(&header, &aux, &on_air, &other, src, 5).is_err());
+                }
+                // The same raw key under two key ids seals differently.
+                assert_ne!(
+                    sealed(KeyId::Network, k).0,
+                    sealed(KeyId::KeyTransport, k).0
+                );
             }
         }
     }
