@@ -11,7 +11,6 @@ use han_radio::building::Building;
 use han_stack::aps::ack::ACK_WAIT_NS;
 use han_stack::wire::Wire;
 use han_stack::zep::ZepPacket;
-use std::path::Path;
 
 mod common;
 use common::tshark;
