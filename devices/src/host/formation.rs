@@ -88,8 +88,10 @@ pub(super) fn choose_channel(
         .copied()
         .filter(|&c| networks_on(c, heard) == fewest)
         .collect();
+    // Drawn only when there is a choice.
     let n = best.len() as u64;
-    Some(best[pick(n).min(n - 1) as usize])
+    let i = if n > 1 { pick(n).min(n - 1) } else { 0 };
+    best.get(i as usize).copied()
 }
 
 /// A PAN ID in 1..=[`MAX_PAN_ID`] that no beacon heard uses and that is not in `avoid`:
@@ -358,6 +360,7 @@ mod tests {
         ];
         assert_eq!(choose_channel(&[15, 20, 25], &h, |_| 0), Some(25));
         assert_eq!(choose_channel(&[15, 20], &h, |n| n + 3), Some(20));
+        assert_eq!(choose_channel(&[15], &h, |_| panic!("no choice")), Some(15));
         // Ties are picked among.
         assert_eq!(choose_channel(&[15, 20, 25], &[], |_| 1), Some(20));
         assert_eq!(choose_channel(&[], &h, |_| 0), None);
