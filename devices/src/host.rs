@@ -852,7 +852,8 @@ impl DeviceHost {
         if mac.payload == MacPayload::Command(MacCommand::DataRequest) {
             if let Some(t) = parent.indirect.take(mac.src) {
                 ctx.set_pending(mac.src, parent.indirect.has_pending(mac.src));
-                ctx.transmit(t.handle, t.psdu, TxOptions::default());
+                let psdu = reseal_held(&mut self.nwk, self.ext, t.psdu);
+                ctx.transmit(t.handle, psdu, TxOptions::default());
             } else if let Address::Short(a) = mac.src {
                 self.poll_from_stranger(a, ctx);
             }
@@ -1788,6 +1789,25 @@ impl DeviceHost {
             _ => {}
         }
     }
+}
+
+/// A frame held for a sleepy child as it leaves: NWK-secured ones are sealed again with
+/// the next frame counter, after those sent while it waited.
+fn reseal_held(nwk: &mut NwkSecurity, own: ExtAddr, psdu: Vec<u8>) -> Vec<u8> {
+    let Ok((mut mac, _, true)) = MacFrame::parse_with_fcs(&psdu) else {
+        return psdu;
+    };
+    let MacPayload::Data(bytes) = &mac.payload else {
+        return psdu;
+    };
+    let Some(again) = NwkFrame::from_bytes(bytes)
+        .ok()
+        .and_then(|f| nwk.reseal(&f, own))
+    else {
+        return psdu;
+    };
+    mac.payload = MacPayload::Data(again.to_bytes());
+    mac.emit_with_fcs()
 }
 
 impl Node for DeviceHost {
