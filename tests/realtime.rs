@@ -140,6 +140,10 @@ fn tshark_capture(mut cmd: Command) -> Child {
         }
     }
     std::thread::spawn(move || lines.for_each(drop));
+    // dumpcap says "Capturing on" as it opens the interface; give it a moment to have
+    // its filter in place, since the comms hub's Beacon Request (its active scan at
+    // formation) is on the air right at the start of a run.
+    std::thread::sleep(std::time::Duration::from_millis(500));
     child
 }
 

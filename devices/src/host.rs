@@ -79,6 +79,8 @@ const T_LEAVE: u32 = 15;
 const T_AGE: u32 = 16;
 const T_KEEPALIVE: u32 = 17;
 const T_FAST_POLL: u32 = 18;
+const T_SCAN: u32 = 19;
+const T_PAN_SWITCH: u32 = 20;
 /// A device asks the trust centre again for a partner's application link key after this long
 /// without it (the Transport Key carrying it has no APS retries and may be lost), ns.
 const APP_KEY_RETRY_NS: u64 = 30_000_000_000;
@@ -103,6 +105,8 @@ const H_POLL: u32 = 3;
 const H_MAC: u32 = 4;
 const H_INDIRECT: u32 = 5;
 const H_REJOIN: u32 = 6;
+/// The Beacon Request of the coordinator's active scan.
+const H_SCAN: u32 = 7;
 /// Association responses: the child's short address in the low 16 bits.
 const H_ASSOC_RESPONSE: u32 = 0x0001_0000;
 /// Unicasts a router sent, kept until the MAC reports: a counter in the low 16 bits.
@@ -307,6 +311,12 @@ pub struct HostStats {
     pub key_switches: u32,
     /// The channel the CHF formed its PAN on.
     pub channel: Option<u8>,
+    /// The PAN ID the CHF formed (or last moved) its PAN on.
+    pub pan_id: Option<u16>,
+    /// Other networks the CHF's active scan heard on the channel it formed on.
+    pub networks_heard: u32,
+    /// PAN ID conflicts the CHF resolved (Zigbee PRO R22 3.6.1.13).
+    pub pan_conflicts: u32,
     /// What its mesh router did (routers and the CHF).
     pub routing: RoutingStats,
     /// The end device timeout its parent confirmed, s (end devices).
@@ -379,8 +389,12 @@ pub struct DeviceHost {
     routing_past: RoutingStats,
     /// Candidate channels.
     channels: Vec<u8>,
-    /// The energy scan of formation, while it runs.
-    scan: Option<formation::EnergyScan>,
+    /// The scans of formation, while they run.
+    scan: Option<formation::Formation>,
+    /// The PAN ID to move to once a Network Update has reached everyone.
+    pan_switch: Option<u16>,
+    /// nwkUpdateId: bumped by each Network Update (shown in beacons).
+    nwk_update_id: u8,
     /// A NWK rejoin under way.
     rejoin: Option<Rejoiner>,
     /// Symbol period of the PHY, ns.
@@ -471,10 +485,8 @@ impl DeviceHost {
                 }
             }
         };
-        let (pan_id, short_addr) = match &parent {
-            Some(p) => (p.assoc.pan, 0x0000),
-            None => (0xffff, 0xfffe),
-        };
+        // On no PAN until it forms or joins one.
+        let (pan_id, short_addr) = (0xffff, 0xfffe);
         let mut nwk = NwkSecurity::default();
         if let Role::Coordinator { tc, .. } = &role {
             let (k, s) = tc.network_key();
@@ -508,6 +520,8 @@ impl DeviceHost {
             routing_past: RoutingStats::default(),
             channels: cfg.channels,
             scan: None,
+            pan_switch: None,
+            nwk_update_id: 0,
             rejoin: None,
             symbol_ns: cfg.symbol_ns,
             mac_seq: (cfg.ext_addr.0 >> 8) as u8,
@@ -757,7 +771,8 @@ impl DeviceHost {
         }
         let epid = self.extended_pan_id();
         let (pan, own_short) = (self.config.pan_id, self.config.short_addr);
-        if self.parent.is_none() {
+        // A hub still scanning has no PAN to offer yet.
+        if self.parent.is_none() || self.scan.is_some() {
             return;
         }
         let seq = self.next_mac_seq();
@@ -778,7 +793,7 @@ impl DeviceHost {
                 end_device_capacity: true,
                 extended_pan_id: epid,
                 tx_offset: 0xff_ffff,
-                update_id: 0,
+                update_id: self.nwk_update_id,
             };
             let b = beacon_frame(
                 seq,
@@ -845,7 +860,8 @@ impl DeviceHost {
         if mac.payload == MacPayload::Command(MacCommand::DataRequest) {
             if let Some(t) = parent.indirect.take(mac.src) {
                 ctx.set_pending(mac.src, parent.indirect.has_pending(mac.src));
-                ctx.transmit(t.handle, t.psdu, TxOptions::default());
+                let psdu = reseal_held(&mut self.nwk, self.ext, t.psdu);
+                ctx.transmit(t.handle, psdu, TxOptions::default());
             } else if let Address::Short(a) = mac.src {
                 self.poll_from_stranger(a, ctx);
             }
@@ -1104,6 +1120,11 @@ impl DeviceHost {
             NwkCommand::EndDeviceTimeoutResponse(r) if header.dst == self.config.short_addr => {
                 self.on_timeout_response(header, *r);
                 true
+            }
+            NwkCommand::NetworkUpdate(u) if secured => {
+                // Routers still relay the broadcast.
+                self.on_network_update(u, ctx);
+                false
             }
             _ => false,
         }
@@ -1480,6 +1501,10 @@ impl DeviceHost {
             };
         }
         self.rejoin = None;
+        // A formation under way starts again at power-up; a PAN ID switch still to come
+        // is lost with the rest of RAM (the device finds its network again by rejoining).
+        self.scan = None;
+        self.pan_switch = None;
         if let Role::Joiner { state, .. } = &mut self.role
             && *state != JoinState::Joined
         {
@@ -1506,7 +1531,9 @@ impl DeviceHost {
                 self.router_add_child(p, true, self.last_lqi, ctx.now.0);
             }
         }
-        if self.is_joined() {
+        if matches!(self.role, Role::Coordinator { .. }) && !self.started {
+            self.start_formation(ctx);
+        } else if self.is_joined() {
             // Back from non-volatile memory: the application starts again.
             self.with_behaviour(ctx, |b, api| b.joined(api));
             if self.is_sleepy() {
@@ -1719,6 +1746,7 @@ impl DeviceHost {
                     self.apply_steps(steps, ctx);
                 }
             }
+            H_SCAN => self.scan_request_sent(ctx),
             H_REJOIN => {
                 if let Some(r) = self.rejoin.as_mut() {
                     let steps = r.on_transmit_done(ctx.now.0, result);
@@ -1803,6 +1831,25 @@ impl DeviceHost {
     }
 }
 
+/// A frame held for a sleepy child as it leaves: NWK-secured ones are sealed again with
+/// the next frame counter, after those sent while it waited.
+fn reseal_held(nwk: &mut NwkSecurity, own: ExtAddr, psdu: Vec<u8>) -> Vec<u8> {
+    let Ok((mut mac, _, true)) = MacFrame::parse_with_fcs(&psdu) else {
+        return psdu;
+    };
+    let MacPayload::Data(bytes) = &mac.payload else {
+        return psdu;
+    };
+    let Some(again) = NwkFrame::from_bytes(bytes)
+        .ok()
+        .and_then(|f| nwk.reseal(&f, own))
+    else {
+        return psdu;
+    };
+    mac.payload = MacPayload::Data(again.to_bytes());
+    mac.emit_with_fcs()
+}
+
 impl Node for DeviceHost {
     fn radio_config(&self) -> RadioConfig {
         self.config
@@ -1826,10 +1873,13 @@ impl Node for DeviceHost {
                 }
                 self.arm_leave_requests(ctx);
                 match self.role {
-                    Role::Coordinator { .. } if self.channels.len() > 1 => {
+                    Role::Coordinator { .. } if self.power_on == Duration(0) => {
                         self.start_formation(ctx)
                     }
-                    Role::Coordinator { .. } => self.formed(ctx),
+                    Role::Coordinator { .. } => {
+                        ctx.sleep();
+                        ctx.set_timer(T_START, SimTime::ZERO + self.power_on);
+                    }
                     Role::Joiner { .. } => ctx.set_timer(T_START, SimTime::ZERO + self.power_on),
                 }
             }
@@ -1846,6 +1896,14 @@ impl Node for DeviceHost {
                 }
             }
             NodeInput::Timer(T_POWER_ON) => {}
+            NodeInput::Timer(T_SCAN) => self.scan_timer_fired(ctx),
+            NodeInput::Timer(T_PAN_SWITCH) => self.pan_switch_due(ctx),
+            NodeInput::Timer(T_START) if matches!(self.role, Role::Coordinator { .. }) => {
+                if !self.started && self.scan.is_none() {
+                    ctx.wake();
+                    self.start_formation(ctx);
+                }
+            }
             NodeInput::Timer(T_START | T_REJOIN) => self.start_join(ctx),
             NodeInput::Timer(T_REJOIN_STEP) => {
                 if let Some(r) = self.rejoin.as_mut() {
@@ -1942,7 +2000,9 @@ impl Node for DeviceHost {
                         }
                     }
                     MacPayload::Beacon(_) => {
-                        if let Some(rj) = self.rejoin.as_mut() {
+                        if matches!(self.role, Role::Coordinator { .. }) {
+                            self.coordinator_heard_beacon(&mac, r.channel, r.lqi, ctx);
+                        } else if let Some(rj) = self.rejoin.as_mut() {
                             rj.on_beacon(&mac, r.channel, r.lqi);
                         } else if let Role::Joiner { assoc, .. } = &mut self.role {
                             let steps = assoc.on_frame(&mac, r.channel, r.lqi);

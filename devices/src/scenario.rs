@@ -750,8 +750,13 @@ impl Summary {
             for d in &p.devices {
                 let state = match (d.stack.joined_at_s, d.nwk_addr) {
                     (_, Some(0)) => format!(
-                        "coordinator on channel {}, {} keys sent, {} refused",
+                        "coordinator on channel {}, PAN {}{}, {} keys sent, {} refused",
                         d.stack.channel.map_or("-".into(), |c| c.to_string()),
+                        d.stack.pan_id.map_or("-".into(), |p| format!("0x{p:04x}")),
+                        match d.stack.pan_conflicts {
+                            0 => String::new(),
+                            n => format!(" after {n} PAN ID conflict(s)"),
+                        },
                         d.stack.keys_sent,
                         d.stack.refused
                     ),

@@ -18,8 +18,9 @@ use han_stack::security::KeyId;
 use han_stack::wire::ExtAddr;
 use han_stack::wire::Wire;
 use han_stack::zep::ZepPacket;
-use std::path::Path;
-use std::process::Command;
+
+mod common;
+use common::tshark;
 
 const HOURS: u64 = 3;
 
@@ -37,29 +38,6 @@ fn run(cfg: &ScenarioConfig, secs: u64, capture: bool) -> (Summary, Keys, Option
     w.run_until(SimTime::ZERO + Duration::secs(secs));
     let s = summarise(&b, &w, cfg);
     (s, keys, w.take_capture())
-}
-
-fn tshark(pcap: &Path, keys: &Keys, filter: &str, field: &str) -> Vec<String> {
-    let mut cmd = Command::new("tshark");
-    cmd.arg("-r")
-        .arg(pcap)
-        .args(["-n", "-Y", filter, "-T", "fields", "-e", field]);
-    for (i, k) in keys.all_hex().iter().enumerate() {
-        cmd.arg("-o")
-            .arg(format!("uat:zigbee_pc_keys:\"{k}\",\"Normal\",\"k{i}\""));
-    }
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("tshark is needed for this test ({e})"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(String::from)
-        .collect()
 }
 
 #[test]
