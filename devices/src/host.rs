@@ -592,8 +592,24 @@ impl DeviceHost {
             aps_counter: self.aps_counter.wrapping_add(1),
             nwk_frame_counter: self.nwk.outgoing_counter(),
             aps_frame_counter: self.aps_security_counter,
-            app_keys: self.app_keys.clone(),
+            app_keys: self.partner_keys(),
         })
+    }
+
+    /// The link keys it holds by partner: application link keys, and a joiner's
+    /// trust-centre link key under the hub's EUI-64 (its SE data to the hub is APS-secured
+    /// with it).
+    fn partner_keys(&self) -> BTreeMap<ExtAddr, [u8; 16]> {
+        let mut keys = self.app_keys.clone();
+        if let Role::Joiner {
+            link_key,
+            extended_pan_id,
+            ..
+        } = &self.role
+        {
+            keys.entry(*extended_pan_id).or_insert(*link_key);
+        }
+        keys
     }
 
     /// The trust centre's device log (coordinator only).

@@ -41,7 +41,8 @@ pub struct Emulated {
     pub nwk_frame_counter: u32,
     /// Next APS outgoing frame counter (APS security).
     pub aps_frame_counter: u32,
-    /// The application link key it holds per partner (by the partner's EUI-64).
+    /// The link key it holds per partner (by the partner's EUI-64): application link keys
+    /// and the trust-centre link key.
     pub app_keys: BTreeMap<ExtAddr, [u8; 16]>,
 }
 
@@ -95,9 +96,9 @@ pub enum InjectError {
         /// The captured address.
         address: String,
     },
-    /// The emulated device holds no application link key with the partner.
+    /// The emulated device holds no link key with the partner.
     #[error(
-        "frame {frame}: the emulated device holds no application link key with {partner}, which the captured frame is APS-secured to"
+        "frame {frame}: the emulated device holds no link key with {partner}, which the captured frame is APS-secured to"
     )]
     NoAppKey {
         /// 1-based frame number.
