@@ -969,17 +969,22 @@ impl DeviceHost {
             self.nwk_seq,
         )
         .with_src64(self.ext);
-        let frame = match seal {
+        if let Some(f) = self.nwk_frame(header, bytes, seal) {
+            self.mac_send(next, &f, ctx);
+        }
+    }
+
+    /// A NWK frame of `header` and `payload`, secured as `seal` says (None when the key
+    /// it needs is not held).
+    fn nwk_frame(&mut self, header: NwkHeader, payload: Vec<u8>, seal: Seal) -> Option<NwkFrame> {
+        match seal {
             Seal::Clear => Some(NwkFrame {
                 header,
                 aux: None,
-                payload: bytes,
+                payload,
             }),
-            Seal::Active => self.nwk.seal(header, self.ext, &bytes),
-            Seal::Under(seq) => self.nwk.seal_under(seq, header, self.ext, &bytes),
-        };
-        if let Some(f) = frame {
-            self.mac_send(next, &f, ctx);
+            Seal::Active => self.nwk.seal(header, self.ext, &payload),
+            Seal::Under(seq) => self.nwk.seal_under(seq, header, self.ext, &payload),
         }
     }
 

@@ -18,7 +18,7 @@ use han_stack::nwk::routing::{
     ConcentratorConfig, NeighbourKind, NwkPayload, Output, RouteDecision, Router, RouterConfig,
     RxDecision, Transmit, with_source_route,
 };
-use han_stack::nwk::{NwkFlags, NwkFrame, NwkFrameType, NwkHeader};
+use han_stack::nwk::{NwkFlags, NwkFrameType, NwkHeader};
 use han_stack::wire::Wire;
 
 /// Octets of a typical routed frame, for the delivery probability behind a link's cost.
@@ -266,18 +266,7 @@ impl DeviceHost {
             NwkPayload::Command(c) => c.to_bytes(),
             NwkPayload::Data(d) => d.clone(),
         };
-        let frame = match seal {
-            Seal::Clear => Some(NwkFrame {
-                header: tx.header.clone(),
-                aux: None,
-                payload: bytes,
-            }),
-            Seal::Active => self.nwk.seal(tx.header.clone(), self.ext, &bytes),
-            Seal::Under(seq) => self
-                .nwk
-                .seal_under(seq, tx.header.clone(), self.ext, &bytes),
-        };
-        let Some(frame) = frame else {
+        let Some(frame) = self.nwk_frame(tx.header.clone(), bytes, seal) else {
             return;
         };
         let handle = if tx.mac_dst == 0xffff {

@@ -8,7 +8,7 @@
 
 use super::{
     Child, DeviceHost, H_REJOIN, H_SECURE_REJOIN_RESPONSE, H_TC_REJOIN_RESPONSE, JOIN_POLL,
-    JoinState, KEY_WAIT, RADIUS, Role, T_KEY_WAIT, T_POLL, T_REJOIN_STEP,
+    JoinState, KEY_WAIT, RADIUS, Role, Seal, T_KEY_WAIT, T_POLL, T_REJOIN_STEP,
 };
 use han_mesh::radio::{NodeCtx, Radio, TxOptions};
 use han_mesh::time::SimTime;
@@ -77,16 +77,8 @@ impl DeviceHost {
                         .as_ref()
                         .is_some_and(|r| r.mode() == RejoinMode::Secure);
                     let payload = command.to_bytes();
-                    let frame = if secure {
-                        self.nwk.seal(header, self.ext, &payload)
-                    } else {
-                        Some(NwkFrame {
-                            header,
-                            aux: None,
-                            payload,
-                        })
-                    };
-                    let Some(frame) = frame else {
+                    let seal = if secure { Seal::Active } else { Seal::Clear };
+                    let Some(frame) = self.nwk_frame(header, payload, seal) else {
                         continue;
                     };
                     let f = MacFrame::data(
@@ -229,16 +221,8 @@ impl DeviceHost {
             status,
         })
         .to_bytes();
-        let frame = if secured {
-            self.nwk.seal(header, self.ext, &payload)
-        } else {
-            Some(NwkFrame {
-                header,
-                aux: None,
-                payload,
-            })
-        };
-        let Some(frame) = frame else {
+        let seal = if secured { Seal::Active } else { Seal::Clear };
+        let Some(frame) = self.nwk_frame(header, payload, seal) else {
             return;
         };
         let handle = match (refused, secured) {
