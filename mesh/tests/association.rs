@@ -2,6 +2,8 @@
 //! short address (or a refusal) in real frames from a coordinator node; every outcome of
 //! the device-side state machine happens on the air, and tshark reads the capture cleanly.
 
+mod common;
+use common::tshark;
 use han_mesh::medium::LinkTable;
 use han_mesh::radio::{Node, NodeCtx, NodeInput, Radio, RadioConfig, TxOptions};
 use han_mesh::time::{Duration, SimTime};
@@ -12,7 +14,6 @@ use han_stack::mac::beacon_response::{beacon_frame, is_beacon_request};
 use han_stack::mac::indirect::{DEFAULT_PERSISTENCE_UNITS, persistence_ns};
 use han_stack::mac::{Address, AssociationStatus, CapabilityInfo, MacFrame, ZigbeeBeacon};
 use han_stack::wire::{ExtAddr, Wire};
-use std::process::Command;
 
 const PAN: u16 = 0x1a62;
 const CHANNEL: u8 = 15;
@@ -273,21 +274,6 @@ fn short_of(o: Option<JoinOutcome>) -> Option<u16> {
         Some(JoinOutcome::Associated { short_addr, .. }) => Some(short_addr),
         _ => None,
     }
-}
-
-fn tshark(args: &[&str]) -> String {
-    let out = Command::new("tshark")
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("tshark is needed for this test ({e}); scripts/test installs it with apt-get")
-        });
-    assert!(
-        out.status.success(),
-        "tshark {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8")
 }
 
 #[test]

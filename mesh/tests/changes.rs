@@ -1,12 +1,12 @@
 //! Changes to the air during a run: nodes moving (links updated incrementally) and
 //! interferers switched on and off.
 
+mod common;
 use han_mesh::medium::{LinkChange, LinkTable};
-use han_mesh::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, TxOptions, TxResult};
+use han_mesh::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, TxResult};
 use han_mesh::time::{Duration, SimTime};
 use han_mesh::world::{AirConfig, Interferer, World};
 use han_stack::mac::engine::TxStatus;
-use han_stack::mac::{Address, MacFrame};
 
 const PAN: u16 = 0x1234;
 
@@ -59,19 +59,7 @@ impl Node for Sender {
             NodeInput::Start | NodeInput::Timer(_) => {
                 let Some(dst) = self.dst else { return };
                 if matches!(input, NodeInput::Timer(_)) {
-                    let f = MacFrame::data(
-                        self.seq,
-                        PAN,
-                        Address::Short(dst),
-                        Address::Short(self.me),
-                        vec![0x3f; 50],
-                    );
-                    self.seq = self.seq.wrapping_add(1);
-                    ctx.actions.push(Action::Transmit {
-                        handle: 0,
-                        psdu: f.emit_with_fcs(),
-                        options: TxOptions::default(),
-                    });
+                    common::transmit_data(ctx, PAN, self.me, dst, &mut self.seq);
                 }
                 ctx.actions.push(Action::SetTimer {
                     id: 0,

@@ -1,11 +1,11 @@
 //! Physics checks against hand computation on small worlds.
 
+mod common;
 use han_mesh::medium::LinkTable;
-use han_mesh::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, TxOptions, TxResult};
+use han_mesh::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, TxResult};
 use han_mesh::time::{Duration, SimTime};
 use han_mesh::world::{AirConfig, World};
 use han_stack::mac::engine::TxStatus;
-use han_stack::mac::{Address, MacFrame};
 
 const PAN: u16 = 0x1234;
 
@@ -52,19 +52,7 @@ impl Node for Station {
             NodeInput::Start | NodeInput::Timer(_) => {
                 let Some(dst) = self.dst else { return };
                 if !matches!(input, NodeInput::Start) {
-                    let f = MacFrame::data(
-                        self.seq,
-                        PAN,
-                        Address::Short(dst),
-                        Address::Short(self.me),
-                        vec![0x3f; 50],
-                    );
-                    self.seq = self.seq.wrapping_add(1);
-                    ctx.actions.push(Action::Transmit {
-                        handle: 0,
-                        psdu: f.emit_with_fcs(),
-                        options: TxOptions::default(),
-                    });
+                    common::transmit_data(ctx, PAN, self.me, dst, &mut self.seq);
                 }
                 let gap = if self.poisson {
                     Duration((-(1.0 - ctx.rng.unit()).ln() * self.gap.0 as f64) as u64)

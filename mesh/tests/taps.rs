@@ -1,8 +1,9 @@
 //! Taps: the whole-air pcap and the statistics are reproducible, and tshark reads the pcap.
 
+mod common;
+use common::tshark;
 use han_mesh::time::{Duration, SimTime};
 use han_mesh::workload::{GridWorkload, build};
-use std::process::Command;
 
 fn run(seed: u64) -> (Vec<u8>, String) {
     let w = GridWorkload {
@@ -26,21 +27,6 @@ fn same_seed_same_bytes_other_seed_differs() {
     assert_eq!(s1, s2);
     assert!(p1 != p3);
     assert_ne!(s1, s3);
-}
-
-fn tshark(args: &[&str]) -> String {
-    let out = Command::new("tshark")
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("tshark is needed for this test ({e}); scripts/test installs it with apt-get")
-        });
-    assert!(
-        out.status.success(),
-        "tshark {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("UTF-8")
 }
 
 #[test]
