@@ -6,9 +6,9 @@
 mod core;
 mod link;
 
+use super::live::LiveRun;
 use anyhow::{Context, Result};
-use han_devices::scenario::{ScenarioConfig, build};
-use han_mesh::time::{Duration, SimTime};
+use han_devices::scenario::build;
 use std::path::PathBuf;
 
 /// Arguments of `han bridge`.
@@ -34,12 +34,8 @@ pub struct BridgeArgs {
     /// Extra path loss between the real radio and the building, dB (both ways).
     #[arg(long, default_value_t = 0.0, value_name = "DB")]
     pub extra_loss: f64,
-    /// Stop after this long (seconds, or with a unit s/m/h); until Ctrl-C if omitted.
-    #[arg(long, value_parser = parse_duration)]
-    pub duration: Option<Duration>,
-    /// Seed of all random streams and keys.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub live: LiveRun,
     /// Write the bridge's counters and latencies as JSON at the end.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
@@ -50,10 +46,6 @@ pub struct BridgeArgs {
     /// through the radio as fast as it takes them, and report frames/s and latency.
     #[arg(long, value_name = "N", hide = true)]
     pub flood: Option<u32>,
-}
-
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    Duration::parse(s).ok_or_else(|| format!("{s:?} is not a duration (e.g. 90, 15m, 1h)"))
 }
 
 /// Bridge the radio on `--serial` to the building until `--duration`, Ctrl-C or SIGTERM.
@@ -70,10 +62,7 @@ pub fn run(a: &BridgeArgs) -> Result<u8> {
     ) else {
         return Ok(super::EXIT_BAD_INPUT);
     };
-    let cfg = ScenarioConfig {
-        seed: a.seed,
-        ..ScenarioConfig::default()
-    };
+    let cfg = a.live.scenario();
     let (mut world, _keys) = build(&building, &cfg);
     let Some(node) = super::rcp::external_node(&building, &mut world, pi, di) else {
         eprintln!("han bridge: the position has no radio in the 2.4 GHz band");
@@ -123,14 +112,7 @@ pub fn run(a: &BridgeArgs) -> Result<u8> {
     if let Some((n, baud)) = flood {
         bridge.flood(n, baud);
     }
-    let opts = super::run::driver::Options {
-        zep: None,
-        zep_listen: None,
-        zep_at: 0,
-        until: a.duration.map(|d| SimTime::ZERO + d),
-        live: false,
-        rt_priority: None,
-    };
+    let opts = super::run::driver::Options::port_only(a.live.until());
     let outcome = super::run::driver::drive(rt.handle(), &mut world, &[], opts, Some(&mut bridge))?;
     rt.shutdown_background();
     let s = bridge.stats();

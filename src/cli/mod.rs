@@ -4,6 +4,7 @@ pub mod bench;
 pub mod bridge;
 pub mod decode;
 pub mod decode_bench;
+pub mod live;
 pub mod mesh_bench;
 pub mod plan;
 pub mod portfolio;

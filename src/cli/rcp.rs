@@ -5,9 +5,10 @@
 mod port;
 pub(crate) mod pty;
 
+use super::live::{LiveRun, parse_duration};
 use anyhow::{Context, Result};
 use han_devices::scenario::{ScenarioConfig, build, eui64};
-use han_mesh::time::{Duration, SimTime};
+use han_mesh::time::Duration;
 use han_radio::building::{Building, Device};
 use han_radio::device::DeviceKind;
 use han_radio::units::Band;
@@ -44,12 +45,8 @@ pub struct RcpArgs {
     /// Pace what the RCP sends at this UART rate (10 bits a byte); unpaced if omitted.
     #[arg(long, value_name = "N")]
     pub baud: Option<u32>,
-    /// Stop after this long (seconds, or with a unit s/m/h); until Ctrl-C if omitted.
-    #[arg(long, value_parser = parse_duration)]
-    pub duration: Option<Duration>,
-    /// Seed of all random streams and keys.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub live: LiveRun,
     /// Write the RCP's counters and the air's statistics as JSON at the end.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
@@ -63,10 +60,6 @@ pub struct RcpArgs {
     /// the device that talks through the RCP.
     #[arg(long, value_name = "PREMISES/DEVICE")]
     pub off: Vec<String>,
-}
-
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    Duration::parse(s).ok_or_else(|| format!("{s:?} is not a duration (e.g. 90, 15m, 1h)"))
 }
 
 fn parse_unplug(s: &str) -> Result<Unplug, String> {
@@ -216,9 +209,8 @@ pub fn run(a: &RcpArgs) -> Result<u8> {
         outages.push((building.premises[p].devices[d].id.clone(), off));
     }
     let cfg = ScenarioConfig {
-        seed: a.seed,
         outages,
-        ..ScenarioConfig::default()
+        ..a.live.scenario()
     };
     let (mut world, keys) = build(&building, &cfg);
     let device_id = building.premises[pi].devices[di].id.clone();
@@ -271,14 +263,7 @@ pub fn run(a: &RcpArgs) -> Result<u8> {
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
-    let opts = super::run::driver::Options {
-        zep: None,
-        zep_listen: None,
-        zep_at: 0,
-        until: a.duration.map(|d| SimTime::ZERO + d),
-        live: false,
-        rt_priority: None,
-    };
+    let opts = super::run::driver::Options::port_only(a.live.until());
     let outcome = super::run::driver::drive(rt.handle(), &mut world, &[], opts, Some(&mut rcp))?;
     // Let the host read what was sent before the air stopped (at most 2 s).
     let t = std::time::Instant::now();

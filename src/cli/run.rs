@@ -6,10 +6,10 @@ pub(super) mod driver;
 mod iface;
 pub(super) mod lag;
 
+use super::live::LiveRun;
 use anyhow::{Context, Result};
 use han_devices::host::DeviceHost;
-use han_devices::scenario::{ScenarioConfig, build, summarise};
-use han_mesh::time::{Duration, SimTime};
+use han_devices::scenario::{build, summarise};
 use han_mesh::world::World;
 use han_radio::building::Building;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -39,12 +39,8 @@ pub struct RunArgs {
     /// emulated behaviour stands down (repeatable).
     #[arg(long, value_name = "PREMISES/DEVICE")]
     pub external: Vec<String>,
-    /// Stop after this long (seconds, or with a unit s/m/h); until Ctrl-C if omitted.
-    #[arg(long, value_parser = parse_duration)]
-    pub duration: Option<Duration>,
-    /// Seed of all random streams and keys.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub live: LiveRun,
     /// Write a pcap of the whole air (LINKTYPE_IEEE802_15_4_TAP) at the end.
     #[arg(long, value_name = "FILE")]
     pub pcap: Option<PathBuf>,
@@ -62,10 +58,6 @@ pub struct RunArgs {
     /// han says so and runs at normal priority.
     #[arg(long, value_name = "PRIO", value_parser = clap::value_parser!(u8).range(1..=99))]
     pub rt_priority: Option<u8>,
-}
-
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    Duration::parse(s).ok_or_else(|| format!("{s:?} is not a duration (e.g. 90, 15m, 1h)"))
 }
 
 /// The node `spec` names: PREMISES/DEVICE (the device id with or without its premises
@@ -164,10 +156,7 @@ pub fn run(a: &RunArgs) -> Result<u8> {
         Ok(b) => b,
         Err(_) => return Ok(super::EXIT_BAD_INPUT),
     };
-    let cfg = ScenarioConfig {
-        seed: a.seed,
-        ..ScenarioConfig::default()
-    };
+    let cfg = a.live.scenario();
     let (mut world, keys) = build(&building, &cfg);
     let names = {
         let ids: Vec<(&str, &str)> = world
@@ -262,7 +251,7 @@ pub fn run(a: &RunArgs) -> Result<u8> {
         zep,
         zep_listen,
         zep_at,
-        until: a.duration.map(|d| SimTime::ZERO + d),
+        until: a.live.until(),
         live: driver::stderr_is_terminal(),
         rt_priority: a.rt_priority,
     };

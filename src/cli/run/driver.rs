@@ -54,6 +54,21 @@ pub struct Options {
     pub rt_priority: Option<u8>,
 }
 
+impl Options {
+    /// A run whose only outside party is a port (an RCP or a bridged radio): no ZEP, no
+    /// live line, normal priority; until `until`.
+    pub fn port_only(until: Option<SimTime>) -> Self {
+        Options {
+            zep: None,
+            zep_listen: None,
+            zep_at: 0,
+            until,
+            live: false,
+            rt_priority: None,
+        }
+    }
+}
+
 /// How the run went.
 #[derive(Debug, Default)]
 pub struct Outcome {
