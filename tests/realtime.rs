@@ -3,6 +3,9 @@
 //! thread enters it with setns), and remove it; the ZEP test stays on loopback. Tests that
 //! need root (namespaces, TUN) say so and pass without checking anything when not root.
 
+mod common;
+
+use common::uat_key_options;
 use han_devices::behaviour::{
     Api, Behaviour, INSTANTANEOUS_DEMAND, METERING, Peer, ZclIndication, ZclRequest,
     attribute_values, read_frame,
@@ -147,14 +150,6 @@ fn tshark_capture(mut cmd: Command) -> Child {
     child
 }
 
-fn key_options(keys: &Path) -> Vec<String> {
-    std::fs::read_to_string(keys)
-        .unwrap()
-        .lines()
-        .flat_map(|l| ["-o".to_string(), format!("uat:zigbee_pc_keys:{l}")])
-        .collect()
-}
-
 fn tshark_fields(
     file: &Path,
     decode_as: Option<&str>,
@@ -222,7 +217,7 @@ fn zep_to_loopback_every_frame_decodes_and_the_count_matches() {
     assert_eq!(figure(&stdout, "ZEP datagrams sent"), on_air, "{stdout}");
     assert!(on_air > 20, "{stdout}");
     let decode = format!("udp.port=={port},zep");
-    let k = key_options(&keys);
+    let k = uat_key_options(&keys);
     let zep = tshark_fields(&pcap, Some(&decode), &k, "zep && wpan");
     assert_eq!(
         zep.len() as u64,
@@ -682,7 +677,7 @@ fn take_over_the_ihd(tag: &str, router: bool) {
         "interfaces left after SIGTERM"
     );
     // The view: ZEP with ZCL Metering frames (decrypted with the run's keys).
-    let k = key_options(&keys);
+    let k = uat_key_options(&keys);
     let metering = tshark_fields(
         &view,
         None,

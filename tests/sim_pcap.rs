@@ -2,6 +2,9 @@
 //! `--keys` file without a malformed frame or expert error; the same seed writes the same
 //! bytes (capture, statistics, summary).
 
+mod common;
+
+use common::{tshark_count, uat_key_options};
 use std::path::Path;
 use std::process::Command;
 
@@ -45,31 +48,6 @@ fn sim(dir: &Path, tag: &str, seed: &str) -> Run {
     }
 }
 
-/// The keys of a `--keys` file as tshark options.
-fn key_options(keys: &Path) -> Vec<String> {
-    std::fs::read_to_string(keys)
-        .unwrap()
-        .lines()
-        .flat_map(|l| ["-o".to_string(), format!("uat:zigbee_pc_keys:{l}")])
-        .collect()
-}
-
-fn tshark_count(pcap: &Path, keys: &[String], filter: &str) -> usize {
-    let out = Command::new("tshark")
-        .arg("-r")
-        .arg(pcap)
-        .args(keys)
-        .args(["-n", "-Y", filter, "-T", "fields", "-e", "frame.number"])
-        .output()
-        .unwrap_or_else(|e| panic!("tshark is needed for this test ({e})"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).lines().count()
-}
-
 #[test]
 fn sim_pcap_decrypts_cleanly_and_is_reproducible() {
     let dir = std::env::temp_dir().join(format!("han-sim-pcap-{}", std::process::id()));
@@ -85,7 +63,7 @@ fn sim_pcap_decrypts_cleanly_and_is_reproducible() {
     assert!(a.pcap != c.pcap);
     assert_ne!(a.summary, c.summary);
     let pcap = dir.join("a.pcap");
-    let keys = key_options(&dir.join("a.keys"));
+    let keys = uat_key_options(&dir.join("a.keys"));
     assert_eq!(
         keys.len(),
         2 * 5,

@@ -35,18 +35,9 @@ fn write_samples(path: &Path, link: LinkType) -> usize {
     samples.len()
 }
 
-fn tshark_count(capture: &Path, keys: &[String], filter: &str) -> usize {
-    let mut args = vec!["-r".to_string(), capture.display().to_string(), "-n".into()];
-    args.extend(tshark_key_options(keys));
-    args.extend([
-        "-Y".to_string(),
-        filter.to_string(),
-        "-T".into(),
-        "fields".into(),
-        "-e".into(),
-        "frame.number".into(),
-    ]);
-    tshark(&args).lines().count()
+/// Frames of `capture` that tshark, given the hex `keys`, finds matching `filter`.
+fn count(capture: &Path, keys: &[String], filter: &str) -> usize {
+    tshark_count(capture, &tshark_key_options(keys), filter)
 }
 
 #[test]
@@ -62,27 +53,27 @@ fn tshark_agrees_with_every_frame_kind() {
         let path = dir.join(name);
         let n = write_samples(&path, link);
         assert_eq!(
-            tshark_count(&path, &keys, "frame"),
+            count(&path, &keys, "frame"),
             n,
             "{name}: tshark frame count"
         );
         assert_eq!(
-            tshark_count(&path, &keys, "_ws.malformed"),
+            count(&path, &keys, "_ws.malformed"),
             0,
             "{name}: malformed frames"
         );
         assert_eq!(
-            tshark_count(&path, &keys, "_ws.expert.severity >= error"),
+            count(&path, &keys, "_ws.expert.severity >= error"),
             0,
             "{name}: expert errors"
         );
         assert_eq!(
-            tshark_count(&path, &keys, "wpan.fcs_ok == 0"),
+            count(&path, &keys, "wpan.fcs_ok == 0"),
             0,
             "{name}: bad FCS"
         );
-        let secured = tshark_count(&path, &keys, "zbee.sec.field");
-        let decrypted = tshark_count(&path, &keys, "zbee.sec.key");
+        let secured = count(&path, &keys, "zbee.sec.field");
+        let decrypted = count(&path, &keys, "zbee.sec.key");
         assert!(secured > 60, "{name}: only {secured} secured frames");
         assert_eq!(
             decrypted, secured,
@@ -90,7 +81,7 @@ fn tshark_agrees_with_every_frame_kind() {
         );
         if link == LinkType::Tap {
             assert_eq!(
-                tshark_count(&path, &keys, "wpan-tap.ch_num == 15 && wpan-tap.lqi == 200"),
+                count(&path, &keys, "wpan-tap.ch_num == 15 && wpan-tap.lqi == 200"),
                 n
             );
         }

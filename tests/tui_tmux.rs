@@ -5,6 +5,9 @@
 //! saved and checked with `han survey` (the premises ok-alt-han). The Live view runs with a
 //! seed from the command line, is paused and stepped, and its capture read by tshark.
 
+mod common;
+
+use common::tshark_count;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -224,22 +227,6 @@ fn live_header(screen: &str) -> Option<(f64, usize)> {
     Some((t, words.get(k.checked_sub(1)?)?.parse().ok()?))
 }
 
-/// Frames tshark reads in `pcap` that match `filter`.
-fn tshark_count(pcap: &Path, filter: &str) -> usize {
-    let out = Command::new("tshark")
-        .arg("-r")
-        .arg(pcap)
-        .args(["-n", "-Y", filter, "-T", "fields", "-e", "frame.number"])
-        .output()
-        .unwrap_or_else(|e| panic!("tshark is needed for this test ({e})"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).lines().count()
-}
-
 #[test]
 fn live_runs_with_the_seed_given_pauses_steps_and_writes_a_clean_capture() {
     let dir: PathBuf = std::env::temp_dir().join(format!("han-tui-e2e-l-{}", std::process::id()));
@@ -295,9 +282,13 @@ fn live_runs_with_the_seed_given_pauses_steps_and_writes_a_clean_capture() {
     let s = tmux.wait("the capture written", |s| s.contains("Wrote "));
     assert!(s.contains("live.pcap"), "{s}");
     let pcap = dir.join("terraced-house-export/live.pcap");
-    assert_eq!(tshark_count(&pcap, "frame"), n1, "every frame on the air");
-    assert_eq!(tshark_count(&pcap, "_ws.malformed"), 0);
-    assert!(tshark_count(&pcap, "wpan") == n1);
+    assert_eq!(
+        tshark_count(&pcap, &[], "frame"),
+        n1,
+        "every frame on the air"
+    );
+    assert_eq!(tshark_count(&pcap, &[], "_ws.malformed"), 0);
+    assert!(tshark_count(&pcap, &[], "wpan") == n1);
     tmux.keys(&["q"]);
     tmux.wait("quit", |s| !s.contains("Frames on the air"));
     std::fs::remove_dir_all(&dir).unwrap();

@@ -49,6 +49,31 @@ pub fn tshark_key_options(keys: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// `-o uat:zigbee_pc_keys:...` options for each line of a `--keys` file (han's UAT lines).
+pub fn uat_key_options(keys: &Path) -> Vec<String> {
+    std::fs::read_to_string(keys)
+        .unwrap()
+        .lines()
+        .flat_map(|l| ["-o".to_string(), format!("uat:zigbee_pc_keys:{l}")])
+        .collect()
+}
+
+/// Frames of `capture` that tshark, given the `options` (e.g. key options), finds
+/// matching `filter`.
+pub fn tshark_count(capture: &Path, options: &[String], filter: &str) -> usize {
+    let mut args = vec!["-r".to_string(), capture.display().to_string(), "-n".into()];
+    args.extend_from_slice(options);
+    args.extend([
+        "-Y".to_string(),
+        filter.to_string(),
+        "-T".into(),
+        "fields".into(),
+        "-e".into(),
+        "frame.number".into(),
+    ]);
+    tshark(&args).lines().count()
+}
+
 /// Keys listed in a `.keys` file beside a capture (one hex key per line).
 pub fn keys_beside(capture: &Path) -> Vec<String> {
     let keys = capture.with_extension("keys");
