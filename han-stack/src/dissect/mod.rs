@@ -26,6 +26,7 @@ use crate::security::{self, AuxHeader, KeyId, PreparedKey};
 use crate::wire::{ExtAddr, Reader, Wire};
 use crate::zcl::{self, MeterFormatting, ZclCommand, ZclFrame, ZclSummary};
 use crate::zdo::ZdpFrame;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The Zigbee network security level (Zigbee PRO 4.3: always ENC-MIC-32 on air).
@@ -63,31 +64,35 @@ pub struct Dissection {
     pub state_sensitive: bool,
 }
 
-/// The NWK layer of a frame.
+/// A NWK or APS layer of a frame: header `H`, the security on its payload, command `C`.
 #[derive(Debug, Clone)]
-pub struct NwkLayer {
+pub struct Layer<H, C> {
     /// The header.
-    pub header: NwkHeader,
-    /// The auxiliary security header, for secured frames.
+    pub header: H,
+    /// The auxiliary security header, for frames secured at this layer.
     pub aux: Option<AuxHeader>,
     /// For secured frames: whether a key decrypted it.
     pub decrypted: Option<bool>,
-    /// The NWK command, for command frames.
-    pub command: Option<NwkCommand>,
+    /// The command, for command frames.
+    pub command: Option<C>,
 }
 
-/// The APS layer of a frame.
-#[derive(Debug, Clone)]
-pub struct ApsLayer {
-    /// The header.
-    pub header: ApsHeader,
-    /// The auxiliary security header, for APS-secured frames.
-    pub aux: Option<AuxHeader>,
-    /// For secured frames: whether a key decrypted it.
-    pub decrypted: Option<bool>,
-    /// The APS command, for command frames.
-    pub command: Option<ApsCommand>,
+impl<H, C> Layer<H, C> {
+    fn new(header: H) -> Self {
+        Layer {
+            header,
+            aux: None,
+            decrypted: None,
+            command: None,
+        }
+    }
 }
+
+/// The NWK layer of a frame.
+pub type NwkLayer = Layer<NwkHeader, NwkCommand>;
+
+/// The APS layer of a frame.
+pub type ApsLayer = Layer<ApsHeader, ApsCommand>;
 
 /// A stateful dissector: holds keys, the short→extended address map and each
 /// meter's formatting attributes.
@@ -157,7 +162,6 @@ impl Dissector {
         }
         let mut r = Reader::new(bytes);
         let header = NwkHeader::parse(&mut r)?;
-        let header_end = r.position();
         if let Some(src64) = header.src64 {
             self.learn(
                 Learned::Address {
@@ -167,52 +171,53 @@ impl Dissector {
                 d,
             );
         }
-        let mut layer = NwkLayer {
-            header,
-            aux: None,
-            decrypted: None,
-            command: None,
+        let mut layer = NwkLayer::new(header);
+        let secured = layer.header.is_secured();
+        let src = (layer.header.src, layer.header.src64);
+        let Some((payload, payload_base)) =
+            self.payload(&mut layer, secured, &mut r, src, false, d)?
+        else {
+            d.nwk = Some(layer);
+            return Ok(());
         };
-        let plaintext_storage;
-        let (payload, payload_base): (&[u8], usize) = if layer.header.is_secured() {
-            let (aux, aux_end, plain) = self.open_secured(
-                &mut r,
-                &bytes[..header_end],
-                (layer.header.src, layer.header.src64),
-                false,
-                d,
-            )?;
-            layer.aux = Some(aux);
-            layer.decrypted = Some(plain.is_some());
-            match plain {
-                Some(p) => {
-                    plaintext_storage = p;
-                    (&plaintext_storage[..], aux_end)
-                }
-                None => {
-                    d.nwk = Some(layer);
-                    return Ok(());
-                }
-            }
-        } else {
-            (r.rest(), header_end)
-        };
+        let payload = &payload[..];
         let result = match layer.header.control.frame_type {
             NwkFrameType::Command => NwkCommand::from_bytes(payload)
                 .map(|c| layer.command = Some(c))
                 .map_err(|e| e.at(payload_base)),
             NwkFrameType::Data => {
-                let src = layer.header.src;
-                let src64 = layer.header.src64;
                 d.nwk = Some(layer);
                 return self
-                    .dissect_aps(payload, src, src64, d)
+                    .dissect_aps(payload, src.0, src.1, d)
                     .map_err(|e| e.at(payload_base));
             }
             _ => Ok(()),
         };
         d.nwk = Some(layer);
         result
+    }
+
+    /// The payload of `layer`, whose header `r` has just read, and its offset: the rest of
+    /// `r` when the layer is clear; when `secured`, the plaintext after the auxiliary
+    /// header (both recorded in `layer`), or None when no key opened it.
+    fn payload<'a, H, C>(
+        &self,
+        layer: &mut Layer<H, C>,
+        secured: bool,
+        r: &mut Reader<'a>,
+        src: (u16, Option<ExtAddr>),
+        link_keys: bool,
+        d: &mut Dissection,
+    ) -> Result<Option<(Cow<'a, [u8]>, usize)>, Error> {
+        let header_end = r.position();
+        if !secured {
+            return Ok(Some((Cow::Borrowed(r.rest()), header_end)));
+        }
+        let header = &r.buffer()[..header_end];
+        let (aux, aux_end, plain) = self.open_secured(r, header, src, link_keys, d)?;
+        layer.aux = Some(aux);
+        layer.decrypted = Some(plain.is_some());
+        Ok(plain.map(|p| (Cow::Owned(p), aux_end)))
     }
 
     /// Reads the auxiliary header after a NWK or APS header and tries the keys
@@ -259,32 +264,16 @@ impl Dissector {
     ) -> Result<(), Error> {
         let mut r = Reader::new(bytes);
         let header = ApsHeader::parse(&mut r)?;
-        let header_end = r.position();
-        let mut layer = ApsLayer {
-            header,
-            aux: None,
-            decrypted: None,
-            command: None,
+        let mut layer = ApsLayer::new(header);
+        let secured = layer.header.is_secured();
+        let src = (nwk_src, nwk_src64);
+        let Some((payload, payload_base)) =
+            self.payload(&mut layer, secured, &mut r, src, true, d)?
+        else {
+            d.aps = Some(layer);
+            return Ok(());
         };
-        let plaintext_storage;
-        let (payload, payload_base): (&[u8], usize) = if layer.header.is_secured() {
-            let (aux, aux_end, plain) =
-                self.open_secured(&mut r, &bytes[..header_end], (nwk_src, nwk_src64), true, d)?;
-            layer.aux = Some(aux);
-            layer.decrypted = Some(plain.is_some());
-            match plain {
-                Some(p) => {
-                    plaintext_storage = p;
-                    (&plaintext_storage[..], aux_end)
-                }
-                None => {
-                    d.aps = Some(layer);
-                    return Ok(());
-                }
-            }
-        } else {
-            (r.rest(), header_end)
-        };
+        let payload = &payload[..];
         let result = match layer.header.frame_type {
             ApsFrameType::Command => match ApsCommand::from_bytes(payload) {
                 Ok(cmd) => {
