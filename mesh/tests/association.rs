@@ -3,7 +3,7 @@
 //! the device-side state machine happens on the air, and tshark reads the capture cleanly.
 
 mod common;
-use common::tshark;
+use common::tshark_count;
 use han_mesh::medium::LinkTable;
 use han_mesh::radio::{Node, NodeCtx, NodeInput, Radio, RadioConfig, TxOptions};
 use han_mesh::time::{Duration, SimTime};
@@ -313,21 +313,7 @@ fn admitted_at_capacity_denied_and_no_beacon() {
     let path = std::env::temp_dir().join(format!("han-assoc-{}.pcap", std::process::id()));
     std::fs::write(&path, w.take_capture().unwrap()).unwrap();
     let p = path.to_str().unwrap();
-    let count = |filter: &str| {
-        tshark(&[
-            "-r",
-            p,
-            "-n",
-            "-Y",
-            filter,
-            "-T",
-            "fields",
-            "-e",
-            "frame.number",
-        ])
-        .lines()
-        .count()
-    };
+    let count = |filter: &str| tshark_count(p, filter);
     assert_eq!(count("_ws.malformed || _ws.expert.severity >= error"), 0);
     // Five devices scanned: A on two channels, E on two, the rest on one.
     assert_eq!(count("wpan.cmd == 0x07"), 7);

@@ -1,7 +1,7 @@
 //! Taps: the whole-air pcap and the statistics are reproducible, and tshark reads the pcap.
 
 mod common;
-use common::tshark;
+use common::{tshark, tshark_count};
 use han_mesh::time::{Duration, SimTime};
 use han_mesh::workload::{GridWorkload, build};
 
@@ -42,21 +42,7 @@ fn air_capture_dissects_cleanly_and_agrees_with_stats() {
     let path = std::env::temp_dir().join(format!("han-mesh-air-{}.pcap", std::process::id()));
     std::fs::write(&path, world.take_capture().unwrap()).unwrap();
     let p = path.to_str().unwrap();
-    let count = |filter: &str| {
-        tshark(&[
-            "-r",
-            p,
-            "-n",
-            "-Y",
-            filter,
-            "-T",
-            "fields",
-            "-e",
-            "frame.number",
-        ])
-        .lines()
-        .count() as u64
-    };
+    let count = |filter: &str| tshark_count(p, filter) as u64;
     assert_eq!(count("frame"), stats.ppdus);
     assert_eq!(count("_ws.malformed || _ws.expert.severity >= error"), 0);
     assert_eq!(count("wpan.frame_type == 2"), stats.acks);

@@ -22,6 +22,23 @@ pub fn tshark(args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("UTF-8")
 }
 
+/// Frames of the capture at `pcap` that tshark finds matching `filter`.
+pub fn tshark_count(pcap: &str, filter: &str) -> usize {
+    tshark(&[
+        "-r",
+        pcap,
+        "-n",
+        "-Y",
+        filter,
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+    ])
+    .lines()
+    .count()
+}
+
 /// Transmit a 50-byte data frame from `me` to `dst` on `pan` with sequence number `*seq`,
 /// and step `*seq` on.
 pub fn transmit_data(ctx: &mut NodeCtx<'_>, pan: u16, me: u16, dst: u16, seq: &mut u8) {
