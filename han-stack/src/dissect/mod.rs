@@ -88,6 +88,9 @@ impl<H, C> Layer<H, C> {
     }
 }
 
+/// A layer's payload (borrowed from the frame, or the plaintext) and its offset.
+type Payload<'a> = (Cow<'a, [u8]>, usize);
+
 /// The NWK layer of a frame.
 pub type NwkLayer = Layer<NwkHeader, NwkCommand>;
 
@@ -208,7 +211,7 @@ impl Dissector {
         src: (u16, Option<ExtAddr>),
         link_keys: bool,
         d: &mut Dissection,
-    ) -> Result<Option<(Cow<'a, [u8]>, usize)>, Error> {
+    ) -> Result<Option<Payload<'a>>, Error> {
         let header_end = r.position();
         if !secured {
             return Ok(Some((Cow::Borrowed(r.rest()), header_end)));
