@@ -317,6 +317,8 @@ pub struct HostStats {
     pub networks_heard: u32,
     /// PAN ID conflicts the CHF resolved (Zigbee PRO R22 3.6.1.13).
     pub pan_conflicts: u32,
+    /// Network Reports of a PAN ID conflict it sent to the hub (joined devices).
+    pub pan_reports_sent: u32,
     /// What its mesh router did (routers and the CHF).
     pub routing: RoutingStats,
     /// The end device timeout its parent confirmed, s (end devices).
@@ -395,6 +397,8 @@ pub struct DeviceHost {
     pan_switch: Option<u16>,
     /// nwkUpdateId: bumped by each Network Update (shown in beacons).
     nwk_update_id: u8,
+    /// The conflicting PAN ID last reported to the network manager.
+    pan_reported: Option<u16>,
     /// A NWK rejoin under way.
     rejoin: Option<Rejoiner>,
     /// Symbol period of the PHY, ns.
@@ -521,6 +525,7 @@ impl DeviceHost {
             channels: cfg.channels,
             scan: None,
             pan_switch: None,
+            pan_reported: None,
             nwk_update_id: 0,
             rejoin: None,
             symbol_ns: cfg.symbol_ns,
@@ -1140,6 +1145,10 @@ impl DeviceHost {
             }
             NwkCommand::EndDeviceTimeoutResponse(r) if header.dst == self.config.short_addr => {
                 self.on_timeout_response(header, *r);
+                true
+            }
+            NwkCommand::NetworkReport(r) if secured && header.dst == self.config.short_addr => {
+                self.on_network_report(r, ctx);
                 true
             }
             NwkCommand::NetworkUpdate(u) if secured => {
@@ -2025,6 +2034,8 @@ impl Node for DeviceHost {
                             self.coordinator_heard_beacon(&mac, r.channel, r.lqi, ctx);
                         } else if let Some(rj) = self.rejoin.as_mut() {
                             rj.on_beacon(&mac, r.channel, r.lqi);
+                        } else if self.is_joined() {
+                            self.joined_heard_beacon(&mac, r.channel, r.lqi, ctx);
                         } else if let Role::Joiner { assoc, .. } = &mut self.role {
                             let steps = assoc.on_frame(&mac, r.channel, r.lqi);
                             self.apply_steps(steps, ctx);
