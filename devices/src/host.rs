@@ -9,7 +9,7 @@ use han_mesh::radio::{Node, NodeCtx, NodeInput, Radio, RadioConfig, TxOptions};
 use han_mesh::time::{Duration, SimTime};
 use han_mesh::world::INJECTED;
 use han_radio::device::DeviceKind;
-use han_stack::aps::ack::{Retransmissions, Retry, ack_of, data_header};
+use han_stack::aps::ack::{Retransmissions, Retry, data_header};
 use han_stack::aps::command::{
     ApsCommand, KeyType, RemoveDevice, RequestKey, SwitchKey, Tunnel, UpdateDevice,
     UpdateDeviceStatus,
@@ -38,7 +38,6 @@ use han_stack::nwk::rejoin::{RejoinMode, Rejoiner};
 use han_stack::nwk::routing::NwkPayload;
 use han_stack::nwk::security::{NwkSecurity, NwkSecurityError};
 use han_stack::nwk::{NwkFrame, NwkFrameType, NwkHeader};
-use han_stack::security::KeyId;
 use han_stack::wire::{ExtAddr, Wire};
 use han_stack::zcl::ZclFrame;
 use han_stack::zdo::{
@@ -317,6 +316,8 @@ pub struct HostStats {
     pub networks_heard: u32,
     /// PAN ID conflicts the CHF resolved (Zigbee PRO R22 3.6.1.13).
     pub pan_conflicts: u32,
+    /// Network Reports of a PAN ID conflict it sent to the hub (joined devices).
+    pub pan_reports_sent: u32,
     /// What its mesh router did (routers and the CHF).
     pub routing: RoutingStats,
     /// The end device timeout its parent confirmed, s (end devices).
@@ -395,6 +396,8 @@ pub struct DeviceHost {
     pan_switch: Option<u16>,
     /// nwkUpdateId: bumped by each Network Update (shown in beacons).
     nwk_update_id: u8,
+    /// The conflicting PAN ID last reported to the network manager.
+    pan_reported: Option<u16>,
     /// A NWK rejoin under way.
     rejoin: Option<Rejoiner>,
     /// Symbol period of the PHY, ns.
@@ -521,6 +524,7 @@ impl DeviceHost {
             channels: cfg.channels,
             scan: None,
             pan_switch: None,
+            pan_reported: None,
             nwk_update_id: 0,
             rejoin: None,
             symbol_ns: cfg.symbol_ns,
@@ -1142,6 +1146,10 @@ impl DeviceHost {
                 self.on_timeout_response(header, *r);
                 true
             }
+            NwkCommand::NetworkReport(r) if secured && header.dst == self.config.short_addr => {
+                self.on_network_report(r, ctx);
+                true
+            }
             NwkCommand::NetworkUpdate(u) if secured => {
                 // Routers still relay the broadcast.
                 self.on_network_update(u, ctx);
@@ -1158,12 +1166,16 @@ impl DeviceHost {
             ApsType::Command => self.on_aps_command(src, clear, &aps, ctx),
             _ if clear => self.stats.insecure_dropped += 1,
             ApsType::Ack => {
+                if !self.aps_ack_verifies(&aps) {
+                    self.stats.aps_auth_failures += 1;
+                    return;
+                }
                 if let Some(tag) = self.retrans.on_ack(src, aps.header.counter) {
                     self.with_behaviour(ctx, |b, api| b.delivered(tag, true, api));
                 }
             }
             ApsType::Data => {
-                let aps = if aps.header.is_secured() {
+                let (aps, key) = if aps.header.is_secured() {
                     let sender = aps.aux.as_ref().and_then(|a| a.source);
                     let Some(key) = sender.and_then(|e| self.link_key_with(e)) else {
                         self.stats.insecure_dropped += 1;
@@ -1189,12 +1201,8 @@ impl DeviceHost {
                             // lost): acknowledge it again, deliver it once (Zigbee PRO R22
                             // 2.2.8.4.2, duplicate rejection).
                             self.stats.aps_duplicates += 1;
-                            let ack = ApsFrame {
-                                header: ack_of(&aps.header),
-                                aux: None,
-                                payload: Vec::new(),
-                            };
-                            self.nwk_send(src, &ack.to_bytes(), Seal::Active, ctx);
+                            let ack = self.aps_ack(&aps.header, Some(&key));
+                            self.nwk_send(src, &ack, Seal::Active, ctx);
                             return;
                         }
                         if last.is_some_and(|last| fc <= last) {
@@ -1203,20 +1211,17 @@ impl DeviceHost {
                         }
                         self.aps_in_counters.insert(e, fc);
                     }
-                    ApsFrame {
+                    let aps = ApsFrame {
                         payload: plain,
                         ..aps
-                    }
+                    };
+                    (aps, Some(key))
                 } else {
-                    aps
+                    (aps, None)
                 };
                 if aps.header.flags.contains(ApsFlags::ACK_REQUEST) {
-                    let ack = ApsFrame {
-                        header: ack_of(&aps.header),
-                        aux: None,
-                        payload: Vec::new(),
-                    };
-                    self.nwk_send(src, &ack.to_bytes(), Seal::Active, ctx);
+                    let ack = self.aps_ack(&aps.header, key.as_ref());
+                    self.nwk_send(src, &ack, Seal::Active, ctx);
                 }
                 if aps.header.delivery_mode == DeliveryMode::Unicast {
                     if self.aps_seen.get(&src) == Some(&aps.header.counter) {
@@ -1670,20 +1675,8 @@ impl DeviceHost {
             counter,
             r.ack,
         );
-        let payload = r.frame.to_bytes();
-        let aps = match self.aps_data_key(r.dst, dst, r.cluster, ctx) {
-            Some(key) => {
-                let c = self.aps_security_counter;
-                self.aps_security_counter = c.wrapping_add(1);
-                aps_security::seal(header, KeyId::Link, c, self.ext, &key, &payload).to_bytes()
-            }
-            None => ApsFrame {
-                header,
-                aux: None,
-                payload,
-            }
-            .to_bytes(),
-        };
+        let key = self.aps_data_key(r.dst, dst, r.cluster, ctx);
+        let aps = self.aps_bytes(header, r.frame.to_bytes(), key.as_ref());
         if r.ack {
             self.retrans
                 .track(ctx.now.0, dst, counter, aps.clone(), r.tag);
@@ -2025,6 +2018,8 @@ impl Node for DeviceHost {
                             self.coordinator_heard_beacon(&mac, r.channel, r.lqi, ctx);
                         } else if let Some(rj) = self.rejoin.as_mut() {
                             rj.on_beacon(&mac, r.channel, r.lqi);
+                        } else if self.is_joined() {
+                            self.joined_heard_beacon(&mac, r.channel, r.lqi, ctx);
                         } else if let Role::Joiner { assoc, .. } = &mut self.role {
                             let steps = assoc.on_frame(&mac, r.channel, r.lqi);
                             self.apply_steps(steps, ctx);

@@ -2,7 +2,9 @@
 //! (3.6.1.13): two comms hubs in range on one channel, both preferring the same PAN ID,
 //! end on distinct PANs with their own devices joined, whether one powers on after the
 //! other (its active scan hears the first's beacon) or both at once (neither can hear the
-//! other while forming; the conflict shows when a joiner's scan draws both beacons).
+//! other while forming; the conflict shows when a joiner's scan draws both beacons), or
+//! when only a joined device hears the other network and reports it to its hub in a
+//! Network Report (3.6.1.13.1).
 
 use han_devices::host::{DeviceHost, HostConfig, RoleConfig};
 use han_devices::relay::Relay;
@@ -47,6 +49,11 @@ fn host(id: &str, kind: DeviceKind, ext: u64, power_on: Duration, role: RoleConf
 /// 90 s, a second device of A's (node 4); hub B powers on at `b_on`. With `apart`, A's
 /// side and B's side do not reach each other until [`together`].
 fn two_hubs(b_on: Duration, apart: bool) -> World<DeviceHost> {
+    hubs_and_devices(b_on, apart, 0)
+}
+
+/// As [`two_hubs`], node 4 a device of hub `fourth` (0: A, 1: B) and on its side.
+fn hubs_and_devices(b_on: Duration, apart: bool, fourth: u8) -> World<DeviceHost> {
     let hub = |n: u64| 0x0012_4b00_0000_0a00 + n;
     let dev = |n: u64| 0x0012_4b00_0000_0b00 + n;
     let code = |n: u8| InstallCode::with_crc(&[n; 16]).unwrap();
@@ -54,7 +61,7 @@ fn two_hubs(b_on: Duration, apart: bool) -> World<DeviceHost> {
     for n in 0..2u8 {
         let mut log = DeviceLog::default();
         log.add(ExtAddr(dev(n.into())), &code(n)).unwrap();
-        if n == 0 {
+        if n == fourth {
             log.add(ExtAddr(dev(2)), &code(2)).unwrap();
         }
         let role = RoleConfig::Coordinator {
@@ -69,7 +76,7 @@ fn two_hubs(b_on: Duration, apart: bool) -> World<DeviceHost> {
     for n in 0..3u8 {
         let role = RoleConfig::Joiner {
             link_key: code(n).link_key(),
-            extended_pan_id: ExtAddr(hub(u64::from(n % 2))),
+            extended_pan_id: ExtAddr(hub(u64::from(if n == 2 { fourth } else { n }))),
             router: n < 2,
             sleepy: false,
         };
@@ -79,7 +86,7 @@ fn two_hubs(b_on: Duration, apart: bool) -> World<DeviceHost> {
         };
         nodes.push(host("dev", DeviceKind::Esme, dev(n.into()), on, role));
     }
-    let side = |i: usize| [0, 1, 0, 1, 0][i];
+    let side = |i: usize| [0, 1, 0, 1, fourth][i];
     let positions = (0..5).map(|i| [f64::from(i), 0.0, 0.0]).collect();
     let links = LinkTable::build(positions, -120.0, |a, c| {
         (!apart || side(a) == side(c)).then_some(-60.0)
@@ -193,4 +200,64 @@ fn a_conflict_found_after_devices_joined_moves_the_whole_network() {
     assert_eq!(malformed, Vec::<String>::new());
     // Both hubs' active scans and the joiners' scans asked for beacons.
     assert!(requests.len() >= 2);
+}
+
+#[test]
+fn a_conflict_heard_only_by_a_joined_device_is_reported_and_moves_its_network() {
+    // B's second device (node 4) joins B at 90 s; its active scan draws hub B's beacon,
+    // which A's router (node 2) hears once it is in hub B's range. Hub A hears no beacon
+    // of B's, and B hears none of A's (node 2 is out of node 4's range).
+    let mut w = hubs_and_devices(Duration(0), true, 1);
+    w.capture_air();
+    w.run_until(SimTime::ZERO + Duration::secs(60));
+    let n = w.nodes();
+    assert_eq!(
+        (n[0].stats.pan_id, n[1].stats.pan_id),
+        (Some(SAME_PAN), Some(SAME_PAN))
+    );
+    assert!(n[2].is_joined() && n[3].is_joined());
+    w.update_links(&[(2, 1, Some(-60.0)), (1, 2, Some(-60.0))]);
+    w.run_until(SimTime::ZERO + Duration::secs(240));
+    let n = w.nodes();
+    assert!(n[4].is_joined(), "{:?}", n[4].stats);
+    // A's router reported once; hub A resolved the conflict it never heard itself, B kept
+    // its PAN ID and found no conflict.
+    assert_eq!(n[2].stats.pan_reports_sent, 1);
+    assert_eq!(n[0].stats.pan_conflicts, 1);
+    assert_eq!(n[1].stats.pan_conflicts, 0);
+    assert_eq!(n[1].stats.pan_id, Some(SAME_PAN));
+    let new_pan = n[0].stats.pan_id.unwrap();
+    assert_ne!(new_pan, SAME_PAN);
+    // Everyone of A's moved with the Network Update, without rejoining.
+    assert_eq!(n[2].takeover().unwrap().pan_id, new_pan);
+    assert_eq!(n[2].stats.rejoined_at_s, None);
+    assert_eq!(n[4].takeover().unwrap().pan_id, SAME_PAN);
+    // tshark decrypts the Network Report (router 2 to the hub, naming the PAN ID in
+    // conflict) and the Network Update that followed, and finds nothing malformed.
+    let keys = Keys {
+        network: vec![("a".into(), KEY_A), ("b".into(), KEY_B)],
+        link: Vec::new(),
+    };
+    let pcap = std::env::temp_dir().join(format!("han-report-{}.pcap", std::process::id()));
+    std::fs::write(&pcap, w.take_capture().unwrap()).unwrap();
+    let reports = tshark(&pcap, &keys, "zbee_nwk.cmd.id == 0x09", "_ws.col.Info");
+    let report_pans = tshark(&pcap, &keys, "zbee_nwk.cmd.id == 0x09", "zbee_nwk.panid");
+    let report_dst = tshark(&pcap, &keys, "zbee_nwk.cmd.id == 0x09", "zbee_nwk.dst");
+    let updates = tshark(&pcap, &keys, "zbee_nwk.cmd.id == 0x0a", "zbee_nwk.panid");
+    let malformed = tshark(
+        &pcap,
+        &keys,
+        "_ws.malformed || _ws.expert.severity == error",
+        "frame.number",
+    );
+    std::fs::remove_file(&pcap).unwrap();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert!(reports[0].contains("Network Report"), "{reports:?}");
+    assert_eq!(report_pans, vec![format!("0x{SAME_PAN:04x}")]);
+    assert_eq!(report_dst, vec!["0x0000".to_string()]);
+    assert!(!updates.is_empty());
+    for u in &updates {
+        assert_eq!(u, &format!("0x{new_pan:04x}"));
+    }
+    assert_eq!(malformed, Vec::<String>::new());
 }

@@ -5,11 +5,17 @@
 //! code, held in the CHF's device log); between two devices the application link key the
 //! trust centre hands both after a Request Key. Received SE data without APS security is
 //! still taken (a device of an older stack, a capture played in: `han replay --inject`).
+//! The APS ack of an APS-secured frame goes under the same link key (Zigbee PRO R22
+//! 2.2.8.4.2, 4.4.1.2), with the extended nonce naming this device as its sender.
 
 use super::{DeviceHost, Role};
 use crate::behaviour::Peer;
 use han_mesh::radio::NodeCtx;
-use han_stack::wire::ExtAddr;
+use han_stack::aps::ack::ack_of;
+use han_stack::aps::security as aps_security;
+use han_stack::aps::{ApsFrame, ApsHeader};
+use han_stack::security::KeyId;
+use han_stack::wire::{ExtAddr, Wire};
 use han_stack::zcl::key_usage::{ClusterKey, cluster_key};
 
 impl DeviceHost {
@@ -71,5 +77,48 @@ impl DeviceHost {
         }
         self.ask_app_key(e, ctx);
         None
+    }
+
+    /// The bytes of an APS frame of `header` and `payload`, APS-secured with `key` when
+    /// there is one (the next APS frame counter of this device), else as they are.
+    pub(super) fn aps_bytes(
+        &mut self,
+        header: ApsHeader,
+        payload: Vec<u8>,
+        key: Option<&[u8; 16]>,
+    ) -> Vec<u8> {
+        match key {
+            Some(key) => {
+                let c = self.aps_security_counter;
+                self.aps_security_counter = c.wrapping_add(1);
+                aps_security::seal(header, KeyId::Link, c, self.ext, key, &payload).to_bytes()
+            }
+            None => ApsFrame {
+                header,
+                aux: None,
+                payload,
+            }
+            .to_bytes(),
+        }
+    }
+
+    /// The APS ack of the received data frame of header `data`, secured with `key`, the
+    /// link key that frame was APS-secured with (None: it was not).
+    pub(super) fn aps_ack(&mut self, data: &ApsHeader, key: Option<&[u8; 16]>) -> Vec<u8> {
+        self.aps_bytes(ack_of(data), Vec::new(), key)
+    }
+
+    /// A received APS ack may confirm a delivery: NWK security alone (an older stack), or
+    /// APS-secured by a sender whose link key this device holds and with a MIC that
+    /// verifies. Its frame counter is not checked against the sender's data frames': they
+    /// share the counter, and an ack only confirms the frame whose APS counter it names.
+    pub(super) fn aps_ack_verifies(&self, ack: &ApsFrame) -> bool {
+        if !ack.header.is_secured() {
+            return true;
+        }
+        let sender = ack.aux.as_ref().and_then(|a| a.source);
+        sender
+            .and_then(|e| self.link_key_with(e))
+            .is_some_and(|key| aps_security::open(ack, &key, ExtAddr(0)).is_some())
     }
 }

@@ -8,7 +8,9 @@
 //! Hubs powered on together cannot hear each other's beacons while they form; one that
 //! later hears a beacon of its own PAN ID from another network resolves the conflict
 //! (Zigbee PRO R22 3.6.1.13): it draws a new PAN ID, broadcasts a Network Update, and the
-//! whole network moves to it after nwkNetworkBroadcastDeliveryTime.
+//! whole network moves to it after nwkNetworkBroadcastDeliveryTime. A joined router or end
+//! device that hears such a beacon reports it to the network manager (the hub) in a Network
+//! Report, and the hub resolves it the same way (3.6.1.13.1).
 
 use super::{DeviceHost, H_SCAN, Role, Seal, T_PAN_SWITCH, T_SCAN};
 use han_mesh::radio::{NodeCtx, Radio, TxOptions};
@@ -16,7 +18,7 @@ use han_mesh::time::Duration;
 use han_stack::mac::MacFrame;
 use han_stack::mac::beacon_response::beacon_request;
 use han_stack::mac::scan::{DEFAULT_SCAN_EXPONENT, PanDescriptor, scan_duration_ns};
-use han_stack::nwk::command::{NetworkUpdate, NwkCommand, PanIdList};
+use han_stack::nwk::command::{NetworkReport, NetworkUpdate, NwkCommand, PanIdList};
 use han_stack::nwk::routing::NwkPayload;
 use han_stack::wire::ExtAddr;
 
@@ -31,6 +33,10 @@ pub const MAX_PAN_ID: u16 = 0x3fff;
 /// nwkNetworkBroadcastDeliveryTime at 2.4 GHz (domain.md 3.2): how long after a Network
 /// Update every device switches to the new PAN ID.
 pub const BROADCAST_DELIVERY_TIME: Duration = Duration::secs(9);
+
+/// nwkManagerAddr: the network manager, the hub as coordinator (Zigbee PRO R22 3.5.2,
+/// default 0x0000), to which joined devices report PAN ID conflicts.
+pub const NWK_MANAGER: u16 = 0x0000;
 
 /// A formation under way.
 #[derive(Debug, Clone)]
@@ -226,7 +232,56 @@ impl DeviceHost {
             && d.pan == self.config.pan_id
             && d.zigbee.is_some_and(|z| z.extended_pan_id != own);
         if conflict && self.pan_switch.is_none() {
-            self.resolve_pan_conflict(d.pan, ctx);
+            self.resolve_pan_conflict(&[d.pan], ctx);
+        }
+    }
+
+    /// A beacon reached a joined router or end device: one of its own PAN ID from another
+    /// network is a PAN ID conflict, reported to the network manager in a Network Report
+    /// (Zigbee PRO R22 3.6.1.13.1), once for each PAN ID.
+    pub(super) fn joined_heard_beacon(
+        &mut self,
+        mac: &MacFrame,
+        channel: u8,
+        lqi: u8,
+        ctx: &mut NodeCtx<'_>,
+    ) {
+        let Some(d) = PanDescriptor::from_beacon(mac, channel, lqi) else {
+            return;
+        };
+        let own = self.extended_pan_id();
+        let conflict = self.rejoin.is_none()
+            && self.pan_switch.is_none()
+            && d.pan == self.config.pan_id
+            && d.zigbee.is_some_and(|z| z.extended_pan_id != own);
+        if !conflict || self.pan_reported == Some(d.pan) {
+            return;
+        }
+        self.pan_reported = Some(d.pan);
+        self.stats.pan_reports_sent += 1;
+        let report = NetworkReport {
+            epid: own,
+            report: PanIdList::PanIds(vec![d.pan]),
+        };
+        let cmd = NwkPayload::Command(NwkCommand::NetworkReport(report));
+        self.nwk_send_payload(NWK_MANAGER, cmd, Seal::Active, ctx);
+    }
+
+    /// A Network Report reached the network manager: a conflict with its PAN ID is
+    /// resolved as if the hub had heard the beacon itself (Zigbee PRO R22 3.6.1.13.2);
+    /// reports from another network, of another PAN ID or during a move are ignored.
+    pub(super) fn on_network_report(&mut self, r: &NetworkReport, ctx: &mut NodeCtx<'_>) {
+        if !matches!(self.role, Role::Coordinator { .. })
+            || r.epid != self.extended_pan_id()
+            || self.pan_switch.is_some()
+        {
+            return;
+        }
+        let PanIdList::PanIds(ids) = &r.report else {
+            return;
+        };
+        if ids.contains(&self.config.pan_id) {
+            self.resolve_pan_conflict(ids, ctx);
         }
     }
 
@@ -252,10 +307,10 @@ impl DeviceHost {
         ctx.configure(self.config);
     }
 
-    /// Another network uses our PAN ID: draw a new one and tell the network (Zigbee PRO
-    /// R22 3.6.1.13.2). Without children the hub moves at once.
-    fn resolve_pan_conflict(&mut self, taken: u16, ctx: &mut NodeCtx<'_>) {
-        let pan = choose_pan(draw_pan(ctx.rng), &[], &[taken], || draw_pan(ctx.rng));
+    /// Another network uses our PAN ID: draw a new one, none of the PAN IDs `taken`, and
+    /// tell the network (Zigbee PRO R22 3.6.1.13.2). Without children the hub moves at once.
+    fn resolve_pan_conflict(&mut self, taken: &[u16], ctx: &mut NodeCtx<'_>) {
+        let pan = choose_pan(draw_pan(ctx.rng), &[], taken, || draw_pan(ctx.rng));
         self.stats.pan_conflicts += 1;
         self.nwk_update_id = self.nwk_update_id.wrapping_add(1);
         let has_children = self.parent.as_ref().is_some_and(|p| !p.children.is_empty());

@@ -110,7 +110,8 @@ pub fn check_rule(trace: &Trace, rule: &Rule) -> Outcome {
             request,
             response,
             within,
-        } => answered(trace, request, response, *within, &mut f),
+            again,
+        } => answered(trace, request, response, (*within, *again), &mut f),
         Check::Range {
             matcher,
             attribute,
@@ -318,54 +319,71 @@ fn answers(a: &Message, b: &Message, trace: &Trace) -> bool {
     {
         return false;
     }
-    let same = |p: &Address, q: &Address| {
-        p == q || matches!((trace.eui64_of(p), trace.eui64_of(q)), (Some(x), Some(y)) if x == y)
-    };
+    let same = |p: &Address, q: &Address| same_device(p, q, trace);
     let broadcast = matches!(a.dst, Address::Short(s) if s >= 0xfff8);
     (broadcast || same(&b.src, &a.dst)) && same(&b.dst, &a.src)
 }
 
+/// Every request matching `request` answered within `bounds.0` s, or (with `bounds.1`)
+/// asked again by its sender within that many seconds, the repeat answered or itself
+/// asked again.
 fn answered(
     trace: &Trace,
     request: &Matcher,
     response: &Matcher,
-    within: f64,
+    (within, again): (f64, Option<f64>),
     f: &mut Failures<'_>,
 ) -> String {
     let msgs = &trace.messages;
     let candidates: Vec<usize> = (0..msgs.len())
         .filter(|&i| response.matches(&msgs[i], trace))
         .collect();
-    let (mut n, mut worst, mut total) = (0usize, 0f64, 0f64);
-    for (i, req) in msgs.iter().enumerate() {
-        if req.retry || !request.matches(req, trace) {
-            continue;
-        }
-        n += 1;
-        let from = candidates.partition_point(|&j| j <= i);
-        let answer = candidates[from..]
-            .iter()
-            .map(|&j| &msgs[j])
-            .take_while(|m| m.time - req.time <= within + 1e-9)
-            .find(|m| answers(req, m, trace));
-        match answer {
-            Some(a) => {
-                let latency = a.time - req.time;
-                worst = worst.max(latency);
-                total += latency;
-            }
-            None => {
-                let message = format!(
-                    "{} at {} not answered by {} within {within} s",
-                    req.name(),
-                    f.at(req),
-                    response.describe()
-                );
-                f.add(message, &[req]);
-            }
+    let requests: Vec<usize> = (0..msgs.len())
+        .filter(|&i| !msgs[i].retry && request.matches(&msgs[i], trace))
+        .collect();
+    let latency: Vec<Option<f64>> = requests
+        .iter()
+        .map(|&i| {
+            let req = &msgs[i];
+            let from = candidates.partition_point(|&j| j <= i);
+            candidates[from..]
+                .iter()
+                .map(|&j| &msgs[j])
+                .take_while(|m| m.time - req.time <= within + 1e-9)
+                .find(|m| answers(req, m, trace))
+                .map(|a| a.time - req.time)
+        })
+        .collect();
+    // Latest first: a request passes through a repeat that passed.
+    let mut ok: Vec<bool> = latency.iter().map(Option::is_some).collect();
+    if let Some(again) = again {
+        for k in (0..requests.len()).rev() {
+            let req = &msgs[requests[k]];
+            ok[k] = ok[k]
+                || (k + 1..requests.len())
+                    .take_while(|&l| msgs[requests[l]].time - req.time <= again + 1e-9)
+                    .any(|l| ok[l] && asked_again(req, &msgs[requests[l]], trace));
         }
     }
-    let answered = n - f.count;
+    let (mut worst, mut total) = (0f64, 0f64);
+    for (k, &i) in requests.iter().enumerate() {
+        if let Some(l) = latency[k] {
+            worst = worst.max(l);
+            total += l;
+        } else if !ok[k] {
+            let req = &msgs[i];
+            let message = format!(
+                "{} at {} not answered by {} within {within} s{}",
+                req.name(),
+                f.at(req),
+                response.describe(),
+                again.map_or(String::new(), |a| format!(" nor asked again within {a} s"))
+            );
+            f.add(message, &[req]);
+        }
+    }
+    let n = requests.len();
+    let direct = latency.iter().flatten().count();
     if n == 0 {
         f.add(
             format!("no request ({}) in the capture", request.describe()),
@@ -373,15 +391,31 @@ fn answered(
         );
         return "0 requests".into();
     }
+    let repeated = match ok.iter().filter(|&&o| o).count() - direct {
+        0 => String::new(),
+        r => format!(", {r} asked again and then answered"),
+    };
     format!(
-        "{answered} of {n} answered; latency mean {:.1} ms, max {:.1} ms",
-        if answered > 0 {
-            1e3 * total / answered as f64
+        "{direct} of {n} answered{repeated}; latency mean {:.1} ms, max {:.1} ms",
+        if direct > 0 {
+            1e3 * total / direct as f64
         } else {
             0.0
         },
         1e3 * worst
     )
+}
+
+/// Whether `b` asks again what `a` asked: the same message from the same sender to the
+/// same destination.
+fn asked_again(a: &Message, b: &Message, trace: &Trace) -> bool {
+    a.name() == b.name() && same_device(&a.src, &b.src, trace) && same_device(&a.dst, &b.dst, trace)
+}
+
+/// Whether two addresses name one device (the same address, or the same EUI-64 the trace
+/// maps them to).
+fn same_device(p: &Address, q: &Address, trace: &Trace) -> bool {
+    p == q || matches!((trace.eui64_of(p), trace.eui64_of(q)), (Some(x), Some(y)) if x == y)
 }
 
 fn range(
@@ -584,6 +618,42 @@ mod tests {
             o.summary,
             "1 of 2 answered; latency mean 200.0 ms, max 200.0 ms"
         );
+    }
+
+    #[test]
+    fn a_request_asked_again_and_then_answered_passes_with_again() {
+        let msgs = vec![
+            // Lost, asked again 5 s later (a new transaction) and answered.
+            Message::sample(1, 0.0, 1, 2, "").with_zcl("Read Attributes", 7),
+            Message::sample(2, 5.0, 1, 2, "").with_zcl("Read Attributes", 8),
+            Message::sample(3, 5.1, 2, 1, "").with_zcl("Read Attributes Response", 8),
+            // Lost, asked again too late, answered.
+            Message::sample(4, 20.0, 1, 2, "").with_zcl("Read Attributes", 9),
+            Message::sample(5, 26.0, 1, 2, "").with_zcl("Read Attributes", 10),
+            Message::sample(6, 26.1, 2, 1, "").with_zcl("Read Attributes Response", 10),
+            // Lost, asked again by another device.
+            Message::sample(7, 40.0, 1, 2, "").with_zcl("Read Attributes", 11),
+            Message::sample(8, 41.0, 3, 2, "").with_zcl("Read Attributes", 12),
+            Message::sample(9, 41.1, 2, 3, "").with_zcl("Read Attributes Response", 12),
+        ];
+        let rule = |again: &str| {
+            format!(
+                "[[response]]\nrequest = {{ message = \"Read Attributes\" }}\nresponse = {{ message = \"Read Attributes Response\" }}\nwithin = \"1s\"\n{again}"
+            )
+        };
+        let o = &run(msgs.clone(), &rule("again = \"5.5s\"\n"))[0];
+        assert_eq!(frames(o), [vec![4], vec![7]], "{o:?}");
+        assert_eq!(
+            o.summary,
+            "3 of 6 answered, 1 asked again and then answered; latency mean 100.0 ms, max 100.0 ms"
+        );
+        assert!(
+            o.failures[0]
+                .message
+                .ends_with("nor asked again within 5.5 s")
+        );
+        let o = &run(msgs, &rule(""))[0];
+        assert_eq!(frames(o), [vec![1], vec![4], vec![7]], "{o:?}");
     }
 
     #[test]

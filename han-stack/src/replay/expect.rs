@@ -73,6 +73,9 @@ pub enum Check {
         response: Matcher,
         /// Latency bound, s.
         within: f64,
+        /// A request left unanswered still passes when its sender asks the same again
+        /// within this many seconds and that is answered (a repeat after a timeout).
+        again: Option<f64>,
     },
     /// Every value of an attribute in matching messages lies in a range.
     Range {
@@ -248,6 +251,7 @@ struct ResponseRepr {
     request: MatchRepr,
     response: MatchRepr,
     within: Seconds,
+    again: Option<Seconds>,
 }
 
 #[derive(Deserialize)]
@@ -597,6 +601,7 @@ pub fn parse(text: &str) -> Result<Expectations, ExpectError> {
             request,
             response,
             within: c.within.0,
+            again: c.again.as_ref().map(|a| a.0),
         };
         push(at, c.name.clone(), check, default);
     }
