@@ -831,6 +831,9 @@ impl Summary {
                     _ => format!("not joined {:?}", d.stack.join_outcomes),
                 };
                 out += &format!("  {:<6} {:<16} {state}", d.kind, d.id);
+                if let Some(band) = d.band {
+                    out += &format!(", band {band}");
+                }
                 if let Some(t) = d.stack.rejoined_at_s {
                     out += &format!(", joined again at {t:.1} s");
                 }
