@@ -422,6 +422,7 @@ fn run_external(
             now: radio.now(),
             rng: &mut rng,
             actions: &mut actions,
+            iface: 0,
         };
         host.handle(i, &mut ctx);
         radio.apply(actions);

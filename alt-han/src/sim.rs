@@ -12,7 +12,7 @@ use han_devices::host::DeviceHost;
 use han_devices::scenario::{AsHost, Keys, ScenarioConfig, Summary, eui64, hosts, pan_id};
 use han_mesh::radio::{Node, NodeCtx, NodeInput, RadioConfig};
 use han_mesh::rng::{Purpose, Stream};
-use han_mesh::sim::building_air_with;
+use han_mesh::sim::{building_air_dual, building_air_with};
 use han_mesh::time::{Duration, SimTime};
 use han_mesh::world::World;
 use han_radio::building::{Building, Device};
@@ -129,7 +129,10 @@ pub fn build(b: &Building, cfg: &ScenarioConfig, g: &GatewayConfig) -> Run {
             .collect()
     };
     let extra: Vec<&Device> = units.iter().map(|(_, u)| *u).collect();
-    let air = building_air_with(b, band, &extra, g.fade_db);
+    let air = match han_devices::scenario::dual_band(b, cfg) {
+        true => building_air_dual(b, &extra, g.fade_db, &|_, _| true),
+        false => building_air_with(b, band, &extra, g.fade_db),
+    };
     let served = |p: usize| b.alt_han.iter().any(|i| i.serves(&b.premises[p].id));
     let channel = b.channel_2g4;
     let (devices, keys) = hosts(b, cfg, &air, &|p| served(p).then_some(channel));
@@ -185,12 +188,8 @@ pub fn build(b: &Building, cfg: &ScenarioConfig, g: &GatewayConfig) -> Run {
         nodes.push(SimNode::Unit(Box::new(unit)));
         refs.push((inst.id.clone(), me));
     }
-    let mut world = World::new(air.air, air.links, nodes, cfg.seed);
-    for i in air.interferers {
-        world.add_interferer(i);
-    }
     Run {
-        world,
+        world: air.world(nodes, cfg.seed),
         keys,
         units: refs,
     }

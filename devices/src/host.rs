@@ -45,9 +45,11 @@ use han_stack::zdo::{
 };
 use std::collections::BTreeMap;
 
+pub use bands::DualBand;
 pub use leave::LeaveRequest;
 
 mod aps_link;
+mod bands;
 mod children;
 mod formation;
 mod leave;
@@ -361,6 +363,32 @@ impl RoutingStats {
     }
 }
 
+/// What a joiner associates with: its scan list, timing and capabilities.
+fn join_params(
+    ext_addr: ExtAddr,
+    channels: Vec<u8>,
+    symbol_ns: u64,
+    router: bool,
+    sleepy: bool,
+    extended_pan_id: ExtAddr,
+) -> JoinParams {
+    let mut caps = CapabilityInfo::ALLOCATE_ADDRESS;
+    if router {
+        caps |= CapabilityInfo::FFD | CapabilityInfo::MAINS_POWERED;
+    }
+    if !sleepy {
+        caps |= CapabilityInfo::RX_ON_WHEN_IDLE;
+    }
+    JoinParams {
+        ext_addr,
+        channels,
+        scan_exponent: DEFAULT_SCAN_EXPONENT,
+        symbol_ns,
+        capabilities: caps,
+        extended_pan_id: Some(extended_pan_id),
+    }
+}
+
 /// One node: stack plus behaviour.
 pub struct DeviceHost {
     /// Device id.
@@ -432,6 +460,8 @@ pub struct DeviceHost {
     aps_security_counter: u32,
     /// The last APS frame counter accepted from each sender (non-volatile).
     aps_in_counters: BTreeMap<ExtAddr, u32>,
+    /// Both bands (a dual-band device on a dual-band air); None: one radio.
+    bands: Option<DualBand>,
     behaviour: Box<dyn Behaviour>,
     /// Counters for the summary.
     pub stats: HostStats,
@@ -461,21 +491,14 @@ impl DeviceHost {
                 router,
                 sleepy,
             } => {
-                let mut caps = CapabilityInfo::ALLOCATE_ADDRESS;
-                if router {
-                    caps |= CapabilityInfo::FFD | CapabilityInfo::MAINS_POWERED;
-                }
-                if !sleepy {
-                    caps |= CapabilityInfo::RX_ON_WHEN_IDLE;
-                }
-                let params = JoinParams {
-                    ext_addr: cfg.ext_addr,
-                    channels: cfg.channels.clone(),
-                    scan_exponent: DEFAULT_SCAN_EXPONENT,
-                    symbol_ns: cfg.symbol_ns,
-                    capabilities: caps,
-                    extended_pan_id: Some(extended_pan_id),
-                };
+                let params = join_params(
+                    cfg.ext_addr,
+                    cfg.channels.clone(),
+                    cfg.symbol_ns,
+                    router,
+                    sleepy,
+                    extended_pan_id,
+                );
                 Role::Joiner {
                     assoc: Associator::new(params, cfg.ext_addr.0 as u8),
                     link_key,
@@ -552,6 +575,7 @@ impl DeviceHost {
             app_keys_requested: Default::default(),
             aps_security_counter: 0,
             aps_in_counters: BTreeMap::new(),
+            bands: None,
             behaviour,
             stats: HostStats::default(),
         }
@@ -750,6 +774,7 @@ impl DeviceHost {
         if *sleepy {
             ctx.sleep();
         }
+        self.switch_band(ctx);
     }
 
     fn start_join(&mut self, ctx: &mut NodeCtx<'_>) {
@@ -1870,6 +1895,17 @@ impl Node for DeviceHost {
     }
 
     fn handle(&mut self, input: NodeInput<'_>, ctx: &mut NodeCtx<'_>) {
+        if self.bands.is_some() {
+            self.handle_dual(input, ctx);
+        } else {
+            self.handle_input(input, ctx);
+        }
+    }
+}
+
+impl DeviceHost {
+    /// One input to the stack, its radio actions for its (only or active) radio.
+    fn handle_input(&mut self, input: NodeInput<'_>, ctx: &mut NodeCtx<'_>) {
         if !self.powered {
             if input == NodeInput::Timer(T_POWER_ON) {
                 self.power_up(ctx);

@@ -9,7 +9,7 @@ use crate::esme::Esme;
 use crate::fast_poll::FastPollRequest;
 use crate::gsme::Gsme;
 use crate::hcalcs::Hcalcs;
-use crate::host::{DeviceHost, HostConfig, HostStats, LeaveRequest, Outage, RoleConfig};
+use crate::host::{DeviceHost, DualBand, HostConfig, HostStats, LeaveRequest, Outage, RoleConfig};
 use crate::ihd::{Display, IHD_ENDPOINT, Ihd};
 use crate::load_profile::{GasProfile, LoadProfile, mix};
 use crate::ppmid::Ppmid;
@@ -17,7 +17,7 @@ use crate::relay::Relay;
 use crate::timeline::{AirWindow, EventRow};
 use han_mesh::energy::{Currents, battery_life_days, node_energy};
 use han_mesh::radio::Node;
-use han_mesh::sim::{BuildingAir, building_air};
+use han_mesh::sim::{BuildingAir, building_air, building_air_dual};
 use han_mesh::stats::Stats;
 use han_mesh::time::{Duration, SimTime};
 use han_mesh::world::World;
@@ -40,8 +40,12 @@ pub struct ScenarioConfig {
     pub battery_mah: f64,
     /// Device ids left out of their CHF's device log (they must never get the key).
     pub unlogged: Vec<String>,
-    /// The band every device uses (each device needs a radio in it).
+    /// The band every device uses (each device needs a radio in it), unless `dual_band`.
     pub band: Band,
+    /// Both bands when the building names a GB868 channel (`channel_868`): dual-band hubs
+    /// form on both, dual-band joiners try 2.4 GHz first, then GB868 (see
+    /// [`crate::host::DualBand`]); `band` is then ignored.
+    pub dual_band: bool,
     /// Power cuts by device id (see [`crate::events`]).
     pub outages: Vec<(String, Outage)>,
     /// Network key updates at every CHF (see [`crate::events`]).
@@ -63,6 +67,7 @@ impl Default for ScenarioConfig {
             battery_mah: 2600.0,
             unlogged: Vec::new(),
             band: Band::Ghz2_4,
+            dual_band: false,
             outages: Vec::new(),
             key_updates: Vec::new(),
             leaves: Vec::new(),
@@ -132,15 +137,30 @@ pub fn pan_id(seed: u64, p: usize) -> u16 {
     0x0100 + ((mix(seed) as u16) & 0x0f00) + p as u16
 }
 
-/// Build the run for `b` in `cfg.band`: the world and the keys.
+/// Build the run for `b` in `cfg.band` (both bands if [`dual_band`] says so): the world
+/// and the keys.
 pub fn build(b: &Building, cfg: &ScenarioConfig) -> (World<DeviceHost>, Keys) {
-    let air = building_air(b, cfg.band);
+    let air = match dual_band(b, cfg) {
+        true => building_air_dual(b, &[], 0.0, &|_, _| true),
+        false => building_air(b, cfg.band),
+    };
     let (nodes, keys) = hosts(b, cfg, &air, &|_| None);
-    let mut world = World::new(air.air, air.links, nodes, cfg.seed);
-    for i in air.interferers {
-        world.add_interferer(i);
+    (air.world(nodes, cfg.seed), keys)
+}
+
+/// Whether the run is on both bands: asked for, and the building names the GB868 channel.
+pub fn dual_band(b: &Building, cfg: &ScenarioConfig) -> bool {
+    cfg.dual_band && b.channel_868.is_some()
+}
+
+/// The band a host uses in a dual-band run, for the summary.
+fn band_name(h: &DeviceHost) -> Option<&'static str> {
+    match (h.band_in_use(), h.kind) {
+        (None, _) => None,
+        (Some(_), DeviceKind::Chf) => Some("both"),
+        (Some(0), _) => Some("2.4GHz"),
+        (Some(_), _) => Some("868MHz"),
     }
-    (world, keys)
 }
 
 /// The hosts of every device in `bair.devices` (node order) and the keys; `pinned(p)` is
@@ -185,8 +205,19 @@ pub fn hosts(
             .map(|&(q, i)| eui64(q, i))
     };
     let mut nodes = Vec::with_capacity(devices.len());
-    for &(p, i) in devices {
+    for (n, &(p, i)) in devices.iter().enumerate() {
         let d = &b.premises[p].devices[i];
+        // A device on GB868 alone in a dual-band air (its first band there).
+        let only_868 = bair
+            .band_of
+            .get(n)
+            .is_some_and(|&k| k == 1)
+            .then(|| {
+                bair.bands
+                    .get(1)
+                    .map(|a| (b.channel_868.unwrap_or(0), a.phy.symbol_ns))
+            })
+            .flatten();
         let ext = eui64(p, i);
         let seed_p = cfg.seed ^ mix(p as u64);
         let mut key_updates = Vec::new();
@@ -275,16 +306,16 @@ pub fn hosts(
             kind: d.kind,
             premises: p,
             ext_addr: ext,
-            channel: pinned(p).unwrap_or(b.channel_2g4),
-            channels: match pinned(p) {
-                Some(c) => vec![c],
-                None if b.channel_2g4_fixed => vec![b.channel_2g4],
-                None => (11..=26).collect(),
+            channel: only_868.map_or(pinned(p).unwrap_or(b.channel_2g4), |(c, _)| c),
+            channels: match (only_868, pinned(p)) {
+                (Some((c, _)), _) | (None, Some(c)) => vec![c],
+                (None, None) if b.channel_2g4_fixed => vec![b.channel_2g4],
+                (None, None) => (11..=26).collect(),
             },
             power_on,
             role,
             epoch_unix_ns: air.epoch_unix_ns,
-            symbol_ns: air.phy.symbol_ns,
+            symbol_ns: only_868.map_or(air.phy.symbol_ns, |(_, s)| s),
             outages: cfg
                 .outages
                 .iter()
@@ -294,7 +325,15 @@ pub fn hosts(
             key_updates,
             leave_requests: leave_requests(b, cfg, p, d.kind),
         };
-        nodes.push(DeviceHost::new(host, behaviour));
+        let mut host = DeviceHost::new(host, behaviour);
+        if let (true, Some(ch), Some(gb868)) = (
+            bair.interfaces.iter().any(|f| f.node == n as u32),
+            b.channel_868,
+            bair.bands.get(1),
+        ) {
+            host = host.with_dual_band(DualBand::new(ch, gb868.phy.symbol_ns));
+        }
+        nodes.push(host);
     }
     (nodes, keys)
 }
@@ -346,6 +385,23 @@ fn entered_on(cfg: &ScenarioConfig, id: &str) -> Vec<(SimTime, i64)> {
         .collect()
 }
 
+/// A device's radio time over all its radios: transmitting and receiving add up; asleep
+/// only while every radio sleeps, counted as the least any one slept (a dual-band
+/// joiner's idle radio sleeps throughout).
+fn device_radio_stats(stats: &Stats, radios: &[(u32, u8)]) -> han_mesh::stats::NodeStats {
+    let mut all = radios
+        .iter()
+        .filter_map(|&(r, _)| stats.nodes.get(r as usize));
+    let mut s = all.next().copied().unwrap_or_default();
+    for o in all {
+        s.tx_ns += o.tx_ns;
+        s.rx_ns += o.rx_ns;
+        s.ppdus += o.ppdus;
+        s.sleep_ns = s.sleep_ns.min(o.sleep_ns);
+    }
+    s
+}
+
 /// One device in the summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeviceRow {
@@ -363,6 +419,9 @@ pub struct DeviceRow {
     pub mac_retries: u64,
     /// Battery life at its radio's average current, years (battery devices).
     pub battery_years: Option<f64>,
+    /// The band it is on in a dual-band run: "2.4GHz", "868MHz", or "both" (a hub).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band: Option<&'static str>,
 }
 
 /// The electricity meter's registers.
@@ -617,9 +676,13 @@ pub fn summarise<N: Node + AsHost>(
                 .iter()
                 .filter_map(|&n| Some((n, nodes[n]?)))
                 .map(|(n, h)| {
+                    let radios = world.radios_of(n as u32);
                     let battery_years = h.is_sleepy().then(|| {
-                        let e =
-                            node_energy(&stats.nodes[n], stats.duration_ns, &Currents::default());
+                        let e = node_energy(
+                            &device_radio_stats(&stats, &radios),
+                            stats.duration_ns,
+                            &Currents::default(),
+                        );
                         battery_life_days(e.average_ua, cfg.battery_mah) / 365.25
                     });
                     DeviceRow {
@@ -628,8 +691,9 @@ pub fn summarise<N: Node + AsHost>(
                         nwk_addr: h.is_joined().then(|| h.short_addr()),
                         parent_addr: h.parent_addr().filter(|_| h.is_joined()),
                         stack: h.stats.clone(),
-                        mac_retries: mac_retries.get(&(n as u32)).copied().unwrap_or(0),
+                        mac_retries: radios.iter().filter_map(|(r, _)| mac_retries.get(r)).sum(),
                         battery_years,
+                        band: band_name(h),
                     }
                 })
                 .collect();
@@ -767,6 +831,9 @@ impl Summary {
                     _ => format!("not joined {:?}", d.stack.join_outcomes),
                 };
                 out += &format!("  {:<6} {:<16} {state}", d.kind, d.id);
+                if let Some(band) = d.band {
+                    out += &format!(", band {band}");
+                }
                 if let Some(t) = d.stack.rejoined_at_s {
                     out += &format!(", joined again at {t:.1} s");
                 }

@@ -149,6 +149,9 @@ pub enum Action {
     /// (PAN ID, address) pairs: a repeater answering for devices on the far side of its
     /// backhaul, so that their senders see the link as if direct. Replaces the list.
     ProxyAck(Vec<(u16, han_stack::mac::Address)>),
+    /// The radio actions after this one go to the node's radio number `k` (0: its first;
+    /// see [`crate::world::Interface`]); timers and wires are the node's own.
+    Interface(u8),
 }
 
 /// What a node's handler gets besides the input: the time, its own random stream, and
@@ -160,6 +163,8 @@ pub struct NodeCtx<'a> {
     pub rng: &'a mut crate::rng::Stream,
     /// Actions, carried out in order after the handler returns.
     pub actions: &'a mut Vec<Action>,
+    /// The node's radio the input came from (0: its first; see [`Action::Interface`]).
+    pub iface: u8,
 }
 
 /// The radio as a node's stack sees it. Requests are answered later through

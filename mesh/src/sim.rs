@@ -4,7 +4,7 @@
 
 use crate::medium::LinkTable;
 use crate::time::Duration;
-use crate::world::{AirConfig, Interferer};
+use crate::world::{AirConfig, Interface, Interferer, World};
 use han_radio::building::Building;
 use han_radio::geometry::Search;
 use han_radio::link::{bandwidth, noise_floor};
@@ -41,6 +41,31 @@ pub struct BuildingAir {
     pub devices: Vec<(usize, usize)>,
     /// Wi-Fi access points as duty-cycled bursts at every device they reach.
     pub interferers: Vec<Interferer>,
+    /// The bands of the air ([`BuildingAir::air`] first; a dual-band air: 2.4 GHz, GB868).
+    pub bands: Vec<AirConfig>,
+    /// Each node's band (index into `bands`): `devices`, then the extra radios.
+    pub band_of: Vec<u8>,
+    /// Further radios of the devices (a dual-band device's GB868 radio), after the nodes.
+    pub interfaces: Vec<Interface>,
+}
+
+impl BuildingAir {
+    /// The world of `nodes` (one per device, then one per extra radio) on this air, with
+    /// its interferers.
+    pub fn world<N: crate::radio::Node>(self, nodes: Vec<N>, seed: u64) -> World<N> {
+        let mut w = World::with_bands(
+            &self.bands,
+            &self.band_of,
+            &self.interfaces,
+            self.links,
+            nodes,
+            seed,
+        );
+        for i in self.interferers {
+            w.add_interferer(i);
+        }
+        w
+    }
 }
 
 /// The building's Wi-Fi access points as duty-cycled bursts at the `devices` (node order)
@@ -52,13 +77,27 @@ pub fn wifi_interferers(
     devices: &[&han_radio::building::Device],
     noise_dbm: f64,
 ) -> (Vec<Interferer>, Vec<Option<u32>>) {
+    let indexed: Vec<(u32, &han_radio::building::Device)> = devices
+        .iter()
+        .enumerate()
+        .map(|(n, d)| (n as u32, *d))
+        .collect();
+    wifi_at(b, band, &indexed, noise_dbm)
+}
+
+/// [`wifi_interferers`] at the radios `devices` (node number, device).
+fn wifi_at(
+    b: &Building,
+    band: Band,
+    devices: &[(u32, &han_radio::building::Device)],
+    noise_dbm: f64,
+) -> (Vec<Interferer>, Vec<Option<u32>>) {
     let mut interferers = Vec::new();
     let mut index = Vec::new();
     for ap in &b.wifi {
         let powers: Vec<(u32, f64)> = devices
             .iter()
-            .enumerate()
-            .filter_map(|(n, d)| Some((n as u32, wifi_dbm(b, ap, d, band, noise_dbm)?)))
+            .filter_map(|&(n, d)| Some((n, wifi_dbm(b, ap, d, band, noise_dbm)?)))
             .collect();
         if !powers.is_empty() && ap.duty > 0.0 {
             index.push(Some(interferers.len() as u32));
@@ -143,8 +182,114 @@ pub fn building_air_with(
     BuildingAir {
         air,
         links,
+        band_of: vec![0; radios.len()],
         devices: own,
         interferers,
+        bands: vec![air],
+        interfaces: Vec::new(),
+    }
+}
+
+/// The air of a building on both bands: every device with a radio in either is a node on
+/// its first band (2.4 GHz if it has it), `extra` radios (Alt HAN units) follow on 2.4 GHz,
+/// and each device with both radios for which `dual(premises, device)` holds gets its
+/// GB868 radio as a further radio after them. Links join radios of one band only (each
+/// band's own budget, `fade_db` below it), and Wi-Fi reaches only 2.4 GHz radios.
+pub fn building_air_dual(
+    b: &Building,
+    extra: &[&han_radio::building::Device],
+    fade_db: f64,
+    dual: &dyn Fn(usize, usize) -> bool,
+) -> BuildingAir {
+    const BANDS: [Band; 2] = [Band::Ghz2_4, Band::Mhz868];
+    let own: Vec<(usize, usize)> = b
+        .premises
+        .iter()
+        .enumerate()
+        .flat_map(|(p, pr)| pr.devices.iter().enumerate().map(move |(i, _)| (p, i)))
+        .filter(|&(p, i)| {
+            BANDS
+                .iter()
+                .any(|&k| b.premises[p].devices[i].radio(k).is_some())
+        })
+        .collect();
+    let device = |(p, i): (usize, usize)| &b.premises[p].devices[i];
+    // Every radio: (device, band index).
+    let mut radios: Vec<(&han_radio::building::Device, u8)> = own
+        .iter()
+        .map(|&k| (device(k), u8::from(device(k).radio(Band::Ghz2_4).is_none())))
+        .collect();
+    radios.extend(
+        extra
+            .iter()
+            .filter(|d| d.radio(Band::Ghz2_4).is_some())
+            .map(|d| (*d, 0)),
+    );
+    let mut interfaces = Vec::new();
+    for (n, &(p, i)) in own.iter().enumerate() {
+        let d = device((p, i));
+        if d.radio(Band::Ghz2_4).is_some() && d.radio(Band::Mhz868).is_some() && dual(p, i) {
+            interfaces.push(Interface {
+                node: n as u32,
+                band: 1,
+            });
+            radios.push((d, 1));
+        }
+    }
+    let bands: Vec<AirConfig> = BANDS
+        .iter()
+        .enumerate()
+        .map(|(k, &band)| {
+            let sensitivity = radios
+                .iter()
+                .filter(|r| r.1 == k as u8)
+                .filter_map(|(d, _)| d.radio(band).map(|r| r.sensitivity.0))
+                .fold(f64::NEG_INFINITY, f64::max);
+            // A band no radio uses keeps its default sensitivity.
+            let sensitivity = if sensitivity.is_finite() {
+                sensitivity
+            } else {
+                air_for(b, band, -100.0).sensitivity_dbm
+            };
+            air_for(b, band, sensitivity)
+        })
+        .collect();
+    let floor = bands
+        .iter()
+        .map(|a| a.noise_dbm)
+        .fold(f64::INFINITY, f64::min)
+        - 10.0;
+    let positions = radios
+        .iter()
+        .map(|(d, _)| [d.pos.x, d.pos.y, d.pos.z])
+        .collect();
+    let links = LinkTable::build(positions, floor, |a, c| {
+        let ((da, ka), (dc, kc)) = (radios[a], radios[c]);
+        (ka == kc)
+            .then(|| link_dbm(b, da, dc, BANDS[ka as usize]))
+            .flatten()
+            .map(|dbm| dbm - fade_db)
+            .filter(|&dbm| dbm >= bands[ka as usize].noise_dbm - 10.0)
+    });
+    let on_2g4: Vec<(u32, &han_radio::building::Device)> = radios
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.1 == 0)
+        .map(|(n, r)| (n as u32, r.0))
+        .collect();
+    let (interferers, _) = wifi_at(b, Band::Ghz2_4, &on_2g4, bands[0].noise_dbm);
+    BuildingAir {
+        air: bands[0],
+        links,
+        band_of: radios
+            .iter()
+            .map(|r| r.1)
+            .take(radios.len() - interfaces.len())
+            .collect(),
+        devices: own,
+        interferers,
+        bands,
+        interfaces,
     }
 }
 

@@ -47,6 +47,8 @@ pub struct AirConfig {
     pub epoch_unix_ns: u64,
     /// Per-device duty-cycle limits (sub-GHz); None: unlimited.
     pub duty_cycle: Option<DutyCycleLimits>,
+    /// Channel page written in captures' TAP headers (0: 2.4 GHz O-QPSK; 28: GB868).
+    pub page: u8,
 }
 
 impl Default for AirConfig {
@@ -60,6 +62,7 @@ impl Default for AirConfig {
             cca_threshold_dbm: -106.58,
             epoch_unix_ns: 1_767_225_600_000_000_000,
             duty_cycle: None,
+            page: 0,
         }
     }
 }
@@ -67,7 +70,8 @@ impl Default for AirConfig {
 impl AirConfig {
     /// GB868 sub-GHz: 2-FSK timing and error model, noise in 200 kHz with a 4 dB noise figure,
     /// sensitivity −105 dBm (typical 100 kbit/s 2-GFSK, unconfirmed), CCA threshold 10 dB
-    /// above it, and the 1 % / 1.8 % / 2.5 % duty-cycle limits (domain.md 2.3, 2.4).
+    /// above it, and the 1 % / 1.8 % / 2.5 % duty-cycle limits (domain.md 2.3, 2.4); captured
+    /// on channel page 28 (the first GB sub-GHz page, domain.md 2.4).
     pub fn gb868() -> Self {
         AirConfig {
             phy: crate::phy::FSK_GB868,
@@ -75,9 +79,40 @@ impl AirConfig {
             noise_dbm: han_radio::link::noise_floor(han_radio::units::Hz(200.0e3), Db(4.0)).0,
             cca_threshold_dbm: -95.0,
             duty_cycle: Some(DutyCycleLimits::default()),
+            page: 28,
             ..AirConfig::default()
         }
     }
+}
+
+/// One band of the air: its parameters and thresholds in mW (a world has one per band its
+/// radios use; frames never cross bands: no link joins radios of different bands).
+#[derive(Debug, Clone, Copy)]
+struct BandAir {
+    cfg: AirConfig,
+    sensitivity_mw: f64,
+    cca_mw: f64,
+}
+
+impl BandAir {
+    fn new(cfg: AirConfig) -> Self {
+        BandAir {
+            cfg,
+            sensitivity_mw: mw(cfg.sensitivity_dbm),
+            cca_mw: mw(cfg.cca_threshold_dbm),
+        }
+    }
+}
+
+/// A further radio of a node, on a band of its own (a dual-band comms hub's 868 MHz
+/// interface): its inputs reach the node with [`NodeCtx::iface`] set, and the node directs
+/// actions to it with [`Action::Interface`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interface {
+    /// The node the radio belongs to.
+    pub node: u32,
+    /// Index into the world's bands.
+    pub band: u8,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +170,8 @@ struct RadioState {
     watching: u8,
     /// Decodes every frame for a point-of-view capture.
     sniffing: bool,
+    /// Index into [`World::bands`].
+    band: u8,
 }
 
 const _: () = assert!(std::mem::size_of::<RadioState>() == 64);
@@ -370,9 +407,15 @@ impl Tuned {
 /// The virtual air with its nodes.
 pub struct World<N: Node> {
     cfg: AirConfig,
+    /// The bands radios are on (one for a one-band world; `cfg` is the first's).
+    bands: Vec<BandAir>,
+    /// Per radio, the node it belongs to (itself for a node's first radio).
+    owner: Vec<u32>,
+    /// Per radio, its interface number at its node (0: the node's first radio).
+    iface: Vec<u8>,
+    /// The further radios: (node, interface number, radio).
+    interfaces: Vec<(u32, u8, u32)>,
     noise_mw: Vec<f64>,
-    sensitivity_mw: f64,
-    cca_mw: f64,
     links: LinkTable,
     /// Per transmitter, its receivers on its channel.
     tuned: Vec<Tuned>,
@@ -440,11 +483,43 @@ fn dbm(mw: f64) -> f64 {
 impl<N: Node> World<N> {
     /// A world of `nodes` over `links` (one entry per node, same order), seeded by `seed`.
     pub fn new(cfg: AirConfig, links: LinkTable, nodes: Vec<N>, seed: u64) -> Self {
-        let radios_len = nodes.len();
-        let settings: Vec<RadioSettings> = nodes
+        let n = nodes.len();
+        Self::with_bands(&[cfg], &vec![0; n], &[], links, nodes, seed)
+    }
+
+    /// A world on several bands: node `i`'s radio on `bands[band_of[i]]`, then the further
+    /// radios of `interfaces` (radios `nodes.len()..`, in order); `links` has one entry per
+    /// radio and must join only radios of the same band. The first band is
+    /// [`World::config`].
+    pub fn with_bands(
+        bands: &[AirConfig],
+        band_of: &[u8],
+        interfaces: &[Interface],
+        links: LinkTable,
+        nodes: Vec<N>,
+        seed: u64,
+    ) -> Self {
+        let bands: Vec<BandAir> = bands.iter().copied().map(BandAir::new).collect();
+        let cfg = bands[0].cfg;
+        let radios_len = nodes.len() + interfaces.len();
+        let radio_band: Vec<u8> = (0..nodes.len())
+            .map(|i| band_of.get(i).copied().unwrap_or(0))
+            .chain(interfaces.iter().map(|f| f.band))
+            .map(|b| if (b as usize) < bands.len() { b } else { 0 })
+            .collect();
+        let mut owner: Vec<u32> = (0..nodes.len() as u32).collect();
+        let mut iface = vec![0u8; nodes.len()];
+        let mut extra = Vec::new();
+        for (k, f) in interfaces.iter().enumerate() {
+            let number = 1 + extra.iter().filter(|&&(o, _, _)| o == f.node).count() as u8;
+            owner.push(f.node);
+            iface.push(number);
+            extra.push((f.node, number, (nodes.len() + k) as u32));
+        }
+        let settings: Vec<RadioSettings> = owner
             .iter()
-            .map(|n| RadioSettings {
-                config: n.radio_config(),
+            .map(|&o| RadioSettings {
+                config: nodes[o as usize].radio_config(),
                 ack: None,
                 pending_for: Vec::new(),
                 mode_since: SimTime::ZERO,
@@ -454,7 +529,8 @@ impl<N: Node> World<N> {
             .collect();
         let radios: Vec<RadioState> = settings
             .iter()
-            .map(|s| RadioState {
+            .zip(&radio_band)
+            .map(|(s, &band)| RadioState {
                 channel: s.config.channel,
                 pan_id: s.config.pan_id,
                 short_addr: s.config.short_addr,
@@ -466,11 +542,15 @@ impl<N: Node> World<N> {
                 wifi_mw: 0.0,
                 watching: 0,
                 sniffing: false,
+                band,
             })
             .collect();
-        let macs = (0..nodes.len() as u32)
+        let macs = (0..radios_len as u32)
             .map(|i| MacSlot {
-                engine: Transmitter::new(cfg.phy.symbol_ns, cfg.phy.ack_wait_symbols()),
+                engine: {
+                    let phy = bands[radio_band[i as usize] as usize].cfg.phy;
+                    Transmitter::new(phy.symbol_ns, phy.ack_wait_symbols())
+                },
                 timer_gen: 0,
                 current: None,
                 queue: VecDeque::new(),
@@ -483,6 +563,7 @@ impl<N: Node> World<N> {
             .collect();
         let by_short = settings
             .iter()
+            .take(nodes.len())
             .enumerate()
             .filter(|(_, r)| r.config.short_addr < 0xfffe)
             .map(|(i, r)| (r.config.short_addr, i as u32))
@@ -492,14 +573,19 @@ impl<N: Node> World<N> {
             queue.push(SimTime::ZERO, Event::Start(i));
         }
         let stats = Stats {
-            nodes: vec![Default::default(); nodes.len()],
+            nodes: vec![Default::default(); radios_len],
             ..Default::default()
         };
         World {
-            noise_mw: vec![mw(cfg.noise_dbm); nodes.len()],
-            sensitivity_mw: mw(cfg.sensitivity_dbm),
-            cca_mw: mw(cfg.cca_threshold_dbm),
+            noise_mw: radio_band
+                .iter()
+                .map(|&b| mw(bands[b as usize].cfg.noise_dbm))
+                .collect(),
             cfg,
+            bands,
+            owner,
+            iface,
+            interfaces: extra,
             tuned: (0..radios_len).map(|_| Tuned::default()).collect(),
             heard_by: heard_by(&links),
             links,
@@ -694,7 +780,6 @@ impl<N: Node> World<N> {
     /// Switch interferer `idx` on or off from now (an access point or a microwave oven
     /// turned on or off); switched on, its first burst comes after a random gap.
     pub fn set_interferer_enabled(&mut self, idx: u32, enabled: bool) {
-        let phy = self.cfg.phy;
         let Some(s) = self.interferers.get_mut(idx as usize) else {
             return;
         };
@@ -705,6 +790,7 @@ impl<N: Node> World<N> {
             for &n in &s.watchers {
                 if let Some(&(_, p)) = self.node_ifs[n as usize].iter().find(|(i, _)| *i == idx) {
                     let r = &mut self.radios[n as usize];
+                    let phy = self.bands[r.band as usize].cfg.phy;
                     let sensed = self.ears[n as usize].sensed_mw;
                     r.settle(sensed, self.noise_mw[n as usize], self.now, &phy);
                     r.wifi_mw = (r.wifi_mw - p).max(0.0);
@@ -727,12 +813,13 @@ impl<N: Node> World<N> {
     /// Set the power of interferer `idx` at `node` while it is on (dBm; None: out of reach),
     /// e.g. after the node moved.
     pub fn set_interferer_power(&mut self, idx: u32, node: u32, dbm: Option<f64>) {
-        if idx as usize >= self.interferers.len() || node as usize >= self.nodes.len() {
+        if idx as usize >= self.interferers.len() || node as usize >= self.radios.len() {
             return;
         }
         let watching = self.radios[node as usize].watching;
+        let band = self.bands[self.radios[node as usize].band as usize];
         if watching > 0 {
-            let phy = self.cfg.phy;
+            let phy = band.cfg.phy;
             let sensed = self.ears[node as usize].sensed_mw;
             self.radios[node as usize].settle(sensed, self.noise_mw[node as usize], self.now, &phy);
             self.radios[node as usize].watching = 1;
@@ -748,7 +835,7 @@ impl<N: Node> World<N> {
             self.watch(node);
             let r = &mut self.radios[node as usize];
             r.watching = watching;
-            r.check_cca(&self.ears[node as usize], self.cca_mw);
+            r.check_cca(&self.ears[node as usize], band.cca_mw);
         }
     }
 
@@ -758,7 +845,7 @@ impl<N: Node> World<N> {
             return;
         };
         if w > 0 {
-            let phy = self.cfg.phy;
+            let phy = self.bands[self.radios[n as usize].band as usize].cfg.phy;
             let sensed = self.ears[n as usize].sensed_mw;
             self.radios[n as usize].settle(sensed, self.noise_mw[n as usize], self.now, &phy);
             self.radios[n as usize].watching = 1;
@@ -787,7 +874,6 @@ impl<N: Node> World<N> {
                 t.valid = false;
             }
         }
-        let phy = self.cfg.phy;
         for id in 0..self.on_air.len() {
             let Some((src, channel)) = self.on_air[id].as_ref().map(|a| (a.src, a.channel)) else {
                 continue;
@@ -799,12 +885,14 @@ impl<N: Node> World<N> {
                 }
                 let noise = self.noise_mw[rx as usize];
                 let (r, ear) = (&mut self.radios[rx as usize], &mut self.ears[rx as usize]);
+                let band = &self.bands[r.band as usize];
+                let phy = band.cfg.phy;
                 r.settle(ear.sensed_mw, noise, self.now, &phy);
                 if let Some(o) = *old {
                     ear.remove(o);
                 }
                 if let Some(p) = new {
-                    r.raise(ear, p, noise, self.now, &phy, self.cca_mw);
+                    r.raise(ear, p, noise, self.now, &phy, band.cca_mw);
                 }
                 let locked = r.lock.is_some_and(|k| k.tx == id as u32);
                 match (locked, new) {
@@ -828,7 +916,6 @@ impl<N: Node> World<N> {
     }
 
     fn toggle_interferer(&mut self, idx: u32, generation: u32) {
-        let phy = self.cfg.phy;
         let Some(s) = self.interferers.get_mut(idx as usize) else {
             return;
         };
@@ -848,10 +935,16 @@ impl<N: Node> World<N> {
             };
             let r = &mut self.radios[n as usize];
             let ear = &self.ears[n as usize];
-            r.settle(ear.sensed_mw, self.noise_mw[n as usize], self.now, &phy);
+            let band = &self.bands[r.band as usize];
+            r.settle(
+                ear.sensed_mw,
+                self.noise_mw[n as usize],
+                self.now,
+                &band.cfg.phy,
+            );
             if s.on {
                 r.wifi_mw += p;
-                r.check_cca(ear, self.cca_mw);
+                r.check_cca(ear, band.cca_mw);
             } else {
                 r.wifi_mw = (r.wifi_mw - p).max(0.0);
             }
@@ -1046,12 +1139,21 @@ impl<N: Node> World<N> {
         }
     }
 
-    fn node_input(&mut self, n: u32, input: NodeInput<'_>) {
+    /// The PHY of radio `n`'s band.
+    #[inline]
+    fn phy(&self, n: u32) -> &Phy {
+        &self.bands[self.radios[n as usize].band as usize].cfg.phy
+    }
+
+    /// Radio `r`'s input to its node; the node's actions go to its first radio until an
+    /// [`Action::Interface`] names another.
+    fn node_input(&mut self, r: u32, input: NodeInput<'_>) {
+        let n = self.owner[r as usize];
         if self.external[n as usize] {
             if let NodeInput::TransmitDone { handle, result } = input
                 && handle == INJECTED
             {
-                self.external_done.push((n, result));
+                self.external_done.push((r, result));
             }
             return;
         }
@@ -1060,12 +1162,52 @@ impl<N: Node> World<N> {
             now: self.now,
             rng: &mut self.macs[n as usize].app_rng,
             actions: &mut actions,
+            iface: self.iface[r as usize],
         };
         self.nodes[n as usize].handle(input, &mut ctx);
+        let mut target = Some(n);
         for a in actions.drain(..) {
-            self.action(n, a);
+            match a {
+                Action::Interface(k) => target = self.radio_of(n, k),
+                a => {
+                    if let Some(t) = target {
+                        self.action(t, a);
+                    }
+                }
+            }
         }
         self.actions = actions;
+    }
+
+    /// Radio number `k` of node `n` (0: its first), if it has one.
+    fn radio_of(&self, n: u32, k: u8) -> Option<u32> {
+        if k == 0 {
+            return Some(n);
+        }
+        self.interfaces
+            .iter()
+            .find(|&&(o, i, _)| o == n && i == k)
+            .map(|&(_, _, r)| r)
+    }
+
+    /// The radios of node `node` in interface order (its first radio, then its further
+    /// ones), with each one's band index.
+    pub fn radios_of(&self, node: u32) -> Vec<(u32, u8)> {
+        let mut v = vec![node];
+        v.extend(
+            self.interfaces
+                .iter()
+                .filter(|&&(o, _, _)| o == node)
+                .map(|&(_, _, r)| r),
+        );
+        v.into_iter()
+            .filter_map(|r| Some((r, self.radios.get(r as usize)?.band)))
+            .collect()
+    }
+
+    /// The parameters of band `band` (an index of [`World::with_bands`]'s list).
+    pub fn band_config(&self, band: u8) -> Option<&AirConfig> {
+        self.bands.get(band as usize).map(|b| &b.cfg)
     }
 
     fn action(&mut self, n: u32, a: Action) {
@@ -1080,9 +1222,10 @@ impl<N: Node> World<N> {
                     .push_back((handle, psdu, options));
                 self.next_request(n);
             }
-            Action::SetTimer { id, at } => {
-                self.queue.push(at.max(self.now), Event::NodeTimer(n, id))
-            }
+            Action::SetTimer { id, at } => self.queue.push(
+                at.max(self.now),
+                Event::NodeTimer(self.owner[n as usize], id),
+            ),
             Action::Configure(c) => self.configure(n, c),
             Action::EnergyDetect => {
                 let wifi: f64 = self.node_ifs[n as usize]
@@ -1101,6 +1244,7 @@ impl<N: Node> World<N> {
                 }
             }
             Action::Wire { to, at, payload } => {
+                let n = self.owner[n as usize];
                 if (to as usize) < self.nodes.len() {
                     let slot = match self.wire_free.pop() {
                         Some(s) => {
@@ -1123,12 +1267,16 @@ impl<N: Node> World<N> {
                     self.set_mode(n, Mode::Listen);
                 }
             }
+            // Only a node's handler directs its actions (see [`World::node_input`]).
+            Action::Interface(_) => {}
         }
     }
 
     fn configure(&mut self, n: u32, c: RadioConfig) {
         let before = self.settings[n as usize].config.short_addr;
-        if before != c.short_addr {
+        // A node's further radios are not looked up by address (statistics and capture
+        // RSS name its first).
+        if before != c.short_addr && self.iface[n as usize] == 0 {
             // A short address adopted at run time (association) names the node from now on.
             if self.by_short.get(&before) == Some(&n) {
                 self.by_short.remove(&before);
@@ -1201,7 +1349,9 @@ impl<N: Node> World<N> {
             self.link_stats.entry((n, d)).or_default().requests += 1;
         }
         m.current = Some(Pending { handle, psdu, dst });
-        if let Some(limits) = self.cfg.duty_cycle
+        if let Some(limits) = self.bands[self.radios[n as usize].band as usize]
+            .cfg
+            .duty_cycle
             && m.duty.state(self.now.0, &limits) == DutyCycleState::Suspended
         {
             let out = MacOutput::Confirm {
@@ -1231,12 +1381,12 @@ impl<N: Node> World<N> {
                 self.radios[n as usize].cca_busy = Some(busy);
                 self.relist(n);
                 self.queue
-                    .push(self.now + self.cfg.phy.cca(), Event::CcaEnd(n));
+                    .push(self.now + self.phy(n).cca(), Event::CcaEnd(n));
             }
             MacOutput::Transmit => {
                 self.set_mode(n, Mode::Turnaround);
                 self.queue
-                    .push(self.now + self.cfg.phy.turnaround(), Event::TxStart(n));
+                    .push(self.now + self.phy(n).turnaround(), Event::TxStart(n));
             }
             MacOutput::Confirm {
                 status,
@@ -1281,7 +1431,7 @@ impl<N: Node> World<N> {
         let r = &self.radios[n as usize];
         r.mode != Mode::Listen
             || r.lock.is_some()
-            || self.ears[n as usize].sensed_mw + r.wifi_mw >= self.cca_mw
+            || self.ears[n as usize].sensed_mw + r.wifi_mw >= self.bands[r.band as usize].cca_mw
     }
 
     fn cca_end(&mut self, n: u32) {
@@ -1296,13 +1446,14 @@ impl<N: Node> World<N> {
 
     fn start_tx(&mut self, n: u32, psdu: Vec<u8>, ack_to: Option<u32>) {
         self.set_mode(n, Mode::Transmit);
-        let end = self.now + self.cfg.phy.airtime(psdu.len());
+        let band = self.bands[self.radios[n as usize].band as usize];
+        let end = self.now + band.cfg.phy.airtime(psdu.len());
         let peek = HeaderPeek::read(&psdu);
         let id = self.free.pop().unwrap_or_else(|| {
             self.on_air.push(None);
             (self.on_air.len() - 1) as u32
         });
-        let phy = self.cfg.phy;
+        let phy = band.cfg.phy;
         let channel = self.radios[n as usize].channel;
         self.tune(n, channel);
         let now = self.now;
@@ -1320,7 +1471,7 @@ impl<N: Node> World<N> {
         }
         for &w in &self.watchful {
             if t.power_at(w).is_some() {
-                self.radios[w as usize].check_cca(&self.ears[w as usize], self.cca_mw);
+                self.radios[w as usize].check_cca(&self.ears[w as usize], band.cca_mw);
             }
         }
         let mut locked = self.spare_locked.pop().unwrap_or_default();
@@ -1365,7 +1516,7 @@ impl<N: Node> World<N> {
         *s.channel_airtime_ns.entry(channel).or_default() += (end - self.now).0;
         s.nodes[n as usize].ppdus += 1;
         s.nodes[n as usize].tx_ns += (end - self.now).0;
-        if self.cfg.duty_cycle.is_some() {
+        if band.cfg.duty_cycle.is_some() {
             self.macs[n as usize]
                 .duty
                 .record(self.now.0, (end - self.now).0);
@@ -1386,6 +1537,7 @@ impl<N: Node> World<N> {
 
     /// Make `tx`'s list of receivers on `channel` current.
     fn tune(&mut self, tx: u32, channel: u8) {
+        let sensitivity_mw = self.bands[self.radios[tx as usize].band as usize].sensitivity_mw;
         let t = &mut self.tuned[tx as usize];
         if t.valid && t.channel == channel {
             return;
@@ -1398,11 +1550,8 @@ impl<N: Node> World<N> {
                 .filter(|l| self.radios[l.rx as usize].channel == channel),
         );
         t.lockable.clear();
-        t.lockable.extend(
-            t.links
-                .iter()
-                .filter(|l| f64::from(l.mw) >= self.sensitivity_mw),
-        );
+        t.lockable
+            .extend(t.links.iter().filter(|l| f64::from(l.mw) >= sensitivity_mw));
         t.channel = channel;
         t.valid = true;
     }
@@ -1455,7 +1604,8 @@ impl<N: Node> World<N> {
         let Some(w) = self.capture.as_mut() else {
             return;
         };
-        if w.write_frame(self.cfg.epoch_unix_ns + self.now.0, body, &meta)
+        let page = self.bands[self.radios[n as usize].band as usize].cfg.page;
+        if w.write_frame_on_page(self.cfg.epoch_unix_ns + self.now.0, body, &meta, page)
             .is_err()
         {
             self.capture = None;
@@ -1467,7 +1617,7 @@ impl<N: Node> World<N> {
             return;
         };
         self.free.push(id);
-        let phy = self.cfg.phy;
+        let phy = *self.phy(air.src);
         let mut deliveries = std::mem::take(&mut self.deliveries);
         self.tune(air.src, air.channel);
         let now = self.now;
@@ -1534,7 +1684,10 @@ impl<N: Node> World<N> {
         if let Some(w) = self.node_captures.get_mut(&rx) {
             let body = air.psdu.get(..air.psdu.len().saturating_sub(2));
             let t = self.cfg.epoch_unix_ns + (air.start + delay).0;
-            if w.write_frame(t, body.unwrap_or_default(), &meta).is_err() {
+            let page = self.bands[self.radios[rx as usize].band as usize].cfg.page;
+            if w.write_frame_on_page(t, body.unwrap_or_default(), &meta, page)
+                .is_err()
+            {
                 self.node_captures.remove(&rx);
             }
         }
@@ -1581,7 +1734,7 @@ impl<N: Node> World<N> {
             let pending = c.config.frame_pending || c.pending_for.contains(&src);
             c.ack = Some((h.seq.unwrap_or(0), air.src, pending));
             self.queue.push(
-                self.now + delay + self.cfg.phy.turnaround(),
+                self.now + delay + self.phy(rx).turnaround(),
                 Event::AckStart(rx),
             );
         }

@@ -65,6 +65,7 @@ struct ShadowingDef {
 #[serde(deny_unknown_fields)]
 struct RadioSection {
     channel_2g4: Option<Spanned<i64>>,
+    channel_868: Option<Spanned<i64>>,
     noise_figure_db: Option<f64>,
     fade_margin_db: Option<f64>,
     packet_octets: Option<u32>,
@@ -243,6 +244,9 @@ pub struct Building {
     pub channel_2g4: u8,
     /// The file names the channel; otherwise each comms hub picks one by an energy scan.
     pub channel_2g4_fixed: bool,
+    /// GB868 channel (page 28, 0-26) the dual-band comms hubs also form on; None: hubs
+    /// use 2.4 GHz only.
+    pub channel_868: Option<u8>,
     /// Receiver noise figure.
     pub noise_figure: Db,
     /// Fade margin a link needs beyond sensitivity.
@@ -428,6 +432,21 @@ impl Building {
                     ));
                 }
                 v as u8
+            }
+        };
+
+        let channel_868 = match &doc.radio.channel_868 {
+            None => None,
+            Some(c) => {
+                let v = *c.get_ref();
+                if !(0..=26).contains(&v) {
+                    return Err(ctx.err(
+                        c.span(),
+                        format!("GB868 channel {v} is outside 0-26"),
+                        "dual-band hubs form on channel page 28, logical channels 0-26",
+                    ));
+                }
+                Some(v as u8)
             }
         };
 
@@ -840,6 +859,7 @@ impl Building {
             }),
             channel_2g4: channel,
             channel_2g4_fixed: doc.radio.channel_2g4.is_some(),
+            channel_868,
             noise_figure: Db(doc.radio.noise_figure_db.unwrap_or(6.0)),
             fade_margin: Db(doc.radio.fade_margin_db.unwrap_or(10.0)),
             packet_octets: doc.radio.packet_octets.unwrap_or(50),
@@ -1005,6 +1025,13 @@ devices = [
 
     #[test]
     fn channel_out_of_range() {
+        let e = err(&OK.replace("channel_2g4 = 15", "channel_2g4 = 15\nchannel_868 = 27"));
+        assert!(
+            e.message.contains("GB868 channel 27 is outside 0-26"),
+            "{e}"
+        );
+        let b = Building::from_toml("t", &OK.replace("channel_2g4 = 15", "channel_868 = 3"));
+        assert_eq!(b.map(|b| b.channel_868).ok(), Some(Some(3)));
         let e = err(&OK.replace("channel_2g4 = 15", "channel_2g4 = 27"));
         assert_eq!((e.line, e.column), (6, 15));
         assert!(

@@ -39,9 +39,11 @@ pub struct SimArgs {
     /// top-ups, price changes; see docs/devices.md.
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
-    /// Band: 2.4 (O-QPSK) or 868 (GB868 2-FSK with the duty-cycle limit).
-    #[arg(long, default_value = "2.4", value_parser = parse_band)]
-    pub band: han_radio::units::Band,
+    /// Band of every device: 2.4 (O-QPSK) or 868 (GB868 2-FSK with the duty-cycle limit).
+    /// Left out: both bands when the building names `channel_868` (dual-band hubs form on
+    /// both, dual-band devices try 2.4 GHz first), else 2.4.
+    #[arg(long, value_parser = parse_band)]
+    pub band: Option<han_radio::units::Band>,
     /// Pace the run: simulated seconds per wall second (1 = real time); as fast as
     /// possible if omitted.
     #[arg(long)]
@@ -83,9 +85,22 @@ pub fn run(a: &SimArgs) -> Result<u8> {
             }
         }
     }
+    let dual_band = a.band.is_none() && building.channel_868.is_some();
+    if dual_band && !events.air.is_empty() {
+        eprintln!(
+            "{}: moves, walls, doors and noise sources need a one-band run: add --band 2.4 \
+             or --band 868 (this building runs both bands by default)",
+            a.events
+                .as_ref()
+                .map_or(String::new(), |f| f.display().to_string())
+        );
+        return Ok(super::EXIT_BAD_INPUT);
+    }
+    let band = a.band.unwrap_or(han_radio::units::Band::Ghz2_4);
     let cfg = ScenarioConfig {
         seed: a.seed,
-        band: a.band,
+        band,
+        dual_band,
         outages: events.power_cuts.clone(),
         key_updates: events.key_updates.clone(),
         top_ups: events.top_ups.clone(),
@@ -97,7 +112,7 @@ pub fn run(a: &SimArgs) -> Result<u8> {
     let gateways = GatewayConfig::default().with_outages(&events.backhaul_outages);
     let mut run = build(&building, &cfg, &gateways);
     let world = &mut run.world;
-    let mut timeline = Timeline::new(&building, a.band, world, events);
+    let mut timeline = Timeline::new(&building, band, world, events);
     if a.pcap.is_some() {
         world.capture_air();
     }

@@ -170,9 +170,21 @@ impl<W: Write> PcapWriter<W> {
         mpdu_without_fcs: &[u8],
         meta: &RadioMeta,
     ) -> io::Result<()> {
+        self.write_frame_on_page(time_ns, mpdu_without_fcs, meta, 0)
+    }
+
+    /// [`PcapWriter::write_frame`] with the channel on channel `page` in the TAP header
+    /// (0: 2.4 GHz O-QPSK; 28: GB868, Zigbee PRO R22 D.10).
+    pub fn write_frame_on_page(
+        &mut self,
+        time_ns: u64,
+        mpdu_without_fcs: &[u8],
+        meta: &RadioMeta,
+        page: u8,
+    ) -> io::Result<()> {
         let mut data = Vec::with_capacity(mpdu_without_fcs.len() + 40);
         if self.link == LinkType::Tap {
-            tap::emit_header(&mut data, meta);
+            tap::emit_header(&mut data, meta, page);
         }
         data.extend_from_slice(mpdu_without_fcs);
         if self.link != LinkType::NoFcs {

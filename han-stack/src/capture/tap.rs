@@ -22,13 +22,13 @@ fn put_tlv(out: &mut Vec<u8>, kind: u16, value: &[u8]) {
     out.resize(out.len() + (4 - value.len() % 4) % 4, 0);
 }
 
-/// Append a TAP header announcing a 16-bit FCS, with RSS, channel (page 0) and LQI.
-pub(crate) fn emit_header(out: &mut Vec<u8>, meta: &RadioMeta) {
+/// Append a TAP header announcing a 16-bit FCS, with RSS, channel on `page` and LQI.
+pub(crate) fn emit_header(out: &mut Vec<u8>, meta: &RadioMeta, page: u8) {
     let start = out.len();
     out.extend_from_slice(&[0, 0, 0, 0]);
     put_tlv(out, TLV_FCS_TYPE, &[1]);
     put_tlv(out, TLV_RSS, &meta.rssi_dbm.to_le_bytes());
-    put_tlv(out, TLV_CHANNEL, &[meta.channel, 0, 0]);
+    put_tlv(out, TLV_CHANNEL, &[meta.channel, 0, page]);
     put_tlv(out, TLV_LQI, &[meta.lqi]);
     let len = (out.len() - start) as u16;
     out[start + 2..start + 4].copy_from_slice(&len.to_le_bytes());
