@@ -250,9 +250,9 @@ mod tests {
             assert!(c.after.gas_age_s.is_some_and(|g| g <= 7200.0), "{c:?}");
             assert!(c.after.ratio >= 0.45, "{c:?}");
         }
-        // Most flats meet every target (the rest lose more than 5 % of their readings:
-        // 7 of 12 pass, see docs/alt-han.md).
-        assert!(r.iter().filter(|c| c.ok).count() >= 7, "{r:?}");
+        // Every flat meets every target (7 of 12 did while a busy channel counted as a
+        // broken link and the units dropped carried frames on it, see docs/alt-han.md).
+        assert!(r.iter().all(|c| c.ok), "{r:?}");
     }
 
     #[test]
