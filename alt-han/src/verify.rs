@@ -207,8 +207,12 @@ mod tests {
 
     #[test]
     fn farmhouse_pair_carries_at_868_mhz_too() {
-        // GB868 (2-FSK, 100 kbit/s, duty-cycle limited): the IHD joins across the pair and
-        // the ESME's reports are acknowledged, the proxy ACK answering within the ACK wait.
+        // GB868 (2-FSK, 100 kbit/s, duty-cycle limited): the IHD joins across the pair, the
+        // ESME's reports are acknowledged (the proxy ACK answering within the ACK wait) and
+        // the IHD's electricity data stays fresh. It once went 126 s without an update:
+        // the Transport Keys of the ESME-IHD application link key were lost (no route to
+        // the new IHD before its first link status; the far unit dropping the copy on a
+        // busy channel), and the IHD only asks again every 30 s.
         let (b, ids) = planned("farmhouse.toml");
         let cfg = VerifyConfig {
             band: Band::Mhz868,
@@ -217,12 +221,10 @@ mod tests {
         let r = verify(&b, &ids, &cfg);
         let c = &r[0];
         assert_eq!(c.before.electricity_gap_s, None, "{c:?}");
+        assert!(c.ok, "{c:?}");
         assert_eq!(c.after.joined, c.after.devices, "{c:?}");
-        assert!(c.after.ratio >= 0.95, "{c:?}");
-        // Since the hub's active scan at formation the IHD once goes 126 s without an
-        // electricity update at 868 MHz (target 60 s, so not `ok`): see docs/alt-han.md.
         assert!(
-            c.after.electricity_gap_s.is_some_and(|g| g <= 180.0),
+            c.after.electricity_gap_s.is_some_and(|g| g <= 60.0),
             "{c:?}"
         );
     }
@@ -248,9 +250,9 @@ mod tests {
             assert!(c.after.gas_age_s.is_some_and(|g| g <= 7200.0), "{c:?}");
             assert!(c.after.ratio >= 0.45, "{c:?}");
         }
-        // Most flats meet every target (the rest lose more than 5 % of their readings:
-        // 7 of 12 pass, see docs/alt-han.md).
-        assert!(r.iter().filter(|c| c.ok).count() >= 7, "{r:?}");
+        // Every flat meets every target (7 of 12 did while a busy channel counted as a
+        // broken link and the units dropped carried frames on it, see docs/alt-han.md).
+        assert!(r.iter().all(|c| c.ok), "{r:?}");
     }
 
     #[test]

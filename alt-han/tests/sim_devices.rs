@@ -95,11 +95,35 @@ fn a_ten_minute_backhaul_outage_loses_no_meter_reading() {
     // wall) hears both ends, so what one hears it re-emits itself to its own devices while
     // the backhaul is down; the odd frame lost meanwhile is resent by the MAC and APS.
     assert_eq!(p.readings_lost, 0, "{}", s.text());
+    // At most two reports go unacknowledged (each recovered by the next): besides the odd
+    // one lost to the outage, the ESME's first route discovery to the IHD that has just
+    // joined can fail (the IHD answers a route request over its parent only after the
+    // parent's first link status lists it), and the reports held for it are given up.
     let e = p.electricity.as_ref().unwrap();
-    assert!(e.reports[1] + 1 >= e.reports[0], "{}", s.text());
+    assert!(e.reports[1] + 2 >= e.reports[0], "{}", s.text());
     let ihd = p.ihd.as_ref().unwrap();
     assert!(ihd.electricity_max_gap_s <= 60.0, "{}", s.text());
     assert_eq!(ihd.electricity_wh, e.last_reported_wh, "{}", s.text());
+}
+
+#[test]
+fn a_grey_direct_link_at_868_mhz_does_not_make_routing_flap() {
+    // Unfaded at 868 MHz the ESME and the IHD hear each other directly, 4 dB over their
+    // sensitivity (under the survey's 10 dB margin, so the pair carries them too): a grey
+    // link where a frame now and then finds the channel busy or misses its ACK.
+    let (b, _) = planned("farmhouse.toml");
+    let (_, s) = run(&b, &GatewayConfig::default(), Band::Mhz868, 7200);
+    let p = &s.devices.premises[0];
+    assert!(works(p), "{}", s.text());
+    let e = p.electricity.as_ref().unwrap();
+    let acked = e.reports[1] as f64 / e.reports[0] as f64;
+    assert!(acked >= 0.95, "{acked} {}", s.text());
+    // Three routers (hub, ESME, IHD) with two router neighbours each: every router learns
+    // its route to each of the other two when the IHD joins (6), and a topology that does
+    // not change should not cost more than one re-learnt route per router pair and hour
+    // (6 an hour): at most 18 in two hours. A flapping route (one MAC failure or busy
+    // channel breaking the link, discovery, the next link status restoring it) made 320.
+    assert!(p.route_changes <= 18, "{}", s.text());
 }
 
 /// The seconds `s` into a run.

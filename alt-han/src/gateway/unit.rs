@@ -4,11 +4,11 @@
 //! the premises' HAN, only for premises it serves.
 use crate::gateway::backhaul::{BackhaulLink, BackhaulStats};
 use crate::gateway::isolation::{DUPLICATE_WINDOW, Isolation, Tagged};
-use han_mesh::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, TxOptions};
+use han_mesh::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, TxOptions, TxResult};
 use han_mesh::time::{Duration, SimTime};
 use han_stack::mac::{Address, MacCommand, MacFrame};
 use serde::Serialize;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 /// What a unit did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -32,7 +32,18 @@ pub struct UnitStats {
     pub beacons_answered: u64,
     /// Short addresses learned from joins carried.
     pub learned: u64,
+    /// Carried frames offered to the MAC again after a channel access failure.
+    pub emit_retries: u64,
+    /// Carried frames given up on: the channel stayed busy through every retry.
+    pub emit_failed: u64,
 }
+
+/// Times a unit offers a carried frame to its MAC again after a channel access failure
+/// (han's choice). The frame's sender was answered already (by the unit's proxy ACK or the
+/// destination hearing it too), so nothing above the unit would resend it: a repeater
+/// that dropped it on the first busy channel would lose, for instance, a Transport Key the
+/// trust centre sends back to back with the partner's copy.
+const EMIT_RETRIES: u8 = 3;
 
 /// One radio unit (a P2P repeater unit or a shared node unit).
 #[derive(Debug)]
@@ -48,6 +59,8 @@ pub struct GatewayUnit {
     proxy_for: Vec<(u16, Address)>,
     near: Option<Vec<(u16, Address)>>,
     emitted: VecDeque<(SimTime, Vec<u8>)>,
+    /// Carried frames with the MAC, by handle, with the retries left after a busy channel.
+    in_mac: BTreeMap<u32, (Vec<u8>, u8)>,
     last_solicit: Option<SimTime>,
     last_request: Option<SimTime>,
     /// Per premises served: the last beacon carried from its comms hub, and when this unit
@@ -108,6 +121,7 @@ impl GatewayUnit {
             proxy_for: Vec::new(),
             near: None,
             emitted: VecDeque::new(),
+            in_mac: BTreeMap::new(),
             last_solicit: None,
             last_request: None,
             hub_beacons: Vec::new(),
@@ -324,12 +338,37 @@ impl GatewayUnit {
         }
         self.emitted.push_back((ctx.now, t.psdu.clone()));
         self.stats.emitted += 1;
+        self.transmit_carried(t.psdu, EMIT_RETRIES, ctx);
+    }
+
+    /// Hands a carried frame to the MAC, remembering it for a retry on a busy channel.
+    fn transmit_carried(&mut self, psdu: Vec<u8>, retries: u8, ctx: &mut NodeCtx<'_>) {
         self.next_handle = self.next_handle.wrapping_add(1);
+        self.in_mac
+            .insert(self.next_handle, (psdu.clone(), retries));
         ctx.actions.push(Action::Transmit {
             handle: self.next_handle,
-            psdu: t.psdu,
+            psdu,
             options: TxOptions::default(),
         });
+    }
+
+    /// The MAC is done with a frame: a carried frame that never got the channel
+    /// (CHANNEL_ACCESS_FAILURE) goes to the MAC again, with fresh backoffs, while retries
+    /// are left.
+    fn transmit_done(&mut self, handle: u32, result: TxResult, ctx: &mut NodeCtx<'_>) {
+        let Some((psdu, retries)) = self.in_mac.remove(&handle) else {
+            return;
+        };
+        if result != TxResult::ChannelAccessFailure {
+            return;
+        }
+        if retries == 0 {
+            self.stats.emit_failed += 1;
+            return;
+        }
+        self.stats.emit_retries += 1;
+        self.transmit_carried(psdu, retries - 1, ctx);
     }
 
     /// Backhaul counters towards each peer.
@@ -394,7 +433,8 @@ impl Node for GatewayUnit {
                 self.cache_hub_beacon(&t);
                 self.emit(t, ctx);
             }
-            NodeInput::TransmitDone { .. } | NodeInput::Timer(_) | NodeInput::Energy(_) => {}
+            NodeInput::TransmitDone { handle, result } => self.transmit_done(handle, result, ctx),
+            NodeInput::Timer(_) | NodeInput::Energy(_) => {}
         }
     }
 }

@@ -286,6 +286,16 @@ impl DeviceHost {
             return;
         };
         if matches!(result, TxStatus::Success { .. }) {
+            if let Some(r) = self.router.as_mut() {
+                r.on_transmit_delivered(tx.mac_dst);
+            }
+            return;
+        }
+        // Only a frame the neighbour never acknowledged says anything about the link: a
+        // busy channel (CHANNEL_ACCESS_FAILURE) or a spent duty-cycle budget kept the
+        // frame off the air (IEEE 802.15.4-2015 6.2.5.1), and breaking the routes through
+        // a good neighbour for it sends the next frames into route discovery.
+        if result != TxStatus::NoAck {
             return;
         }
         if let Some(r) = self.router.as_mut() {

@@ -14,6 +14,14 @@ pub const LINK_STATUS_JITTER: u64 = SECOND;
 /// nwkRouterAgeLimit: link status periods a router neighbour may stay silent.
 pub const ROUTER_AGE_LIMIT: u8 = 3;
 
+/// Consecutive unacknowledged unicasts (each after the MAC's own retries) that make a
+/// neighbour's link count as broken (han's choice: Zigbee PRO R22 Table 3-63 keeps a
+/// transmit failure count per neighbour and leaves the threshold to the stack). A single
+/// lost frame on a grey link, the neighbour busy transmitting when our frame came, does not
+/// send the routes through it into discovery; a neighbour that is gone fails every frame
+/// and is routed around after this many.
+pub const MAX_LINK_FAILURES: u8 = 3;
+
 /// nwkcRouteDiscoveryTime: lifetime of a route discovery table entry (10 s).
 pub const ROUTE_DISCOVERY_TIME: u64 = 10 * SECOND;
 /// nwkcInitialRREQRetries: rebroadcasts of a route request by its originator.

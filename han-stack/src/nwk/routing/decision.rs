@@ -253,8 +253,14 @@ impl Router {
         }
     }
 
+    /// A unicast to `mac_dst` was acknowledged: the link's failure count starts again.
+    pub fn on_transmit_delivered(&mut self, mac_dst: u16) {
+        self.neighbours.link_delivered(mac_dst);
+    }
+
     /// A unicast to `tx.mac_dst` failed at the MAC (no acknowledgement after
-    /// retries). Routes through that neighbour break; when this device was
+    /// retries). After [`MAX_LINK_FAILURES`](super::consts::MAX_LINK_FAILURES) in a
+    /// row to that neighbour, routes through it break; when this device was
     /// relaying, the frame's source hears of it (Zigbee PRO R22 3.6.3.7.1): a
     /// source route failure, a many-to-one route failure (to the concentrator),
     /// or a link failure.
@@ -270,7 +276,11 @@ impl Router {
             .routes
             .get(dst)
             .is_some_and(|e| e.many_to_one && e.next_hop == hop);
-        self.neighbours.link_failed(hop);
+        if !self.neighbours.link_failed(hop) {
+            // Not yet a broken link: the frame is lost (its sender's APS retries it), the
+            // routes stay.
+            return out;
+        }
         self.routes.invalidate_via(hop);
         if let Some(c) = &mut self.concentrator
             && tx.header.source_route.is_some()

@@ -144,6 +144,17 @@ impl Net {
         self.nodes[i].up = false;
     }
 
+    /// Send MAX_LINK_FAILURES − 1 data frames from `src` to `dst` over a link that has
+    /// just broken: each is lost at the MAC and the next hop does not yet count the link
+    /// as broken (the frame after them does). Returns with 100 ms gone per frame.
+    pub(super) fn lose_until_the_link_breaks(&mut self, src: u16, dst: u16) {
+        for i in 1..super::consts::MAX_LINK_FAILURES {
+            self.send_data(src, dst, vec![0xee, i]);
+            let t = self.now + 100 * super::consts::MS;
+            self.run_until(t);
+        }
+    }
+
     /// Lose the next data frame sent from `from` to `to` (broadcast or unicast).
     pub(super) fn lose_once(&mut self, from: u16, to: u16) {
         self.lose.insert((from, to));

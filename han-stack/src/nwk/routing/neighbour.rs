@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::consts::{MAX_LINK_STATUS_ENTRIES, ROUTER_AGE_LIMIT};
+use super::consts::{MAX_LINK_FAILURES, MAX_LINK_STATUS_ENTRIES, ROUTER_AGE_LIMIT};
 use super::cost::{MAX_LINK_COST, cost_from_lqi, symmetric_link_cost};
 use crate::nwk::command::{LinkStatus, LinkStatusEntry, LinkStatusOptions};
 
@@ -37,6 +37,8 @@ pub struct Neighbour {
     pub age: u8,
     /// When a frame from it was last heard (ns).
     pub last_heard: u64,
+    /// Unicasts to it in a row that the MAC could not deliver (Transmit Failure).
+    pub tx_failures: u8,
 }
 
 impl Neighbour {
@@ -101,6 +103,7 @@ impl NeighbourTable {
             outgoing_cost: 0,
             age: 0,
             last_heard: now,
+            tx_failures: 0,
         });
         e.kind = kind;
         e.last_heard = now;
@@ -132,6 +135,7 @@ impl NeighbourTable {
             outgoing_cost: 0,
             age: 0,
             last_heard: now,
+            tx_failures: 0,
         });
         e.kind = NeighbourKind::Router;
         e.age = 0;
@@ -161,11 +165,27 @@ impl NeighbourTable {
         gone
     }
 
-    /// A transmission to `addr` failed at the MAC: stop routing over it until its
-    /// next link status says otherwise.
-    pub fn link_failed(&mut self, addr: u16) {
-        if let Some(e) = self.entries.get_mut(&addr) {
+    /// A transmission to `addr` failed at the MAC (no acknowledgement after its retries).
+    /// After [`MAX_LINK_FAILURES`] in a row the link counts as broken: no routing over it
+    /// until its next link status says otherwise. True when the link is broken (or the
+    /// neighbour unknown).
+    pub fn link_failed(&mut self, addr: u16) -> bool {
+        let Some(e) = self.entries.get_mut(&addr) else {
+            return true;
+        };
+        e.tx_failures = e.tx_failures.saturating_add(1);
+        if e.tx_failures >= MAX_LINK_FAILURES {
             e.outgoing_cost = 0;
+            e.tx_failures = 0;
+            return true;
+        }
+        false
+    }
+
+    /// A transmission to `addr` was acknowledged: its failure count starts again.
+    pub fn link_delivered(&mut self, addr: u16) {
+        if let Some(e) = self.entries.get_mut(&addr) {
+            e.tx_failures = 0;
         }
     }
 
@@ -321,6 +341,26 @@ mod tests {
         // Unknown senders are not added by ordinary frames.
         t.heard(1, 0x0003, 255);
         assert!(t.get(3).is_none());
+    }
+
+    #[test]
+    fn only_repeated_transmit_failures_break_a_link() {
+        let mut t = NeighbourTable::new();
+        t.on_link_status(0, 1, 0x0010, 255, &ls(BOTH, &[(1, 1, 1)]));
+        // Failures with a success between them never break it.
+        for _ in 0..10 {
+            assert!(!t.link_failed(0x0010));
+            assert!(!t.link_failed(0x0010));
+            t.link_delivered(0x0010);
+        }
+        assert!(t.get(0x0010).unwrap().usable());
+        // MAX_LINK_FAILURES in a row do.
+        for _ in 1..MAX_LINK_FAILURES {
+            assert!(!t.link_failed(0x0010));
+        }
+        assert!(t.link_failed(0x0010));
+        assert!(!t.get(0x0010).unwrap().usable());
+        assert!(t.link_failed(0x0bad), "unknown neighbour");
     }
 
     #[test]

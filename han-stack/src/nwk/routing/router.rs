@@ -173,6 +173,12 @@ impl Router {
         rng: &mut impl MacRandom,
     ) -> (RxDecision, Vec<Output>) {
         let mut out = Vec::new();
+        if mac_src == self.addr {
+            // Its own transmission heard back (a repeater re-emitting it as it was): this
+            // device is not its own neighbour. (A neighbour relaying its broadcast has
+            // another MAC source and is its passive acknowledgement.)
+            return (RxDecision::Drop(DropReason::OwnFrame), out);
+        }
         self.neighbours.heard(now, mac_src, lqi);
         let decision = match &payload {
             NwkPayload::Command(NwkCommand::LinkStatus(ls)) => {

@@ -345,10 +345,13 @@ fn broken_source_route_is_reported_and_dropped() {
     net.send_data(3, 0, b"reading".to_vec());
     net.run_until(66 * SECOND);
     net.power_off(2);
+    net.lose_until_the_link_breaks(0, 3);
+    assert!(net.commands(NETWORK_STATUS).is_empty());
+    assert!(net.router(0).route_records().unwrap().get(3).is_some());
     net.send_data(0, 3, b"price".to_vec());
     net.run_until(67 * SECOND);
-    // Relay 1 cannot reach relay 2: Source Route Failure back to the concentrator,
-    // which forgets the record.
+    // Relay 1 cannot reach relay 2 again and again: Source Route Failure back to the
+    // concentrator, which forgets the record.
     let ns: Vec<_> = net.commands(NETWORK_STATUS);
     assert_eq!(ns.len(), 1);
     assert_eq!(ns[0].from, 1);
@@ -377,11 +380,13 @@ fn many_to_one_route_failure_brings_a_new_many_to_one_request() {
     let before = mtorr_times(&net).len();
     net.power_off(1);
     let cut = net.now;
+    net.lose_until_the_link_breaks(3, 0);
     net.send_data(3, 0, b"reading".to_vec());
     net.run_until(cut + 3 * SECOND);
-    // Relay 2 loses its many-to-one next hop (and the frame): it finds a way to
-    // the concentrator and tells it (Many-to-One Route Failure).
-    assert!(net.deliveries(b"reading").is_empty());
+    // Relay 2 loses its many-to-one next hop (and the frames, each with the route record
+    // before it, that found the link broken): it finds a way to the concentrator and
+    // tells it (Many-to-One Route Failure).
+    assert!(net.deliveries(&[0xee, 1]).is_empty());
     let ns = net.commands(NETWORK_STATUS);
     assert!(ns.iter().any(|s| s.from == 2 && matches!(&s.tx.payload,
         NwkPayload::Command(NwkCommand::NetworkStatus(n)) if n.status == NetworkStatusCode::ManyToOneRouteFailure && n.dst == 0)));
@@ -423,9 +428,16 @@ fn route_repair_after_a_relay_disappears() {
     net.run_until(SETTLED + SECOND);
     assert_eq!(net.path(1, 4), [1, 2, 3, 4]);
     net.power_off(3);
+    // One frame lost is not yet a broken link: the routes stay.
+    net.lose_until_the_link_breaks(1, 4);
+    assert!(net.commands(NETWORK_STATUS).is_empty());
+    assert_eq!(
+        net.router(2).routes().get(4).unwrap().status,
+        RouteStatus::Active
+    );
     net.send_data(1, 4, b"m2".to_vec());
     net.run_until(SETTLED + 2 * SECOND);
-    // Relay 2 fails to reach 3 and tells the source: link failure about 4.
+    // Relay 2 fails to reach 3 again and again and tells the source: link failure about 4.
     assert!(net.deliveries(b"m2").is_empty());
     let ns = net.commands(NETWORK_STATUS);
     assert_eq!(ns.len(), 1);
@@ -443,7 +455,10 @@ fn route_repair_after_a_relay_disappears() {
     assert_eq!(net.path(1, 4), [1, 2, 5, 4]);
     let (c1, c2) = (net.router(1).counters(), net.router(2).counters());
     assert_eq!((c1.discoveries_started, c1.discoveries_failed), (2, 0));
-    assert_eq!((c2.link_failures, c2.network_status_sent), (1, 1));
+    assert_eq!(
+        (c2.link_failures, c2.network_status_sent),
+        (u32::from(super::consts::MAX_LINK_FAILURES), 1)
+    );
     // 1's route to 4: learnt, then learnt again around the gap.
     assert_eq!(c1.route_changes, 2);
 }

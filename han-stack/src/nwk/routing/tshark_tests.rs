@@ -242,6 +242,7 @@ fn tshark_reads_the_routing_frames_we_meant() {
     net.broadcast(4, BROADCAST_ALL, 30, b"all".to_vec());
     net.run_until(67 * SECOND);
     net.power_off(2);
+    net.lose_until_the_link_breaks(0, 3);
     net.send_data(0, 3, b"price2".to_vec());
     net.run_until(68 * SECOND);
     net.send_data(0, 3, b"price3".to_vec());
