@@ -41,9 +41,7 @@ use han_stack::nwk::{NwkFrame, NwkFrameType, NwkHeader};
 use han_stack::security::KeyId;
 use han_stack::wire::{ExtAddr, Wire};
 use han_stack::zcl::ZclFrame;
-use han_stack::zdo::{
-    AddrRsp, Capability, DeviceAnnce, NwkAddrReq, RequestType, ZdpBody, ZdpFrame, ZdpStatus,
-};
+use han_stack::zdo::{AddrRsp, Capability, DeviceAnnce, ZdpBody, ZdpFrame, ZdpStatus};
 use std::collections::BTreeMap;
 
 pub use leave::LeaveRequest;
@@ -52,6 +50,7 @@ mod aps_link;
 mod children;
 mod formation;
 mod leave;
+mod lookup;
 mod mesh;
 mod rejoin;
 mod timeout;
@@ -408,6 +407,8 @@ pub struct DeviceHost {
     aps_seen: BTreeMap<u16, u8>,
     peers: BTreeMap<ExtAddr, u16>,
     unresolved: Vec<ZclRequest>,
+    /// When a NWK_addr_req last went out for each partner still unresolved, ns.
+    lookups: BTreeMap<ExtAddr, u64>,
     nap_at: Option<SimTime>,
     outages: Vec<Outage>,
     powered: bool,
@@ -533,6 +534,7 @@ impl DeviceHost {
             aps_seen: BTreeMap::new(),
             peers: BTreeMap::new(),
             unresolved: Vec::new(),
+            lookups: BTreeMap::new(),
             nap_at: None,
             outages: cfg.outages,
             powered: true,
@@ -1047,6 +1049,12 @@ impl DeviceHost {
             self.stats.insecure_dropped += 1;
             return;
         };
+        if let Some(e) = nwk.header.src64
+            && nwk.header.is_secured()
+            && e != self.ext
+        {
+            self.heard_from(e, nwk.header.src, ctx);
+        }
         self.child_moved(mac, &nwk.header, ctx);
         if nwk.header.control.frame_type == NwkFrameType::Command
             && let Ok(cmd) = NwkCommand::from_bytes(&plain)
@@ -1512,6 +1520,7 @@ impl DeviceHost {
         self.retrans.retries = retries;
         self.retrans.failures = failures;
         self.unresolved.clear();
+        self.lookups.clear();
         self.nap_at = None;
         self.held.clear();
         self.in_flight.clear();
@@ -1628,6 +1637,7 @@ impl DeviceHost {
     /// Record an address and send what waited for it.
     fn learn(&mut self, ieee: ExtAddr, nwk: u16, ctx: &mut NodeCtx<'_>) {
         self.peers.insert(ieee, nwk);
+        self.lookups.remove(&ieee);
         let waiting = std::mem::take(&mut self.unresolved);
         for r in waiting {
             if r.dst == Peer::Ext(ieee) {
@@ -1643,24 +1653,10 @@ impl DeviceHost {
             Peer::Short(s) => s,
             Peer::Ext(e) => match self.peers.get(&e) {
                 Some(&s) => s,
-                None => {
-                    // NWK_addr_req to every rx-on device; the frame waits for the answer.
-                    if !self.unresolved.iter().any(|u| u.dst == r.dst) {
-                        let body = ZdpBody::NwkAddrReq(NwkAddrReq {
-                            ieee: e,
-                            request_type: RequestType::Single,
-                            start_index: 0,
-                        });
-                        self.zdp_send(0xfffd, 0x0000, body, ctx);
-                    }
-                    // Keep only the latest frame per destination and cluster.
-                    self.unresolved
-                        .retain(|u| !(u.dst == r.dst && u.cluster == r.cluster));
-                    self.unresolved.push(r);
-                    return;
-                }
+                None => return self.await_address(e, r, ctx),
             },
         };
+        self.with_behaviour(ctx, |b, api| b.sent(r.tag, api));
         let counter = self.next_aps_counter();
         let header = data_header(
             r.dst_endpoint,
