@@ -250,7 +250,7 @@ mod tests {
     }
 
     #[test]
-    fn every_flat_of_the_block_joins_through_the_shared_installation_with_a_fresh_ihd() {
+    fn every_flat_of_the_block_meets_every_target_through_the_shared_installation() {
         // The shared installation's units hear the flats' devices at 2.4 GHz, the band the
         // verification runs them in: every planned flat joins and its IHD shows fresh
         // electricity and gas data; before, no flat's IHD ever had any.
@@ -276,16 +276,11 @@ mod tests {
                 c.after.electricity_first_wait_s.is_some_and(|w| w <= 60.0),
                 "{c:?}"
             );
-            assert!(c.after.ratio >= 0.9, "{c:?}");
-        }
-        // On the installation's channel, clear of the block's Wi-Fi, flats 2d, 3d and 4d
-        // (next to two access points) deliver every report; 11 of 12 flats meet every
-        // target (see docs/alt-han.md).
-        for id in ["flat-2d", "flat-3d", "flat-4d", "flat-5a"] {
-            let c = r.iter().find(|c| c.id == id).unwrap();
+            // On the installation's channel, clear of the block's Wi-Fi as far as it can be,
+            // with routed frames that met a busy channel handed to the MAC again, every flat
+            // meets every target: the plan is accepted (see docs/alt-han.md).
             assert!(c.ok, "{c:?}");
         }
-        assert!(r.iter().filter(|c| c.ok).count() >= 11, "{r:?}");
     }
 
     #[test]
