@@ -17,7 +17,7 @@ pub struct BenchRun {
     pub optimise: Duration,
     /// Writing the plan into the file, parsing and surveying the result.
     pub verify: Duration,
-    /// The plan on the virtual air with the full devices (1 h, without and with the equipment).
+    /// The plan on the virtual air with the full devices (2 h, without and with the equipment).
     pub simulate: Duration,
     /// Fixed premises the simulation confirms.
     pub simulated_ok: usize,

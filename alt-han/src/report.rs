@@ -50,7 +50,7 @@ impl Plan {
         };
         let c = &v.config;
         let mut s = format!(
-            "{}Simulation with the full GB devices: {} band, {:.0} s, links at their faded level; targets: every device joined, {:.0} % of meter readings acknowledged, the IHD's electricity never older than {:.0} s, its gas never older than {:.0} s.\n",
+            "{}Simulation with the full GB devices: {} band, {:.0} s, links at their faded level; targets: every device joined, {:.0} % of meter readings acknowledged, the IHD's electricity never older than {:.0} s (its first update included), its gas never older than {:.0} s.\n",
             if markdown {
                 "\n## Simulation\n\n"
             } else {
@@ -67,7 +67,11 @@ impl Plan {
             [
                 format!("{}/{}", d.joined, d.devices),
                 format!("{}/{}", d.received, d.sent),
-                gap(d.electricity_gap_s),
+                // The longest the IHD went without fresh electricity: between updates, or
+                // from the join to the first.
+                gap(d
+                    .electricity_gap_s
+                    .map(|g| d.electricity_first_wait_s.map_or(g, |w| g.max(w)))),
             ]
         };
         if markdown {

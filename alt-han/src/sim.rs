@@ -12,11 +12,16 @@ use han_devices::host::DeviceHost;
 use han_devices::scenario::{AsHost, Keys, ScenarioConfig, Summary, eui64, hosts, pan_id};
 use han_mesh::radio::{Node, NodeCtx, NodeInput, RadioConfig};
 use han_mesh::rng::{Purpose, Stream};
+use han_mesh::sim::WIFI_BURST_US;
 use han_mesh::sim::{building_air_dual, building_air_with};
 use han_mesh::time::{Duration, SimTime};
+use han_mesh::world::Interferer;
 use han_mesh::world::World;
-use han_radio::building::{Building, Device};
+use han_radio::building::{Building, Device, WifiAp};
 use han_radio::device::DeviceKind;
+use han_radio::geometry::Search;
+use han_radio::link::wifi_rejection;
+use han_radio::units::{Band, channel_centre_2g4};
 use han_stack::mac::Address;
 use han_stack::wire::ExtAddr;
 use serde::Serialize;
@@ -129,12 +134,21 @@ pub fn build(b: &Building, cfg: &ScenarioConfig, g: &GatewayConfig) -> Run {
             .collect()
     };
     let extra: Vec<&Device> = units.iter().map(|(_, u)| *u).collect();
-    let air = match han_devices::scenario::dual_band(b, cfg) {
+    let mut air = match han_devices::scenario::dual_band(b, cfg) {
         true => building_air_dual(b, &extra, g.fade_db, &|_, _| true),
         false => building_air_with(b, band, &extra, g.fade_db),
     };
     let served = |p: usize| b.alt_han.iter().any(|i| i.serves(&b.premises[p].id));
-    let channel = b.channel_2g4;
+    let channel = installation_channel(b, band, &air.devices, &extra, &served);
+    if channel != b.channel_2g4 {
+        let radios: Vec<&Device> = air
+            .devices
+            .iter()
+            .map(|&(p, i)| &b.premises[p].devices[i])
+            .chain(extra.iter().copied())
+            .collect();
+        air.interferers = wifi_on(b, band, &radios, air.air.noise_dbm, channel);
+    }
     let (devices, keys) = hosts(b, cfg, &air, &|p| served(p).then_some(channel));
     let mut nodes: Vec<SimNode> = devices.into_iter().map(SimNode::Device).collect();
     let first = nodes.len() as u32;
@@ -193,6 +207,86 @@ pub fn build(b: &Building, cfg: &ScenarioConfig, g: &GatewayConfig) -> Run {
         keys,
         units: refs,
     }
+}
+
+/// The channel the Alt HAN installations and the PANs they serve use at 2.4 GHz: the
+/// building file's `channel_2g4` when it sets one; otherwise, as an installer's energy scan
+/// at commissioning would find it (and as each comms hub's own scan does), the channel where
+/// the building's Wi-Fi access points are weakest at the worst-placed unit or served device
+/// (power while transmitting times duty cycle, after the 802.11 spectral mask; ties go to
+/// the building's default channel, then the lowest). A shared node spans floors: on a
+/// channel a Wi-Fi access point overlaps, devices near it see the channel busy and their
+/// CSMA-CA gives up (channel access failure), which the NWK layer takes for a broken link.
+pub fn installation_channel(
+    b: &Building,
+    band: Band,
+    devices: &[(usize, usize)],
+    units: &[&Device],
+    served: &dyn Fn(usize) -> bool,
+) -> u8 {
+    if band != Band::Ghz2_4 || b.channel_2g4_fixed || b.wifi.is_empty() {
+        return b.channel_2g4;
+    }
+    let at: Vec<&Device> = devices
+        .iter()
+        .filter(|&&(p, _)| served(p))
+        .map(|&(p, i)| &b.premises[p].devices[i])
+        .chain(units.iter().copied())
+        .collect();
+    // Worst Wi-Fi power (mW, duty-weighted) at any of `at` on channel `k`.
+    let worst = |k: u8| {
+        at.iter()
+            .map(|d| {
+                b.wifi
+                    .iter()
+                    .filter_map(|ap| {
+                        Some(ap.duty * 10f64.powf(wifi_dbm_on(b, ap, d, band, k)? / 10.0))
+                    })
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max)
+    };
+    let mut best = (b.channel_2g4, worst(b.channel_2g4));
+    for k in 11..=26 {
+        let w = worst(k);
+        if w < best.1 {
+            best = (k, w);
+        }
+    }
+    best.0
+}
+
+/// Power (dBm) of access point `ap` at `d` on 802.15.4 channel `k`: the building's figure
+/// (for its own channel) moved by the difference of the 802.11 spectral mask.
+fn wifi_dbm_on(b: &Building, ap: &WifiAp, d: &Device, band: Band, k: u8) -> Option<f64> {
+    let p = b.wifi_power_at(ap, d, band, Search::Indexed)?.0;
+    Some(
+        p - wifi_rejection(b.frequency(band), ap.channel).0
+            + wifi_rejection(channel_centre_2g4(k), ap.channel).0,
+    )
+}
+
+/// The building's Wi-Fi access points as interferers at `radios` (node order) when the
+/// HAN runs on channel `k` (as `han_mesh::sim::wifi_interferers` does for the building's
+/// channel; bursts under `noise_dbm` − 10 dB are left out).
+fn wifi_on(b: &Building, band: Band, radios: &[&Device], noise_dbm: f64, k: u8) -> Vec<Interferer> {
+    b.wifi
+        .iter()
+        .filter(|ap| ap.duty > 0.0)
+        .map(|ap| Interferer {
+            powers: radios
+                .iter()
+                .enumerate()
+                .filter_map(|(n, d)| {
+                    let p = wifi_dbm_on(b, ap, d, band, k)?;
+                    (p >= noise_dbm - 10.0).then_some((n as u32, p))
+                })
+                .collect(),
+            duty: ap.duty,
+            burst: Duration::micros(WIFI_BURST_US),
+        })
+        .filter(|i| !i.powers.is_empty())
+        .collect()
 }
 
 /// Per unit, the (PAN ID, address) pairs of the served devices it is the home of, and of
@@ -369,5 +463,68 @@ impl SimSummary {
             );
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use han_radio::bundled;
+
+    fn bundled(name: &str) -> Building {
+        let (file, src) = bundled::ALL
+            .iter()
+            .find(|(f, _)| *f == name)
+            .copied()
+            .unwrap();
+        Building::from_toml(file, src).unwrap()
+    }
+
+    #[test]
+    fn the_installation_runs_clear_of_the_block_wifi() {
+        // The block names no channel; its access points on 802.11 channels 1, 5 and 11
+        // overlap 802.15.4 channel 15 (Wi-Fi 5, 7 MHz off: in band), the default.
+        let b = bundled("flat-block.toml");
+        let air = han_mesh::sim::building_air(&b, Band::Ghz2_4);
+        let all = |_: usize| true;
+        let k = installation_channel(&b, Band::Ghz2_4, &air.devices, &[], &all);
+        assert_ne!(k, b.channel_2g4);
+        let radios: Vec<&Device> = air
+            .devices
+            .iter()
+            .map(|&(p, i)| &b.premises[p].devices[i])
+            .collect();
+        let worst = |k: u8| {
+            wifi_on(&b, Band::Ghz2_4, &radios, f64::NEG_INFINITY, k)
+                .iter()
+                .flat_map(|i| i.powers.iter().map(|&(_, p)| p))
+                .fold(f64::NEG_INFINITY, f64::max)
+        };
+        assert!(
+            worst(k) + 15.0 < worst(b.channel_2g4),
+            "{} vs {}",
+            worst(k),
+            worst(15)
+        );
+        // On the building's own channel the interferers are the building's.
+        let same = wifi_on(&b, Band::Ghz2_4, &radios, air.air.noise_dbm, b.channel_2g4);
+        assert_eq!(same.len(), air.interferers.len());
+        for (a, b) in same.iter().zip(&air.interferers) {
+            assert_eq!(a.powers.len(), b.powers.len());
+            for (x, y) in a.powers.iter().zip(&b.powers) {
+                assert!(x.0 == y.0 && (x.1 - y.1).abs() < 1e-9, "{x:?} {y:?}");
+            }
+        }
+        // At 868 MHz, or with a channel the file fixes, the building's channel stands.
+        assert_eq!(
+            installation_channel(&b, Band::Mhz868, &air.devices, &[], &all),
+            b.channel_2g4
+        );
+        let mut fixed = bundled("flat-block.toml");
+        fixed.channel_2g4_fixed = true;
+        assert_eq!(
+            installation_channel(&fixed, Band::Ghz2_4, &air.devices, &[], &all),
+            15
+        );
     }
 }

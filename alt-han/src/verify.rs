@@ -23,7 +23,8 @@ pub struct VerifyConfig {
     pub band: Band,
     /// Share of meter readings that must be acknowledged.
     pub delivery_target: f64,
-    /// Longest time the IHD may go between electricity updates (the ESME reports every 10 s).
+    /// Longest time the IHD may go between electricity updates (the ESME reports every 10 s),
+    /// and may wait for its first once it and the ESME are joined.
     pub electricity_fresh: Duration,
     /// Oldest gas reading the IHD may show (the GSME pushes every 30 min).
     pub gas_fresh: Duration,
@@ -58,10 +59,16 @@ pub struct Delivery {
     pub received: u64,
     /// Readings given up on.
     pub lost: u64,
+    /// ESME reports that waited for the IHD's address and were superseded by the next
+    /// before they left: not sent, no reading lost (the next carries the registers).
+    pub superseded: u64,
     /// received / sent (1 when nothing was sent).
     pub ratio: f64,
     /// The IHD's longest gap between electricity updates, s (None: it never had one).
     pub electricity_gap_s: Option<f64>,
+    /// From the later of the IHD's and the ESME's join to the IHD's first electricity
+    /// update, s (None: it never had one): the data is as stale as this before the first.
+    pub electricity_first_wait_s: Option<f64>,
     /// The oldest gas reading the IHD showed, s (None: it never had one).
     pub gas_age_s: Option<f64>,
 }
@@ -77,12 +84,22 @@ impl Delivery {
         let g = p.gas.as_ref().map_or([0; 3], |g| g.pushes);
         let (sent, received, lost) = (e[0] + g[0], e[1] + g[1], e[2] + g[2]);
         let ihd = p.ihd.as_ref();
+        let joined_at = |kind: &str| {
+            p.devices
+                .iter()
+                .find(|d| d.kind == kind)
+                .and_then(|d| d.stack.joined_at_s)
+        };
+        let both_joined = joined_at("IHD")
+            .zip(joined_at("ESME"))
+            .map(|(i, e)| i.max(e));
         Delivery {
             joined,
             devices: p.devices.len(),
             sent,
             received,
             lost,
+            superseded: p.electricity.as_ref().map_or(0, |e| e.reports_superseded),
             ratio: if sent == 0 {
                 1.0
             } else {
@@ -91,6 +108,10 @@ impl Delivery {
             electricity_gap_s: ihd
                 .filter(|i| i.electricity_updates > 0)
                 .map(|i| i.electricity_max_gap_s),
+            electricity_first_wait_s: ihd
+                .and_then(|i| i.electricity_first_s)
+                .zip(both_joined)
+                .map(|(first, joined)| (first - joined).max(0.0)),
             gas_age_s: ihd.filter(|i| i.gas_updates > 0).map(|i| i.gas_max_age_s),
         }
     }
@@ -105,7 +126,8 @@ impl Delivery {
             && self.ratio >= cfg.delivery_target
             && (!has_ihd
                 || p.electricity.is_none()
-                || fresh(self.electricity_gap_s, cfg.electricity_fresh))
+                || fresh(self.electricity_gap_s, cfg.electricity_fresh)
+                    && fresh(self.electricity_first_wait_s, cfg.electricity_fresh))
             && (!has_ihd || p.gas.is_none() || fresh(self.gas_age_s, cfg.gas_fresh))
     }
 }
@@ -230,7 +252,7 @@ mod tests {
     }
 
     #[test]
-    fn every_flat_of_the_block_joins_through_the_shared_installation_with_a_fresh_ihd() {
+    fn every_flat_of_the_block_meets_every_target_through_the_shared_installation() {
         // The shared installation's units hear the flats' devices at 2.4 GHz, the band the
         // verification runs them in: every planned flat joins and its IHD shows fresh
         // electricity and gas data; before, no flat's IHD ever had any.
@@ -248,11 +270,19 @@ mod tests {
                 "{c:?}"
             );
             assert!(c.after.gas_age_s.is_some_and(|g| g <= 7200.0), "{c:?}");
-            assert!(c.after.ratio >= 0.45, "{c:?}");
+            // The ESME finds the IHD's address soon after both joined (a lookup whose answer
+            // is lost is asked again), so the IHD's first electricity update comes within
+            // the freshness target (reports superseded while the IHD had not joined yet are
+            // no readings lost).
+            assert!(
+                c.after.electricity_first_wait_s.is_some_and(|w| w <= 60.0),
+                "{c:?}"
+            );
+            // On the installation's channel, clear of the block's Wi-Fi as far as it can be,
+            // with routed frames that met a busy channel handed to the MAC again, every flat
+            // meets every target: the plan is accepted (see docs/alt-han.md).
+            assert!(c.ok, "{c:?}");
         }
-        // Every flat meets every target (7 of 12 did while a busy channel counted as a
-        // broken link and the units dropped carried frames on it, see docs/alt-han.md).
-        assert!(r.iter().all(|c| c.ok), "{r:?}");
     }
 
     #[test]

@@ -145,6 +145,11 @@ pub trait Behaviour {
     fn zcl(&mut self, msg: &ZclIndication, api: &mut Api<'_>);
     /// An acknowledged send ended: APS ACK received (`ok`) or every retry failed.
     fn delivered(&mut self, _tag: u32, _ok: bool, _api: &mut Api<'_>) {}
+    /// A send left for its destination: handed to the network, its short address known.
+    fn sent(&mut self, _tag: u32, _api: &mut Api<'_>) {}
+    /// A send that waited for its destination's short address was replaced by a newer one
+    /// to the same destination and cluster before it left (it was never transmitted).
+    fn superseded(&mut self, _tag: u32, _api: &mut Api<'_>) {}
     /// The device lost power at `now` (its timers are gone; [`Behaviour::joined`] comes
     /// again after it is back on the network).
     fn powered_off(&mut self, _now: SimTime) {}

@@ -68,8 +68,13 @@ pub struct Esme {
     charged_to_wh: u64,
     /// Top-ups accepted, pence.
     pub topped_up_p: i64,
-    /// Reports sent to the IHD.
+    /// Reports sent to the IHD: handed to the network, the IHD's address known (one still
+    /// waiting for it, or superseded while waiting, is not).
     pub reports_sent: u64,
+    /// Reports that waited for the IHD's short address and were replaced by the next one
+    /// before they left: never transmitted, and no reading lost (the next report carries
+    /// the registers, which are cumulative).
+    pub reports_superseded: u64,
     /// Reports the IHD acknowledged.
     pub reports_acked: u64,
     /// Reports lost after every retry.
@@ -100,6 +105,7 @@ impl Esme {
             charged_to_wh: 0,
             topped_up_p: 0,
             reports_sent: 0,
+            reports_superseded: 0,
             reports_acked: 0,
             reports_lost: 0,
             recovery: Recovery::default(),
@@ -248,7 +254,6 @@ impl Behaviour for Esme {
                 ),
             ],
         );
-        self.reports_sent += 1;
         self.last_reported_wh = Some(wh);
         api.send(ZclRequest {
             dst: Peer::Ext(ihd),
@@ -268,6 +273,18 @@ impl Behaviour for Esme {
         } else {
             self.reports_lost += 1;
             self.recovery.failed();
+        }
+    }
+
+    fn sent(&mut self, tag: u32, _api: &mut Api<'_>) {
+        if tag == REPORT {
+            self.reports_sent += 1;
+        }
+    }
+
+    fn superseded(&mut self, tag: u32, _api: &mut Api<'_>) {
+        if tag == REPORT {
+            self.reports_superseded += 1;
         }
     }
 

@@ -40,9 +40,7 @@ use han_stack::nwk::security::{NwkSecurity, NwkSecurityError};
 use han_stack::nwk::{NwkFrame, NwkFrameType, NwkHeader};
 use han_stack::wire::{ExtAddr, Wire};
 use han_stack::zcl::ZclFrame;
-use han_stack::zdo::{
-    AddrRsp, Capability, DeviceAnnce, NwkAddrReq, RequestType, ZdpBody, ZdpFrame, ZdpStatus,
-};
+use han_stack::zdo::{AddrRsp, Capability, DeviceAnnce, ZdpBody, ZdpFrame, ZdpStatus};
 use std::collections::BTreeMap;
 
 pub use bands::DualBand;
@@ -53,6 +51,7 @@ mod bands;
 mod children;
 mod formation;
 mod leave;
+mod lookup;
 mod mesh;
 mod rejoin;
 mod timeout;
@@ -411,6 +410,9 @@ pub struct DeviceHost {
     router_timer: Option<u64>,
     held: Vec<mesh::HeldFrame>,
     in_flight: BTreeMap<u32, han_stack::nwk::routing::Transmit>,
+    /// The PSDU of each routed unicast in flight and how often the MAC found the channel
+    /// busy for it ([`mesh::BUSY_RETRIES`]).
+    busy: BTreeMap<u32, (Vec<u8>, u8)>,
     sent_id: u32,
     /// LQI of the frame being handled.
     last_lqi: u8,
@@ -439,6 +441,8 @@ pub struct DeviceHost {
     aps_seen: BTreeMap<u16, u8>,
     peers: BTreeMap<ExtAddr, u16>,
     unresolved: Vec<ZclRequest>,
+    /// When a NWK_addr_req last went out for each partner still unresolved, ns.
+    lookups: BTreeMap<ExtAddr, u64>,
     nap_at: Option<SimTime>,
     outages: Vec<Outage>,
     powered: bool,
@@ -541,6 +545,7 @@ impl DeviceHost {
             router_timer: None,
             held: Vec::new(),
             in_flight: BTreeMap::new(),
+            busy: BTreeMap::new(),
             sent_id: 0,
             last_lqi: 255,
             routing_past: RoutingStats::default(),
@@ -560,6 +565,7 @@ impl DeviceHost {
             aps_seen: BTreeMap::new(),
             peers: BTreeMap::new(),
             unresolved: Vec::new(),
+            lookups: BTreeMap::new(),
             nap_at: None,
             outages: cfg.outages,
             powered: true,
@@ -954,6 +960,9 @@ impl DeviceHost {
             self.in_flight.remove(&handle);
             return;
         }
+        if self.in_flight.contains_key(&handle) {
+            self.busy.insert(handle, (psdu.clone(), 0));
+        }
         ctx.transmit(handle, psdu, TxOptions::default());
     }
 
@@ -1076,6 +1085,12 @@ impl DeviceHost {
             self.stats.insecure_dropped += 1;
             return;
         };
+        if let Some(e) = nwk.header.src64
+            && nwk.header.is_secured()
+            && e != self.ext
+        {
+            self.heard_from(e, nwk.header.src, ctx);
+        }
         self.child_moved(mac, &nwk.header, ctx);
         if nwk.header.control.frame_type == NwkFrameType::Command
             && let Ok(cmd) = NwkCommand::from_bytes(&plain)
@@ -1542,9 +1557,11 @@ impl DeviceHost {
         self.retrans.retries = retries;
         self.retrans.failures = failures;
         self.unresolved.clear();
+        self.lookups.clear();
         self.nap_at = None;
         self.held.clear();
         self.in_flight.clear();
+        self.busy.clear();
         if let Some(p) = self.parent.as_mut() {
             *p = Parent {
                 children: std::mem::take(&mut p.children),
@@ -1658,6 +1675,7 @@ impl DeviceHost {
     /// Record an address and send what waited for it.
     fn learn(&mut self, ieee: ExtAddr, nwk: u16, ctx: &mut NodeCtx<'_>) {
         self.peers.insert(ieee, nwk);
+        self.lookups.remove(&ieee);
         let waiting = std::mem::take(&mut self.unresolved);
         for r in waiting {
             if r.dst == Peer::Ext(ieee) {
@@ -1673,24 +1691,10 @@ impl DeviceHost {
             Peer::Short(s) => s,
             Peer::Ext(e) => match self.peers.get(&e) {
                 Some(&s) => s,
-                None => {
-                    // NWK_addr_req to every rx-on device; the frame waits for the answer.
-                    if !self.unresolved.iter().any(|u| u.dst == r.dst) {
-                        let body = ZdpBody::NwkAddrReq(NwkAddrReq {
-                            ieee: e,
-                            request_type: RequestType::Single,
-                            start_index: 0,
-                        });
-                        self.zdp_send(0xfffd, 0x0000, body, ctx);
-                    }
-                    // Keep only the latest frame per destination and cluster.
-                    self.unresolved
-                        .retain(|u| !(u.dst == r.dst && u.cluster == r.cluster));
-                    self.unresolved.push(r);
-                    return;
-                }
+                None => return self.await_address(e, r, ctx),
             },
         };
+        self.with_behaviour(ctx, |b, api| b.sent(r.tag, api));
         let counter = self.next_aps_counter();
         let header = data_header(
             r.dst_endpoint,

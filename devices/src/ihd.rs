@@ -69,6 +69,8 @@ pub struct Display {
     pub gas_read_retries: u64,
     /// Longest time between two electricity updates, s.
     pub electricity_max_gap_s: f64,
+    /// Simulated second of the first electricity update (None: none yet).
+    pub electricity_first_s: Option<f64>,
     /// Display samples with electricity older than 1 minute.
     pub electricity_stale_samples: u64,
     /// Display samples with gas older than 1 hour.
@@ -369,6 +371,9 @@ impl Behaviour for Ihd {
         }
         if took {
             let fast = d.fast_poll_end_utc.is_some_and(|end| api.utc() < end);
+            if self.electricity_at.is_none() && d.electricity_first_s.is_none() {
+                d.electricity_first_s = Some(api.now.as_secs_f64());
+            }
             if let Some(t) = self.electricity_at {
                 let gap = (api.now - t).as_secs_f64();
                 d.electricity_max_gap_s = d.electricity_max_gap_s.max(gap);

@@ -437,6 +437,8 @@ pub struct ElectricityRow {
     pub last_reported_wh: Option<u64>,
     /// Reports sent / acknowledged / lost.
     pub reports: [u64; 3],
+    /// Reports superseded before they left (waiting for the IHD's address): not sent.
+    pub reports_superseded: u64,
     /// Lost reports a later acknowledged report recovered (it carries their registers).
     pub reports_recovered: u64,
     /// Prepayment credit, pence.
@@ -710,6 +712,7 @@ pub fn summarise<N: Node + AsHost>(
                 at_s: e.metered_to_s(),
                 last_reported_wh: e.last_reported_wh,
                 reports: [e.reports_sent, e.reports_acked, e.reports_lost],
+                reports_superseded: e.reports_superseded,
                 reports_recovered: e.recovery.recovered,
                 credit_p: e.credit_p(),
                 tier_wh: e.tier_wh(),

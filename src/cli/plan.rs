@@ -214,7 +214,7 @@ pub fn run_bench(args: &BenchPlanArgs) -> anyhow::Result<u8> {
         verify
     );
     out += &format!(
-        "{:<34} {:>9.3}  (full GB devices, 2.4 GHz, 1 h, without and with the equipment)\n\n",
+        "{:<34} {:>9.3}  (full GB devices, 2.4 GHz, 2 h, without and with the equipment)\n\n",
         "simulation verification", simulate
     );
     out += &format!(
