@@ -9,7 +9,7 @@ use han_mesh::radio::{Node, NodeCtx, NodeInput, Radio, RadioConfig, TxOptions};
 use han_mesh::time::{Duration, SimTime};
 use han_mesh::world::INJECTED;
 use han_radio::device::DeviceKind;
-use han_stack::aps::ack::{Retransmissions, Retry, data_header};
+use han_stack::aps::ack::{DuplicateRejection, Retransmissions, Retry, data_header};
 use han_stack::aps::command::{
     ApsCommand, KeyType, RemoveDevice, RequestKey, SwitchKey, Tunnel, UpdateDevice,
     UpdateDeviceStatus,
@@ -438,7 +438,7 @@ pub struct DeviceHost {
     zdp_seq: u8,
     zcl_seq: u8,
     retrans: Retransmissions,
-    aps_seen: BTreeMap<u16, u8>,
+    aps_seen: DuplicateRejection,
     peers: BTreeMap<ExtAddr, u16>,
     unresolved: Vec<ZclRequest>,
     /// When a NWK_addr_req last went out for each partner still unresolved, ns.
@@ -562,7 +562,7 @@ impl DeviceHost {
             zdp_seq: 0,
             zcl_seq: 0,
             retrans: Retransmissions::default(),
-            aps_seen: BTreeMap::new(),
+            aps_seen: DuplicateRejection::default(),
             peers: BTreeMap::new(),
             unresolved: Vec::new(),
             lookups: BTreeMap::new(),
@@ -1235,7 +1235,7 @@ impl DeviceHost {
                         let last = self.aps_in_counters.get(&e).copied();
                         if last == Some(fc)
                             && aps.header.flags.contains(ApsFlags::ACK_REQUEST)
-                            && self.aps_seen.get(&src) == Some(&aps.header.counter)
+                            && self.aps_seen.contains(src, aps.header.counter)
                         {
                             // A retransmission of the frame accepted last (its APS ack was
                             // lost): acknowledge it again, deliver it once (Zigbee PRO R22
@@ -1264,7 +1264,7 @@ impl DeviceHost {
                     self.nwk_send(src, &ack, Seal::Active, ctx);
                 }
                 if aps.header.delivery_mode == DeliveryMode::Unicast {
-                    if self.aps_seen.get(&src) == Some(&aps.header.counter) {
+                    if self.aps_seen.contains(src, aps.header.counter) {
                         self.stats.aps_duplicates += 1;
                         return;
                     }
@@ -1705,10 +1705,20 @@ impl DeviceHost {
             r.ack,
         );
         let key = self.aps_data_key(r.dst, dst, r.cluster, ctx);
-        let aps = self.aps_bytes(header, r.frame.to_bytes(), key.as_ref());
+        let payload = r.frame.to_bytes();
+        let aps = self.aps_bytes(header.clone(), payload.clone(), key.as_ref());
         if r.ack {
+            let clear = match key {
+                None => aps.clone(),
+                Some(_) => ApsFrame {
+                    header,
+                    aux: None,
+                    payload,
+                }
+                .to_bytes(),
+            };
             self.retrans
-                .track(ctx.now.0, dst, counter, aps.clone(), r.tag);
+                .track(ctx.now.0, dst, counter, (clear, key), r.tag);
             if let Some(t) = self.retrans.next_deadline() {
                 ctx.set_timer(T_APS, SimTime(t));
             }
@@ -2001,7 +2011,15 @@ impl DeviceHost {
             NodeInput::Timer(T_APS) => {
                 for r in self.retrans.on_timer(ctx.now.0) {
                     match r {
-                        Retry::Resend { dst, aps } => self.nwk_send(dst, &aps, Seal::Active, ctx),
+                        Retry::Resend { dst, aps, key } => {
+                            let aps = match (key, ApsFrame::from_bytes(&aps)) {
+                                (Some(key), Ok(f)) => {
+                                    self.aps_bytes(f.header, f.payload, Some(&key))
+                                }
+                                _ => aps,
+                            };
+                            self.nwk_send(dst, &aps, Seal::Active, ctx)
+                        }
                         Retry::Failed { tag, .. } => {
                             self.with_behaviour(ctx, |b, api| b.delivered(tag, false, api))
                         }

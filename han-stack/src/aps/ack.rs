@@ -4,6 +4,7 @@
 //! profile and APS counter.
 
 use super::{ApsFlags, ApsHeader, DeliveryMode, FrameType};
+use std::collections::{BTreeMap, VecDeque};
 
 /// apscMaxFrameRetries (Zigbee PRO R22 Table 2-23).
 pub const MAX_FRAME_RETRIES: u8 = 3;
@@ -63,8 +64,11 @@ pub struct Outstanding {
     pub dst: u16,
     /// APS counter.
     pub counter: u8,
-    /// The APS frame (unsecured at NWK level) to send again.
+    /// The APS frame (unsecured at NWK level; before APS security when `key` is set) to
+    /// send again.
     pub aps: Vec<u8>,
+    /// The link key that secures each transmission of `aps`, if any.
+    pub key: Option<[u8; 16]>,
     /// Transmissions so far.
     pub tries: u8,
     /// When the current wait ends (ns).
@@ -76,12 +80,17 @@ pub struct Outstanding {
 /// What a wait that ended asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Retry {
-    /// Send `aps` to `dst` again.
+    /// Send `aps` to `dst` again, APS-secured with `key` if set: sealed afresh, with the
+    /// next outgoing frame counter, since the receiver may meanwhile have accepted a later
+    /// frame from this sender and would drop the first counter as a replay (Zigbee PRO
+    /// R22 4.4.1.1; duplicates are rejected by APS counter, 2.2.8.4.2).
     Resend {
         /// NWK destination.
         dst: u16,
         /// The APS frame.
         aps: Vec<u8>,
+        /// The link key to secure it with.
+        key: Option<[u8; 16]>,
     },
     /// No ACK after every retry.
     Failed {
@@ -90,6 +99,33 @@ pub enum Retry {
         /// The caller's tag.
         tag: u32,
     },
+}
+
+/// How many APS counters per source the duplicate rejection table remembers: a sender's
+/// retransmissions (at most [`MAX_FRAME_RETRIES`] per frame) may come after its later frames.
+pub const DUPLICATE_WINDOW: usize = 8;
+
+/// The APS duplicate rejection table (Zigbee PRO R22 2.2.8.4.2): the last
+/// [`DUPLICATE_WINDOW`] APS counters of unicast data accepted from each source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DuplicateRejection {
+    seen: BTreeMap<u16, VecDeque<u8>>,
+}
+
+impl DuplicateRejection {
+    /// Whether a frame from `src` with APS counter `counter` was accepted lately.
+    pub fn contains(&self, src: u16, counter: u8) -> bool {
+        self.seen.get(&src).is_some_and(|c| c.contains(&counter))
+    }
+
+    /// Remember a frame accepted from `src` with APS counter `counter`.
+    pub fn insert(&mut self, src: u16, counter: u8) {
+        let c = self.seen.entry(src).or_default();
+        if c.len() == DUPLICATE_WINDOW {
+            c.pop_front();
+        }
+        c.push_back(counter);
+    }
 }
 
 /// The frames a device waits on APS ACKs for.
@@ -103,12 +139,21 @@ pub struct Retransmissions {
 }
 
 impl Retransmissions {
-    /// Wait for the ACK of `aps` (counter `counter`) sent to `dst` at `now`.
-    pub fn track(&mut self, now: u64, dst: u16, counter: u8, aps: Vec<u8>, tag: u32) {
+    /// Wait for the ACK of `aps` (counter `counter`, secured with `key` if set) sent to
+    /// `dst` at `now`.
+    pub fn track(
+        &mut self,
+        now: u64,
+        dst: u16,
+        counter: u8,
+        (aps, key): (Vec<u8>, Option<[u8; 16]>),
+        tag: u32,
+    ) {
         self.waiting.push(Outstanding {
             dst,
             counter,
             aps,
+            key,
             tries: 1,
             deadline: now + ACK_WAIT_NS,
             tag,
@@ -148,6 +193,7 @@ impl Retransmissions {
             out.push(Retry::Resend {
                 dst: o.dst,
                 aps: o.aps.clone(),
+                key: o.key,
             });
             true
         });
@@ -184,8 +230,8 @@ mod tests {
     #[test]
     fn retries_then_gives_up() {
         let mut r = Retransmissions::default();
-        r.track(0, 0x1234, 5, vec![1], 77);
-        r.track(0, 0x4321, 6, vec![2], 78);
+        r.track(0, 0x1234, 5, (vec![1], Some([9; 16])), 77);
+        r.track(0, 0x4321, 6, (vec![2], None), 78);
         assert_eq!(r.on_ack(0x4321, 6), Some(78));
         assert_eq!(r.on_ack(0x4321, 6), None);
         assert!(r.on_timer(ACK_WAIT_NS - 1).is_empty());
@@ -195,7 +241,8 @@ mod tests {
                 r.on_timer(t),
                 [Retry::Resend {
                     dst: 0x1234,
-                    aps: vec![1]
+                    aps: vec![1],
+                    key: Some([9; 16]),
                 }]
             );
             t += ACK_WAIT_NS;
@@ -210,5 +257,19 @@ mod tests {
         );
         assert_eq!((r.retries, r.failures), (3, 1));
         assert_eq!(r.next_deadline(), None);
+    }
+
+    #[test]
+    fn duplicates_are_remembered_per_source_within_the_window() {
+        let mut d = DuplicateRejection::default();
+        d.insert(0x0000, 11);
+        d.insert(0x0000, 12);
+        assert!(d.contains(0x0000, 11) && d.contains(0x0000, 12));
+        assert!(!d.contains(0x1234, 11));
+        for c in 13..13 + DUPLICATE_WINDOW as u8 - 1 {
+            d.insert(0x0000, c);
+        }
+        // 11 fell out of the window, 12 is the oldest left.
+        assert!(!d.contains(0x0000, 11) && d.contains(0x0000, 12));
     }
 }
