@@ -410,9 +410,6 @@ pub struct DeviceHost {
     router_timer: Option<u64>,
     held: Vec<mesh::HeldFrame>,
     in_flight: BTreeMap<u32, han_stack::nwk::routing::Transmit>,
-    /// The PSDU of each routed unicast in flight and how often the MAC found the channel
-    /// busy for it ([`mesh::BUSY_RETRIES`]).
-    busy: BTreeMap<u32, (Vec<u8>, u8)>,
     sent_id: u32,
     /// LQI of the frame being handled.
     last_lqi: u8,
@@ -441,8 +438,8 @@ pub struct DeviceHost {
     aps_seen: DuplicateRejection,
     peers: BTreeMap<ExtAddr, u16>,
     unresolved: Vec<ZclRequest>,
-    /// When a NWK_addr_req last went out for each partner still unresolved, ns.
-    lookups: BTreeMap<ExtAddr, u64>,
+    /// The NWK_addr_req under way for each partner still unresolved.
+    lookups: BTreeMap<ExtAddr, lookup::Lookup>,
     nap_at: Option<SimTime>,
     outages: Vec<Outage>,
     powered: bool,
@@ -545,7 +542,6 @@ impl DeviceHost {
             router_timer: None,
             held: Vec::new(),
             in_flight: BTreeMap::new(),
-            busy: BTreeMap::new(),
             sent_id: 0,
             last_lqi: 255,
             routing_past: RoutingStats::default(),
@@ -959,9 +955,6 @@ impl DeviceHost {
             }
             self.in_flight.remove(&handle);
             return;
-        }
-        if self.in_flight.contains_key(&handle) {
-            self.busy.insert(handle, (psdu.clone(), 0));
         }
         ctx.transmit(handle, psdu, TxOptions::default());
     }
@@ -1561,7 +1554,6 @@ impl DeviceHost {
         self.nap_at = None;
         self.held.clear();
         self.in_flight.clear();
-        self.busy.clear();
         if let Some(p) = self.parent.as_mut() {
             *p = Parent {
                 children: std::mem::take(&mut p.children),

@@ -5,6 +5,8 @@
 //! (3.3.1.1.9). A request unanswered after [`NWK_ADDR_WAIT_NS`] is sent again by the next
 //! frame that has to wait: a broadcast or its unicast answer (ZDO responses have no APS
 //! retries) can be lost, and so can the answer of a partner that has no route back yet.
+//! Each further request waits twice as long, up to [`NWK_ADDR_WAIT_MAX_NS`]: a partner that
+//! never joined must not make the device broadcast every report period for ever.
 
 use super::DeviceHost;
 use crate::behaviour::{Peer, ZclRequest};
@@ -17,19 +19,33 @@ use han_stack::zdo::{NwkAddrReq, RequestType, ZdpBody};
 /// still unknown asks again.
 pub const NWK_ADDR_WAIT_NS: u64 = 5_000_000_000;
 
+/// The longest wait between requests for one partner, ns (an assumption: 15 minutes, a
+/// lookup a few times an hour for a partner that is not there).
+pub const NWK_ADDR_WAIT_MAX_NS: u64 = 900_000_000_000;
+
+/// The request under way for one partner's address.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Lookup {
+    /// When it was sent, ns.
+    asked: u64,
+    /// How long it waits before the next one, ns.
+    wait: u64,
+}
+
 impl DeviceHost {
-    /// `r` waits for the short address of `partner`: ask for it unless a request went out
-    /// within [`NWK_ADDR_WAIT_NS`]. Only the latest frame per destination and cluster waits
+    /// `r` waits for the short address of `partner`: ask for it unless the last request is
+    /// still within its wait. Only the latest frame per destination and cluster waits
     /// (ZCL reporting: a newer report of the same attributes supersedes one that never
     /// left); the behaviour hears of each one superseded.
     pub(super) fn await_address(&mut self, partner: ExtAddr, r: ZclRequest, ctx: &mut NodeCtx<'_>) {
         let now = ctx.now.0;
-        if self
-            .lookups
-            .get(&partner)
-            .is_none_or(|&asked| now >= asked + NWK_ADDR_WAIT_NS)
-        {
-            self.lookups.insert(partner, now);
+        let next = match self.lookups.get(&partner) {
+            None => Some(NWK_ADDR_WAIT_NS),
+            Some(l) if now >= l.asked + l.wait => Some((l.wait * 2).min(NWK_ADDR_WAIT_MAX_NS)),
+            Some(_) => None,
+        };
+        if let Some(wait) = next {
+            self.lookups.insert(partner, Lookup { asked: now, wait });
             let body = ZdpBody::NwkAddrReq(NwkAddrReq {
                 ieee: partner,
                 request_type: RequestType::Single,

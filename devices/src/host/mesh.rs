@@ -8,7 +8,7 @@
 //! that a failed unicast breaks the routes through that hop.
 
 use super::{DeviceHost, H_ROUTED, Seal, T_ROUTER};
-use han_mesh::radio::{NodeCtx, Radio, TxOptions};
+use han_mesh::radio::NodeCtx;
 use han_mesh::time::SimTime;
 use han_radio::link::{ber, per};
 use han_radio::units::{Band, Db};
@@ -48,11 +48,6 @@ pub(super) struct HeldFrame {
     payload: NwkPayload,
     seal: Seal,
 }
-
-/// A routed unicast the MAC could not send for a busy channel is handed to it again this
-/// many times (an assumption: stacks retry channel access failures above the MAC; Zigbee
-/// PRO R22 3.6.3.3 counts a failed delivery, which a frame that never left is not).
-pub const BUSY_RETRIES: u8 = 2;
 
 impl DeviceHost {
     /// Start routing as `addr` (the coordinator at power-on, a router once it holds the
@@ -285,13 +280,13 @@ impl DeviceHost {
         self.mac_send_with(tx.mac_dst, &frame, handle, ctx);
     }
 
-    /// The MAC reported on a unicast the router sent. A frame it could not send for a busy
-    /// channel (CHANNEL_ACCESS_FAILURE: every CCA of its CSMA-CA found energy, Wi-Fi say)
-    /// never went on the air: it is handed to the MAC again, up to [`BUSY_RETRIES`] times.
-    /// Only a frame the neighbour never acknowledged counts against the link (which, broken,
-    /// drops the routes through it and the route replies it relays).
+    /// The MAC reported on a unicast the router sent. Only a frame the neighbour never
+    /// acknowledged counts against the link (which, broken, drops the routes through it and
+    /// the route replies it relays). A frame the MAC could not send for a busy channel is
+    /// not handed to it again here: frames to the same neighbour sent meanwhile would then
+    /// precede it, and their receiver would drop its older APS frame counter as a replay;
+    /// APS retries recover it with a fresh counter.
     pub(super) fn routed_done(&mut self, handle: u32, result: TxStatus, ctx: &mut NodeCtx<'_>) {
-        let busy = self.busy.remove(&handle);
         let Some(tx) = self.in_flight.remove(&handle) else {
             return;
         };
@@ -299,17 +294,6 @@ impl DeviceHost {
             if let Some(r) = self.router.as_mut() {
                 r.on_transmit_delivered(tx.mac_dst);
             }
-            return;
-        }
-        if let (TxStatus::ChannelAccessFailure, Some((psdu, tries))) = (result, busy)
-            && tries < BUSY_RETRIES
-        {
-            // Sealed again with the next frame counter: frames sent meanwhile to the same
-            // neighbour carry later ones, and a receiver drops a counter not above the last.
-            let psdu = super::reseal_held(&mut self.nwk, self.ext, psdu);
-            self.in_flight.insert(handle, tx);
-            self.busy.insert(handle, (psdu.clone(), tries + 1));
-            ctx.transmit(handle, psdu, TxOptions::default());
             return;
         }
         // Only a frame the neighbour never acknowledged says anything about the link: a
