@@ -176,12 +176,7 @@ mod tests {
     use han_radio::bundled;
 
     fn building(name: &str) -> Building {
-        let (file, src) = bundled::ALL
-            .iter()
-            .find(|(f, _)| *f == name)
-            .copied()
-            .unwrap();
-        Building::from_toml(file, src).unwrap()
+        bundled::building(name).unwrap()
     }
 
     #[test]

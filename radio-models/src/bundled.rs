@@ -37,6 +37,12 @@ pub const TOWER: (&str, &str) = ALL[4];
 /// The tower with every meter in a basement meter room: the Alt HAN planning benchmark.
 pub const TOWER_BASEMENT: (&str, &str) = ALL[5];
 
+/// The bundled building of file name `file` (e.g. "flat-block.toml"), parsed.
+pub fn building(file: &str) -> Option<crate::building::Building> {
+    let (name, src) = ALL.iter().find(|(f, _)| *f == file)?;
+    crate::building::Building::from_toml(name, src).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
