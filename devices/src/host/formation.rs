@@ -209,6 +209,12 @@ impl DeviceHost {
         }
     }
 
+    /// A beacon of this network's PAN ID from another network (Zigbee PRO R22 3.6.1.13).
+    fn is_pan_conflict(&self, d: &PanDescriptor) -> bool {
+        let own = self.extended_pan_id();
+        d.pan == self.config.pan_id && d.zigbee.is_some_and(|z| z.extended_pan_id != own)
+    }
+
     /// A beacon reached the coordinator: collected while scanning; afterwards, one of its
     /// own PAN ID from another network is a PAN ID conflict.
     pub(super) fn coordinator_heard_beacon(
@@ -227,11 +233,7 @@ impl DeviceHost {
             }
             return;
         }
-        let own = self.extended_pan_id();
-        let conflict = self.started
-            && d.pan == self.config.pan_id
-            && d.zigbee.is_some_and(|z| z.extended_pan_id != own);
-        if conflict && self.pan_switch.is_none() {
+        if self.started && self.is_pan_conflict(&d) && self.pan_switch.is_none() {
             self.resolve_pan_conflict(&[d.pan], ctx);
         }
     }
@@ -249,18 +251,15 @@ impl DeviceHost {
         let Some(d) = PanDescriptor::from_beacon(mac, channel, lqi) else {
             return;
         };
-        let own = self.extended_pan_id();
-        let conflict = self.rejoin.is_none()
-            && self.pan_switch.is_none()
-            && d.pan == self.config.pan_id
-            && d.zigbee.is_some_and(|z| z.extended_pan_id != own);
+        let conflict =
+            self.rejoin.is_none() && self.pan_switch.is_none() && self.is_pan_conflict(&d);
         if !conflict || self.pan_reported == Some(d.pan) {
             return;
         }
         self.pan_reported = Some(d.pan);
         self.stats.pan_reports_sent += 1;
         let report = NetworkReport {
-            epid: own,
+            epid: self.extended_pan_id(),
             report: PanIdList::PanIds(vec![d.pan]),
         };
         let cmd = NwkPayload::Command(NwkCommand::NetworkReport(report));
