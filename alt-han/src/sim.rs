@@ -134,28 +134,51 @@ pub fn build(b: &Building, cfg: &ScenarioConfig, g: &GatewayConfig) -> Run {
             .collect()
     };
     let extra: Vec<&Device> = units.iter().map(|(_, u)| *u).collect();
-    let mut air = match han_devices::scenario::dual_band(b, cfg) {
-        true => building_air_dual(b, &extra, g.fade_db, &|_, _| true),
-        false => building_air_with(b, band, &extra, g.fade_db),
-    };
+    let dual_air = han_devices::scenario::dual_band(b, cfg)
+        .then(|| building_air_dual(b, &extra, g.fade_db, &|_, _| true));
+    let devices = dual_air.as_ref().map_or_else(
+        || han_mesh::sim::air_devices(b, band),
+        |a| a.devices.clone(),
+    );
     let served = |p: usize| b.alt_han.iter().any(|i| i.serves(&b.premises[p].id));
-    let channel = installation_channel(b, band, &air.devices, &extra, &served);
-    if channel != b.channel_2g4 {
-        let radios: Vec<&Device> = air
+    // Dual-band runs keep one channel (their units stay at 2.4 GHz on the building's).
+    let plan = ChannelPlan::new(b, cfg, &devices, &extra, &served, dual_air.is_some());
+    let homes = homes(b, cfg, &devices, &units);
+    // Each unit listens on the channels of the premises with a device homed at it.
+    let unit_channels: Vec<Vec<u8>> = homes
+        .iter()
+        .map(|(near, _)| plan.channels_of(near))
+        .collect();
+    let further: Vec<usize> = unit_channels
+        .iter()
+        .enumerate()
+        .flat_map(|(j, c)| std::iter::repeat_n(j, c.len().saturating_sub(1)))
+        .collect();
+    let mut air = match dual_air {
+        Some(air) => air,
+        None => building_air_with(b, band, &extra, &further, g.fade_db),
+    };
+    if plan.channels.iter().any(|&c| c != b.channel_2g4) {
+        let radios: Vec<(&Device, u8)> = air
             .devices
             .iter()
-            .map(|&(p, i)| &b.premises[p].devices[i])
-            .chain(extra.iter().copied())
+            .map(|&(p, i)| (&b.premises[p].devices[i], plan.of(p)))
+            .chain(extra.iter().zip(&unit_channels).map(|(d, c)| (*d, c[0])))
+            .chain(further.iter().enumerate().map(|(k, &j)| {
+                // The k-th further radio is its unit's (k − earlier ones of other units + 1)-th.
+                let nth = further[..k].iter().filter(|&&o| o == j).count() + 1;
+                (extra[j], unit_channels[j][nth])
+            }))
             .collect();
-        air.interferers = wifi_on(b, band, &radios, air.air.noise_dbm, channel);
+        air.interferers = wifi_on(b, band, &radios, air.air.noise_dbm);
     }
-    let (devices, keys) = hosts(b, cfg, &air, &|p| served(p).then_some(channel));
+    let (devices, keys) = hosts(b, cfg, &air, &|p| served(p).then(|| plan.of(p)));
     let mut nodes: Vec<SimNode> = devices.into_iter().map(SimNode::Device).collect();
     let first = nodes.len() as u32;
     let han = |p: usize| PremisesHan {
         id: b.premises[p].id.clone(),
         pan_id: pan_id(cfg.seed, p),
-        channel,
+        channel: plan.of(p),
         short: BTreeSet::from([0x0000]),
         ext: air
             .devices
@@ -164,7 +187,6 @@ pub fn build(b: &Building, cfg: &ScenarioConfig, g: &GatewayConfig) -> Run {
             .map(|&(q, i)| eui64(q, i).0)
             .collect(),
     };
-    let homes = homes(b, cfg, &air.devices, &units);
     let mut refs = Vec::new();
     for (n, &(k, u)) in units.iter().enumerate() {
         let inst = &b.alt_han[k];
@@ -195,10 +217,15 @@ pub fn build(b: &Building, cfg: &ScenarioConfig, g: &GatewayConfig) -> Run {
             .collect();
         let (near, far) = &homes[n];
         let iso = Isolation::new(serves.iter().map(|&p| han(p)).collect());
-        let unit = GatewayUnit::new(channel, iso, (0..serves.len()).collect(), peers)
-            .named(&u.id)
-            .with_near(near.clone())
-            .with_proxy_acks(far.clone());
+        let unit = GatewayUnit::new(
+            unit_channels[n].clone(),
+            iso,
+            (0..serves.len()).collect(),
+            peers,
+        )
+        .named(&u.id)
+        .with_near(near.clone())
+        .with_proxy_acks(far.clone());
         nodes.push(SimNode::Unit(Box::new(unit)));
         refs.push((inst.id.clone(), me));
     }
@@ -209,23 +236,95 @@ pub fn build(b: &Building, cfg: &ScenarioConfig, g: &GatewayConfig) -> Run {
     }
 }
 
-/// The channel the Alt HAN installations and the PANs they serve use at 2.4 GHz: the
-/// building file's `channel_2g4` when it sets one; otherwise, as an installer's energy scan
-/// at commissioning would find it (and as each comms hub's own scan does), the channel where
-/// the building's Wi-Fi access points are weakest at the worst-placed unit or served device
-/// (power while transmitting times duty cycle, after the 802.11 spectral mask; ties go to
-/// the building's default channel, then the lowest). A shared node spans floors: on a
-/// channel a Wi-Fi access point overlaps, devices near it see the channel busy and their
-/// CSMA-CA gives up (channel access failure), which the NWK layer takes for a broken link.
-pub fn installation_channel(
+/// Most premises the Alt HAN equipment puts on one channel (han's choice). A beacon request
+/// is answered by every router on its channel in range (IEEE 802.15.4-2015 6.3.1.2): in a
+/// shared meter room, the hub and the electricity meter of every premises there. Those
+/// answers must fit a joiner's scan dwell (138 ms at 2.4 GHz, exponent 3); sixteen premises'
+/// 32 beacons of about 1.3 ms with their CSMA-CA backoffs take about a third of it. With
+/// 138 premises on one channel a joining gas meter missed its hub's beacon for an hour.
+pub const PREMISES_PER_CHANNEL: usize = 16;
+
+/// The channel of each premises the Alt HAN equipment serves: as many of the quietest
+/// channels as [`PREMISES_PER_CHANNEL`] asks for, each taking a run of consecutive premises
+/// (neighbours, so that a unit on a floor listens on few channels).
+struct ChannelPlan {
+    /// Channels in use, quietest first.
+    channels: Vec<u8>,
+    /// Per premises: its channel if served.
+    of: Vec<Option<u8>>,
+    /// Per premises: its PAN ID.
+    pans: Vec<u16>,
+}
+
+impl ChannelPlan {
+    /// The plan for `b`'s served premises; one channel in a dual-band run.
+    fn new(
+        b: &Building,
+        cfg: &ScenarioConfig,
+        devices: &[(usize, usize)],
+        units: &[&Device],
+        served: &dyn Fn(usize) -> bool,
+        one: bool,
+    ) -> Self {
+        let list: Vec<usize> = (0..b.premises.len()).filter(|&p| served(p)).collect();
+        let wanted = if one {
+            1
+        } else {
+            list.len().div_ceil(PREMISES_PER_CHANNEL).max(1)
+        };
+        let channels = installation_channels(b, cfg.band, devices, units, served, wanted);
+        let mut of = vec![None; b.premises.len()];
+        for (r, &p) in list.iter().enumerate() {
+            of[p] = Some(channels[r * channels.len() / list.len()]);
+        }
+        ChannelPlan {
+            channels,
+            of,
+            pans: (0..b.premises.len()).map(|p| pan_id(cfg.seed, p)).collect(),
+        }
+    }
+
+    /// Premises `p`'s channel (an unserved premises' radios are taken as on the first).
+    fn of(&self, p: usize) -> u8 {
+        self.of[p].unwrap_or(self.channels[0])
+    }
+
+    /// The channels, ascending, of the premises of these (PAN ID, address) pairs; the first
+    /// channel if none.
+    fn channels_of(&self, addrs: &[(u16, Address)]) -> Vec<u8> {
+        let mut v: Vec<u8> = addrs
+            .iter()
+            .filter_map(|(pan, _)| self.pans.iter().position(|q| q == pan))
+            .map(|p| self.of(p))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        if v.is_empty() {
+            v.push(self.channels[0]);
+        }
+        v
+    }
+}
+
+/// The `n` channels (fewer when fewer exist) the Alt HAN installations and the PANs they
+/// serve use at 2.4 GHz, quietest first: the building file's `channel_2g4` alone when it
+/// sets one; otherwise, as an installer's energy scan at commissioning would find them (and
+/// as each comms hub's own scan does), the channels where the building's Wi-Fi access points
+/// are weakest at the worst-placed unit or served device (power while transmitting times
+/// duty cycle, after the 802.11 spectral mask; ties go to the building's default channel,
+/// then the lowest). A shared node spans floors: on a channel a Wi-Fi access point overlaps,
+/// devices near it see the channel busy and their CSMA-CA gives up (channel access failure),
+/// which the NWK layer takes for a broken link.
+pub fn installation_channels(
     b: &Building,
     band: Band,
     devices: &[(usize, usize)],
     units: &[&Device],
     served: &dyn Fn(usize) -> bool,
-) -> u8 {
-    if band != Band::Ghz2_4 || b.channel_2g4_fixed || b.wifi.is_empty() {
-        return b.channel_2g4;
+    n: usize,
+) -> Vec<u8> {
+    if band != Band::Ghz2_4 || b.channel_2g4_fixed {
+        return vec![b.channel_2g4];
     }
     let at: Vec<&Device> = devices
         .iter()
@@ -246,14 +345,11 @@ pub fn installation_channel(
             })
             .fold(0.0, f64::max)
     };
-    let mut best = (b.channel_2g4, worst(b.channel_2g4));
-    for k in 11..=26 {
-        let w = worst(k);
-        if w < best.1 {
-            best = (k, w);
-        }
-    }
-    best.0
+    let mut ranked: Vec<(f64, bool, u8)> = (11..=26)
+        .map(|k| (worst(k), k != b.channel_2g4, k))
+        .collect();
+    ranked.sort_by(|x, y| x.0.total_cmp(&y.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    ranked.into_iter().take(n.max(1)).map(|r| r.2).collect()
 }
 
 /// Power (dBm) of access point `ap` at `d` on 802.15.4 channel `k`: the building's figure
@@ -266,10 +362,10 @@ fn wifi_dbm_on(b: &Building, ap: &WifiAp, d: &Device, band: Band, k: u8) -> Opti
     )
 }
 
-/// The building's Wi-Fi access points as interferers at `radios` (node order) when the
-/// HAN runs on channel `k` (as `han_mesh::sim::wifi_interferers` does for the building's
-/// channel; bursts under `noise_dbm` − 10 dB are left out).
-fn wifi_on(b: &Building, band: Band, radios: &[&Device], noise_dbm: f64, k: u8) -> Vec<Interferer> {
+/// The building's Wi-Fi access points as interferers at `radios` (radio order), each on its
+/// own 802.15.4 channel (as `han_mesh::sim::wifi_interferers` does for the building's channel;
+/// bursts under `noise_dbm` − 10 dB are left out).
+fn wifi_on(b: &Building, band: Band, radios: &[(&Device, u8)], noise_dbm: f64) -> Vec<Interferer> {
     b.wifi
         .iter()
         .filter(|ap| ap.duty > 0.0)
@@ -277,7 +373,7 @@ fn wifi_on(b: &Building, band: Band, radios: &[&Device], noise_dbm: f64, k: u8) 
             powers: radios
                 .iter()
                 .enumerate()
-                .filter_map(|(n, d)| {
+                .filter_map(|(n, &(d, k))| {
                     let p = wifi_dbm_on(b, ap, d, band, k)?;
                     (p >= noise_dbm - 10.0).then_some((n as u32, p))
                 })
@@ -370,6 +466,8 @@ pub struct UnitRow {
     pub installation: String,
     /// Unit id.
     pub id: String,
+    /// The channel of each of its radios.
+    pub channels: Vec<u8>,
     /// What the unit did.
     pub stats: UnitStats,
     /// Its backhaul towards every peer, summed.
@@ -408,6 +506,7 @@ pub fn summarise(b: &Building, run: &Run, cfg: &ScenarioConfig) -> SimSummary {
             Some(UnitRow {
                 installation: inst.clone(),
                 id: u.id.clone(),
+                channels: u.channels().to_vec(),
                 stats: u.stats,
                 backhaul,
                 backhaul_delay_ms: backhaul.mean_delay_ms(),
@@ -449,9 +548,15 @@ impl SimSummary {
                 .flat_map(|c| c.dropped.values())
                 .sum();
             out += &format!(
-                "Alt HAN {} unit {}: heard {}, carried {}, emitted {}, dropped {dropped}; backhaul {} sent, {} delivered, {} lost, {} dropped while down, mean delay {:.2} ms\n",
+                "Alt HAN {} unit {} (channel{} {}): heard {}, carried {}, emitted {}, dropped {dropped}; backhaul {} sent, {} delivered, {} lost, {} dropped while down, mean delay {:.2} ms\n",
                 u.installation,
                 u.id,
+                if u.channels.len() > 1 { "s" } else { "" },
+                u.channels
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 u.stats.heard,
                 u.premises.iter().map(|p| p.counters.carried).sum::<u64>(),
                 u.stats.emitted,
@@ -482,15 +587,16 @@ mod tests {
         let b = bundled("flat-block.toml");
         let air = han_mesh::sim::building_air(&b, Band::Ghz2_4);
         let all = |_: usize| true;
-        let k = installation_channel(&b, Band::Ghz2_4, &air.devices, &[], &all);
+        let k = installation_channels(&b, Band::Ghz2_4, &air.devices, &[], &all, 1)[0];
         assert_ne!(k, b.channel_2g4);
         let radios: Vec<&Device> = air
             .devices
             .iter()
             .map(|&(p, i)| &b.premises[p].devices[i])
             .collect();
+        let on = |k: u8| radios.iter().map(|d| (*d, k)).collect::<Vec<_>>();
         let worst = |k: u8| {
-            wifi_on(&b, Band::Ghz2_4, &radios, f64::NEG_INFINITY, k)
+            wifi_on(&b, Band::Ghz2_4, &on(k), f64::NEG_INFINITY)
                 .iter()
                 .flat_map(|i| i.powers.iter().map(|&(_, p)| p))
                 .fold(f64::NEG_INFINITY, f64::max)
@@ -502,7 +608,7 @@ mod tests {
             worst(15)
         );
         // On the building's own channel the interferers are the building's.
-        let same = wifi_on(&b, Band::Ghz2_4, &radios, air.air.noise_dbm, b.channel_2g4);
+        let same = wifi_on(&b, Band::Ghz2_4, &on(b.channel_2g4), air.air.noise_dbm);
         assert_eq!(same.len(), air.interferers.len());
         for (a, b) in same.iter().zip(&air.interferers) {
             assert_eq!(a.powers.len(), b.powers.len());
@@ -512,14 +618,67 @@ mod tests {
         }
         // At 868 MHz, or with a channel the file fixes, the building's channel stands.
         assert_eq!(
-            installation_channel(&b, Band::Mhz868, &air.devices, &[], &all),
-            b.channel_2g4
+            installation_channels(&b, Band::Mhz868, &air.devices, &[], &all, 4),
+            [b.channel_2g4]
         );
         let mut fixed = bundled("flat-block.toml");
         fixed.channel_2g4_fixed = true;
         assert_eq!(
-            installation_channel(&fixed, Band::Ghz2_4, &air.devices, &[], &all),
-            15
+            installation_channels(&fixed, Band::Ghz2_4, &air.devices, &[], &all, 4),
+            [15]
         );
+    }
+
+    #[test]
+    fn a_large_installation_puts_at_most_sixteen_premises_on_a_channel() {
+        let (name, src) = bundled::TOWER_BASEMENT;
+        let plan = crate::plan::plan(&bundled(name));
+        let (b, ids) = crate::apply::applied(src, &plan).unwrap();
+        assert_eq!(ids.len(), 138);
+        let cfg = ScenarioConfig::default();
+        let devices = han_mesh::sim::air_devices(&b, cfg.band);
+        let served = |p: usize| ids.contains(&b.premises[p].id);
+        let units: Vec<&Device> = b.alt_han.iter().flat_map(|i| &i.units).collect();
+        let plan = ChannelPlan::new(&b, &cfg, &devices, &units, &served, false);
+        assert_eq!(plan.channels.len(), 9);
+        let quiet = installation_channels(&b, cfg.band, &devices, &units, &served, 16);
+        assert_eq!(plan.channels, quiet[..9]);
+        // Runs of neighbouring premises share a channel, each run at most 16 long.
+        let mut runs: Vec<(u8, usize)> = Vec::new();
+        for p in 0..b.premises.len() {
+            match (plan.of[p], runs.last_mut()) {
+                (None, _) => assert!(!served(p)),
+                (Some(c), Some((last, n))) if *last == c => *n += 1,
+                (Some(c), _) => runs.push((c, 1)),
+            }
+        }
+        assert_eq!(runs.len(), 9, "{runs:?}");
+        assert!(
+            runs.iter().all(|&(_, n)| (15..=16).contains(&n)),
+            "{runs:?}"
+        );
+        // A unit listens on the channels of the premises homed at it.
+        let flat = |p: usize| (pan_id(cfg.seed, p), Address::Short(0x0000));
+        let first = (0..b.premises.len()).find(|&p| served(p)).unwrap();
+        let last = (0..b.premises.len()).rev().find(|&p| served(p)).unwrap();
+        assert_eq!(
+            plan.channels_of(&[flat(last), flat(first), flat(first)]),
+            [
+                plan.of(first).min(plan.of(last)),
+                plan.of(first).max(plan.of(last))
+            ]
+        );
+        assert_eq!(plan.channels_of(&[]), [plan.channels[0]]);
+        // Sixteen of the block's flats share one channel, the quietest; seventeen take two.
+        let b = bundled("flat-block.toml");
+        let devices = han_mesh::sim::air_devices(&b, cfg.band);
+        for (n, k) in [(16, 1), (17, 2)] {
+            let some = |p: usize| p < n;
+            let plan = ChannelPlan::new(&b, &cfg, &devices, &[], &some, false);
+            assert_eq!(
+                plan.channels,
+                installation_channels(&b, cfg.band, &devices, &[], &some, k)
+            );
+        }
     }
 }

@@ -7,7 +7,7 @@ use han_mesh::medium::LinkTable;
 use han_mesh::radio::{Action, Node, NodeCtx, NodeInput, RadioConfig, TxOptions};
 use han_mesh::rng::{Purpose, Stream};
 use han_mesh::time::{Duration, SimTime};
-use han_mesh::world::{AirConfig, World};
+use han_mesh::world::{AirConfig, Interface, World};
 use han_radio::althan::Backhaul;
 use han_stack::mac::engine::TxStatus;
 use han_stack::mac::{Address, FrameFlags, MacFrame};
@@ -45,6 +45,7 @@ fn secs(ms: u64) -> SimTime {
 /// it receives; or a gateway unit.
 enum TestNode {
     Device {
+        channel: u8,
         pan: u16,
         short: u16,
         sends: Vec<(SimTime, Vec<u8>)>,
@@ -57,7 +58,12 @@ enum TestNode {
 
 impl TestNode {
     fn device(pan: u16, short: u16, sends: Vec<(SimTime, Vec<u8>)>) -> Self {
+        Self::device_on(CHANNEL, pan, short, sends)
+    }
+
+    fn device_on(channel: u8, pan: u16, short: u16, sends: Vec<(SimTime, Vec<u8>)>) -> Self {
         TestNode::Device {
+            channel,
             pan,
             short,
             sends,
@@ -91,8 +97,13 @@ impl TestNode {
 impl Node for TestNode {
     fn radio_config(&self) -> RadioConfig {
         match self {
-            TestNode::Device { pan, short, .. } => RadioConfig {
-                channel: CHANNEL,
+            TestNode::Device {
+                channel,
+                pan,
+                short,
+                ..
+            } => RadioConfig {
+                channel: *channel,
                 pan_id: *pan,
                 short_addr: *short,
                 ..RadioConfig::default()
@@ -136,10 +147,14 @@ impl Node for TestNode {
 }
 
 fn han(id: &str, pan: u16, shorts: &[u16], ext: &[u64]) -> PremisesHan {
+    han_on(CHANNEL, id, pan, shorts, ext)
+}
+
+fn han_on(channel: u8, id: &str, pan: u16, shorts: &[u16], ext: &[u64]) -> PremisesHan {
     PremisesHan {
         id: id.to_string(),
         pan_id: pan,
-        channel: CHANNEL,
+        channel,
         short: shorts.iter().copied().collect(),
         ext: ext.iter().copied().collect(),
     }
@@ -153,7 +168,17 @@ fn link(kind: Backhaul, node: u32) -> BackhaulLink {
 
 /// A world where only the listed pairs hear each other (both ways), at −60 dBm.
 fn world(nodes: Vec<TestNode>, pairs: &[(usize, usize)]) -> World<TestNode> {
-    let n = nodes.len();
+    world_with(nodes, &[], pairs)
+}
+
+/// [`world`] with further radios (`interfaces`: radios `nodes.len()..`, in order); `pairs`
+/// name radios.
+fn world_with(
+    nodes: Vec<TestNode>,
+    interfaces: &[Interface],
+    pairs: &[(usize, usize)],
+) -> World<TestNode> {
+    let n = nodes.len() + interfaces.len();
     let positions = (0..n).map(|i| [i as f64 * 10.0, 0.0, 0.0]).collect();
     let links = LinkTable::build(positions, -120.0, |a, b| {
         pairs
@@ -161,7 +186,8 @@ fn world(nodes: Vec<TestNode>, pairs: &[(usize, usize)]) -> World<TestNode> {
             .any(|&(x, y)| (x, y) == (a, b) || (y, x) == (a, b))
             .then_some(-60.0)
     });
-    World::new(AirConfig::default(), links, nodes, 1)
+    let bands = vec![0; nodes.len()];
+    World::with_bands(&[AirConfig::default()], &bands, interfaces, links, nodes, 1)
 }
 
 /// NWK frame counters of the legitimate frames a device received, in order.
@@ -218,7 +244,7 @@ fn pair_world(with_pair: bool, outage: Option<(SimTime, SimTime)>, proxy: bool) 
         };
         nodes.push(TestNode::Unit(Box::new(
             GatewayUnit::new(
-                CHANNEL,
+                vec![CHANNEL],
                 iso(),
                 vec![0],
                 vec![(3, link(Backhaul::Powerline, 2))],
@@ -226,7 +252,8 @@ fn pair_world(with_pair: bool, outage: Option<(SimTime, SimTime)>, proxy: bool) 
             .with_proxy_acks(far(0x1234)),
         )));
         nodes.push(TestNode::Unit(Box::new(
-            GatewayUnit::new(CHANNEL, iso(), vec![0], vec![(2, up)]).with_proxy_acks(far(0x0000)),
+            GatewayUnit::new(vec![CHANNEL], iso(), vec![0], vec![(2, up)])
+                .with_proxy_acks(far(0x0000)),
         )));
     }
     let mut w = world(nodes, &[(0, 2), (1, 3)]);
@@ -329,13 +356,13 @@ fn a_shared_node_never_carries_crafted_frames_across_premises() {
         TestNode::device(PAN_B, 0x5678, ihd_b),
         // Unit 4 in the meter room by both hubs, unit 5 on the landing by both IHDs.
         TestNode::Unit(Box::new(GatewayUnit::new(
-            CHANNEL,
+            vec![CHANNEL],
             hans(),
             vec![0, 1],
             vec![(5, link(Backhaul::Wired, 4))],
         ))),
         TestNode::Unit(Box::new(GatewayUnit::new(
-            CHANNEL,
+            vec![CHANNEL],
             hans(),
             vec![0, 1],
             vec![(4, link(Backhaul::Wired, 5))],
@@ -403,4 +430,91 @@ fn a_backhaul_outage_drops_and_counts_what_it_met() {
     );
     let (_, b) = w.nodes()[3].unit().backhaul()[0];
     assert_eq!((b.dropped_down, b.delivered), (3, 7));
+}
+
+#[test]
+fn a_shared_node_carries_each_premises_on_its_own_channel() {
+    const CHANNEL_B: u8 = 20;
+    let short = Address::Short;
+    let ihd_b: Vec<(SimTime, Vec<u8>)> = (1..=10)
+        .map(|k| {
+            let f = frame(PAN_B, short(0), short(0x5678), IHD_B, k, LEGIT);
+            (secs(1000 * u64::from(k) + 500), f)
+        })
+        .collect();
+    // On flat 3's channel, a frame claiming flat 7's PAN and its IHD's address.
+    let forged = frame(PAN_B, short(0), short(0x5678), IHD_B, 100, EVIL);
+    let hans = || {
+        Isolation::new(vec![
+            han("flat-3", PAN_A, &[0x0000, 0x1234], &[HUB_A, IHD_A]),
+            han_on(
+                CHANNEL_B,
+                "flat-7",
+                PAN_B,
+                &[0x0000, 0x5678],
+                &[HUB_B, IHD_B],
+            ),
+        ])
+    };
+    let unit = |peer: u32, me: u32| {
+        let link = link(Backhaul::Wired, me);
+        let u = GatewayUnit::new(
+            vec![CHANNEL, CHANNEL_B],
+            hans(),
+            vec![0, 1],
+            vec![(peer, link)],
+        );
+        TestNode::Unit(Box::new(u))
+    };
+    let nodes = vec![
+        TestNode::device(PAN_A, 0x0000, Vec::new()),
+        TestNode::device(PAN_A, 0x1234, ihd_a_frames()),
+        TestNode::device_on(CHANNEL_B, PAN_B, 0x0000, Vec::new()),
+        TestNode::device_on(CHANNEL_B, PAN_B, 0x5678, ihd_b),
+        // Units 4 (meter room) and 5 (landing), each with a second radio: radios 7 and 8.
+        unit(5, 4),
+        unit(4, 5),
+        TestNode::device(PAN_B, 0x5678, vec![(secs(12_000), forged)]),
+    ];
+    let second = [
+        Interface { node: 4, band: 0 },
+        Interface { node: 5, band: 0 },
+    ];
+    // Every radio of a unit is in reach of the devices near it, whatever their channel.
+    let pairs = [
+        (0, 4),
+        (0, 7),
+        (2, 4),
+        (2, 7),
+        (1, 5),
+        (1, 8),
+        (3, 5),
+        (3, 8),
+        (6, 5),
+        (6, 8),
+    ];
+    let mut w = world_with(nodes, &second, &pairs);
+    w.run_until(secs(15_000));
+    let n = w.nodes();
+    assert_eq!(n[4].unit().channels(), [CHANNEL, CHANNEL_B]);
+    // Each hub got its own IHD's ten frames, on its own channel.
+    assert_eq!(counters(n[0].received()), (1..=10).collect::<Vec<u32>>());
+    assert_eq!(counters(n[2].received()), (1..=10).collect::<Vec<u32>>());
+    // The frame claiming flat 7 on flat 3's channel was dropped at the landing and counted,
+    // each of its four transmissions (nobody acknowledges it: three MAC retries).
+    assert!(
+        n[2].received()
+            .iter()
+            .all(|(_, p)| !p.windows(4).any(|x| x == [EVIL; 4]))
+    );
+    let landing = &n[5].unit().isolation;
+    assert_eq!(landing.counters[1].dropped.get(&Drop::CrossPan), Some(&4));
+    let meter_room = &n[4].unit().isolation;
+    assert_eq!(
+        (
+            meter_room.counters[0].emitted,
+            meter_room.counters[1].emitted
+        ),
+        (10, 10)
+    );
 }

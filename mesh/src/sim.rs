@@ -151,42 +151,75 @@ pub fn wifi_dbm(
 /// The link table from han-radio's link budgets (path loss, walls, floors, enclosures,
 /// antenna gains) for every device of `b` with a radio in `band`.
 pub fn building_air(b: &Building, band: Band) -> BuildingAir {
-    building_air_with(b, band, &[], 0.0)
+    building_air_with(b, band, &[], &[], 0.0)
 }
 
 /// [`building_air`] with `extra` radios (e.g. Alt HAN units) as further nodes after the
 /// devices (in the link table and the interferers, not in `devices`), and every link
-/// `fade_db` below its budget.
+/// `fade_db` below its budget. Each entry of `further` gives `extra[j]` one more radio in
+/// the band (an [`Interface`] of its node, in order: a unit listening on several channels);
+/// radios of one node have no link between them.
 pub fn building_air_with(
     b: &Building,
     band: Band,
     extra: &[&han_radio::building::Device],
+    further: &[usize],
     fade_db: f64,
 ) -> BuildingAir {
     let own = air_devices(b, band);
-    let radios: Vec<&han_radio::building::Device> = own
+    let extra: Vec<&han_radio::building::Device> = extra
+        .iter()
+        .copied()
+        .filter(|d| d.radio(band).is_some())
+        .collect();
+    let nodes = own.len() + extra.len();
+    let further: Vec<usize> = further
+        .iter()
+        .copied()
+        .filter(|&j| j < extra.len())
+        .collect();
+    // Every radio with its node: the devices, the extra nodes, then their further radios.
+    let radios: Vec<(&han_radio::building::Device, usize)> = own
         .iter()
         .map(|&(p, i)| &b.premises[p].devices[i])
-        .chain(extra.iter().copied().filter(|d| d.radio(band).is_some()))
+        .chain(extra.iter().copied())
+        .enumerate()
+        .map(|(n, d)| (d, n))
+        .chain(further.iter().map(|&j| (extra[j], own.len() + j)))
         .collect();
     let sensitivity = radios
         .iter()
-        .filter_map(|d| d.radio(band).map(|r| r.sensitivity.0))
+        .filter_map(|(d, _)| d.radio(band).map(|r| r.sensitivity.0))
         .fold(f64::NEG_INFINITY, f64::max);
     let air = air_for(b, band, sensitivity);
-    let positions = radios.iter().map(|d| [d.pos.x, d.pos.y, d.pos.z]).collect();
+    let positions = radios
+        .iter()
+        .map(|(d, _)| [d.pos.x, d.pos.y, d.pos.z])
+        .collect();
     let links = LinkTable::build(positions, air.noise_dbm - 10.0, |a, c| {
-        link_dbm(b, radios[a], radios[c], band).map(|dbm| dbm - fade_db)
+        let ((da, na), (dc, nc)) = (radios[a], radios[c]);
+        (na != nc)
+            .then(|| link_dbm(b, da, dc, band))
+            .flatten()
+            .map(|dbm| dbm - fade_db)
     });
-    let (interferers, _) = wifi_interferers(b, band, &radios, air.noise_dbm);
+    let devices: Vec<&han_radio::building::Device> = radios.iter().map(|(d, _)| *d).collect();
+    let (interferers, _) = wifi_interferers(b, band, &devices, air.noise_dbm);
+    let interfaces = further
+        .iter()
+        .map(|&j| Interface {
+            node: (own.len() + j) as u32,
+            band: 0,
+        })
+        .collect();
     BuildingAir {
         air,
         links,
-        band_of: vec![0; radios.len()],
+        band_of: vec![0; nodes],
         devices: own,
         interferers,
         bands: vec![air],
-        interfaces: Vec::new(),
+        interfaces,
     }
 }
 
@@ -306,12 +339,36 @@ mod tests {
         // The first device again as an extra radio: a node after the devices.
         let (p, i) = plain.devices[0];
         let extra = &b.premises[p].devices[i];
-        let faded = building_air_with(&b, Band::Ghz2_4, &[extra], 10.0);
+        let faded = building_air_with(&b, Band::Ghz2_4, &[extra], &[], 10.0);
         assert_eq!(faded.devices, plain.devices);
         assert_eq!(faded.links.len(), plain.links.len() + 1);
         let db = |mw: f64| 10.0 * mw.log10();
         let (a, c) = (plain.links.power_mw(0, 1), faded.links.power_mw(0, 1));
         assert!((db(a.unwrap()) - db(c.unwrap()) - 10.0).abs() < 1e-3);
         assert_eq!(faded.links.position(n), plain.links.position(0));
+    }
+
+    #[test]
+    fn further_radios_are_interfaces_of_their_extra_node() {
+        let (name, src) = han_radio::bundled::ALL[0];
+        let b = Building::from_toml(name, src).unwrap();
+        let (p, i) = air_devices(&b, Band::Ghz2_4)[0];
+        let unit = &b.premises[p].devices[i];
+        // One extra node with two further radios: radios n (the node), n + 1, n + 2.
+        let air = building_air_with(&b, Band::Ghz2_4, &[unit], &[0, 0], 0.0);
+        let n = air.devices.len() as u32;
+        assert_eq!(air.band_of.len(), n as usize + 1);
+        assert_eq!(air.links.len(), n as usize + 3);
+        let node = Interface { node: n, band: 0 };
+        assert_eq!(air.interfaces, [node, node]);
+        // Each radio hears the devices as the node does, and none hears another of its own.
+        for r in [n + 1, n + 2] {
+            assert_eq!(air.links.power_mw(0, r), air.links.power_mw(0, n));
+            assert_eq!(air.links.power_mw(r, 0), air.links.power_mw(n, 0));
+            for own in [n, n + 1, n + 2] {
+                assert_eq!(air.links.power_mw(r, own), None);
+            }
+        }
+        assert!(air.links.power_mw(0, n).is_some());
     }
 }
