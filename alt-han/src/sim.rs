@@ -244,9 +244,12 @@ pub fn build(b: &Building, cfg: &ScenarioConfig, g: &GatewayConfig) -> Run {
 /// 138 premises on one channel a joining gas meter missed its hub's beacon for an hour.
 pub const PREMISES_PER_CHANNEL: usize = 16;
 
-/// The channel of each premises the Alt HAN equipment serves: as many of the quietest
-/// channels as [`PREMISES_PER_CHANNEL`] asks for, each taking a run of consecutive premises
-/// (neighbours, so that a unit on a floor listens on few channels).
+/// The channel of each premises the Alt HAN equipment serves. A premises whose devices
+/// hear the building's Wi-Fi (above the noise floor less 10 dB) takes the channel where its
+/// devices hear it least, the most exposed premises first; the others fill the quietest
+/// channels in file order, [`PREMISES_PER_CHANNEL`] to a channel (neighbours together, so
+/// that a unit on a floor listens on few channels). A dual-band run, or a building file that
+/// names its channel, keeps one channel.
 struct ChannelPlan {
     /// Channels in use, quietest first.
     channels: Vec<u8>,
@@ -256,8 +259,14 @@ struct ChannelPlan {
     pans: Vec<u16>,
 }
 
+/// 802.15.4 channels at 2.4 GHz (page 0).
+const CHANNELS: std::ops::RangeInclusive<u8> = 11..=26;
+
+/// Duty-weighted Wi-Fi power (mW) per 802.15.4 channel (index k − 11).
+type Exposure = [f64; 16];
+
 impl ChannelPlan {
-    /// The plan for `b`'s served premises; one channel in a dual-band run.
+    /// The plan for `b`'s served premises; one channel if `one`.
     fn new(
         b: &Building,
         cfg: &ScenarioConfig,
@@ -267,21 +276,70 @@ impl ChannelPlan {
         one: bool,
     ) -> Self {
         let list: Vec<usize> = (0..b.premises.len()).filter(|&p| served(p)).collect();
-        let wanted = if one {
-            1
-        } else {
-            list.len().div_ceil(PREMISES_PER_CHANNEL).max(1)
-        };
-        let channels = installation_channels(b, cfg.band, devices, units, served, wanted);
-        let mut of = vec![None; b.premises.len()];
-        for (r, &p) in list.iter().enumerate() {
-            of[p] = Some(channels[r * channels.len() / list.len()]);
-        }
-        ChannelPlan {
-            channels,
-            of,
+        let mut plan = ChannelPlan {
+            channels: Vec::new(),
+            of: vec![None; b.premises.len()],
             pans: (0..b.premises.len()).map(|p| pan_id(cfg.seed, p)).collect(),
+        };
+        if one || cfg.band != Band::Ghz2_4 || b.channel_2g4_fixed || list.is_empty() {
+            let fixed = installation_channels(b, cfg.band, devices, units, served, 1);
+            for &p in &list {
+                plan.of[p] = Some(fixed[0]);
+            }
+            plan.channels = fixed;
+            return plan;
         }
+        let mut by_premises = vec![[0.0; 16]; b.premises.len()];
+        for &(p, i) in devices.iter().filter(|&&(p, _)| served(p)) {
+            let e = wifi_exposure(b, cfg.band, &b.premises[p].devices[i]);
+            worst_of(&mut by_premises[p], &e);
+        }
+        let mut worst = [0.0; 16];
+        for e in list.iter().map(|&p| &by_premises[p]) {
+            worst_of(&mut worst, e);
+        }
+        for u in units {
+            worst_of(&mut worst, &wifi_exposure(b, cfg.band, u));
+        }
+        let ranked = rank(b, &worst);
+        let noise = han_mesh::sim::air_for(b, cfg.band, -100.0).noise_dbm;
+        let floor = 10f64.powf((noise - 10.0) / 10.0);
+        let most = |p: usize| by_premises[p].iter().copied().fold(0.0, f64::max);
+        let mut exposed: Vec<usize> = list.iter().copied().filter(|&p| most(p) >= floor).collect();
+        exposed.sort_by(|&x, &y| most(y).total_cmp(&most(x)).then(x.cmp(&y)));
+        let mut count = [0usize; 16];
+        let slot = |k: u8| usize::from(k - 11);
+        for &p in &exposed {
+            let e = &by_premises[p];
+            // `ranked` first: ties go to the building's quieter channel.
+            let k = ranked
+                .iter()
+                .copied()
+                .filter(|&k| count[slot(k)] < PREMISES_PER_CHANNEL)
+                .min_by(|&x, &y| e[slot(x)].total_cmp(&e[slot(y)]));
+            if let Some(k) = k {
+                count[slot(k)] += 1;
+                plan.of[p] = Some(k);
+            }
+        }
+        let mut fill = ranked.iter().copied().peekable();
+        for &p in &list {
+            if plan.of[p].is_some() {
+                continue;
+            }
+            while fill
+                .peek()
+                .is_some_and(|&k| count[slot(k)] >= PREMISES_PER_CHANNEL)
+            {
+                fill.next();
+            }
+            // Past 16 × 16 premises the last channel takes the rest.
+            let k = fill.peek().copied().unwrap_or(ranked[ranked.len() - 1]);
+            count[slot(k)] += 1;
+            plan.of[p] = Some(k);
+        }
+        plan.channels = ranked.into_iter().filter(|&k| count[slot(k)] > 0).collect();
+        plan
     }
 
     /// Premises `p`'s channel (an unserved premises' radios are taken as on the first).
@@ -306,15 +364,52 @@ impl ChannelPlan {
     }
 }
 
-/// The `n` channels (fewer when fewer exist) the Alt HAN installations and the PANs they
-/// serve use at 2.4 GHz, quietest first: the building file's `channel_2g4` alone when it
-/// sets one; otherwise, as an installer's energy scan at commissioning would find them (and
-/// as each comms hub's own scan does), the channels where the building's Wi-Fi access points
-/// are weakest at the worst-placed unit or served device (power while transmitting times
-/// duty cycle, after the 802.11 spectral mask; ties go to the building's default channel,
-/// then the lowest). A shared node spans floors: on a channel a Wi-Fi access point overlaps,
-/// devices near it see the channel busy and their CSMA-CA gives up (channel access failure),
-/// which the NWK layer takes for a broken link.
+/// Raises `worst` to `e` channel by channel.
+fn worst_of(worst: &mut Exposure, e: &Exposure) {
+    for (w, x) in worst.iter_mut().zip(e) {
+        *w = w.max(*x);
+    }
+}
+
+/// The Wi-Fi at `d`: each access point's power while transmitting times its duty cycle,
+/// after the 802.11 spectral mask (moved from the building's default channel; the path loss
+/// is taken at the default channel's frequency), summed per 802.15.4 channel.
+fn wifi_exposure(b: &Building, band: Band, d: &Device) -> Exposure {
+    let mut e = [0.0; 16];
+    for ap in &b.wifi {
+        let Some(p) = b.wifi_power_at(ap, d, band, Search::Indexed) else {
+            continue;
+        };
+        let base = p.0 - wifi_rejection(b.frequency(band), ap.channel).0;
+        for (x, k) in e.iter_mut().zip(CHANNELS) {
+            let dbm = base + wifi_rejection(channel_centre_2g4(k), ap.channel).0;
+            *x += ap.duty * 10f64.powf(dbm / 10.0);
+        }
+    }
+    e
+}
+
+/// The 2.4 GHz channels, quietest first by `worst`; ties go to the building's default
+/// channel, then the lowest.
+fn rank(b: &Building, worst: &Exposure) -> Vec<u8> {
+    let mut ranked: Vec<u8> = CHANNELS.collect();
+    let w = |k: u8| worst[usize::from(k - 11)];
+    ranked.sort_by(|&x, &y| {
+        w(x).total_cmp(&w(y))
+            .then((x != b.channel_2g4).cmp(&(y != b.channel_2g4)))
+            .then(x.cmp(&y))
+    });
+    ranked
+}
+
+/// The `n` channels (fewer when fewer exist) quietest for the Alt HAN installations and the
+/// PANs they serve at 2.4 GHz, quietest first: the building file's `channel_2g4` alone when
+/// it sets one; otherwise, as an installer's energy scan at commissioning would find them
+/// (and as each comms hub's own scan does), the channels where the building's Wi-Fi access
+/// points are weakest at the worst-placed unit or served device ([`wifi_exposure`]). A
+/// shared node spans floors: on a channel a Wi-Fi access point overlaps, devices near it see
+/// the channel busy and their CSMA-CA gives up (channel access failure), which the NWK layer
+/// takes for a broken link.
 pub fn installation_channels(
     b: &Building,
     band: Band,
@@ -326,30 +421,16 @@ pub fn installation_channels(
     if band != Band::Ghz2_4 || b.channel_2g4_fixed {
         return vec![b.channel_2g4];
     }
-    let at: Vec<&Device> = devices
+    let mut worst = [0.0; 16];
+    let at = devices
         .iter()
         .filter(|&&(p, _)| served(p))
         .map(|&(p, i)| &b.premises[p].devices[i])
-        .chain(units.iter().copied())
-        .collect();
-    // Worst Wi-Fi power (mW, duty-weighted) at any of `at` on channel `k`.
-    let worst = |k: u8| {
-        at.iter()
-            .map(|d| {
-                b.wifi
-                    .iter()
-                    .filter_map(|ap| {
-                        Some(ap.duty * 10f64.powf(wifi_dbm_on(b, ap, d, band, k)? / 10.0))
-                    })
-                    .sum::<f64>()
-            })
-            .fold(0.0, f64::max)
-    };
-    let mut ranked: Vec<(f64, bool, u8)> = (11..=26)
-        .map(|k| (worst(k), k != b.channel_2g4, k))
-        .collect();
-    ranked.sort_by(|x, y| x.0.total_cmp(&y.0).then((x.1, x.2).cmp(&(y.1, y.2))));
-    ranked.into_iter().take(n.max(1)).map(|r| r.2).collect()
+        .chain(units.iter().copied());
+    for d in at {
+        worst_of(&mut worst, &wifi_exposure(b, band, d));
+    }
+    rank(b, &worst).into_iter().take(n.max(1)).collect()
 }
 
 /// Power (dBm) of access point `ap` at `d` on 802.15.4 channel `k`: the building's figure
@@ -575,6 +656,7 @@ impl SimSummary {
 mod tests {
     use super::*;
     use han_radio::bundled;
+    use std::collections::BTreeMap;
 
     fn bundled(name: &str) -> Building {
         bundled::building(name).unwrap()
@@ -640,45 +722,95 @@ mod tests {
         let served = |p: usize| ids.contains(&b.premises[p].id);
         let units: Vec<&Device> = b.alt_han.iter().flat_map(|i| &i.units).collect();
         let plan = ChannelPlan::new(&b, &cfg, &devices, &units, &served, false);
-        assert_eq!(plan.channels.len(), 9);
-        let quiet = installation_channels(&b, cfg.band, &devices, &units, &served, 16);
-        assert_eq!(plan.channels, quiet[..9]);
-        // Runs of neighbouring premises share a channel, each run at most 16 long.
-        let mut runs: Vec<(u8, usize)> = Vec::new();
+        let mut count = BTreeMap::new();
         for p in 0..b.premises.len() {
-            match (plan.of[p], runs.last_mut()) {
-                (None, _) => assert!(!served(p)),
-                (Some(c), Some((last, n))) if *last == c => *n += 1,
-                (Some(c), _) => runs.push((c, 1)),
+            assert_eq!(plan.of[p].is_some(), served(p));
+            if let Some(k) = plan.of[p] {
+                *count.entry(k).or_insert(0) += 1;
             }
         }
-        assert_eq!(runs.len(), 9, "{runs:?}");
         assert!(
-            runs.iter().all(|&(_, n)| (15..=16).contains(&n)),
-            "{runs:?}"
+            count.values().all(|&n| n <= PREMISES_PER_CHANNEL),
+            "{count:?}"
+        );
+        assert_eq!(plan.channels.len(), count.len());
+        assert!(plan.channels.len() >= 138usize.div_ceil(PREMISES_PER_CHANNEL));
+        // A premises hearing Wi-Fi took the channel where it hears least among those that
+        // had room: none left with room is quieter for it.
+        let exposure = |p: usize| {
+            let mut e = [0.0; 16];
+            for &(q, i) in devices.iter().filter(|&&(q, _)| q == p) {
+                worst_of(
+                    &mut e,
+                    &wifi_exposure(&b, cfg.band, &b.premises[q].devices[i]),
+                );
+            }
+            e
+        };
+        let room: Vec<u8> = CHANNELS
+            .filter(|k| count.get(k).copied().unwrap_or(0) < PREMISES_PER_CHANNEL)
+            .collect();
+        let mut exposed = 0;
+        for p in (0..b.premises.len()).filter(|&p| served(p)) {
+            let e = exposure(p);
+            let floor =
+                10f64.powf((han_mesh::sim::air_for(&b, cfg.band, -100.0).noise_dbm - 10.0) / 10.0);
+            if e.iter().all(|&x| x < floor) {
+                continue;
+            }
+            exposed += 1;
+            let mine = e[usize::from(plan.of(p) - 11)];
+            assert!(
+                room.iter().all(|&k| mine <= e[usize::from(k - 11)]),
+                "{}",
+                b.premises[p].id
+            );
+        }
+        assert!(exposed > 16, "{exposed}");
+        // Flat 042 (level 3, beside its router on 802.11 channel 13, and its neighbours' on
+        // 1, 6 and 11): 10 dB less Wi-Fi than on channel 20, the one quietest for the tower.
+        let f042 = b.premises.iter().position(|p| p.id == "flat-042").unwrap();
+        let e = exposure(f042);
+        assert!(
+            e[usize::from(plan.of(f042) - 11)] * 10.0 < e[20 - 11],
+            "{e:?}"
         );
         // A unit listens on the channels of the premises homed at it.
         let flat = |p: usize| (pan_id(cfg.seed, p), Address::Short(0x0000));
         let first = (0..b.premises.len()).find(|&p| served(p)).unwrap();
         let last = (0..b.premises.len()).rev().find(|&p| served(p)).unwrap();
+        let mut both = vec![plan.of(first), plan.of(last)];
+        both.sort_unstable();
+        both.dedup();
         assert_eq!(
             plan.channels_of(&[flat(last), flat(first), flat(first)]),
-            [
-                plan.of(first).min(plan.of(last)),
-                plan.of(first).max(plan.of(last))
-            ]
+            both
         );
         assert_eq!(plan.channels_of(&[]), [plan.channels[0]]);
-        // Sixteen of the block's flats share one channel, the quietest; seventeen take two.
-        let b = bundled("flat-block.toml");
+    }
+
+    #[test]
+    fn premises_away_from_wifi_fill_the_quietest_channels_in_order() {
+        // 40 copies of the terraced house without its Wi-Fi router fill 16, 16 and 8 on the
+        // three quietest channels, neighbours together.
+        let mut b = bundled("terraced-house.toml");
+        let one = b.premises[0].clone();
+        b.premises = (0..40).map(|_| one.clone()).collect();
+        b.wifi.clear();
+        b.channel_2g4_fixed = false;
+        let cfg = ScenarioConfig::default();
         let devices = han_mesh::sim::air_devices(&b, cfg.band);
-        for (n, k) in [(16, 1), (17, 2)] {
-            let some = |p: usize| p < n;
-            let plan = ChannelPlan::new(&b, &cfg, &devices, &[], &some, false);
-            assert_eq!(
-                plan.channels,
-                installation_channels(&b, cfg.band, &devices, &[], &some, k)
-            );
-        }
+        let all = |_: usize| true;
+        let plan = ChannelPlan::new(&b, &cfg, &devices, &[], &all, false);
+        let quiet = installation_channels(&b, cfg.band, &devices, &[], &all, 3);
+        assert_eq!(plan.channels, quiet);
+        let expect: Vec<Option<u8>> = (0..40).map(|p| Some(quiet[p / 16])).collect();
+        assert_eq!(plan.of, expect);
+        // One channel when asked, or when the file names one.
+        let one = ChannelPlan::new(&b, &cfg, &devices, &[], &all, true);
+        assert_eq!(one.channels, [b.channel_2g4]);
+        b.channel_2g4_fixed = true;
+        let fixed = ChannelPlan::new(&b, &cfg, &devices, &[], &all, false);
+        assert!(fixed.of.iter().all(|&k| k == Some(b.channel_2g4)));
     }
 }
