@@ -24,8 +24,9 @@ pub struct UnitStats {
     pub emitted: u64,
     /// Carried frames not emitted: premises not served here, or failing the PAN check.
     pub refused: u64,
-    /// Carried frames left to another unit: their destination is not near this one, or
-    /// this unit emitted the same bytes within the duplicate window.
+    /// Carried frames left to another unit: their destination is not near this one (nor
+    /// on a channel it listens on), or this unit emitted the same bytes within the duplicate
+    /// window.
     pub left_to_others: u64,
     /// Beacon requests this unit emitted for a shared node (see [`GatewayUnit`]).
     pub solicited: u64,
@@ -67,7 +68,7 @@ pub struct GatewayUnit {
     /// Unit id (from the building file; empty if not named).
     pub id: String,
     config: RadioConfig,
-    /// The channel of each radio (radio k: interface k), ascending.
+    /// The channel of each radio (radio k: interface k).
     channels: Vec<u8>,
     peers: Vec<(u32, BackhaulLink)>,
     serves: Vec<usize>,
