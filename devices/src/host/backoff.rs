@@ -1,7 +1,7 @@
 //! Asking another device again for what it has not answered: each further request waits
 //! twice as long as the one before, up to a ceiling, so that a device that never answers
-//! is asked a few times an hour instead of flooded (the NWK address lookups of
-//! `lookup.rs`, the Request Keys of application link keys).
+//! is asked once per ceiling instead of flooded (the NWK address lookups of `lookup.rs`, up
+//! to 15 minutes; the Request Keys of application link keys, `aps_link.rs`, up to 30 s).
 
 /// A request sent, and how long the device waits before the next one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
