@@ -234,7 +234,8 @@ mod tests {
         // the IHD's electricity data stays fresh. It once went 126 s without an update:
         // the Transport Keys of the ESME-IHD application link key were lost (no route to
         // the new IHD before its first link status; the far unit dropping the copy on a
-        // busy channel), and the IHD only asks again every 30 s.
+        // busy channel), and the IHD asked again only every 30 s (now one APS ack wait
+        // after its last request while the ESME's reports still need the key).
         let (b, ids) = planned("farmhouse.toml");
         let cfg = VerifyConfig {
             band: Band::Mhz868,

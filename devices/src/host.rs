@@ -47,6 +47,7 @@ pub use bands::DualBand;
 pub use leave::LeaveRequest;
 
 mod aps_link;
+mod backoff;
 mod bands;
 mod children;
 mod formation;
@@ -81,9 +82,6 @@ const T_KEEPALIVE: u32 = 17;
 const T_FAST_POLL: u32 = 18;
 const T_SCAN: u32 = 19;
 const T_PAN_SWITCH: u32 = 20;
-/// A device asks the trust centre again for a partner's application link key after this long
-/// without it (the Transport Key carrying it has no APS retries and may be lost), ns.
-const APP_KEY_RETRY_NS: u64 = 30_000_000_000;
 /// A sleepy device polls again this long after sending a request, for the answer that
 /// reaches its parent a little later (through a router, say; an assumption in line with
 /// stacks' short fast-poll windows).
@@ -329,6 +327,8 @@ pub struct HostStats {
     pub left_at_s: Option<f64>,
     /// Leave requests it sent (trust centre only).
     pub leave_requests_sent: u32,
+    /// Request Keys it sent for application link keys with its partners.
+    pub app_key_requests: u32,
 }
 
 /// A router's routing counters over all its power-ups.
@@ -439,7 +439,7 @@ pub struct DeviceHost {
     peers: BTreeMap<ExtAddr, u16>,
     unresolved: Vec<ZclRequest>,
     /// The NWK_addr_req under way for each partner still unresolved.
-    lookups: BTreeMap<ExtAddr, lookup::Lookup>,
+    lookups: BTreeMap<ExtAddr, backoff::Backoff>,
     nap_at: Option<SimTime>,
     outages: Vec<Outage>,
     powered: bool,
@@ -456,8 +456,8 @@ pub struct DeviceHost {
     key_caught_up: std::collections::BTreeSet<(ExtAddr, u8)>,
     /// Application link keys by partner (from the trust centre after a Request Key).
     app_keys: BTreeMap<ExtAddr, [u8; 16]>,
-    /// When an application link key with each partner was last asked for, ns.
-    app_keys_requested: BTreeMap<ExtAddr, u64>,
+    /// The last Request Key for an application link key with each partner still missing.
+    app_keys_requested: BTreeMap<ExtAddr, backoff::Backoff>,
     aps_security_counter: u32,
     /// The last APS frame counter accepted from each sender (non-volatile).
     aps_in_counters: BTreeMap<ExtAddr, u32>,
@@ -1411,6 +1411,7 @@ impl DeviceHost {
         };
         if let Some((partner, key)) = accept_application_key(aps, link_key, *extended_pan_id) {
             self.app_keys.insert(partner, key);
+            self.app_keys_requested.remove(&partner);
             return;
         }
         let Some((key, seq)) = accept_network_key(aps, link_key, *extended_pan_id, own) else {
@@ -1551,6 +1552,7 @@ impl DeviceHost {
         self.retrans.failures = failures;
         self.unresolved.clear();
         self.lookups.clear();
+        self.app_keys_requested.clear();
         self.nap_at = None;
         self.held.clear();
         self.in_flight.clear();
@@ -1716,25 +1718,6 @@ impl DeviceHost {
             }
         }
         self.nwk_send(dst, &aps, Seal::Active, ctx);
-    }
-
-    /// Asks the trust centre for an application link key with `partner` (Zigbee PRO R22
-    /// 4.4.10.4), again only after [`APP_KEY_RETRY_NS`].
-    pub(super) fn ask_app_key(&mut self, partner: ExtAddr, ctx: &mut NodeCtx<'_>) {
-        let now = ctx.now.0;
-        if self
-            .app_keys_requested
-            .get(&partner)
-            .is_some_and(|&t| now < t + APP_KEY_RETRY_NS)
-        {
-            return;
-        }
-        self.app_keys_requested.insert(partner, now);
-        let cmd = ApsCommand::RequestKey(RequestKey {
-            key_type: KeyType::ApplicationMaster,
-            partner: Some(partner),
-        });
-        self.aps_command_send(0x0000, cmd, Seal::Active, ctx);
     }
 
     fn with_behaviour(

@@ -8,17 +8,58 @@
 //! The APS ack of an APS-secured frame goes under the same link key (Zigbee PRO R22
 //! 2.2.8.4.2, 4.4.1.2), with the extended nonce naming this device as its sender.
 
-use super::{DeviceHost, Role};
+use super::backoff::Backoff;
+use super::{DeviceHost, Role, Seal};
 use crate::behaviour::Peer;
 use han_mesh::radio::NodeCtx;
-use han_stack::aps::ack::ack_of;
+use han_stack::aps::ack::{ACK_WAIT_NS, ack_of};
+use han_stack::aps::command::{ApsCommand, KeyType, RequestKey};
 use han_stack::aps::security as aps_security;
 use han_stack::aps::{ApsFrame, ApsHeader};
 use han_stack::security::KeyId;
 use han_stack::wire::{ExtAddr, Wire};
 use han_stack::zcl::key_usage::{ClusterKey, cluster_key};
 
+/// A Request Key for an application link key still missing is sent again by the next frame
+/// that needs the key one APS ack wait (apscAckWaitDuration, Zigbee PRO R22 2.2.7.1) after
+/// it, each further one waiting twice as long, up to [`APP_KEY_RETRY_MAX_NS`], ns.
+///
+/// Neither the APSME-REQUEST-KEY service (Zigbee PRO R22 4.4, the command 4.4.10.4) nor SE 1.4
+/// 5.4 (the partner link keys devices ask the trust centre for) says when a device asks again:
+/// the trust centre answers at once with a Transport Key to each partner, which has no APS
+/// ack, so a device learns of its loss only by the key not coming; how long to wait is left
+/// to the stack. han's choice: one APS ack wait, the time any answer takes, then backing off,
+/// and only while frames still need the key (its partner's secured frames that cannot be
+/// read, which the partner sends again an ack wait apart, or its own frames to the partner).
+/// Waiting 30 s instead left an IHD that lost two Transport Keys in a row (on an Alt HAN
+/// unit, on a busy channel, behind a later frame of the hub as a NWK replay) up to a minute
+/// without its first electricity update.
+pub const APP_KEY_RETRY_NS: u64 = ACK_WAIT_NS;
+
+/// The longest wait between Request Keys for one partner, ns: a trust centre that never
+/// answers is asked six times in the first minute, then twice a minute (an assumption: the
+/// 30 s han waited before every retry earlier).
+pub const APP_KEY_RETRY_MAX_NS: u64 = 30_000_000_000;
+
 impl DeviceHost {
+    /// A frame needs the application link key with `partner`, which this device does not
+    /// hold: ask the trust centre for it (Request Key, Zigbee PRO R22 4.4.10.4) unless the
+    /// last request is still within its wait ([`APP_KEY_RETRY_NS`]).
+    pub(super) fn ask_app_key(&mut self, partner: ExtAddr, ctx: &mut NodeCtx<'_>) {
+        let last = self.app_keys_requested.get(&partner);
+        let Some(asked) = Backoff::next(last, ctx.now.0, APP_KEY_RETRY_NS, APP_KEY_RETRY_MAX_NS)
+        else {
+            return;
+        };
+        self.app_keys_requested.insert(partner, asked);
+        self.stats.app_key_requests += 1;
+        let cmd = ApsCommand::RequestKey(RequestKey {
+            key_type: KeyType::ApplicationMaster,
+            partner: Some(partner),
+        });
+        self.aps_command_send(0x0000, cmd, Seal::Active, ctx);
+    }
+
     /// The link key this device shares with `partner`, if it holds one.
     pub(super) fn link_key_with(&self, partner: ExtAddr) -> Option<[u8; 16]> {
         if let Some(k) = self.app_keys.get(&partner) {

@@ -9,6 +9,7 @@
 //! never joined must not make the device broadcast every report period for ever.
 
 use super::DeviceHost;
+use super::backoff::Backoff;
 use crate::behaviour::{Peer, ZclRequest};
 use han_mesh::radio::NodeCtx;
 use han_stack::wire::ExtAddr;
@@ -23,29 +24,16 @@ pub const NWK_ADDR_WAIT_NS: u64 = 5_000_000_000;
 /// lookup a few times an hour for a partner that is not there).
 pub const NWK_ADDR_WAIT_MAX_NS: u64 = 900_000_000_000;
 
-/// The request under way for one partner's address.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Lookup {
-    /// When it was sent, ns.
-    asked: u64,
-    /// How long it waits before the next one, ns.
-    wait: u64,
-}
-
 impl DeviceHost {
     /// `r` waits for the short address of `partner`: ask for it unless the last request is
     /// still within its wait. Only the latest frame per destination and cluster waits
     /// (ZCL reporting: a newer report of the same attributes supersedes one that never
     /// left); the behaviour hears of each one superseded.
     pub(super) fn await_address(&mut self, partner: ExtAddr, r: ZclRequest, ctx: &mut NodeCtx<'_>) {
-        let now = ctx.now.0;
-        let next = match self.lookups.get(&partner) {
-            None => Some(NWK_ADDR_WAIT_NS),
-            Some(l) if now >= l.asked + l.wait => Some((l.wait * 2).min(NWK_ADDR_WAIT_MAX_NS)),
-            Some(_) => None,
-        };
-        if let Some(wait) = next {
-            self.lookups.insert(partner, Lookup { asked: now, wait });
+        let last = self.lookups.get(&partner);
+        let next = Backoff::next(last, ctx.now.0, NWK_ADDR_WAIT_NS, NWK_ADDR_WAIT_MAX_NS);
+        if let Some(asked) = next {
+            self.lookups.insert(partner, asked);
             let body = ZdpBody::NwkAddrReq(NwkAddrReq {
                 ieee: partner,
                 request_type: RequestType::Single,
