@@ -409,7 +409,7 @@ pub struct DeviceHost {
     router: Option<han_stack::nwk::routing::Router>,
     router_timer: Option<u64>,
     held: Vec<mesh::HeldFrame>,
-    in_flight: BTreeMap<u32, han_stack::nwk::routing::Transmit>,
+    in_flight: BTreeMap<u32, mesh::Routed>,
     sent_id: u32,
     /// LQI of the frame being handled.
     last_lqi: u8,
