@@ -310,8 +310,8 @@ impl DeviceHost {
     /// The MAC reported on a unicast the router sent. A frame it could not send for a busy
     /// channel (CHANNEL_ACCESS_FAILURE: every CCA of its CSMA-CA found energy) never went
     /// on the air: it is handed to the MAC again, up to [`BUSY_RETRIES`] times, sealed
-    /// afresh ([`Self::aps_sealed_afresh`]) since frames to the same neighbour sent
-    /// meanwhile carry later frame counters. Only a frame the neighbour never acknowledged
+    /// afresh since frames to the same neighbour sent meanwhile carry later frame counters
+    /// ([`Self::resendable`]). Only a frame the neighbour never acknowledged
     /// counts against the link (which, broken, drops the routes through it and the route
     /// replies it relays).
     pub(super) fn routed_done(&mut self, handle: u32, result: TxStatus, ctx: &mut NodeCtx<'_>) {
@@ -325,8 +325,10 @@ impl DeviceHost {
             return;
         }
         if result == TxStatus::ChannelAccessFailure && busy < BUSY_RETRIES {
-            let tx = self.aps_sealed_afresh(tx);
-            self.send_hop_try(tx, seal, busy + 1, ctx);
+            if let Some(tx) = self.resendable(tx) {
+                self.stats.busy_resends += 1;
+                self.send_hop_try(tx, seal, busy + 1, ctx);
+            }
             return;
         }
         // Only a frame the neighbour never acknowledged says anything about the link: a
@@ -343,32 +345,32 @@ impl DeviceHost {
         }
     }
 
-    /// `tx` with the APS data or ack this device APS-secured in it sealed again with its
-    /// next APS frame counter: frames to the same partner sent while it waited carry later
-    /// ones, and the partner drops a counter not above the last it took (Zigbee PRO R22
-    /// 4.4.1.2). Relayed frames, and frames it cannot open again, stay as they are.
-    fn aps_sealed_afresh(&mut self, mut tx: Transmit) -> Transmit {
+    /// `tx` to hand to the MAC again after a busy channel. APS data or an APS ack this
+    /// device APS-secured is sealed again with its next APS frame counter: frames to the
+    /// same partner sent while it waited carry later ones, and the partner drops a counter
+    /// not above the last it took (Zigbee PRO R22 4.4.1.2). One APS-secured by another
+    /// device (relayed), or that it cannot open again, is not sent again (None): its
+    /// receiver would drop it as a replay in the same way; the sender's APS retry, sealed
+    /// afresh, recovers it.
+    fn resendable(&mut self, mut tx: Transmit) -> Option<Transmit> {
         let NwkPayload::Data(bytes) = &tx.payload else {
-            return tx;
+            return Some(tx);
         };
         let Ok(aps) = ApsFrame::from_bytes(bytes) else {
-            return tx;
+            return Some(tx);
         };
-        let own = aps.aux.as_ref().and_then(|a| a.source) == Some(self.ext);
-        if !own || !matches!(aps.header.frame_type, ApsType::Data | ApsType::Ack) {
-            return tx;
+        if !aps.header.is_secured() || aps.header.frame_type == ApsType::Command {
+            return Some(tx);
         }
-        let Some(key) = self
+        if aps.aux.as_ref().and_then(|a| a.source) != Some(self.ext) {
+            return None;
+        }
+        let key = self
             .peer_ext(tx.header.dst)
-            .and_then(|e| self.link_key_with(e))
-        else {
-            return tx;
-        };
-        let Some(plain) = aps_security::open(&aps, &key, ExtAddr(0)) else {
-            return tx;
-        };
+            .and_then(|e| self.link_key_with(e))?;
+        let plain = aps_security::open(&aps, &key, ExtAddr(0))?;
         tx.payload = NwkPayload::Data(self.aps_bytes(aps.header, plain, Some(&key)));
-        tx
+        Some(tx)
     }
 }
 
