@@ -297,7 +297,7 @@ pub struct HostStats {
     pub aps_auth_failures: u64,
     /// Frames with no route (unknown destination).
     pub no_route: u64,
-    /// Routed unicasts handed to the MAC again after it found the channel busy.
+    /// Routed APS data and acks handed to the MAC again after it found the channel busy.
     pub busy_resends: u64,
     /// Network keys it sent (trust centre only).
     pub keys_sent: u32,

@@ -43,7 +43,7 @@ const LINK_STATUS_SOON: u64 = 500_000_000;
 /// Frames a router holds (per host) while it discovers a route for them.
 const MAX_HELD: usize = 16;
 
-/// A routed unicast the MAC could not send for a busy channel is handed to it again this
+/// Routed APS data the MAC could not send for a busy channel is handed to it again this
 /// many times (an assumption: stacks retry channel access failures above the MAC; Zigbee
 /// PRO R22 3.6.3.3 counts a failed delivery, which a frame that never left is not). Frames
 /// without an APS ack request (ZCL responses) have no other retry.
@@ -307,7 +307,7 @@ impl DeviceHost {
         self.mac_send_with(tx.mac_dst, &frame, handle, ctx);
     }
 
-    /// The MAC reported on a unicast the router sent. A frame it could not send for a busy
+    /// The MAC reported on a unicast the router sent. APS data it could not send for a busy
     /// channel (CHANNEL_ACCESS_FAILURE: every CCA of its CSMA-CA found energy) never went
     /// on the air: it is handed to the MAC again, up to [`BUSY_RETRIES`] times, sealed
     /// afresh since frames to the same neighbour sent meanwhile carry later frame counters
@@ -345,21 +345,26 @@ impl DeviceHost {
         }
     }
 
-    /// `tx` to hand to the MAC again after a busy channel. APS data or an APS ack this
-    /// device APS-secured is sealed again with its next APS frame counter: frames to the
-    /// same partner sent while it waited carry later ones, and the partner drops a counter
-    /// not above the last it took (Zigbee PRO R22 4.4.1.2). One APS-secured by another
-    /// device (relayed), or that it cannot open again, is not sent again (None): its
-    /// receiver would drop it as a replay in the same way; the sender's APS retry, sealed
-    /// afresh, recovers it.
+    /// `tx` to hand to the MAC again after a busy channel: APS data and acks only (a ZCL
+    /// response, sent without an APS ack request, has no other retry; NWK commands and APS
+    /// commands have their own: the next link status, route discovery's retries, a Request
+    /// Key asked again). APS data or an ack this device APS-secured is sealed again with its
+    /// next APS frame counter: frames to the same partner sent while it waited carry later
+    /// ones, and the partner drops a counter not above the last it took (Zigbee PRO R22
+    /// 4.4.1.2). One APS-secured by another device (relayed), or that it cannot open
+    /// again, is not sent again (None): its receiver would drop it as a replay in the same
+    /// way; the sender's APS retry, sealed afresh, recovers it.
     fn resendable(&mut self, mut tx: Transmit) -> Option<Transmit> {
         let NwkPayload::Data(bytes) = &tx.payload else {
-            return Some(tx);
+            return None;
         };
         let Ok(aps) = ApsFrame::from_bytes(bytes) else {
-            return Some(tx);
+            return None;
         };
-        if !aps.header.is_secured() || aps.header.frame_type == ApsType::Command {
+        if aps.header.frame_type == ApsType::Command {
+            return None;
+        }
+        if !aps.header.is_secured() {
             return Some(tx);
         }
         if aps.aux.as_ref().and_then(|a| a.source) != Some(self.ext) {
