@@ -295,6 +295,8 @@ pub struct HostStats {
     pub aps_auth_failures: u64,
     /// Frames with no route (unknown destination).
     pub no_route: u64,
+    /// Routed APS data and acks handed to the MAC again after it found the channel busy.
+    pub busy_resends: u64,
     /// Network keys it sent (trust centre only).
     pub keys_sent: u32,
     /// Joiners refused (trust centre only).
@@ -409,7 +411,7 @@ pub struct DeviceHost {
     router: Option<han_stack::nwk::routing::Router>,
     router_timer: Option<u64>,
     held: Vec<mesh::HeldFrame>,
-    in_flight: BTreeMap<u32, han_stack::nwk::routing::Transmit>,
+    in_flight: BTreeMap<u32, mesh::Routed>,
     sent_id: u32,
     /// LQI of the frame being handled.
     last_lqi: u8,

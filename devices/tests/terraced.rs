@@ -1,12 +1,13 @@
 //! The terraced house on the virtual air with every device: joining, freshness, security,
 //! replay protection, the capture in tshark with the keys, determinism.
 
+use han_devices::chf::Chf;
 use han_devices::esme::REPORT_PERIOD;
 use han_devices::gsme::PUSH_PERIOD;
 use han_devices::host::DeviceHost;
 use han_devices::scenario::{Keys, ScenarioConfig, Summary, build, summarise};
 use han_mesh::time::{Duration, SimTime};
-use han_mesh::world::World;
+use han_mesh::world::{Interferer, World};
 use han_radio::building::Building;
 use han_stack::aps::ack::ACK_WAIT_NS;
 use han_stack::aps::security::{open, seal};
@@ -576,4 +577,48 @@ fn aps_acks_to_aps_secured_frames_are_aps_secured_and_verify() {
         verified += 1;
     }
     assert_eq!(verified, secured_acks.len());
+}
+
+/// The GPF's answer to the IHD's gas read meets a busy channel (Wi-Fi only the hub hears,
+/// switched on once the hub has answered the IHD's first gas read and price request, off
+/// once the MAC reported two channel access failures): the frames go to the MAC again,
+/// behind the later ones to the IHD, their APS security sealed afresh, and the IHD takes
+/// them. (Not sent again, the read goes unanswered and the IHD reads again; sent again
+/// under its old APS frame counter, the IHD drops it as a replay.)
+#[test]
+fn a_gas_read_answer_that_met_a_busy_channel_goes_again_and_is_taken() {
+    let b = house();
+    let cfg = ScenarioConfig::default();
+    let (mut w, _) = build(&b, &cfg);
+    let node = |w: &World<DeviceHost>, id: &str| w.nodes().iter().position(|h| h.id == id).unwrap();
+    let (hub, ihd) = (node(&w, "ch"), node(&w, "ihd"));
+    let chf = |w: &World<DeviceHost>| {
+        let c = w.nodes()[hub].behaviour().as_any().downcast_ref::<Chf>();
+        c.map(|c| (c.mirror_reads, c.prices_published)).unwrap()
+    };
+    let wifi = w.add_interferer(Interferer {
+        powers: vec![(hub as u32, -30.0)],
+        duty: 0.999,
+        burst: Duration::millis(100),
+    });
+    w.set_interferer_enabled(wifi, false);
+    let step = Duration::micros(100);
+    while chf(&w).0 == 0 || chf(&w).1 == 0 {
+        w.run_until(w.now() + step);
+    }
+    w.set_interferer_enabled(wifi, true);
+    let on = w.now();
+    let busy_resends = |w: &World<DeviceHost>| w.nodes()[hub].stats.busy_resends;
+    while busy_resends(&w) < 2 && w.now() < on + Duration::millis(100) {
+        w.run_until(w.now() + step);
+    }
+    w.set_interferer_enabled(wifi, false);
+    assert_eq!(busy_resends(&w), 2);
+    w.run_until(on + Duration::secs(30));
+    let stack = &w.nodes()[ihd].stats;
+    assert_eq!((stack.replays_dropped, stack.aps_replays_dropped), (0, 0));
+    let s = summarise(&b, &w, &cfg);
+    let display = s.premises[0].ihd.as_ref().unwrap();
+    assert_eq!(display.gas_read_retries, 0, "{}", s.text());
+    assert_eq!(chf(&w).0, 1);
 }

@@ -12,6 +12,8 @@ use han_mesh::radio::NodeCtx;
 use han_mesh::time::SimTime;
 use han_radio::link::{ber, per};
 use han_radio::units::{Band, Db};
+use han_stack::aps::security as aps_security;
+use han_stack::aps::{ApsFrame, FrameType as ApsType};
 use han_stack::mac::engine::TxStatus;
 use han_stack::nwk::command::NwkCommand;
 use han_stack::nwk::routing::{
@@ -19,7 +21,7 @@ use han_stack::nwk::routing::{
     RxDecision, Transmit, with_source_route,
 };
 use han_stack::nwk::{NwkFlags, NwkFrameType, NwkHeader};
-use han_stack::wire::Wire;
+use han_stack::wire::{ExtAddr, Wire};
 
 /// Octets of a typical routed frame, for the delivery probability behind a link's cost.
 const TYPICAL_PSDU: u32 = 60;
@@ -40,6 +42,21 @@ pub(super) fn delivery_lqi(lqi: u8) -> u8 {
 const LINK_STATUS_SOON: u64 = 500_000_000;
 /// Frames a router holds (per host) while it discovers a route for them.
 const MAX_HELD: usize = 16;
+
+/// Routed APS data the MAC could not send for a busy channel is handed to it again this
+/// many times (an assumption: stacks retry channel access failures above the MAC; Zigbee
+/// PRO R22 3.6.3.3 counts a failed delivery, which a frame that never left is not). Frames
+/// without an APS ack request (ZCL responses) have no other retry.
+pub const BUSY_RETRIES: u8 = 2;
+
+/// A routed unicast handed to the MAC, kept until the MAC reports.
+#[derive(Debug, Clone)]
+pub(super) struct Routed {
+    tx: Transmit,
+    seal: Seal,
+    /// Channel access failures it met so far.
+    busy: u8,
+}
 
 /// A frame this device originated, waiting for route discovery.
 #[derive(Debug, Clone)]
@@ -260,7 +277,12 @@ impl DeviceHost {
 
     /// Secure one hop of a frame and hand it to the MAC; unicasts are kept until the MAC
     /// reports, for [`Router::on_transmit_failed`].
-    fn send_hop(&mut self, mut tx: Transmit, seal: Seal, ctx: &mut NodeCtx<'_>) {
+    fn send_hop(&mut self, tx: Transmit, seal: Seal, ctx: &mut NodeCtx<'_>) {
+        self.send_hop_try(tx, seal, 0, ctx);
+    }
+
+    /// [`Self::send_hop`] of a frame that met a busy channel `busy` times.
+    fn send_hop_try(&mut self, mut tx: Transmit, seal: Seal, busy: u8, ctx: &mut NodeCtx<'_>) {
         tx.header.control.flags.remove(NwkFlags::SECURITY);
         let bytes = match &tx.payload {
             NwkPayload::Command(c) => c.to_bytes(),
@@ -274,25 +296,38 @@ impl DeviceHost {
         } else {
             self.sent_id = self.sent_id.wrapping_add(1) & 0xffff;
             let h = H_ROUTED | self.sent_id;
-            self.in_flight.insert(h, tx.clone());
+            let routed = Routed {
+                tx: tx.clone(),
+                seal,
+                busy,
+            };
+            self.in_flight.insert(h, routed);
             h
         };
         self.mac_send_with(tx.mac_dst, &frame, handle, ctx);
     }
 
-    /// The MAC reported on a unicast the router sent. Only a frame the neighbour never
-    /// acknowledged counts against the link (which, broken, drops the routes through it and
-    /// the route replies it relays). A frame the MAC could not send for a busy channel is
-    /// not handed to it again here: frames to the same neighbour sent meanwhile would then
-    /// precede it, and their receiver would drop its older APS frame counter as a replay;
-    /// APS retries recover it with a fresh counter.
+    /// The MAC reported on a unicast the router sent. APS data it could not send for a busy
+    /// channel (CHANNEL_ACCESS_FAILURE: every CCA of its CSMA-CA found energy) never went
+    /// on the air: it is handed to the MAC again, up to [`BUSY_RETRIES`] times, sealed
+    /// afresh since frames to the same neighbour sent meanwhile carry later frame counters
+    /// ([`Self::resendable`]). Only a frame the neighbour never acknowledged
+    /// counts against the link (which, broken, drops the routes through it and the route
+    /// replies it relays).
     pub(super) fn routed_done(&mut self, handle: u32, result: TxStatus, ctx: &mut NodeCtx<'_>) {
-        let Some(tx) = self.in_flight.remove(&handle) else {
+        let Some(Routed { tx, seal, busy }) = self.in_flight.remove(&handle) else {
             return;
         };
         if matches!(result, TxStatus::Success { .. }) {
             if let Some(r) = self.router.as_mut() {
                 r.on_transmit_delivered(tx.mac_dst);
+            }
+            return;
+        }
+        if result == TxStatus::ChannelAccessFailure && busy < BUSY_RETRIES {
+            if let Some(tx) = self.resendable(tx) {
+                self.stats.busy_resends += 1;
+                self.send_hop_try(tx, seal, busy + 1, ctx);
             }
             return;
         }
@@ -308,6 +343,39 @@ impl DeviceHost {
             self.router_outputs(out, ctx);
             self.arm_router(ctx);
         }
+    }
+
+    /// `tx` to hand to the MAC again after a busy channel: APS data and acks only (a ZCL
+    /// response, sent without an APS ack request, has no other retry; NWK commands and APS
+    /// commands have their own: the next link status, route discovery's retries, a Request
+    /// Key asked again). APS data or an ack this device APS-secured is sealed again with its
+    /// next APS frame counter: frames to the same partner sent while it waited carry later
+    /// ones, and the partner drops a counter not above the last it took (Zigbee PRO R22
+    /// 4.4.1.2). One APS-secured by another device (relayed), or that it cannot open
+    /// again, is not sent again (None): its receiver would drop it as a replay in the same
+    /// way; the sender's APS retry, sealed afresh, recovers it.
+    fn resendable(&mut self, mut tx: Transmit) -> Option<Transmit> {
+        let NwkPayload::Data(bytes) = &tx.payload else {
+            return None;
+        };
+        let Ok(aps) = ApsFrame::from_bytes(bytes) else {
+            return None;
+        };
+        if aps.header.frame_type == ApsType::Command {
+            return None;
+        }
+        if !aps.header.is_secured() {
+            return Some(tx);
+        }
+        if aps.aux.as_ref().and_then(|a| a.source) != Some(self.ext) {
+            return None;
+        }
+        let key = self
+            .peer_ext(tx.header.dst)
+            .and_then(|e| self.link_key_with(e))?;
+        let plain = aps_security::open(&aps, &key, ExtAddr(0))?;
+        tx.payload = NwkPayload::Data(self.aps_bytes(aps.header, plain, Some(&key)));
+        Some(tx)
     }
 }
 
