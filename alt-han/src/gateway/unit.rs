@@ -340,19 +340,25 @@ impl GatewayUnit {
             *last = Some(now);
             let psdu = psdu.clone();
             self.stats.beacons_answered += 1;
-            self.next_handle = self.next_handle.wrapping_add(1);
-            let handle = self.next_handle;
-            let options = TxOptions::default();
-            to_radio(
-                ctx,
-                radio,
-                Action::Transmit {
-                    handle,
-                    psdu,
-                    options,
-                },
-            );
+            self.transmit(radio, psdu, ctx);
         }
+    }
+
+    /// Hands `psdu` to the MAC of `radio`: its handle.
+    fn transmit(&mut self, radio: usize, psdu: Vec<u8>, ctx: &mut NodeCtx<'_>) -> u32 {
+        self.next_handle = self.next_handle.wrapping_add(1);
+        let handle = self.next_handle;
+        let options = TxOptions::default();
+        to_radio(
+            ctx,
+            radio,
+            Action::Transmit {
+                handle,
+                psdu,
+                options,
+            },
+        );
+        handle
     }
 
     /// Emits a beacon request of this unit's own on `channel`, if it is near a comms hub
@@ -378,18 +384,8 @@ impl GatewayUnit {
         self.last_request.insert(channel, ctx.now);
         self.mac_seq = self.mac_seq.wrapping_add(1);
         self.stats.solicited += 1;
-        self.next_handle = self.next_handle.wrapping_add(1);
-        let (handle, options) = (self.next_handle, TxOptions::default());
         let psdu = han_stack::mac::beacon_response::beacon_request(self.mac_seq).emit_with_fcs();
-        to_radio(
-            ctx,
-            radio,
-            Action::Transmit {
-                handle,
-                psdu,
-                options,
-            },
-        );
+        self.transmit(radio, psdu, ctx);
     }
 
     /// Emits a carried frame into its premises' HAN, on its channel, if this unit serves it
@@ -440,19 +436,7 @@ impl GatewayUnit {
             return;
         };
         let psdu = psdu.clone();
-        self.next_handle = self.next_handle.wrapping_add(1);
-        let handle = self.next_handle;
-        self.queues[radio].in_mac = Some(handle);
-        let options = TxOptions::default();
-        to_radio(
-            ctx,
-            radio,
-            Action::Transmit {
-                handle,
-                psdu,
-                options,
-            },
-        );
+        self.queues[radio].in_mac = Some(self.transmit(radio, psdu, ctx));
     }
 
     /// The MAC of `radio` is done with a frame: a carried frame that never got the channel
