@@ -75,24 +75,25 @@ impl Plan {
             ]
         };
         if markdown {
-            s += "\n| premises | joined before | readings before | IHD gap before s | joined after | readings after | IHD gap after s | ok |\n|---|---|---|---|---|---|---|---|\n";
+            s += "\n| premises | joined before | readings before | IHD gap before s | joined after | readings after | IHD gap after s | channel | ok |\n|---|---|---|---|---|---|---|---|---|\n";
         } else {
             s += &format!(
-                "  {:<18} {:>7} {:>10} {:>6} {:>7} {:>10} {:>6}  ok\n",
-                "premises", "joined", "readings", "gap s", "joined", "readings", "gap s"
+                "  {:<18} {:>7} {:>10} {:>6} {:>7} {:>10} {:>6} {:>3}  ok\n",
+                "premises", "joined", "readings", "gap s", "joined", "readings", "gap s", "ch"
             );
         }
         for p in &v.premises {
             let ([jb, rb, gb], [ja, ra, ga]) = (cells(&p.before), cells(&p.after));
+            let ch = p.channel.map_or("-".to_string(), |c| c.to_string());
             s += &if markdown {
                 format!(
-                    "| {} | {jb} | {rb} | {gb} | {ja} | {ra} | {ga} | {} |\n",
+                    "| {} | {jb} | {rb} | {gb} | {ja} | {ra} | {ga} | {ch} | {} |\n",
                     p.id,
                     if p.ok { "✓" } else { "✗" }
                 )
             } else {
                 format!(
-                    "  {:<18} {jb:>7} {rb:>10} {gb:>6} {ja:>7} {ra:>10} {ga:>6}  {}\n",
+                    "  {:<18} {jb:>7} {rb:>10} {gb:>6} {ja:>7} {ra:>10} {ga:>6} {ch:>3}  {}\n",
                     p.id,
                     if p.ok { "yes" } else { "NO" }
                 )

@@ -141,6 +141,9 @@ pub struct PremisesCheck {
     pub before: Delivery,
     /// With it.
     pub after: Delivery,
+    /// The channel its comms hub formed its PAN on with the equipment (the one to
+    /// commission; `sim`'s channel plan for a premises the equipment serves).
+    pub channel: Option<u8>,
     /// `after` meets the targets.
     pub ok: bool,
 }
@@ -184,6 +187,11 @@ pub fn verify(b: &Building, premises: &[String], cfg: &VerifyConfig) -> Vec<Prem
             let after = Delivery::of(a);
             PremisesCheck {
                 id: a.id.clone(),
+                channel: a
+                    .devices
+                    .iter()
+                    .find(|d| d.kind == "CHF")
+                    .and_then(|d| d.stack.channel),
                 before: Delivery::of(b4),
                 ok: after.meets(a, cfg),
                 after,
@@ -297,6 +305,17 @@ mod tests {
         let failed: Vec<&PremisesCheck> = r.iter().filter(|c| !c.ok).collect();
         assert!(failed.is_empty(), "{failed:?}");
         assert_eq!(r.len(), 138);
+        // The hubs formed on the planned channels: at most 16 to a channel.
+        let mut per_channel = std::collections::BTreeMap::new();
+        for c in &r {
+            *per_channel.entry(c.channel.unwrap()).or_insert(0) += 1;
+        }
+        let most = crate::sim::PREMISES_PER_CHANNEL;
+        assert!(per_channel.values().all(|&n| n <= most), "{per_channel:?}");
+        assert!(
+            per_channel.len() >= 138usize.div_ceil(most),
+            "{per_channel:?}"
+        );
     }
 
     #[test]
