@@ -164,11 +164,13 @@ pub fn build(b: &Building, cfg: &ScenarioConfig, g: &GatewayConfig) -> Run {
             .iter()
             .map(|&(p, i)| (&b.premises[p].devices[i], plan.of(p)))
             .chain(extra.iter().zip(&unit_channels).map(|(d, c)| (*d, c[0])))
-            .chain(further.iter().enumerate().map(|(k, &j)| {
-                // The k-th further radio is its unit's (k − earlier ones of other units + 1)-th.
-                let nth = further[..k].iter().filter(|&&o| o == j).count() + 1;
-                (extra[j], unit_channels[j][nth])
-            }))
+            // The further radios, in `further`'s order: each unit's after its first.
+            .chain(
+                extra
+                    .iter()
+                    .zip(&unit_channels)
+                    .flat_map(|(d, c)| c[1..].iter().map(move |&k| (*d, k))),
+            )
             .collect();
         air.interferers = wifi_on(b, band, &radios, air.air.noise_dbm);
     }
@@ -380,10 +382,8 @@ fn wifi_exposure(b: &Building, band: Band, d: &Device) -> Exposure {
         let Some(p) = b.wifi_power_at(ap, d, band, Search::Indexed) else {
             continue;
         };
-        let base = p.0 - wifi_rejection(b.frequency(band), ap.channel).0;
         for (x, k) in e.iter_mut().zip(CHANNELS) {
-            let dbm = base + wifi_rejection(channel_centre_2g4(k), ap.channel).0;
-            *x += ap.duty * 10f64.powf(dbm / 10.0);
+            *x += ap.duty * 10f64.powf(on_channel(b, band, ap, p.0, k) / 10.0);
         }
     }
     e
@@ -437,10 +437,14 @@ pub fn installation_channels(
 /// (for its own channel) moved by the difference of the 802.11 spectral mask.
 fn wifi_dbm_on(b: &Building, ap: &WifiAp, d: &Device, band: Band, k: u8) -> Option<f64> {
     let p = b.wifi_power_at(ap, d, band, Search::Indexed)?.0;
-    Some(
-        p - wifi_rejection(b.frequency(band), ap.channel).0
-            + wifi_rejection(channel_centre_2g4(k), ap.channel).0,
-    )
+    Some(on_channel(b, band, ap, p, k))
+}
+
+/// `dbm` of access point `ap` as the building gives it (on its default channel) moved to
+/// 802.15.4 channel `k` by the difference of the 802.11 spectral mask.
+fn on_channel(b: &Building, band: Band, ap: &WifiAp, dbm: f64, k: u8) -> f64 {
+    dbm - wifi_rejection(b.frequency(band), ap.channel).0
+        + wifi_rejection(channel_centre_2g4(k), ap.channel).0
 }
 
 /// The building's Wi-Fi access points as interferers at `radios` (radio order), each on its
